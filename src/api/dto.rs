@@ -1,0 +1,431 @@
+//! What clients see. DTOs are built from domain records (never from entities), so a migration
+//! cannot change the public API by accident.
+
+use crate::domain::{self, EntityKind, PartialDate};
+use crate::service::catalog::Catalog;
+use poem_openapi::Object;
+use std::collections::BTreeMap;
+use time::OffsetDateTime;
+
+/// Metadata every list carries.
+#[derive(Object, Clone, Debug)]
+pub struct ListMeta {
+    /// The dataset version: the sequence number of the newest revision the answer reflects.
+    pub dataset_version: i64,
+    /// Licence of the data.
+    pub license: String,
+    /// Licence URL.
+    pub license_url: String,
+    /// Who to credit when reusing the data.
+    pub attribution: String,
+}
+
+impl ListMeta {
+    pub fn of(catalog: &Catalog) -> Self {
+        Self {
+            dataset_version: catalog.seq(),
+            license: super::LICENSE_NAME.into(),
+            license_url: super::LICENSE_URL.into(),
+            attribution: super::ATTRIBUTION.into(),
+        }
+    }
+}
+
+/// Declares a page of items: `data`, the `next` cursor, the optional `total` and `meta`.
+macro_rules! list_type {
+    ($name:ident, $item:ty, $doc:literal) => {
+        #[doc = $doc]
+        #[derive(poem_openapi::Object, Clone, Debug)]
+        pub struct $name {
+            /// This page's records.
+            pub data: Vec<$item>,
+            /// Opaque cursor of the next page (pass it as `cursor`); null on the last page.
+            pub next: Option<String>,
+            /// How many records match in all; present when `count=true` was asked.
+            #[oai(skip_serializing_if_is_none)]
+            pub total: Option<u64>,
+            pub meta: ListMeta,
+        }
+    };
+}
+
+list_type!(AgencyList, Agency, "A page of agencies.");
+list_type!(PartnershipList, Partnership, "A page of partnerships.");
+list_type!(ProgramList, Program, "A page of programs.");
+list_type!(SourceList, Source, "A page of sources.");
+
+fn date_text(d: Option<PartialDate>) -> Option<String> {
+    d.map(|d| d.to_string())
+}
+
+fn precision(d: Option<PartialDate>) -> Option<String> {
+    d.map(|d| d.precision().as_str().to_string())
+}
+
+#[derive(Object, Clone, Debug)]
+#[oai(example)]
+pub struct Agency {
+    /// Stable public id: `us-<state>-<name>`.
+    pub id: String,
+    pub name: String,
+    /// police, sheriff, constable, district_attorney, fire or other.
+    pub agency_type: String,
+    /// municipal, county, parish, regional, state, tribal, university or other.
+    pub jurisdiction_type: String,
+    /// FBI Originating Agency Identifier, where known.
+    pub ori: Option<String>,
+    pub city: Option<String>,
+    /// The county or counties served, as the source names them.
+    pub county: Option<String>,
+    /// USPS state or territory code.
+    pub state: String,
+    /// ISO 3166-1 alpha-2 country code.
+    pub country: String,
+    /// WGS 84 latitude; null until the agency is placed.
+    pub latitude: Option<f64>,
+    /// WGS 84 longitude; null until the agency is placed.
+    pub longitude: Option<f64>,
+    /// How exactly the coordinates place the agency: address, place, county or state.
+    pub location_precision: Option<String>,
+    /// What placed the agency.
+    pub location_source: Option<String>,
+    /// Ids in other datasets (`aos`: Atlas of Surveillance row).
+    pub external_ids: BTreeMap<String, String>,
+    pub notes: Option<String>,
+    /// Incremented on every change.
+    pub version: i32,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+}
+
+impl poem_openapi::types::Example for Agency {
+    fn example() -> Self {
+        let at = time::macros::datetime!(2026-11-29 12:00:00 UTC);
+        Agency {
+            id: "us-wi-greenfield-police-department".into(),
+            name: "Greenfield Police Department".into(),
+            agency_type: "police".into(),
+            jurisdiction_type: "municipal".into(),
+            ori: Some("WI0404700".into()),
+            city: Some("Greenfield".into()),
+            county: Some("Milwaukee County".into()),
+            state: "WI".into(),
+            country: "US".into(),
+            latitude: Some(42.96140),
+            longitude: Some(-88.01259),
+            location_precision: Some("place".into()),
+            location_source: Some("GeoNames place: Greenfield, WI".into()),
+            external_ids: [("aos".to_string(), "AOS3711".to_string())].into(),
+            notes: None,
+            version: 1,
+            created_at: at,
+            updated_at: at,
+        }
+    }
+}
+
+impl From<&domain::Agency> for Agency {
+    fn from(a: &domain::Agency) -> Self {
+        Self {
+            id: a.id.clone(),
+            name: a.name.clone(),
+            agency_type: a.agency_type.as_str().into(),
+            jurisdiction_type: a.jurisdiction_type.as_str().into(),
+            ori: a.ori.clone(),
+            city: a.city.clone(),
+            county: a.county.clone(),
+            state: a.state.as_str().into(),
+            country: a.country.clone(),
+            latitude: a.latitude,
+            longitude: a.longitude,
+            location_precision: a.location_precision.map(|p| p.as_str().into()),
+            location_source: a.location_source.clone(),
+            external_ids: a.external_ids.clone(),
+            notes: a.notes.clone(),
+            version: a.meta.version,
+            created_at: a.meta.created_at,
+            updated_at: a.meta.updated_at,
+        }
+    }
+}
+
+/// An agency in brief, as embedded in other records.
+#[derive(Object, Clone, Debug)]
+pub struct AgencyBrief {
+    pub id: String,
+    pub name: String,
+    pub agency_type: String,
+    pub state: String,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+}
+
+impl From<&domain::Agency> for AgencyBrief {
+    fn from(a: &domain::Agency) -> Self {
+        Self {
+            id: a.id.clone(),
+            name: a.name.clone(),
+            agency_type: a.agency_type.as_str().into(),
+            state: a.state.as_str().into(),
+            latitude: a.latitude,
+            longitude: a.longitude,
+        }
+    }
+}
+
+/// A program in brief, as embedded in other records.
+#[derive(Object, Clone, Debug)]
+pub struct ProgramBrief {
+    pub id: String,
+    pub vendor: String,
+    pub name: String,
+}
+
+impl From<&domain::Program> for ProgramBrief {
+    fn from(p: &domain::Program) -> Self {
+        Self {
+            id: p.id.clone(),
+            vendor: p.vendor.clone(),
+            name: p.name.clone(),
+        }
+    }
+}
+
+/// A count of video requests over a period, where a source gives one.
+#[derive(Object, Clone, Debug)]
+pub struct VideoRequestCount {
+    /// Start of the period (YYYY, YYYY-MM or YYYY-MM-DD).
+    pub from: String,
+    /// End of the period, if it is not the same as `from`.
+    pub to: Option<String>,
+    pub count: u32,
+}
+
+#[derive(Object, Clone, Debug)]
+pub struct Partnership {
+    pub id: i64,
+    pub agency: AgencyBrief,
+    pub program: ProgramBrief,
+    /// active, ended, announced or cancelled.
+    pub status: String,
+    /// When it started, at its known precision: `2018-03-22`, `2019-02` or `2019`.
+    pub start_date: Option<String>,
+    /// day, month or year.
+    pub start_precision: Option<String>,
+    /// When it ended (last day), at its known precision.
+    pub end_date: Option<String>,
+    pub end_precision: Option<String>,
+    pub video_requests: Vec<VideoRequestCount>,
+    /// Ids in other datasets (`aos`: Atlas of Surveillance row).
+    pub external_ids: BTreeMap<String, String>,
+    pub notes: Option<String>,
+    pub version: i32,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+}
+
+impl Partnership {
+    /// Builds the view of a partnership. Its agency and program always exist in a catalog
+    /// folded from a consistent log; a missing one is shown by its id alone.
+    pub fn build(p: &domain::Partnership, catalog: &Catalog) -> Self {
+        let agency = catalog
+            .agencies
+            .get(&p.agency_id)
+            .map(AgencyBrief::from)
+            .unwrap_or(AgencyBrief {
+                id: p.agency_id.clone(),
+                name: String::new(),
+                agency_type: String::new(),
+                state: String::new(),
+                latitude: None,
+                longitude: None,
+            });
+        let program = catalog
+            .programs
+            .get(&p.program_id)
+            .map(ProgramBrief::from)
+            .unwrap_or(ProgramBrief {
+                id: p.program_id.clone(),
+                vendor: String::new(),
+                name: String::new(),
+            });
+        Self {
+            id: p.id,
+            agency,
+            program,
+            status: p.status.as_str().into(),
+            start_date: date_text(p.start),
+            start_precision: precision(p.start),
+            end_date: date_text(p.end),
+            end_precision: precision(p.end),
+            video_requests: p
+                .video_requests
+                .iter()
+                .map(|v| VideoRequestCount {
+                    from: v.from.to_string(),
+                    to: v.to.map(|d| d.to_string()),
+                    count: v.count,
+                })
+                .collect(),
+            external_ids: p.external_ids.clone(),
+            notes: p.notes.clone(),
+            version: p.meta.version,
+            created_at: p.meta.created_at,
+            updated_at: p.meta.updated_at,
+        }
+    }
+}
+
+#[derive(Object, Clone, Debug)]
+pub struct Phase {
+    pub id: String,
+    pub program_id: String,
+    pub name: String,
+    pub description: Option<String>,
+    /// active, ended, announced or cancelled.
+    pub status: String,
+    pub start_date: Option<String>,
+    pub start_precision: Option<String>,
+    /// Last day the phase applied, at its known precision.
+    pub end_date: Option<String>,
+    pub end_precision: Option<String>,
+    /// Whether enrolled agencies could ask residents for footage through the vendor then.
+    pub footage_requests: bool,
+    /// Which enrolled agencies the phase's footage requests apply to, where not all.
+    pub footage_condition: Option<String>,
+    pub version: i32,
+}
+
+impl From<&domain::Phase> for Phase {
+    fn from(p: &domain::Phase) -> Self {
+        Self {
+            id: p.id.clone(),
+            program_id: p.program_id.clone(),
+            name: p.name.clone(),
+            description: p.description.clone(),
+            status: p.status.as_str().into(),
+            start_date: date_text(p.start),
+            start_precision: precision(p.start),
+            end_date: date_text(p.end),
+            end_precision: precision(p.end),
+            footage_requests: p.footage_requests,
+            footage_condition: p.footage_condition.clone(),
+            version: p.meta.version,
+        }
+    }
+}
+
+#[derive(Object, Clone, Debug)]
+pub struct Program {
+    pub id: String,
+    pub vendor: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub start_date: Option<String>,
+    pub start_precision: Option<String>,
+    /// A program's end ends every enrolment in it.
+    pub end_date: Option<String>,
+    pub end_precision: Option<String>,
+    /// Dated phases, oldest first.
+    pub phases: Vec<Phase>,
+    pub version: i32,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+}
+
+impl Program {
+    pub fn build(p: &domain::Program, catalog: &Catalog) -> Self {
+        Self {
+            id: p.id.clone(),
+            vendor: p.vendor.clone(),
+            name: p.name.clone(),
+            description: p.description.clone(),
+            start_date: date_text(p.start),
+            start_precision: precision(p.start),
+            end_date: date_text(p.end),
+            end_precision: precision(p.end),
+            phases: catalog
+                .phases_of(&p.id)
+                .into_iter()
+                .map(Phase::from)
+                .collect(),
+            version: p.meta.version,
+            created_at: p.meta.created_at,
+            updated_at: p.meta.updated_at,
+        }
+    }
+}
+
+#[derive(Object, Clone, Debug)]
+pub struct Source {
+    pub id: i64,
+    pub url: String,
+    pub title: String,
+    pub publisher: Option<String>,
+    /// Publication date at its known precision.
+    pub published_date: Option<String>,
+    pub published_precision: Option<String>,
+    /// When the source was last read (YYYY-MM-DD).
+    pub accessed_date: Option<String>,
+    /// A snapshot in a web archive.
+    pub archived_url: Option<String>,
+    /// official_map, news, press_release, public_records, agency_post, dataset or other.
+    pub kind: String,
+    pub version: i32,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+}
+
+impl From<&domain::Source> for Source {
+    fn from(s: &domain::Source) -> Self {
+        Self {
+            id: s.id,
+            url: s.url.clone(),
+            title: s.title.clone(),
+            publisher: s.publisher.clone(),
+            published_date: date_text(s.published),
+            published_precision: precision(s.published),
+            accessed_date: s.accessed.map(|d| d.to_string()),
+            archived_url: s.archived_url.clone(),
+            kind: s.kind.as_str().into(),
+            version: s.meta.version,
+            created_at: s.meta.created_at,
+            updated_at: s.meta.updated_at,
+        }
+    }
+}
+
+/// "This source supports this record" (or only the named field), with an optional quote.
+#[derive(Object, Clone, Debug)]
+pub struct Citation {
+    pub id: i64,
+    /// The field the source supports; null when it supports the whole record.
+    pub field: Option<String>,
+    pub quote: Option<String>,
+    pub source: Source,
+}
+
+/// The citations of a record, with their sources.
+pub fn citations(catalog: &Catalog, kind: EntityKind, id: &str) -> Vec<Citation> {
+    catalog
+        .citations_of(kind, id)
+        .into_iter()
+        .filter_map(|c| {
+            catalog.sources.get(&c.source_id).map(|s| Citation {
+                id: c.id,
+                field: c.field.clone(),
+                quote: c.quote.clone(),
+                source: Source::from(s),
+            })
+        })
+        .collect()
+}
+
+/// A record a source supports.
+#[derive(Object, Clone, Debug)]
+pub struct CitedRecord {
+    /// agency, program, phase, partnership or source.
+    pub kind: String,
+    pub id: String,
+    pub field: Option<String>,
+}

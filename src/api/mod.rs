@@ -1,0 +1,159 @@
+//! HTTP only: one file per resource, their DTOs, and the pieces they share. No queries here:
+//! handlers parse parameters into service types, call the service, and convert the result.
+
+pub mod agencies;
+pub mod dto;
+pub mod meta;
+pub mod partnerships;
+pub mod programs;
+pub mod sources;
+
+use crate::error::ApiError;
+use crate::service::Dataset;
+use crate::service::listing::{self, DEFAULT_LIMIT, ListError, PageRequest, Sort};
+use poem_openapi::{OpenApiService, Tags};
+
+pub const TITLE: &str = "Ring partnerships API";
+pub const LICENSE_NAME: &str = "CC BY 4.0";
+pub const LICENSE_URL: &str = "https://creativecommons.org/licenses/by/4.0/";
+pub const ATTRIBUTION: &str = "Partnership data: Electronic Frontier Foundation and the University of Nevada, Reno Reynolds School of Journalism, Atlas of Surveillance (CC BY 4.0), and the public sources cited with each record. Locations: GeoNames (CC BY 4.0).";
+
+#[derive(Tags)]
+pub enum ApiTags {
+    /// Police, sheriff and other public safety agencies.
+    Agencies,
+    /// An agency's enrolment in a vendor program, with dates at their known precision.
+    Partnerships,
+    /// Vendor programs and their dated phases.
+    Programs,
+    /// The evidence every record cites.
+    Sources,
+    /// Service metadata: landing page, health, error types.
+    Meta,
+}
+
+/// Shared state handed to every resource.
+#[derive(Clone)]
+pub struct AppState {
+    pub dataset: Dataset,
+}
+
+pub type Api = (
+    meta::MetaApi,
+    agencies::AgenciesApi,
+    partnerships::PartnershipsApi,
+    programs::ProgramsApi,
+    sources::SourcesApi,
+);
+
+/// The OpenAPI service: the routes and the spec they generate.
+pub fn service(state: AppState) -> OpenApiService<Api, ()> {
+    let description = format!(
+        "Which US police and other public safety agencies partner with Amazon Ring, through which programs, from when to when, and on what evidence. Every record cites its sources.\n\n{ATTRIBUTION}"
+    );
+    OpenApiService::new(
+        (
+            meta::MetaApi::new(state.clone()),
+            agencies::AgenciesApi::new(state.clone()),
+            partnerships::PartnershipsApi::new(state.clone()),
+            programs::ProgramsApi::new(state.clone()),
+            sources::SourcesApi::new(state),
+        ),
+        TITLE,
+        env!("CARGO_PKG_VERSION"),
+    )
+    .description(description)
+    .license(poem_openapi::LicenseObject::new(LICENSE_NAME).url(LICENSE_URL))
+}
+
+/// The spec as committed in `openapi/openapi.json`. It does not depend on the data, so it is
+/// built against an empty in-memory database: `cargo run -- openapi` works anywhere.
+pub async fn offline_spec() -> Result<String, crate::store::StoreError> {
+    let store = crate::store::Store::connect("sqlite::memory:").await?;
+    let dataset = Dataset::empty(store);
+    Ok(format!("{}\n", service(AppState { dataset }).spec()))
+}
+
+/// Turns the shared paging parameters into a page request.
+pub fn page_request(
+    limit: Option<u32>,
+    cursor: Option<String>,
+    count: Option<bool>,
+) -> PageRequest {
+    PageRequest {
+        limit: limit.map_or(DEFAULT_LIMIT, |l| l as usize),
+        cursor: cursor.filter(|c| !c.is_empty()),
+        count: count.unwrap_or(false),
+    }
+}
+
+pub fn list_error(e: ListError) -> ApiError {
+    use crate::error::{ErrorCode, Problem};
+    ApiError::from_problem(
+        Problem::new(ErrorCode::InvalidCursor, e.to_string()).with_parameter("cursor"),
+    )
+}
+
+pub fn parse_sort<F: Copy>(
+    text: Option<&str>,
+    fields: &[(&str, F)],
+    default: F,
+) -> Result<Sort<F>, ApiError> {
+    match text {
+        None | Some("") => Ok(Sort {
+            field: default,
+            descending: false,
+        }),
+        Some(t) => listing::parse_sort(t, fields).ok_or_else(|| {
+            let names: Vec<&str> = fields.iter().map(|(n, _)| *n).collect();
+            ApiError::invalid(
+                "sort",
+                format!(
+                    "`{t}` is not a sort order: use one of {}, with `-` before it for descending",
+                    names.join(", ")
+                ),
+            )
+        }),
+    }
+}
+
+/// Splits each value on commas, so `state=WI,MN` and `state=WI&state=MN` mean the same.
+pub fn split_values(values: &[String]) -> impl Iterator<Item = &str> {
+    values
+        .iter()
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+}
+
+/// Parses every value of a multi-valued parameter, naming the parameter on failure.
+pub fn parse_all<T: std::str::FromStr>(name: &str, values: &[String]) -> Result<Vec<T>, ApiError>
+where
+    T::Err: std::fmt::Display,
+{
+    split_values(values)
+        .map(|v| {
+            v.parse::<T>()
+                .map_err(|e| ApiError::invalid(name, e.to_string()))
+        })
+        .collect()
+}
+
+/// The same request with its cursor replaced: the `next` link of a page.
+pub fn next_link(req: &poem::Request, cursor: &str) -> String {
+    let mut query: Vec<(String, String)> =
+        url::form_urlencoded::parse(req.uri().query().unwrap_or("").as_bytes())
+            .into_owned()
+            .filter(|(k, _)| k != "cursor")
+            .collect();
+    query.push(("cursor".into(), cursor.into()));
+    let encoded = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(query)
+        .finish();
+    format!("{}?{}", req.uri().path(), encoded)
+}
+
+/// The `Link` header of a page that has a next one.
+pub fn link_header(req: &poem::Request, next: Option<&str>) -> Option<String> {
+    next.map(|c| format!("<{}>; rel=\"next\"", next_link(req, c)))
+}

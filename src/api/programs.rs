@@ -1,0 +1,108 @@
+//! `/programs`: the vendor programs agencies enrol in, with their dated phases.
+
+use super::agencies::missing;
+use super::dto::{self, ListMeta, ProgramList};
+use super::{ApiTags, AppState, link_header, list_error, page_request};
+use crate::domain::EntityKind;
+use crate::error::ApiError;
+use crate::service::listing;
+use poem::Request;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Object, OpenApi};
+
+pub struct ProgramsApi {
+    state: AppState,
+}
+
+impl ProgramsApi {
+    pub fn new(state: AppState) -> Self {
+        Self { state }
+    }
+}
+
+#[derive(ApiResponse)]
+pub enum ProgramListResponse {
+    /// A page of programs.
+    #[oai(status = 200)]
+    Ok(Json<ProgramList>, #[oai(header = "Link")] Option<String>),
+}
+
+/// A program with its phases and the citations that support it.
+#[derive(Object, Clone, Debug)]
+pub struct ProgramDetail {
+    #[oai(flatten)]
+    pub program: dto::Program,
+    /// How many partnerships the program has.
+    pub partnership_count: u64,
+    /// Sources that support this record.
+    pub citations: Vec<dto::Citation>,
+}
+
+#[derive(ApiResponse)]
+pub enum ProgramResponse {
+    /// The program.
+    #[oai(status = 200)]
+    Ok(Json<ProgramDetail>),
+}
+
+#[OpenApi(tag = "ApiTags::Programs")]
+impl ProgramsApi {
+    /// List programs
+    ///
+    /// Vendor programs agencies enrol in, each with its dated phases (what enrolled agencies
+    /// could do when).
+    #[oai(path = "/programs", method = "get", operation_id = "list_programs")]
+    async fn list_programs(
+        &self,
+        req: &Request,
+        /// Page size, 1 to 1000 (default 100).
+        #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
+        limit: Query<Option<u32>>,
+        /// The `next` cursor of the previous page.
+        cursor: Query<Option<String>>,
+        /// Include `total`, the number of records.
+        count: Query<Option<bool>>,
+    ) -> Result<ProgramListResponse, ApiError> {
+        let page_req = page_request(limit.0, cursor.0, count.0);
+        let catalog = self.state.dataset.read();
+        let page = listing::programs(&catalog, &page_req).map_err(list_error)?;
+        let link = link_header(req, page.next.as_deref());
+        let body = ProgramList {
+            data: page
+                .items
+                .into_iter()
+                .map(|p| dto::Program::build(p, &catalog))
+                .collect(),
+            next: page.next,
+            total: page.total.map(|t| t as u64),
+            meta: ListMeta::of(&catalog),
+        };
+        Ok(ProgramListResponse::Ok(Json(body), link))
+    }
+
+    /// Get a program
+    ///
+    /// One program by its id, with its phases, its number of partnerships and its citations.
+    #[oai(path = "/programs/:id", method = "get", operation_id = "get_program")]
+    async fn get_program(
+        &self,
+        /// The program's id, e.g. `ring-neighbors-public-safety-service`.
+        id: Path<String>,
+    ) -> Result<ProgramResponse, ApiError> {
+        let catalog = self.state.dataset.read();
+        let Some(p) = catalog.programs.get(&id.0) else {
+            return Err(missing(&catalog, EntityKind::Program, "programs", &id.0));
+        };
+        let partnership_count = catalog
+            .partnerships
+            .values()
+            .filter(|x| x.program_id == p.id)
+            .count() as u64;
+        Ok(ProgramResponse::Ok(Json(ProgramDetail {
+            program: dto::Program::build(p, &catalog),
+            partnership_count,
+            citations: dto::citations(&catalog, EntityKind::Program, &p.id),
+        })))
+    }
+}

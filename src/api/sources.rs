@@ -1,0 +1,130 @@
+//! `/sources`: the evidence records cite, and what each source supports.
+
+use super::agencies::missing;
+use super::dto::{self, CitedRecord, ListMeta, SourceList};
+use super::{ApiTags, AppState, link_header, list_error, page_request, parse_all, parse_sort};
+use crate::domain::EntityKind;
+use crate::error::ApiError;
+use crate::service::listing::{self, SOURCE_SORTS, SourceFilter, SourceSortField};
+use poem::Request;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Object, OpenApi};
+
+pub struct SourcesApi {
+    state: AppState,
+}
+
+impl SourcesApi {
+    pub fn new(state: AppState) -> Self {
+        Self { state }
+    }
+}
+
+#[derive(ApiResponse)]
+pub enum SourceListResponse {
+    /// A page of sources. `Link` has the next page, when there is one.
+    #[oai(status = 200)]
+    Ok(Json<SourceList>, #[oai(header = "Link")] Option<String>),
+}
+
+/// A source with the records it supports.
+#[derive(Object, Clone, Debug)]
+pub struct SourceDetail {
+    #[oai(flatten)]
+    pub source: dto::Source,
+    /// How many records cite this source.
+    pub cited_by_count: u64,
+    /// The records that cite this source (at most the first 1000).
+    pub cited_by: Vec<CitedRecord>,
+}
+
+#[derive(ApiResponse)]
+pub enum SourceResponse {
+    /// The source.
+    #[oai(status = 200)]
+    Ok(Json<SourceDetail>),
+}
+
+#[OpenApi(tag = "ApiTags::Sources")]
+impl SourcesApi {
+    /// List sources
+    ///
+    /// The public evidence that records cite: official maps, news, press releases, public
+    /// records, agency posts and datasets.
+    #[allow(clippy::too_many_arguments)]
+    #[oai(path = "/sources", method = "get", operation_id = "list_sources")]
+    async fn list_sources(
+        &self,
+        req: &Request,
+        /// Only these kinds: official_map, news, press_release, public_records, agency_post,
+        /// dataset, other.
+        kind: Query<Option<Vec<String>>>,
+        /// Text search in the title, publisher and URL.
+        q: Query<Option<String>>,
+        /// Sort order: id, published or title; prefix `-` for descending.
+        sort: Query<Option<String>>,
+        /// Page size, 1 to 1000 (default 100).
+        #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
+        limit: Query<Option<u32>>,
+        /// The `next` cursor of the previous page.
+        cursor: Query<Option<String>>,
+        /// Include `total`, the number of matching records.
+        count: Query<Option<bool>>,
+    ) -> Result<SourceListResponse, ApiError> {
+        let filter = SourceFilter {
+            kinds: parse_all("kind", kind.0.as_deref().unwrap_or_default())?,
+            q: q.0.map(|q| listing::fold(&q)).filter(|q| !q.is_empty()),
+        };
+        let sort = parse_sort(sort.0.as_deref(), SOURCE_SORTS, SourceSortField::Id)?;
+        let page_req = page_request(limit.0, cursor.0, count.0);
+        let catalog = self.state.dataset.read();
+        let page = listing::sources(&catalog, &filter, sort, &page_req).map_err(list_error)?;
+        let link = link_header(req, page.next.as_deref());
+        let body = SourceList {
+            data: page.items.into_iter().map(dto::Source::from).collect(),
+            next: page.next,
+            total: page.total.map(|t| t as u64),
+            meta: ListMeta::of(&catalog),
+        };
+        Ok(SourceListResponse::Ok(Json(body), link))
+    }
+
+    /// Get a source
+    ///
+    /// One source by its id, with the records that cite it.
+    #[oai(path = "/sources/:id", method = "get", operation_id = "get_source")]
+    async fn get_source(
+        &self,
+        /// The source's numeric id.
+        id: Path<String>,
+    ) -> Result<SourceResponse, ApiError> {
+        let catalog = self.state.dataset.read();
+        let key = id.0;
+        let found = key
+            .parse::<i64>()
+            .ok()
+            .and_then(|n| catalog.sources.get(&n));
+        let Some(s) = found else {
+            return Err(missing(&catalog, EntityKind::Source, "sources", &key));
+        };
+        let citing: Vec<_> = catalog
+            .citations
+            .values()
+            .filter(|c| c.source_id == s.id)
+            .collect();
+        Ok(SourceResponse::Ok(Json(SourceDetail {
+            source: dto::Source::from(s),
+            cited_by_count: citing.len() as u64,
+            cited_by: citing
+                .into_iter()
+                .take(1000)
+                .map(|c| CitedRecord {
+                    kind: c.entity_kind.as_str().into(),
+                    id: c.entity_id.clone(),
+                    field: c.field.clone(),
+                })
+                .collect(),
+        })))
+    }
+}

@@ -1,0 +1,12 @@
+//! Pure types and rules: ids, dates with precision, controlled vocabularies, the records.
+//! Imports neither poem nor sea-orm.
+
+pub mod dates;
+pub mod ids;
+pub mod records;
+pub mod vocab;
+
+pub use dates::{DatePrecision, PartialDate};
+pub use ids::{StateCode, slugify};
+pub use records::*;
+pub use vocab::*;

@@ -1,0 +1,170 @@
+//! Controlled vocabularies. Each is a closed set with a stable lowercase spelling on the wire
+//! and in the database.
+
+/// Declares a string-backed enum with `as_str`, `FromStr`, `ALL`, `Display` and serde.
+#[macro_export]
+macro_rules! string_enum {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = $crate::domain::vocab::UnknownValue;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                match s {
+                    $($text => Ok($name::$variant),)+
+                    _ => Err($crate::domain::vocab::UnknownValue {
+                        value: s.to_string(),
+                        allowed: &[$($text),+],
+                    }),
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = String::deserialize(d)?;
+                s.parse().map_err(serde::de::Error::custom)
+            }
+        }
+    };
+}
+
+/// A value outside a vocabulary; says which values are allowed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{value}` is not one of: {}", allowed.join(", "))]
+pub struct UnknownValue {
+    pub value: String,
+    pub allowed: &'static [&'static str],
+}
+
+string_enum! {
+    /// What kind of body the agency is.
+    AgencyType {
+        Police => "police",
+        Sheriff => "sheriff",
+        Constable => "constable",
+        DistrictAttorney => "district_attorney",
+        Fire => "fire",
+        Other => "other",
+    }
+}
+
+string_enum! {
+    /// The kind of area the agency serves.
+    JurisdictionType {
+        Municipal => "municipal",
+        County => "county",
+        Parish => "parish",
+        Regional => "regional",
+        State => "state",
+        Tribal => "tribal",
+        University => "university",
+        Other => "other",
+    }
+}
+
+string_enum! {
+    /// How exactly an agency's coordinates place it.
+    LocationPrecision {
+        Address => "address",
+        Place => "place",
+        County => "county",
+        State => "state",
+    }
+}
+
+string_enum! {
+    /// Where a partnership, program or phase stands.
+    Status {
+        Active => "active",
+        Ended => "ended",
+        Announced => "announced",
+        Cancelled => "cancelled",
+    }
+}
+
+string_enum! {
+    /// What kind of evidence a source is.
+    SourceKind {
+        OfficialMap => "official_map",
+        News => "news",
+        PressRelease => "press_release",
+        PublicRecords => "public_records",
+        AgencyPost => "agency_post",
+        Dataset => "dataset",
+        Other => "other",
+    }
+}
+
+string_enum! {
+    /// Why a record changed. Real-world changes (`started`, `ended`, `amended`) are told apart
+    /// from corrections of our record (`correction`, `retraction`, `new_evidence`).
+    ChangeKind {
+        Created => "created",
+        Updated => "updated",
+        Deleted => "deleted",
+        Import => "import",
+        Seed => "seed",
+        Started => "started",
+        Ended => "ended",
+        Amended => "amended",
+        Correction => "correction",
+        Retraction => "retraction",
+        NewEvidence => "new_evidence",
+    }
+}
+
+string_enum! {
+    /// The kinds of record the revision log holds.
+    EntityKind {
+        Agency => "agency",
+        Program => "program",
+        Phase => "phase",
+        Partnership => "partnership",
+        Source => "source",
+        Citation => "citation",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_vocabulary_value_round_trips() {
+        for v in AgencyType::ALL {
+            assert_eq!(v.as_str().parse::<AgencyType>().unwrap(), *v);
+        }
+        for v in ChangeKind::ALL {
+            assert_eq!(v.as_str().parse::<ChangeKind>().unwrap(), *v);
+        }
+    }
+
+    #[test]
+    fn an_unknown_value_names_the_allowed_ones() {
+        let err = "cop".parse::<AgencyType>().unwrap_err();
+        assert!(err.to_string().contains("police, sheriff"));
+    }
+}

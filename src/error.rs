@@ -1,0 +1,286 @@
+//! One HTTP error type for the whole API: RFC 9457 `application/problem+json` with a stable,
+//! machine-readable `code`, and for bad input the offending parameter. Every failure — ours,
+//! poem-openapi's request parsing, unknown routes — ends up in this shape, and a 5xx never
+//! carries internal details.
+
+use poem::Response;
+use poem::http::StatusCode;
+
+use poem_openapi::error::{
+    ContentTypeError, ParseParamError, ParsePathError, ParseRequestPayloadError,
+};
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Enum, Object};
+
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// Stable error codes. Clients may switch on these; they never change meaning.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[oai(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// A query or path parameter is malformed or out of range.
+    InvalidParameter,
+    /// A pagination cursor was altered, made up, or belongs to another query.
+    InvalidCursor,
+    /// The request body is not what the operation accepts.
+    InvalidBody,
+    /// The body's media type is not one the operation accepts.
+    UnsupportedMediaType,
+    /// No record has this id.
+    NotFound,
+    /// The record existed and was deleted; its history remains.
+    Gone,
+    /// No route matches the path.
+    RouteNotFound,
+    /// The route exists but not with this method.
+    MethodNotAllowed,
+    /// The server failed; nothing about the request was wrong.
+    InternalError,
+    /// The database cannot be reached.
+    ServiceUnavailable,
+}
+
+impl ErrorCode {
+    pub const ALL: &'static [ErrorCode] = &[
+        ErrorCode::InvalidParameter,
+        ErrorCode::InvalidCursor,
+        ErrorCode::InvalidBody,
+        ErrorCode::UnsupportedMediaType,
+        ErrorCode::NotFound,
+        ErrorCode::Gone,
+        ErrorCode::RouteNotFound,
+        ErrorCode::MethodNotAllowed,
+        ErrorCode::InternalError,
+        ErrorCode::ServiceUnavailable,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::InvalidParameter => "invalid_parameter",
+            ErrorCode::InvalidCursor => "invalid_cursor",
+            ErrorCode::InvalidBody => "invalid_body",
+            ErrorCode::UnsupportedMediaType => "unsupported_media_type",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::Gone => "gone",
+            ErrorCode::RouteNotFound => "route_not_found",
+            ErrorCode::MethodNotAllowed => "method_not_allowed",
+            ErrorCode::InternalError => "internal_error",
+            ErrorCode::ServiceUnavailable => "service_unavailable",
+        }
+    }
+
+    pub fn status(self) -> StatusCode {
+        match self {
+            ErrorCode::InvalidParameter | ErrorCode::InvalidCursor | ErrorCode::InvalidBody => {
+                StatusCode::BAD_REQUEST
+            }
+            ErrorCode::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ErrorCode::NotFound | ErrorCode::RouteNotFound => StatusCode::NOT_FOUND,
+            ErrorCode::Gone => StatusCode::GONE,
+            ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ErrorCode::InternalError => StatusCode::INTERNAL_SERVER_ERROR,
+            ErrorCode::ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            ErrorCode::InvalidParameter => "Invalid parameter",
+            ErrorCode::InvalidCursor => "Invalid cursor",
+            ErrorCode::InvalidBody => "Invalid request body",
+            ErrorCode::UnsupportedMediaType => "Unsupported media type",
+            ErrorCode::NotFound => "Not found",
+            ErrorCode::Gone => "Gone",
+            ErrorCode::RouteNotFound => "No such route",
+            ErrorCode::MethodNotAllowed => "Method not allowed",
+            ErrorCode::InternalError => "Internal error",
+            ErrorCode::ServiceUnavailable => "Service unavailable",
+        }
+    }
+
+    pub fn from_str(s: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|c| c.as_str() == s)
+    }
+}
+
+/// An RFC 9457 problem details object.
+#[derive(Object, Clone, Debug)]
+#[oai(example)]
+pub struct Problem {
+    /// A URI reference naming the problem type; `GET` it for a description.
+    #[oai(rename = "type")]
+    pub type_: String,
+    /// A short summary of the problem type.
+    pub title: String,
+    /// The HTTP status code.
+    pub status: u16,
+    /// What went wrong with this request, for a person to read.
+    pub detail: String,
+    /// The stable machine-readable error code.
+    pub code: ErrorCode,
+    /// The query or path parameter at fault, if one is.
+    #[oai(skip_serializing_if_is_none)]
+    pub parameter: Option<String>,
+    /// Links a client can follow, e.g. the history of a deleted record.
+    #[oai(skip_serializing_if_is_none)]
+    pub history: Option<String>,
+}
+
+impl poem_openapi::types::Example for Problem {
+    fn example() -> Self {
+        Problem::new(
+            ErrorCode::InvalidParameter,
+            "`ZZ` is not a USPS state or territory code (e.g. WI, PR)",
+        )
+        .with_parameter("state")
+    }
+}
+
+impl Problem {
+    pub fn new(code: ErrorCode, detail: impl Into<String>) -> Self {
+        Self {
+            type_: format!("/problems/{}", code.as_str()),
+            title: code.title().to_string(),
+            status: code.status().as_u16(),
+            detail: detail.into(),
+            code,
+            parameter: None,
+            history: None,
+        }
+    }
+
+    pub fn with_parameter(mut self, name: impl Into<String>) -> Self {
+        self.parameter = Some(name.into());
+        self
+    }
+
+    pub fn response(self) -> Response {
+        let status = self.code.status();
+        let body =
+            serde_json::to_vec(&poem_openapi::types::ToJSON::to_json(&self)).unwrap_or_default();
+        Response::builder()
+            .status(status)
+            .content_type(PROBLEM_JSON)
+            .body(body)
+    }
+}
+
+/// Every error an operation can answer with. Each variant is a status in the spec.
+#[derive(ApiResponse, Debug)]
+#[oai(bad_request_handler = "from_request_error")]
+pub enum ApiError {
+    /// A parameter, cursor or body is invalid (`invalid_parameter`, `invalid_cursor`,
+    /// `invalid_body`).
+    #[oai(status = 400, content_type = "application/problem+json")]
+    BadRequest(Json<Problem>),
+    /// No record has this id (`not_found`).
+    #[oai(status = 404, content_type = "application/problem+json")]
+    NotFound(Json<Problem>),
+    /// The record was deleted (`gone`); `history` links to its history.
+    #[oai(status = 410, content_type = "application/problem+json")]
+    Gone(Json<Problem>),
+    /// The body's media type is not accepted (`unsupported_media_type`).
+    #[oai(status = 415, content_type = "application/problem+json")]
+    UnsupportedMediaType(Json<Problem>),
+    /// The server failed (`internal_error`); the detail never carries internals.
+    #[oai(status = 500, content_type = "application/problem+json")]
+    Internal(Json<Problem>),
+    /// The database is unreachable (`service_unavailable`).
+    #[oai(status = 503, content_type = "application/problem+json")]
+    Unavailable(Json<Problem>),
+}
+
+impl ApiError {
+    pub fn from_problem(p: Problem) -> Self {
+        match p.code {
+            ErrorCode::InvalidParameter | ErrorCode::InvalidCursor | ErrorCode::InvalidBody => {
+                ApiError::BadRequest(Json(p))
+            }
+            ErrorCode::NotFound | ErrorCode::RouteNotFound => ApiError::NotFound(Json(p)),
+            ErrorCode::Gone => ApiError::Gone(Json(p)),
+            ErrorCode::UnsupportedMediaType => ApiError::UnsupportedMediaType(Json(p)),
+            ErrorCode::ServiceUnavailable => ApiError::Unavailable(Json(p)),
+            ErrorCode::MethodNotAllowed | ErrorCode::InternalError => ApiError::Internal(Json(p)),
+        }
+    }
+
+    pub fn invalid(parameter: &str, detail: impl Into<String>) -> Self {
+        Self::from_problem(
+            Problem::new(ErrorCode::InvalidParameter, detail).with_parameter(parameter),
+        )
+    }
+
+    pub fn not_found(what: &str, id: &str) -> Self {
+        Self::from_problem(
+            Problem::new(ErrorCode::NotFound, format!("no {what} has the id `{id}`"))
+                .with_parameter("id"),
+        )
+    }
+
+    /// Logs the cause and answers without it.
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        tracing::error!(error = %cause, "request failed");
+        Self::from_problem(Problem::new(
+            ErrorCode::InternalError,
+            "the server failed to answer; the failure was logged",
+        ))
+    }
+}
+
+/// poem-openapi's request parsing failures, in the API's own shape.
+pub fn from_request_error(err: poem::Error) -> ApiError {
+    ApiError::from_problem(problem_from_poem(&err))
+}
+
+fn problem_from_poem(err: &poem::Error) -> Problem {
+    if let Some(e) = err.downcast_ref::<ParseParamError>() {
+        return Problem::new(
+            ErrorCode::InvalidParameter,
+            format!("parameter `{}`: {}", e.name, e.reason),
+        )
+        .with_parameter(e.name);
+    }
+    if let Some(e) = err.downcast_ref::<ParsePathError>() {
+        return Problem::new(
+            ErrorCode::InvalidParameter,
+            format!("path parameter `{}`: {}", e.name, e.reason),
+        )
+        .with_parameter(e.name);
+    }
+    if let Some(e) = err.downcast_ref::<ParseRequestPayloadError>() {
+        return Problem::new(ErrorCode::InvalidBody, e.reason.clone());
+    }
+    if err.is::<ContentTypeError>() {
+        return Problem::new(ErrorCode::UnsupportedMediaType, err.to_string());
+    }
+    match err.status() {
+        StatusCode::NOT_FOUND => Problem::new(
+            ErrorCode::RouteNotFound,
+            "no route matches this path; see /openapi.json",
+        ),
+        StatusCode::METHOD_NOT_ALLOWED => Problem::new(
+            ErrorCode::MethodNotAllowed,
+            "this route does not accept this method",
+        ),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+            Problem::new(ErrorCode::UnsupportedMediaType, err.to_string())
+        }
+        s if s.is_client_error() => Problem::new(ErrorCode::InvalidParameter, err.to_string()),
+        _ => {
+            tracing::error!(error = %err, "request failed");
+            Problem::new(
+                ErrorCode::InternalError,
+                "the server failed to answer; the failure was logged",
+            )
+        }
+    }
+}
+
+/// The last line of defence, wrapped around the whole app: responses that handlers built
+/// pass through; every other error becomes a problem+json response.
+pub async fn render_error(err: poem::Error) -> Response {
+    if err.is_from_response() {
+        return err.into_response();
+    }
+    problem_from_poem(&err).response()
+}

@@ -1,0 +1,3 @@
+//! Readers for public data formats, and offline geocoding. Pure: no database, no HTTP.
+
+pub mod geocode;

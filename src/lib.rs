@@ -1,0 +1,19 @@
+//! ring-partnerships: an open-data API of US public safety agencies' partnerships with Ring.
+//!
+//! Module map (dependencies point one way: `api -> service -> store -> entity`):
+//! - [`api`]: HTTP only (poem-openapi): one file per resource, DTOs, no queries.
+//! - [`service`]: use cases: writes with history in one transaction; reads from the catalog,
+//!   an in-memory fold of the revision log kept in step with the database.
+//! - [`store`]: every sea-orm query and the mapping between rows and records.
+//! - [`domain`]: pure types and rules: ids, dates with precision, vocabularies, records.
+//! - [`error`]: the one HTTP error type (RFC 9457 problem+json with stable codes).
+//! - [`config`], [`startup`]: typed configuration; building and running the app.
+
+pub mod api;
+pub mod config;
+pub mod domain;
+pub mod error;
+pub mod import;
+pub mod service;
+pub mod startup;
+pub mod store;

@@ -1,0 +1,93 @@
+//! The `ring-partnerships` command: thin; parses the command line and calls into the library.
+
+use clap::{Parser, Subcommand};
+use ring_partnerships::config::{self, Config};
+use ring_partnerships::startup::{self, anyhow_like::Result};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    version,
+    about = "Open-data API of US public safety agencies' partnerships with Amazon Ring"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(clap::Args, Clone)]
+struct DatabaseArg {
+    /// Database URL (`postgres://…`, `sqlite://…`) or path to a SQLite file.
+    #[arg(long = "database", env = "DATABASE_URL", default_value = config::DEFAULT_DATABASE_URL)]
+    database: String,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API (migrates and seeds the database first).
+    Serve {
+        /// Address to listen on.
+        #[arg(long, env = "BIND", default_value = config::DEFAULT_BIND)]
+        bind: String,
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+    /// Run the database migrations and exit.
+    Migrate {
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+    /// Print the OpenAPI definition, or check or rewrite the committed copy.
+    Openapi {
+        /// Write the definition to this file instead of printing it.
+        #[arg(long)]
+        write: Option<PathBuf>,
+    },
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn,sea_orm=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match run(Cli::parse()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Serve { bind, db } => {
+            let config = Config {
+                bind,
+                database_url: config::database_url(&db.database),
+                ..Config::default()
+            };
+            startup::serve(config).await
+        }
+        Command::Migrate { db } => {
+            let url = config::database_url(&db.database);
+            let store = ring_partnerships::store::Store::connect(&url).await?;
+            store.migrate().await?;
+            eprintln!("migrated {}", config::redacted(&url));
+            Ok(())
+        }
+        Command::Openapi { write } => {
+            let spec = ring_partnerships::api::offline_spec().await?;
+            match write {
+                Some(path) => std::fs::write(path, spec)?,
+                None => println!("{spec}"),
+            }
+            Ok(())
+        }
+    }
+}

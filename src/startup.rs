@@ -1,0 +1,109 @@
+//! Building and running the app. `run(listener, state, shutdown)` is the seam tests use: they
+//! bind port 0 and start the real app against a fresh database.
+
+use crate::api::{self, AppState};
+use crate::config::{Config, redacted};
+use crate::error::render_error;
+use crate::service::{Dataset, ServiceError, seed};
+use crate::store::Store;
+use poem::endpoint::make_sync;
+use poem::listener::{Acceptor, Listener, TcpListener};
+use poem::middleware::{Cors, Tracing};
+use poem::web::Html;
+use poem::{Endpoint, EndpointExt, IntoEndpoint, Route, Server};
+use std::future::Future;
+use std::time::Duration;
+
+/// Connects, migrates, seeds the programs, and loads the catalog.
+pub async fn open_dataset(database_url: &str) -> Result<Dataset, ServiceError> {
+    tracing::info!(database = %redacted(database_url), "opening database");
+    let store = Store::connect(database_url).await?;
+    store.migrate().await?;
+    let dataset = Dataset::open(store).await?;
+    seed::ensure_programs(&dataset).await?;
+    Ok(dataset)
+}
+
+/// The whole HTTP app: the API, its spec and docs, CORS for reads from any origin, and the
+/// problem+json rendering of every error.
+pub fn app(state: AppState) -> impl Endpoint {
+    let service = api::service(state);
+    let spec = service.spec();
+    let docs = service.swagger_ui_html();
+    Route::new()
+        .at(
+            "/openapi.json",
+            make_sync(move |_| {
+                poem::Response::builder()
+                    .content_type("application/json")
+                    .body(spec.clone())
+            }),
+        )
+        .at("/docs", make_sync(move |_| Html(docs.clone())))
+        .nest("/", service)
+        .catch_all_error(render_error)
+        .with(
+            Cors::new()
+                .allow_methods(["GET", "HEAD", "OPTIONS"])
+                .expose_headers(["Link", "ETag"]),
+        )
+        .with(Tracing)
+        .into_endpoint()
+}
+
+/// Serves until `shutdown` resolves, then finishes in-flight requests (up to 10 s).
+pub async fn run<A: Acceptor + 'static>(
+    acceptor: A,
+    state: AppState,
+    config: &Config,
+    shutdown: impl Future<Output = ()> + Send,
+) -> std::io::Result<()> {
+    let follower = state.dataset.spawn_follower(config.follow_interval);
+    let result = Server::new_with_acceptor(acceptor)
+        .run_with_graceful_shutdown(app(state), shutdown, Some(Duration::from_secs(10)))
+        .await;
+    follower.abort();
+    result
+}
+
+/// `serve`: open the database and answer on `config.bind` until SIGTERM or Ctrl-C.
+pub async fn serve(config: Config) -> anyhow_like::Result<()> {
+    let dataset = open_dataset(&config.database_url).await?;
+    let state = AppState { dataset };
+    let acceptor = TcpListener::bind(config.bind.clone())
+        .into_acceptor()
+        .await?;
+    for addr in acceptor.local_addr() {
+        tracing::info!(address = %addr, "listening");
+    }
+    run(acceptor, state, &config, shutdown_signal()).await?;
+    Ok(())
+}
+
+/// Resolves on SIGTERM or Ctrl-C.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down");
+}
+
+/// A boxed error for the command line, where any failure ends the process with a message.
+pub mod anyhow_like {
+    pub type Result<T> = std::result::Result<T, Box<dyn std::error::Error + Send + Sync>>;
+}

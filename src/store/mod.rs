@@ -1,0 +1,226 @@
+//! Every database query lives here: connecting, migrating, the revision log, and the mapping
+//! between domain records and rows. Callers above never see an entity.
+
+mod rows;
+
+use crate::domain::{ChangeKind, EntityKind, Record};
+use migration::{Migrator, MigratorTrait};
+use sea_orm::sea_query::{Expr, Query};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectOptions, ConnectionTrait, Database, DatabaseConnection,
+    DatabaseTransaction, DbBackend, DbErr, EntityTrait, ExprTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, TransactionTrait,
+};
+use std::time::Duration;
+use time::OffsetDateTime;
+
+pub use sea_orm::DbErr as StoreError;
+
+/// A connection pool to SQLite or PostgreSQL.
+#[derive(Clone, Debug)]
+pub struct Store {
+    db: DatabaseConnection,
+}
+
+/// One revision as read back from the log.
+#[derive(Clone, Debug)]
+pub struct StoredRevision {
+    pub seq: i64,
+    pub entity_kind: EntityKind,
+    pub entity_id: String,
+    pub version: i32,
+    pub change_kind: ChangeKind,
+    pub actor: String,
+    pub note: Option<String>,
+    pub recorded_at: OffsetDateTime,
+    pub data: serde_json::Value,
+}
+
+/// Which engine a URL names.
+pub fn is_postgres(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
+}
+
+impl Store {
+    /// Opens a pool. A SQLite file is created when missing and runs in WAL mode with full
+    /// synchronous commits, so an acknowledged write survives a crash of the process or the OS.
+    pub async fn connect(url: &str) -> Result<Self, DbErr> {
+        let mut opts = ConnectOptions::new(url.to_string());
+        opts.sqlx_logging(false)
+            .connect_timeout(Duration::from_secs(5))
+            .acquire_timeout(Duration::from_secs(10));
+        if is_postgres(url) {
+            opts.max_connections(16);
+        } else {
+            use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+            opts.max_connections(8).map_sqlx_sqlite_opts(|o| {
+                o.create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Full)
+                    .foreign_keys(true)
+                    .busy_timeout(Duration::from_secs(30))
+            });
+        }
+        let db = Database::connect(opts).await?;
+        Ok(Self { db })
+    }
+
+    pub fn backend(&self) -> DbBackend {
+        self.db.get_database_backend()
+    }
+
+    pub async fn migrate(&self) -> Result<(), DbErr> {
+        Migrator::up(&self.db, None).await
+    }
+
+    /// Whether the database answers a trivial query.
+    pub async fn ping(&self) -> Result<(), DbErr> {
+        self.db.ping().await
+    }
+
+    /// The newest revision of every record as recorded at `as_of` (now when `None`), in
+    /// sequence order. Folding them gives the dataset as it stood then.
+    pub async fn latest_revisions(
+        &self,
+        as_of: Option<OffsetDateTime>,
+    ) -> Result<Vec<StoredRevision>, DbErr> {
+        use entity::revisions::{Column, Entity};
+        let mut latest = Query::select();
+        latest
+            .expr(Expr::col(Column::Seq).max())
+            .from(Entity)
+            .group_by_columns([Column::EntityKind, Column::EntityId]);
+        if let Some(t) = as_of {
+            latest.and_where(Expr::col(Column::RecordedAt).lte(t.to_offset(time::UtcOffset::UTC)));
+        }
+        let rows = Entity::find()
+            .filter(Column::Seq.in_subquery(latest))
+            .order_by_asc(Column::Seq)
+            .all(&self.db)
+            .await?;
+        rows.into_iter().map(rows::revision_from_row).collect()
+    }
+
+    /// Revisions after `seq`, in order, at most `limit`.
+    pub async fn revisions_since(
+        &self,
+        seq: i64,
+        limit: u64,
+    ) -> Result<Vec<StoredRevision>, DbErr> {
+        use entity::revisions::{Column, Entity};
+        let rows = Entity::find()
+            .filter(Column::Seq.gt(seq))
+            .order_by_asc(Column::Seq)
+            .limit(limit)
+            .all(&self.db)
+            .await?;
+        rows.into_iter().map(rows::revision_from_row).collect()
+    }
+
+    /// The sequence number of the newest revision (0 for an empty log).
+    pub async fn head(&self) -> Result<i64, DbErr> {
+        let row = entity::counters::Entity::find_by_id("revision".to_string())
+            .one(&self.db)
+            .await?;
+        Ok(row.map(|r| r.value).unwrap_or(0))
+    }
+
+    /// Starts a write. The first statement takes the writer's lock (the revision counter row),
+    /// so concurrent writers queue instead of failing half-way, on both engines.
+    pub async fn begin(&self) -> Result<WriteTx, DbErr> {
+        let tx = self.db.begin().await?;
+        use entity::counters::{Column, Entity};
+        Entity::update_many()
+            .col_expr(Column::Value, Expr::col(Column::Value))
+            .filter(Column::Name.eq("revision"))
+            .exec(&tx)
+            .await?;
+        Ok(WriteTx { tx })
+    }
+}
+
+/// A revision to append, with the sources the change cites.
+#[derive(Clone, Debug)]
+pub struct NewRevision<'a> {
+    pub record: &'a Record,
+    pub change_kind: ChangeKind,
+    pub actor: &'a str,
+    pub note: Option<&'a str>,
+    pub at: OffsetDateTime,
+    pub cited_sources: &'a [i64],
+}
+
+/// An open write transaction. Dropped without `commit`, it rolls back.
+pub struct WriteTx {
+    tx: DatabaseTransaction,
+}
+
+impl WriteTx {
+    /// Inserts a new record's row. Records with numeric ids get theirs from the database and
+    /// are updated in place; slug-keyed records keep the id they carry.
+    pub async fn insert(&self, record: &mut Record) -> Result<(), DbErr> {
+        rows::insert(&self.tx, record).await
+    }
+
+    /// Writes the current state of an existing record's row (`deleted` marks it gone).
+    pub async fn update(
+        &self,
+        record: &Record,
+        deleted: Option<OffsetDateTime>,
+    ) -> Result<(), DbErr> {
+        rows::update(&self.tx, record, deleted).await
+    }
+
+    /// Appends a revision with the next sequence number and returns that number.
+    pub async fn append_revision(&self, rev: NewRevision<'_>) -> Result<i64, DbErr> {
+        let seq = self.next_seq().await?;
+        entity::revisions::ActiveModel {
+            seq: Set(seq),
+            entity_kind: Set(rev.record.kind().as_str().to_string()),
+            entity_id: Set(rev.record.entity_id()),
+            version: Set(rev.record.meta().version),
+            change_kind: Set(rev.change_kind.as_str().to_string()),
+            actor: Set(rev.actor.to_string()),
+            note: Set(rev.note.map(str::to_string)),
+            recorded_at: Set(rev.at.to_offset(time::UtcOffset::UTC)),
+            data: Set(rev.record.to_json()),
+        }
+        .insert(&self.tx)
+        .await?;
+        let mut sources = rev.cited_sources.to_vec();
+        sources.sort_unstable();
+        sources.dedup();
+        for source_id in sources {
+            entity::revision_sources::ActiveModel {
+                revision_seq: Set(seq),
+                source_id: Set(source_id),
+            }
+            .insert(&self.tx)
+            .await?;
+        }
+        Ok(seq)
+    }
+
+    async fn next_seq(&self) -> Result<i64, DbErr> {
+        use entity::counters::{Column, Entity};
+        Entity::update_many()
+            .col_expr(Column::Value, Expr::col(Column::Value).add(1))
+            .filter(Column::Name.eq("revision"))
+            .exec(&self.tx)
+            .await?;
+        let row = Entity::find_by_id("revision".to_string())
+            .one(&self.tx)
+            .await?
+            .ok_or_else(|| DbErr::RecordNotFound("revision counter".into()))?;
+        Ok(row.value)
+    }
+
+    pub async fn commit(self) -> Result<(), DbErr> {
+        self.tx.commit().await
+    }
+
+    /// The connection of this transaction, for reads that must see its own writes.
+    pub fn conn(&self) -> &impl ConnectionTrait {
+        &self.tx
+    }
+}

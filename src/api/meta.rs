@@ -176,7 +176,7 @@ impl MetaApi {
         /// An error code, e.g. `invalid_parameter`.
         code: Path<String>,
     ) -> Result<ProblemTypeResponse, ApiError> {
-        ErrorCode::from_str(&code.0)
+        ErrorCode::parse(&code.0)
             .map(|c| ProblemTypeResponse::Ok(Json(problem_type(c))))
             .ok_or_else(|| ApiError::not_found("problem type", &code.0))
     }

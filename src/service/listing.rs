@@ -554,7 +554,7 @@ mod tests {
 
     #[test]
     fn missing_sort_values_come_last() {
-        let mut keys = vec![
+        let mut keys = [
             SortKey::Null,
             SortKey::Text("b".into()),
             SortKey::Text("a".into()),

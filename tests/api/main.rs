@@ -1,0 +1,9 @@
+//! Integration tests: the real app on port 0 against a fresh database — SQLite always, and
+//! PostgreSQL when `TEST_DATABASE_URL` is set (required when `CI` is set).
+
+mod helpers;
+
+mod errors;
+mod lists;
+mod meta;
+mod spec;

@@ -76,6 +76,7 @@ impl AgenciesApi {
         &self,
         req: &Request,
         /// Only agencies in these states (USPS codes, e.g. `WI`).
+        #[oai(example = "super::example_states")]
         state: Query<Option<Vec<String>>>,
         /// Only these agency types: police, sheriff, constable, district_attorney, fire, other.
         agency_type: Query<Option<Vec<String>>>,
@@ -85,6 +86,7 @@ impl AgenciesApi {
         /// Only the agency with this FBI ORI code.
         ori: Query<Option<String>>,
         /// Text search in the agency's name and city (case and accents ignored).
+        #[oai(example = "super::example_q")]
         q: Query<Option<String>>,
         /// Sort order: id, name, state, city or updated_at; prefix `-` for descending.
         sort: Query<Option<String>>,
@@ -124,6 +126,7 @@ impl AgenciesApi {
     async fn get_agency(
         &self,
         /// The agency's id, e.g. `us-wi-greenfield-police-department`.
+        #[oai(example = "super::example_agency_id")]
         id: Path<String>,
     ) -> Result<AgencyResponse, ApiError> {
         let catalog = self.state.dataset.read();

@@ -36,6 +36,7 @@ macro_rules! list_type {
     ($name:ident, $item:ty, $doc:literal) => {
         #[doc = $doc]
         #[derive(poem_openapi::Object, Clone, Debug)]
+        #[oai(example)]
         pub struct $name {
             /// This page's records.
             pub data: Vec<$item>,
@@ -45,6 +46,24 @@ macro_rules! list_type {
             #[oai(skip_serializing_if_is_none)]
             pub total: Option<u64>,
             pub meta: ListMeta,
+        }
+
+        impl poem_openapi::types::Example for $name {
+            fn example() -> Self {
+                Self {
+                    data: vec![<$item as poem_openapi::types::Example>::example()],
+                    next: Some(
+                        "eyJxIjoiMmE0YiIsImsiOiJ6IiwiaSI6eyJuIjoxfX0.5f1c0a9e3b7d2c41".into(),
+                    ),
+                    total: None,
+                    meta: ListMeta {
+                        dataset_version: 4567,
+                        license: super::LICENSE_NAME.into(),
+                        license_url: super::LICENSE_URL.into(),
+                        attribution: super::ATTRIBUTION.into(),
+                    },
+                }
+            }
         }
     };
 }
@@ -151,6 +170,7 @@ impl From<&domain::Agency> for Agency {
 
 /// An agency in brief, as embedded in other records.
 #[derive(Object, Clone, Debug)]
+#[oai(example)]
 pub struct AgencyBrief {
     pub id: String,
     pub name: String,
@@ -175,6 +195,7 @@ impl From<&domain::Agency> for AgencyBrief {
 
 /// A program in brief, as embedded in other records.
 #[derive(Object, Clone, Debug)]
+#[oai(example)]
 pub struct ProgramBrief {
     pub id: String,
     pub vendor: String,
@@ -193,6 +214,7 @@ impl From<&domain::Program> for ProgramBrief {
 
 /// A count of video requests over a period, where a source gives one.
 #[derive(Object, Clone, Debug)]
+#[oai(example)]
 pub struct VideoRequestCount {
     /// Start of the period (YYYY, YYYY-MM or YYYY-MM-DD).
     pub from: String,
@@ -202,6 +224,7 @@ pub struct VideoRequestCount {
 }
 
 #[derive(Object, Clone, Debug)]
+#[oai(example)]
 pub struct Partnership {
     pub id: i64,
     pub agency: AgencyBrief,
@@ -277,6 +300,7 @@ impl Partnership {
 }
 
 #[derive(Object, Clone, Debug)]
+#[oai(example)]
 pub struct Phase {
     pub id: String,
     pub program_id: String,
@@ -316,6 +340,7 @@ impl From<&domain::Phase> for Phase {
 }
 
 #[derive(Object, Clone, Debug)]
+#[oai(example)]
 pub struct Program {
     pub id: String,
     pub vendor: String,
@@ -357,6 +382,7 @@ impl Program {
 }
 
 #[derive(Object, Clone, Debug)]
+#[oai(example)]
 pub struct Source {
     pub id: i64,
     pub url: String,
@@ -397,6 +423,7 @@ impl From<&domain::Source> for Source {
 
 /// "This source supports this record" (or only the named field), with an optional quote.
 #[derive(Object, Clone, Debug)]
+#[oai(example)]
 pub struct Citation {
     pub id: i64,
     /// The field the source supports; null when it supports the whole record.
@@ -423,9 +450,150 @@ pub fn citations(catalog: &Catalog, kind: EntityKind, id: &str) -> Vec<Citation>
 
 /// A record a source supports.
 #[derive(Object, Clone, Debug)]
+#[oai(example)]
 pub struct CitedRecord {
     /// agency, program, phase, partnership or source.
     pub kind: String,
     pub id: String,
     pub field: Option<String>,
+}
+
+fn example_time() -> OffsetDateTime {
+    time::macros::datetime!(2026-11-29 12:00:00 UTC)
+}
+
+impl poem_openapi::types::Example for AgencyBrief {
+    fn example() -> Self {
+        Self {
+            id: "us-wi-greenfield-police-department".into(),
+            name: "Greenfield Police Department".into(),
+            agency_type: "police".into(),
+            state: "WI".into(),
+            latitude: Some(42.9614),
+            longitude: Some(-88.01259),
+        }
+    }
+}
+
+impl poem_openapi::types::Example for ProgramBrief {
+    fn example() -> Self {
+        Self {
+            id: "ring-neighbors-public-safety-service".into(),
+            vendor: "Ring (Amazon)".into(),
+            name: "Neighbors Public Safety Service".into(),
+        }
+    }
+}
+
+impl poem_openapi::types::Example for VideoRequestCount {
+    fn example() -> Self {
+        Self {
+            from: "2019".into(),
+            to: None,
+            count: 12,
+        }
+    }
+}
+
+impl poem_openapi::types::Example for Partnership {
+    fn example() -> Self {
+        Self {
+            id: 1,
+            agency: AgencyBrief::example(),
+            program: ProgramBrief::example(),
+            status: "active".into(),
+            start_date: Some("2018-03-22".into()),
+            start_precision: Some("day".into()),
+            end_date: None,
+            end_precision: None,
+            video_requests: vec![],
+            external_ids: [("aos".to_string(), "AOS3711".to_string())].into(),
+            notes: None,
+            version: 1,
+            created_at: example_time(),
+            updated_at: example_time(),
+        }
+    }
+}
+
+impl poem_openapi::types::Example for Phase {
+    fn example() -> Self {
+        Self {
+            id: "ring-nps-request-for-assistance".into(),
+            program_id: "ring-neighbors-public-safety-service".into(),
+            name: "Request for Assistance".into(),
+            description: Some(
+                "Agencies asked for footage through public posts in the Neighbors feed.".into(),
+            ),
+            status: "ended".into(),
+            start_date: Some("2021-06-07".into()),
+            start_precision: Some("day".into()),
+            end_date: Some("2024-01-28".into()),
+            end_precision: Some("day".into()),
+            footage_requests: true,
+            footage_condition: None,
+            version: 1,
+        }
+    }
+}
+
+impl poem_openapi::types::Example for Program {
+    fn example() -> Self {
+        Self {
+            id: "ring-neighbors-public-safety-service".into(),
+            vendor: "Ring (Amazon)".into(),
+            name: "Neighbors Public Safety Service".into(),
+            description: Some("Ring's program for police and other public safety agencies.".into()),
+            start_date: Some("2018-03".into()),
+            start_precision: Some("month".into()),
+            end_date: None,
+            end_precision: None,
+            phases: vec![Phase::example()],
+            version: 1,
+            created_at: example_time(),
+            updated_at: example_time(),
+        }
+    }
+}
+
+impl poem_openapi::types::Example for Source {
+    fn example() -> Self {
+        Self {
+            id: 3,
+            url: "https://blog.ring.com/2019/08/28/working-together-for-safer-neighborhoods-introducing-the-neighbors-active-law-enforcement-map/".into(),
+            title: "Working together for safer neighborhoods: introducing the Neighbors active law enforcement map".into(),
+            publisher: Some("Ring".into()),
+            published_date: Some("2019-08-28".into()),
+            published_precision: Some("day".into()),
+            accessed_date: None,
+            archived_url: None,
+            kind: "press_release".into(),
+            version: 1,
+            created_at: example_time(),
+            updated_at: example_time(),
+        }
+    }
+}
+
+impl poem_openapi::types::Example for Citation {
+    fn example() -> Self {
+        Self {
+            id: 10,
+            field: Some("start_date".into()),
+            quote: Some(
+                "The Greenfield Police Department partnered with Ring in March 2018.".into(),
+            ),
+            source: Source::example(),
+        }
+    }
+}
+
+impl poem_openapi::types::Example for CitedRecord {
+    fn example() -> Self {
+        Self {
+            kind: "partnership".into(),
+            id: "1".into(),
+            field: None,
+        }
+    }
 }

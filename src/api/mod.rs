@@ -157,3 +157,25 @@ pub fn next_link(req: &poem::Request, cursor: &str) -> String {
 pub fn link_header(req: &poem::Request, next: Option<&str>) -> Option<String> {
     next.map(|c| format!("<{}>; rel=\"next\"", next_link(req, c)))
 }
+
+// Examples shown in the spec and the docs for common parameters.
+
+pub fn example_agency_id() -> String {
+    "us-wi-greenfield-police-department".into()
+}
+
+pub fn example_program_id() -> String {
+    "ring-neighbors-public-safety-service".into()
+}
+
+pub fn example_numeric_id() -> String {
+    "1".into()
+}
+
+pub fn example_states() -> Option<Vec<String>> {
+    Some(vec!["WI".into()])
+}
+
+pub fn example_q() -> Option<String> {
+    Some("greenfield".into())
+}

@@ -73,6 +73,7 @@ impl PartnershipsApi {
         /// Only partnerships of this agency (its id).
         agency: Query<Option<String>>,
         /// Only agencies in these states (USPS codes, e.g. `WI`).
+        #[oai(example = "super::example_states")]
         state: Query<Option<Vec<String>>>,
         /// Only these agency types: police, sheriff, constable, district_attorney, fire, other.
         agency_type: Query<Option<Vec<String>>>,
@@ -141,6 +142,7 @@ impl PartnershipsApi {
     async fn get_partnership(
         &self,
         /// The partnership's numeric id.
+        #[oai(example = "super::example_numeric_id")]
         id: Path<String>,
     ) -> Result<PartnershipResponse, ApiError> {
         let catalog = self.state.dataset.read();

@@ -88,6 +88,7 @@ impl ProgramsApi {
     async fn get_program(
         &self,
         /// The program's id, e.g. `ring-neighbors-public-safety-service`.
+        #[oai(example = "super::example_program_id")]
         id: Path<String>,
     ) -> Result<ProgramResponse, ApiError> {
         let catalog = self.state.dataset.read();

@@ -97,6 +97,7 @@ impl SourcesApi {
     async fn get_source(
         &self,
         /// The source's numeric id.
+        #[oai(example = "super::example_numeric_id")]
         id: Path<String>,
     ) -> Result<SourceResponse, ApiError> {
         let catalog = self.state.dataset.read();

@@ -38,11 +38,33 @@ enum Command {
         #[command(flatten)]
         db: DatabaseArg,
     },
+    /// Import partnerships from a public data file into the database `serve` uses.
+    Import {
+        #[command(subcommand)]
+        what: ImportCommand,
+    },
     /// Print the OpenAPI definition, or check or rewrite the committed copy.
     Openapi {
         /// Write the definition to this file instead of printing it.
         #[arg(long)]
         write: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// The EFF Atlas of Surveillance CSV export: its `Ring/Neighbors Partnership` rows.
+    Atlas {
+        /// The export, e.g. `Atlas of Surveillance-20201007.csv`.
+        path: PathBuf,
+        #[command(flatten)]
+        db: DatabaseArg,
+        /// The FBI agency list (`agencies.csv`) to fill in ORI codes.
+        #[arg(long)]
+        ori: Option<PathBuf>,
+        /// Report what would change and write nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 
@@ -79,6 +101,34 @@ async fn run(cli: Cli) -> Result<()> {
             let store = ring_partnerships::store::Store::connect(&url).await?;
             store.migrate().await?;
             eprintln!("migrated {}", config::redacted(&url));
+            Ok(())
+        }
+        Command::Import {
+            what:
+                ImportCommand::Atlas {
+                    path,
+                    db,
+                    ori,
+                    dry_run,
+                },
+        } => {
+            use ring_partnerships::import::ori::OriIndex;
+            use ring_partnerships::service::import::{self, ImportOptions};
+            let url = config::database_url(&db.database);
+            let ori = ori.as_deref().map(OriIndex::from_path).transpose()?;
+            let dataset = if dry_run {
+                // A dry run writes nothing, not even migrations or the seed.
+                let store = ring_partnerships::store::Store::connect(&url).await?;
+                ring_partnerships::service::Dataset::open(store).await?
+            } else {
+                startup::open_dataset(&url).await?
+            };
+            let options = ImportOptions {
+                dry_run,
+                ori: ori.as_ref(),
+            };
+            let report = import::import_atlas_path(&dataset, &path, options).await?;
+            println!("{report}");
             Ok(())
         }
         Command::Openapi { write } => {

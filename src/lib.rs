@@ -13,6 +13,7 @@ pub mod api;
 pub mod config;
 pub mod domain;
 pub mod error;
+pub mod geo;
 pub mod import;
 pub mod service;
 pub mod startup;

@@ -1,6 +1,7 @@
 //! Building and running the app. `run(listener, state, shutdown)` is the seam tests use: they
 //! bind port 0 and start the real app against a fresh database.
 
+use crate::api::geojson::SuffixFormats;
 use crate::api::{self, AppState};
 use crate::config::{Config, redacted};
 use crate::error::render_error;
@@ -41,6 +42,7 @@ pub fn app(state: AppState) -> impl Endpoint {
         )
         .at("/docs", make_sync(move |_| Html(docs.clone())))
         .nest("/", service)
+        .with(SuffixFormats)
         .catch_all_error(render_error)
         .with(
             Cors::new()
@@ -69,6 +71,10 @@ pub async fn run<A: Acceptor + 'static>(
 /// `serve`: open the database and answer on `config.bind` until SIGTERM or Ctrl-C.
 pub async fn serve(config: Config) -> anyhow_like::Result<()> {
     let dataset = open_dataset(&config.database_url).await?;
+    // A new user sees real data at once: the shipped sample fills an empty database.
+    if crate::service::import::load_sample_if_empty(&dataset).await? {
+        tracing::info!("empty database: loaded the shipped sample (data/sample/)");
+    }
     let state = AppState { dataset };
     let acceptor = TcpListener::bind(config.bind.clone())
         .into_acceptor()

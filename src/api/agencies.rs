@@ -2,14 +2,20 @@
 //! citations.
 
 use super::dto::{self, AgencyList, ListMeta};
-use super::{ApiTags, AppState, link_header, list_error, page_request, parse_all, parse_sort};
+use super::geojson::{
+    AgencyFeature, AgencyFeatureCollection, FeatureCollectionType, Format, GEOJSON, Link, negotiate,
+};
+use super::{
+    ApiTags, AppState, geo_filter, link_header, list_error, page_request, parse_all,
+    sort_with_distance,
+};
 use crate::domain::{EntityKind, StateCode};
 use crate::error::{ApiError, ErrorCode, Problem};
 use crate::service::listing::{self, AGENCY_SORTS, AgencyFilter, AgencySortField};
 use poem::Request;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
-use poem_openapi::{ApiResponse, Object, OpenApi};
+use poem_openapi::{ApiResponse, Object, OpenApi, ResponseContent};
 
 pub struct AgenciesApi {
     state: AppState,
@@ -21,11 +27,51 @@ impl AgenciesApi {
     }
 }
 
+/// A page of agencies as JSON or as a GeoJSON FeatureCollection.
+#[derive(ResponseContent)]
+pub enum AgencyListBody {
+    Json(Json<AgencyList>),
+    #[oai(content_type = "application/geo+json")]
+    GeoJson(Json<AgencyFeatureCollection>),
+}
+
 #[derive(ApiResponse)]
 pub enum AgencyListResponse {
     /// A page of agencies. `Link` has the next page, when there is one.
     #[oai(status = 200)]
-    Ok(Json<AgencyList>, #[oai(header = "Link")] Option<String>),
+    Ok(AgencyListBody, #[oai(header = "Link")] Option<String>),
+}
+
+/// Search agencies with a body: every filter of `GET /agencies`, plus `within`, a GeoJSON
+/// Polygon or MultiPolygon too large for a URL.
+#[derive(Object, Clone, Debug, Default)]
+pub struct AgencySearch {
+    /// A GeoJSON Polygon or MultiPolygon (or a Feature holding one), lon/lat; only agencies
+    /// inside it (its boundary included). At most 10,000 vertices.
+    pub within: Option<serde_json::Value>,
+    /// USPS state codes.
+    #[oai(default)]
+    pub state: Vec<String>,
+    #[oai(default)]
+    pub agency_type: Vec<String>,
+    #[oai(default)]
+    pub jurisdiction_type: Vec<String>,
+    pub ori: Option<String>,
+    pub q: Option<String>,
+    /// `lat,lon`.
+    pub near: Option<String>,
+    /// Metres, or with a unit: `25km`, `10mi`.
+    pub radius: Option<String>,
+    /// `minLon,minLat,maxLon,maxLat`.
+    pub bbox: Option<String>,
+    pub sort: Option<String>,
+    /// 1 to 1000 (default 100).
+    #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
+    pub limit: Option<u32>,
+    /// The `next` cursor of the previous page (of the same search).
+    pub cursor: Option<String>,
+    pub count: Option<bool>,
+    pub format: Option<Format>,
 }
 
 /// An agency with its partnerships and the citations that support it.
@@ -60,7 +106,76 @@ pub fn agency_filter(
         jurisdiction_types: parse_all("jurisdiction_type", jurisdiction_type)?,
         ori: ori.filter(|o| !o.is_empty()),
         q: q.map(|q| listing::fold(&q)).filter(|q| !q.is_empty()),
+        geo: Default::default(),
     })
+}
+
+impl AgenciesApi {
+    fn search(
+        &self,
+        req: &Request,
+        search: AgencySearch,
+        link_base: Option<&Request>,
+    ) -> Result<AgencyListResponse, ApiError> {
+        let mut filter = agency_filter(
+            &search.state,
+            &search.agency_type,
+            &search.jurisdiction_type,
+            search.ori,
+            search.q,
+        )?;
+        filter.geo = geo_filter(
+            search.near.as_deref(),
+            search.radius.as_deref(),
+            search.bbox.as_deref(),
+            search.within.as_ref(),
+        )?;
+        let sort = sort_with_distance(
+            search.sort.as_deref(),
+            AGENCY_SORTS,
+            AgencySortField::Id,
+            AgencySortField::Distance,
+            filter.geo.near.is_some(),
+        )?;
+        let page_req = page_request(search.limit, search.cursor, search.count);
+        let format = negotiate(req, search.format);
+        let catalog = self.state.dataset.read();
+        let page = listing::agencies(&catalog, &filter, sort, &page_req).map_err(list_error)?;
+        let link = link_base.and_then(|r| link_header(r, page.next.as_deref()));
+        let rows: Vec<dto::Agency> = page
+            .items
+            .into_iter()
+            .map(|hit| dto::Agency {
+                distance_m: hit.distance_m,
+                ..dto::Agency::from(hit.item)
+            })
+            .collect();
+        let meta = ListMeta::of(&catalog);
+        let body = match format {
+            Format::Json => AgencyListBody::Json(Json(AgencyList {
+                data: rows,
+                next: page.next,
+                total: page.total.map(|t| t as u64),
+                meta,
+            })),
+            Format::Geojson => {
+                let links = link_base
+                    .and_then(|r| page.next.as_deref().map(|c| super::next_link(r, c)))
+                    .map(|href| vec![Link::new(href, "next", Some(GEOJSON), Some("Next page"))])
+                    .unwrap_or_default();
+                AgencyListBody::GeoJson(Json(AgencyFeatureCollection {
+                    type_: FeatureCollectionType::FeatureCollection,
+                    number_returned: rows.len() as u64,
+                    features: rows.into_iter().map(AgencyFeature::from).collect(),
+                    next: page.next,
+                    number_matched: page.total.map(|t| t as u64),
+                    links,
+                    meta,
+                }))
+            }
+        };
+        Ok(AgencyListResponse::Ok(body, link))
+    }
 }
 
 #[OpenApi(tag = "ApiTags::Agencies")]
@@ -69,7 +184,10 @@ impl AgenciesApi {
     ///
     /// Agencies that partner (or partnered) with Ring, filtered, sorted and paged with a
     /// cursor. Multi-valued filters take repeated or comma-separated values
-    /// (`state=WI,MN` or `state=WI&state=MN`).
+    /// (`state=WI,MN` or `state=WI&state=MN`). With `near`, each agency carries `distance_m`
+    /// and the default order is nearest first; `near` with `limit=k` and no `radius` gives the
+    /// k nearest. Answers GeoJSON with `Accept: application/geo+json`, `format=geojson` or
+    /// `/agencies.geojson`.
     #[allow(clippy::too_many_arguments)]
     #[oai(path = "/agencies", method = "get", operation_id = "list_agencies")]
     async fn list_agencies(
@@ -88,7 +206,16 @@ impl AgenciesApi {
         /// Text search in the agency's name and city (case and accents ignored).
         #[oai(example = "super::example_q")]
         q: Query<Option<String>>,
-        /// Sort order: id, name, state, city or updated_at; prefix `-` for descending.
+        /// A point, `lat,lon` in decimal degrees: adds `distance_m` and allows sorting by it.
+        near: Query<Option<String>>,
+        /// With `near`: only agencies within this great-circle distance, in metres or with a
+        /// unit (`25km`, `10mi`, `500m`); at most 20,015 km.
+        radius: Query<Option<String>>,
+        /// Only agencies inside `minLon,minLat,maxLon,maxLat` (RFC 7946 order); a box whose
+        /// minLon is greater than its maxLon crosses the antimeridian.
+        bbox: Query<Option<String>>,
+        /// Sort order: id, name, state, city, updated_at or distance (needs `near`); prefix
+        /// `-` for descending. Default: distance with `near`, else id.
         sort: Query<Option<String>>,
         /// Page size, 1 to 1000 (default 100).
         #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
@@ -97,26 +224,45 @@ impl AgenciesApi {
         cursor: Query<Option<String>>,
         /// Include `total`, the number of matching records.
         count: Query<Option<bool>>,
+        /// `json` (default) or `geojson`; overrides `Accept`.
+        format: Query<Option<Format>>,
     ) -> Result<AgencyListResponse, ApiError> {
-        let filter = agency_filter(
-            state.0.as_deref().unwrap_or_default(),
-            agency_type.0.as_deref().unwrap_or_default(),
-            jurisdiction_type.0.as_deref().unwrap_or_default(),
-            ori.0,
-            q.0,
-        )?;
-        let sort = parse_sort(sort.0.as_deref(), AGENCY_SORTS, AgencySortField::Id)?;
-        let page_req = page_request(limit.0, cursor.0, count.0);
-        let catalog = self.state.dataset.read();
-        let page = listing::agencies(&catalog, &filter, sort, &page_req).map_err(list_error)?;
-        let link = link_header(req, page.next.as_deref());
-        let body = AgencyList {
-            data: page.items.into_iter().map(dto::Agency::from).collect(),
-            next: page.next,
-            total: page.total.map(|t| t as u64),
-            meta: ListMeta::of(&catalog),
+        let search = AgencySearch {
+            within: None,
+            state: state.0.unwrap_or_default(),
+            agency_type: agency_type.0.unwrap_or_default(),
+            jurisdiction_type: jurisdiction_type.0.unwrap_or_default(),
+            ori: ori.0,
+            q: q.0,
+            near: near.0,
+            radius: radius.0,
+            bbox: bbox.0,
+            sort: sort.0,
+            limit: limit.0,
+            cursor: cursor.0,
+            count: count.0,
+            format: format.0,
         };
-        Ok(AgencyListResponse::Ok(Json(body), link))
+        let link_base = Some(req);
+        self.search(req, search, link_base)
+    }
+
+    /// Search agencies
+    ///
+    /// The same as `GET /agencies`, with the filters in a JSON body and one more: `within`,
+    /// a GeoJSON Polygon or MultiPolygon that is too large for a URL. Page with the `next`
+    /// cursor in the next request's body.
+    #[oai(
+        path = "/agencies/search",
+        method = "post",
+        operation_id = "search_agencies"
+    )]
+    async fn search_agencies(
+        &self,
+        req: &Request,
+        body: Json<AgencySearch>,
+    ) -> Result<AgencyListResponse, ApiError> {
+        self.search(req, body.0, None)
     }
 
     /// Get an agency

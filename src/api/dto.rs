@@ -115,6 +115,9 @@ pub struct Agency {
     pub version: i32,
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
+    /// Great-circle distance in metres from the `near` point; present only with `near`.
+    #[oai(skip_serializing_if_is_none)]
+    pub distance_m: Option<f64>,
 }
 
 impl poem_openapi::types::Example for Agency {
@@ -139,6 +142,7 @@ impl poem_openapi::types::Example for Agency {
             version: 1,
             created_at: at,
             updated_at: at,
+            distance_m: None,
         }
     }
 }
@@ -164,6 +168,7 @@ impl From<&domain::Agency> for Agency {
             version: a.meta.version,
             created_at: a.meta.created_at,
             updated_at: a.meta.updated_at,
+            distance_m: None,
         }
     }
 }
@@ -245,6 +250,10 @@ pub struct Partnership {
     pub version: i32,
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
+    /// Great-circle distance in metres from the `near` point to the agency; present only
+    /// with `near`.
+    #[oai(skip_serializing_if_is_none)]
+    pub distance_m: Option<f64>,
 }
 
 impl Partnership {
@@ -295,6 +304,7 @@ impl Partnership {
             version: p.meta.version,
             created_at: p.meta.created_at,
             updated_at: p.meta.updated_at,
+            distance_m: None,
         }
     }
 }
@@ -512,6 +522,7 @@ impl poem_openapi::types::Example for Partnership {
             version: 1,
             created_at: example_time(),
             updated_at: example_time(),
+            distance_m: None,
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Service metadata: the landing page, health, and the descriptions of error types.
 
+use super::geojson::Link;
 use super::{ATTRIBUTION, ApiTags, AppState, LICENSE_NAME, LICENSE_URL, TITLE};
 use crate::error::{ApiError, ErrorCode, Problem};
 use poem_openapi::param::Path;
@@ -14,14 +15,6 @@ impl MetaApi {
     pub fn new(state: AppState) -> Self {
         Self { state }
     }
-}
-
-/// A link to a related resource.
-#[derive(Object, Clone, Debug)]
-pub struct Link {
-    pub href: String,
-    pub rel: String,
-    pub title: String,
 }
 
 /// What the service is and where to go from here.
@@ -92,11 +85,7 @@ fn problem_type(code: ErrorCode) -> ProblemType {
 }
 
 fn link(href: &str, rel: &str, title: &str) -> Link {
-    Link {
-        href: href.into(),
-        rel: rel.into(),
-        title: title.into(),
-    }
+    Link::new(href, rel, None, Some(title))
 }
 
 #[OpenApi(tag = "ApiTags::Meta")]

@@ -3,6 +3,7 @@
 
 pub mod agencies;
 pub mod dto;
+pub mod geojson;
 pub mod meta;
 pub mod partnerships;
 pub mod programs;
@@ -178,4 +179,61 @@ pub fn example_states() -> Option<Vec<String>> {
 
 pub fn example_q() -> Option<String> {
     Some("greenfield".into())
+}
+
+/// Parses the geographic parameters shared by lists. `radius` needs `near`.
+pub fn geo_filter(
+    near: Option<&str>,
+    radius: Option<&str>,
+    bbox: Option<&str>,
+    within: Option<&serde_json::Value>,
+) -> Result<crate::service::listing::GeoFilter, ApiError> {
+    use crate::geo::{Near, parse_bbox, parse_point, parse_polygon, parse_radius};
+    let near = near.filter(|t| !t.is_empty());
+    let radius = radius.filter(|t| !t.is_empty());
+    let center = near
+        .map(parse_point)
+        .transpose()
+        .map_err(|e| ApiError::invalid("near", e.to_string()))?;
+    let radius_m = radius
+        .map(parse_radius)
+        .transpose()
+        .map_err(|e| ApiError::invalid("radius", e.to_string()))?;
+    if radius_m.is_some() && center.is_none() {
+        return Err(ApiError::invalid("radius", "`radius` needs `near=lat,lon`"));
+    }
+    Ok(crate::service::listing::GeoFilter {
+        near: center.map(|center| Near { center, radius_m }),
+        bbox: bbox
+            .filter(|t| !t.is_empty())
+            .map(parse_bbox)
+            .transpose()
+            .map_err(|e| ApiError::invalid("bbox", e.to_string()))?,
+        within: within.map(parse_polygon).transpose().map_err(|e| {
+            ApiError::from_problem(
+                crate::error::Problem::new(crate::error::ErrorCode::InvalidBody, e.to_string())
+                    .with_parameter("within"),
+            )
+        })?,
+    })
+}
+
+/// The sort order of a list: as asked, or nearest first when `near` is given. Sorting by
+/// distance needs `near`.
+pub fn sort_with_distance<F: Copy + PartialEq>(
+    text: Option<&str>,
+    fields: &[(&str, F)],
+    default: F,
+    distance: F,
+    has_near: bool,
+) -> Result<Sort<F>, ApiError> {
+    let fallback = if has_near { distance } else { default };
+    let sort = parse_sort(text, fields, fallback)?;
+    if sort.field == distance && !has_near {
+        return Err(ApiError::invalid(
+            "sort",
+            "sorting by distance needs `near=lat,lon`",
+        ));
+    }
+    Ok(sort)
 }

@@ -2,14 +2,21 @@
 
 use super::agencies::missing;
 use super::dto::{self, ListMeta, PartnershipList};
-use super::{ApiTags, AppState, link_header, list_error, page_request, parse_all, parse_sort};
+use super::geojson::{
+    FeatureCollectionType, Format, GEOJSON, Link, PartnershipFeature, PartnershipFeatureCollection,
+    negotiate,
+};
+use super::{
+    ApiTags, AppState, geo_filter, link_header, list_error, page_request, parse_all,
+    sort_with_distance,
+};
 use crate::domain::{EntityKind, StateCode, dates::parse_day};
 use crate::error::ApiError;
 use crate::service::listing::{self, PARTNERSHIP_SORTS, PartnershipFilter, PartnershipSortField};
 use poem::Request;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
-use poem_openapi::{ApiResponse, Object, OpenApi};
+use poem_openapi::{ApiResponse, Object, OpenApi, ResponseContent};
 
 pub struct PartnershipsApi {
     state: AppState,
@@ -21,14 +28,60 @@ impl PartnershipsApi {
     }
 }
 
+/// A page of partnerships as JSON or as a GeoJSON FeatureCollection.
+#[derive(ResponseContent)]
+pub enum PartnershipListBody {
+    Json(Json<PartnershipList>),
+    #[oai(content_type = "application/geo+json")]
+    GeoJson(Json<PartnershipFeatureCollection>),
+}
+
 #[derive(ApiResponse)]
 pub enum PartnershipListResponse {
     /// A page of partnerships. `Link` has the next page, when there is one.
     #[oai(status = 200)]
-    Ok(
-        Json<PartnershipList>,
-        #[oai(header = "Link")] Option<String>,
-    ),
+    Ok(PartnershipListBody, #[oai(header = "Link")] Option<String>),
+}
+
+/// Search partnerships with a body: every filter of `GET /partnerships`, plus `within`, a
+/// GeoJSON Polygon or MultiPolygon too large for a URL.
+#[derive(Object, Clone, Debug, Default)]
+pub struct PartnershipSearch {
+    /// A GeoJSON Polygon or MultiPolygon (or a Feature holding one), lon/lat; only
+    /// partnerships whose agency is inside it (its boundary included). At most 10,000
+    /// vertices.
+    pub within: Option<serde_json::Value>,
+    /// Agency id.
+    pub agency: Option<String>,
+    /// USPS state codes.
+    #[oai(default)]
+    pub state: Vec<String>,
+    #[oai(default)]
+    pub agency_type: Vec<String>,
+    /// Program ids.
+    #[oai(default)]
+    pub program: Vec<String>,
+    #[oai(default)]
+    pub status: Vec<String>,
+    /// YYYY-MM-DD.
+    pub started_after: Option<String>,
+    /// YYYY-MM-DD.
+    pub started_before: Option<String>,
+    pub q: Option<String>,
+    /// `lat,lon`.
+    pub near: Option<String>,
+    /// Metres, or with a unit: `25km`, `10mi`.
+    pub radius: Option<String>,
+    /// `minLon,minLat,maxLon,maxLat`.
+    pub bbox: Option<String>,
+    pub sort: Option<String>,
+    /// 1 to 1000 (default 100).
+    #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
+    pub limit: Option<u32>,
+    /// The `next` cursor of the previous page (of the same search).
+    pub cursor: Option<String>,
+    pub count: Option<bool>,
+    pub format: Option<Format>,
 }
 
 /// A partnership with the citations that support it.
@@ -54,6 +107,88 @@ fn day(name: &str, value: Option<String>) -> Result<Option<time::Date>, ApiError
         .transpose()
 }
 
+/// Turns the text filters of a partnership search into a filter.
+pub fn partnership_filter(search: &PartnershipSearch) -> Result<PartnershipFilter, ApiError> {
+    Ok(PartnershipFilter {
+        agency: search.agency.clone().filter(|a| !a.is_empty()),
+        states: parse_all::<StateCode>("state", &search.state)?,
+        agency_types: parse_all("agency_type", &search.agency_type)?,
+        programs: super::split_values(&search.program)
+            .map(str::to_string)
+            .collect(),
+        statuses: parse_all("status", &search.status)?,
+        started_after: day("started_after", search.started_after.clone())?,
+        started_before: day("started_before", search.started_before.clone())?,
+        q: search
+            .q
+            .as_deref()
+            .map(listing::fold)
+            .filter(|q| !q.is_empty()),
+        geo: geo_filter(
+            search.near.as_deref(),
+            search.radius.as_deref(),
+            search.bbox.as_deref(),
+            search.within.as_ref(),
+        )?,
+    })
+}
+
+impl PartnershipsApi {
+    fn search(
+        &self,
+        req: &Request,
+        search: PartnershipSearch,
+        link_base: Option<&Request>,
+    ) -> Result<PartnershipListResponse, ApiError> {
+        let filter = partnership_filter(&search)?;
+        let sort = sort_with_distance(
+            search.sort.as_deref(),
+            PARTNERSHIP_SORTS,
+            PartnershipSortField::Id,
+            PartnershipSortField::Distance,
+            filter.geo.near.is_some(),
+        )?;
+        let page_req = page_request(search.limit, search.cursor, search.count);
+        let format = negotiate(req, search.format);
+        let catalog = self.state.dataset.read();
+        let page = listing::partnerships(&catalog, &filter, sort, &page_req).map_err(list_error)?;
+        let link = link_base.and_then(|r| link_header(r, page.next.as_deref()));
+        let rows: Vec<dto::Partnership> = page
+            .items
+            .into_iter()
+            .map(|hit| dto::Partnership {
+                distance_m: hit.distance_m,
+                ..dto::Partnership::build(hit.item, &catalog)
+            })
+            .collect();
+        let meta = ListMeta::of(&catalog);
+        let body = match format {
+            Format::Json => PartnershipListBody::Json(Json(PartnershipList {
+                data: rows,
+                next: page.next,
+                total: page.total.map(|t| t as u64),
+                meta,
+            })),
+            Format::Geojson => {
+                let links = link_base
+                    .and_then(|r| page.next.as_deref().map(|c| super::next_link(r, c)))
+                    .map(|href| vec![Link::new(href, "next", Some(GEOJSON), Some("Next page"))])
+                    .unwrap_or_default();
+                PartnershipListBody::GeoJson(Json(PartnershipFeatureCollection {
+                    type_: FeatureCollectionType::FeatureCollection,
+                    number_returned: rows.len() as u64,
+                    features: rows.into_iter().map(PartnershipFeature::from).collect(),
+                    next: page.next,
+                    number_matched: page.total.map(|t| t as u64),
+                    links,
+                    meta,
+                }))
+            }
+        };
+        Ok(PartnershipListResponse::Ok(body, link))
+    }
+}
+
 #[OpenApi(tag = "ApiTags::Partnerships")]
 impl PartnershipsApi {
     /// List partnerships
@@ -61,6 +196,9 @@ impl PartnershipsApi {
     /// Agencies' enrolments in Ring's programs, filtered, sorted and paged with a cursor.
     /// Dates keep their known precision; `started_after` and `started_before` compare the
     /// first day a start date can mean (a start known as `2019-03` counts as 2019-03-01).
+    /// Geographic filters apply to the partnership's agency; with `near`, each row carries
+    /// `distance_m` and the default order is nearest first. Answers GeoJSON with `Accept:
+    /// application/geo+json`, `format=geojson` or `/partnerships.geojson`.
     #[allow(clippy::too_many_arguments)]
     #[oai(
         path = "/partnerships",
@@ -87,7 +225,16 @@ impl PartnershipsApi {
         started_before: Query<Option<String>>,
         /// Text search in the agency's name and city (case and accents ignored).
         q: Query<Option<String>>,
-        /// Sort order: id, start, agency_name, state or updated_at; prefix `-` for descending.
+        /// A point, `lat,lon` in decimal degrees: adds `distance_m` and allows sorting by it.
+        near: Query<Option<String>>,
+        /// With `near`: only partnerships whose agency is within this great-circle distance,
+        /// in metres or with a unit (`25km`, `10mi`, `500m`); at most 20,015 km.
+        radius: Query<Option<String>>,
+        /// Only partnerships whose agency is inside `minLon,minLat,maxLon,maxLat` (RFC 7946
+        /// order); a box whose minLon is greater than its maxLon crosses the antimeridian.
+        bbox: Query<Option<String>>,
+        /// Sort order: id, start, agency_name, state, updated_at or distance (needs `near`);
+        /// prefix `-` for descending. Default: distance with `near`, else id.
         sort: Query<Option<String>>,
         /// Page size, 1 to 1000 (default 100).
         #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
@@ -96,39 +243,47 @@ impl PartnershipsApi {
         cursor: Query<Option<String>>,
         /// Include `total`, the number of matching records.
         count: Query<Option<bool>>,
+        /// `json` (default) or `geojson`; overrides `Accept`.
+        format: Query<Option<Format>>,
     ) -> Result<PartnershipListResponse, ApiError> {
-        let filter = PartnershipFilter {
-            agency: agency.0.filter(|a| !a.is_empty()),
-            states: parse_all::<StateCode>("state", state.0.as_deref().unwrap_or_default())?,
-            agency_types: parse_all("agency_type", agency_type.0.as_deref().unwrap_or_default())?,
-            programs: super::split_values(program.0.as_deref().unwrap_or_default())
-                .map(str::to_string)
-                .collect(),
-            statuses: parse_all("status", status.0.as_deref().unwrap_or_default())?,
-            started_after: day("started_after", started_after.0)?,
-            started_before: day("started_before", started_before.0)?,
-            q: q.0.map(|q| listing::fold(&q)).filter(|q| !q.is_empty()),
+        let search = PartnershipSearch {
+            within: None,
+            agency: agency.0,
+            state: state.0.unwrap_or_default(),
+            agency_type: agency_type.0.unwrap_or_default(),
+            program: program.0.unwrap_or_default(),
+            status: status.0.unwrap_or_default(),
+            started_after: started_after.0,
+            started_before: started_before.0,
+            q: q.0,
+            near: near.0,
+            radius: radius.0,
+            bbox: bbox.0,
+            sort: sort.0,
+            limit: limit.0,
+            cursor: cursor.0,
+            count: count.0,
+            format: format.0,
         };
-        let sort = parse_sort(
-            sort.0.as_deref(),
-            PARTNERSHIP_SORTS,
-            PartnershipSortField::Id,
-        )?;
-        let page_req = page_request(limit.0, cursor.0, count.0);
-        let catalog = self.state.dataset.read();
-        let page = listing::partnerships(&catalog, &filter, sort, &page_req).map_err(list_error)?;
-        let link = link_header(req, page.next.as_deref());
-        let body = PartnershipList {
-            data: page
-                .items
-                .into_iter()
-                .map(|p| dto::Partnership::build(p, &catalog))
-                .collect(),
-            next: page.next,
-            total: page.total.map(|t| t as u64),
-            meta: ListMeta::of(&catalog),
-        };
-        Ok(PartnershipListResponse::Ok(Json(body), link))
+        self.search(req, search, Some(req))
+    }
+
+    /// Search partnerships
+    ///
+    /// The same as `GET /partnerships`, with the filters in a JSON body and one more:
+    /// `within`, a GeoJSON Polygon or MultiPolygon that is too large for a URL. Page with the
+    /// `next` cursor in the next request's body.
+    #[oai(
+        path = "/partnerships/search",
+        method = "post",
+        operation_id = "search_partnerships"
+    )]
+    async fn search_partnerships(
+        &self,
+        req: &Request,
+        body: Json<PartnershipSearch>,
+    ) -> Result<PartnershipListResponse, ApiError> {
+        self.search(req, body.0, None)
     }
 
     /// Get a partnership

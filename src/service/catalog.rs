@@ -6,6 +6,7 @@
 use crate::domain::{
     Agency, ChangeKind, Citation, EntityKind, Partnership, Phase, Program, Record, Source,
 };
+use crate::geo::{LatLon, SpatialIndex};
 use crate::store::StoredRevision;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use time::OffsetDateTime;
@@ -39,6 +40,13 @@ pub struct Catalog {
     citations_by_record: HashMap<(EntityKind, String), BTreeSet<i64>>,
     partnerships_by_agency: HashMap<String, BTreeSet<i64>>,
     deleted: HashMap<(EntityKind, String), Tombstone>,
+    /// Agencies by position (those that have one).
+    agency_index: SpatialIndex<String>,
+}
+
+/// An agency's position, when it has a valid one.
+pub fn position(a: &Agency) -> Option<LatLon> {
+    LatLon::new(a.latitude?, a.longitude?)
 }
 
 impl Catalog {
@@ -95,6 +103,9 @@ impl Catalog {
     fn insert(&mut self, record: Record) {
         match record {
             Record::Agency(a) => {
+                if let Some(at) = position(&a) {
+                    self.agency_index.insert(a.id.clone(), at);
+                }
                 self.agencies.insert(a.id.clone(), a);
             }
             Record::Program(p) => {
@@ -127,7 +138,11 @@ impl Catalog {
     fn remove(&mut self, record: &Record) {
         match record {
             Record::Agency(a) => {
-                self.agencies.remove(&a.id);
+                if let Some(old) = self.agencies.remove(&a.id)
+                    && let Some(at) = position(&old)
+                {
+                    self.agency_index.remove(&old.id, at);
+                }
             }
             Record::Program(p) => {
                 self.programs.remove(&p.id);
@@ -184,6 +199,10 @@ impl Catalog {
             .collect();
         phases.sort_by_key(|p| (p.start.map(|d| d.earliest()), p.id.clone()));
         phases
+    }
+
+    pub fn agency_index(&self) -> &SpatialIndex<String> {
+        &self.agency_index
     }
 
     /// When the record was deleted, if it was.

@@ -4,11 +4,12 @@
 //! cursor (the last key and id of a page) says exactly where the next page starts, however
 //! records are added or removed in between. A cursor is bound to the query that made it.
 
-use super::catalog::Catalog;
+use super::catalog::{Catalog, position};
 use crate::domain::{
     Agency, AgencyType, JurisdictionType, Partnership, Program, Source, SourceKind, StateCode,
     Status,
 };
+use crate::geo::{BBox, LatLon, Near, Region};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
@@ -167,16 +168,7 @@ pub fn paginate<T>(
     query: &str,
     req: &PageRequest,
 ) -> Result<Page<T>, ListError> {
-    let after = match &req.cursor {
-        Some(text) => {
-            let c = decode_cursor(text)?;
-            if c.q != query {
-                return Err(ListError::CursorForOtherQuery);
-            }
-            Some((c.k, c.i))
-        }
-        None => None,
-    };
+    let after = decode_after(req, query)?;
     let total = req.count.then_some(rows.len());
     let order = |a: &(SortKey, SortKey), b: &(SortKey, SortKey)| {
         let o = a.cmp(b);
@@ -221,6 +213,123 @@ fn any_or<T: PartialEq>(wanted: &[T], value: &T) -> bool {
     wanted.is_empty() || wanted.contains(value)
 }
 
+// ---- geography ----
+
+/// Where records must be. All parts that are set must hold; a record without a position
+/// matches no geographic filter.
+#[derive(Clone, Debug, Default)]
+pub struct GeoFilter {
+    pub near: Option<Near>,
+    pub bbox: Option<BBox>,
+    pub within: Option<Region>,
+}
+
+impl GeoFilter {
+    pub fn is_empty(&self) -> bool {
+        self.near.is_none() && self.bbox.is_none() && self.within.is_none()
+    }
+
+    /// Whether `at` passes, and its distance from the `near` centre when there is one.
+    fn check(&self, at: Option<LatLon>) -> (bool, Option<f64>) {
+        if self.is_empty() {
+            return (true, None);
+        }
+        let Some(at) = at else {
+            return (false, None);
+        };
+        let distance = self.near.map(|n| n.center.distance_m(&at));
+        let ok = self
+            .near
+            .and_then(|n| n.radius_m)
+            .is_none_or(|r| distance.is_some_and(|d| d <= r))
+            && self.bbox.is_none_or(|b| b.contains(&at))
+            && self.within.as_ref().is_none_or(|w| w.contains(&at));
+        (ok, distance)
+    }
+}
+
+/// A record in a result, with its distance from the `near` centre when one was given.
+#[derive(Debug, Clone, Copy)]
+pub struct Hit<T> {
+    pub item: T,
+    pub distance_m: Option<f64>,
+}
+
+/// Agencies that may match: all of them, or the spatial index's answer for a radius.
+fn candidate_agencies<'c>(
+    catalog: &'c Catalog,
+    geo: &GeoFilter,
+) -> Box<dyn Iterator<Item = &'c Agency> + 'c> {
+    match geo.near {
+        Some(Near {
+            center,
+            radius_m: Some(r),
+        }) => Box::new(
+            catalog
+                .agency_index()
+                .within(center, r)
+                .filter_map(|id| catalog.agencies.get(id)),
+        ),
+        _ => Box::new(catalog.agencies.values()),
+    }
+}
+
+/// The nearest-first path: walks the index outwards from the centre and stops as soon as the
+/// page (and every record tied with its last one) is complete, so a `near` query costs about
+/// as much as the page it returns rather than the whole dataset.
+fn nearest_first<'c, T>(
+    catalog: &'c Catalog,
+    center: LatLon,
+    radius_m: Option<f64>,
+    after: Option<&(SortKey, SortKey)>,
+    want: usize,
+    mut expand: impl FnMut(&'c Agency, f64, &mut Vec<(SortKey, SortKey, Hit<T>)>),
+) -> Vec<(SortKey, SortKey, Hit<T>)> {
+    let mut rows = Vec::new();
+    let mut past_cursor = 0;
+    let mut last_distance = f64::NEG_INFINITY;
+    for id in catalog.agency_index().nearest(center) {
+        let Some(agency) = catalog.agencies.get(id) else {
+            continue;
+        };
+        let Some(at) = position(agency) else {
+            continue;
+        };
+        let d = center.distance_m(&at);
+        // Chord order and haversine agree up to rounding; the margin keeps exact ties and
+        // points on the radius from being cut off.
+        if radius_m.is_some_and(|r| d > r + 1e-6)
+            || (past_cursor >= want && d > last_distance + 1e-6)
+        {
+            break;
+        }
+        let before = rows.len();
+        expand(agency, d, &mut rows);
+        for row in &rows[before..] {
+            if after.is_none_or(|c| (row.0.clone(), row.1.clone()) > *c) {
+                past_cursor += 1;
+            }
+        }
+        if rows.len() > before {
+            last_distance = last_distance.max(d);
+        }
+    }
+    rows
+}
+
+fn decode_after(req: &PageRequest, query: &str) -> Result<Option<(SortKey, SortKey)>, ListError> {
+    match &req.cursor {
+        Some(text) => {
+            let c = decode_cursor(text)?;
+            if c.q != query {
+                return Err(ListError::CursorForOtherQuery);
+            }
+            Ok(Some((c.k, c.i)))
+        }
+        None => Ok(None),
+    }
+}
+
 // ---- agencies ----
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -230,6 +339,7 @@ pub enum AgencySortField {
     State,
     City,
     UpdatedAt,
+    Distance,
 }
 
 pub const AGENCY_SORTS: &[(&str, AgencySortField)] = &[
@@ -238,6 +348,7 @@ pub const AGENCY_SORTS: &[(&str, AgencySortField)] = &[
     ("state", AgencySortField::State),
     ("city", AgencySortField::City),
     ("updated_at", AgencySortField::UpdatedAt),
+    ("distance", AgencySortField::Distance),
 ];
 
 #[derive(Clone, Debug, Default)]
@@ -248,9 +359,11 @@ pub struct AgencyFilter {
     pub ori: Option<String>,
     /// Folded with [`fold`].
     pub q: Option<String>,
+    pub geo: GeoFilter,
 }
 
 impl AgencyFilter {
+    /// Whether the agency passes every non-geographic filter.
     pub fn matches(&self, a: &Agency) -> bool {
         any_or(&self.states, &a.state)
             && any_or(&self.agency_types, &a.agency_type)
@@ -266,29 +379,78 @@ impl AgencyFilter {
     }
 }
 
+fn agency_key(a: &Agency, field: AgencySortField, distance: Option<f64>) -> SortKey {
+    match field {
+        AgencySortField::Id => SortKey::Null,
+        AgencySortField::Name => SortKey::Text(fold(&a.name)),
+        AgencySortField::State => SortKey::Text(a.state.as_str().into()),
+        AgencySortField::City => SortKey::opt_text(a.city.as_deref().map(fold)),
+        AgencySortField::UpdatedAt => SortKey::Text(rfc3339(a.meta.updated_at)),
+        AgencySortField::Distance => distance.map_or(SortKey::Null, SortKey::Num),
+    }
+}
+
 pub fn agencies<'c>(
     catalog: &'c Catalog,
     filter: &AgencyFilter,
     sort: Sort<AgencySortField>,
     req: &PageRequest,
-) -> Result<Page<&'c Agency>, ListError> {
-    let rows = catalog
-        .agencies
-        .values()
-        .filter(|a| filter.matches(a))
-        .map(|a| {
-            let key = match sort.field {
-                AgencySortField::Id => SortKey::Null,
-                AgencySortField::Name => SortKey::Text(fold(&a.name)),
-                AgencySortField::State => SortKey::Text(a.state.as_str().into()),
-                AgencySortField::City => SortKey::opt_text(a.city.as_deref().map(fold)),
-                AgencySortField::UpdatedAt => SortKey::Text(rfc3339(a.meta.updated_at)),
-            };
-            (key, SortKey::Text(a.id.clone()), a)
-        })
-        .collect();
+) -> Result<Page<Hit<&'c Agency>>, ListError> {
     let query = fingerprint(&("agencies", filter, sort));
+    let nearest = match filter.geo.near {
+        Some(n) if sort.field == AgencySortField::Distance && !sort.descending && !req.count => {
+            Some(n)
+        }
+        _ => None,
+    };
+    let rows = match nearest {
+        Some(n) => {
+            let after = decode_after(req, &query)?;
+            nearest_first(
+                catalog,
+                n.center,
+                n.radius_m,
+                after.as_ref(),
+                page_size(req) + 1,
+                |a, _, rows| {
+                    let (ok, distance) = filter.geo.check(position(a));
+                    if ok && filter.matches(a) {
+                        let key = agency_key(a, sort.field, distance);
+                        rows.push((
+                            key,
+                            SortKey::Text(a.id.clone()),
+                            Hit {
+                                item: a,
+                                distance_m: distance,
+                            },
+                        ));
+                    }
+                },
+            )
+        }
+        None => candidate_agencies(catalog, &filter.geo)
+            .filter(|a| filter.matches(a))
+            .filter_map(|a| {
+                let (ok, distance) = filter.geo.check(position(a));
+                ok.then(|| {
+                    let key = agency_key(a, sort.field, distance);
+                    (
+                        key,
+                        SortKey::Text(a.id.clone()),
+                        Hit {
+                            item: a,
+                            distance_m: distance,
+                        },
+                    )
+                })
+            })
+            .collect(),
+    };
     paginate(rows, sort.descending, &query, req)
+}
+
+fn page_size(req: &PageRequest) -> usize {
+    req.limit.clamp(1, MAX_LIMIT)
 }
 
 // ---- partnerships ----
@@ -300,6 +462,7 @@ pub enum PartnershipSortField {
     AgencyName,
     State,
     UpdatedAt,
+    Distance,
 }
 
 pub const PARTNERSHIP_SORTS: &[(&str, PartnershipSortField)] = &[
@@ -308,6 +471,7 @@ pub const PARTNERSHIP_SORTS: &[(&str, PartnershipSortField)] = &[
     ("agency_name", PartnershipSortField::AgencyName),
     ("state", PartnershipSortField::State),
     ("updated_at", PartnershipSortField::UpdatedAt),
+    ("distance", PartnershipSortField::Distance),
 ];
 
 #[derive(Clone, Debug, Default)]
@@ -322,9 +486,12 @@ pub struct PartnershipFilter {
     /// Start before this day (the first day of an imprecise start counts).
     pub started_before: Option<Date>,
     pub q: Option<String>,
+    /// Applies to the partnership's agency.
+    pub geo: GeoFilter,
 }
 
 impl PartnershipFilter {
+    /// Whether the partnership passes every non-geographic filter.
     pub fn matches(&self, p: &Partnership, agency: Option<&Agency>) -> bool {
         let start = p.start.map(|d| d.earliest());
         self.agency.as_ref().is_none_or(|a| *a == p.agency_id)
@@ -348,35 +515,93 @@ impl PartnershipFilter {
     }
 }
 
+fn partnership_key(
+    p: &Partnership,
+    agency: Option<&Agency>,
+    field: PartnershipSortField,
+    distance: Option<f64>,
+) -> SortKey {
+    match field {
+        PartnershipSortField::Id => SortKey::Null,
+        PartnershipSortField::Start => SortKey::opt_text(p.start.map(|d| d.earliest().to_string())),
+        PartnershipSortField::AgencyName => SortKey::opt_text(agency.map(|a| fold(&a.name))),
+        PartnershipSortField::State => SortKey::opt_text(agency.map(|a| a.state.as_str())),
+        PartnershipSortField::UpdatedAt => SortKey::Text(rfc3339(p.meta.updated_at)),
+        PartnershipSortField::Distance => distance.map_or(SortKey::Null, SortKey::Num),
+    }
+}
+
 pub fn partnerships<'c>(
     catalog: &'c Catalog,
     filter: &PartnershipFilter,
     sort: Sort<PartnershipSortField>,
     req: &PageRequest,
-) -> Result<Page<&'c Partnership>, ListError> {
-    let rows = catalog
-        .partnerships
-        .values()
-        .filter_map(|p| {
-            let agency = catalog.agencies.get(&p.agency_id);
-            if !filter.matches(p, agency) {
-                return None;
-            }
-            let key = match sort.field {
-                PartnershipSortField::Id => SortKey::Null,
-                PartnershipSortField::Start => {
-                    SortKey::opt_text(p.start.map(|d| d.earliest().to_string()))
-                }
-                PartnershipSortField::AgencyName => {
-                    SortKey::opt_text(agency.map(|a| fold(&a.name)))
-                }
-                PartnershipSortField::State => SortKey::opt_text(agency.map(|a| a.state.as_str())),
-                PartnershipSortField::UpdatedAt => SortKey::Text(rfc3339(p.meta.updated_at)),
-            };
-            Some((key, SortKey::Num(p.id as f64), p))
-        })
-        .collect();
+) -> Result<Page<Hit<&'c Partnership>>, ListError> {
     let query = fingerprint(&("partnerships", filter, sort));
+    let row = |p: &'c Partnership, agency: Option<&'c Agency>| {
+        let (ok, distance) = filter.geo.check(agency.and_then(position));
+        (ok && filter.matches(p, agency)).then(|| {
+            let key = partnership_key(p, agency, sort.field, distance);
+            (
+                key,
+                SortKey::Num(p.id as f64),
+                Hit {
+                    item: p,
+                    distance_m: distance,
+                },
+            )
+        })
+    };
+    let nearest = match filter.geo.near {
+        Some(n)
+            if sort.field == PartnershipSortField::Distance && !sort.descending && !req.count =>
+        {
+            Some(n)
+        }
+        _ => None,
+    };
+    let rows = match (nearest, &filter.agency) {
+        (Some(n), None) => {
+            let after = decode_after(req, &query)?;
+            nearest_first(
+                catalog,
+                n.center,
+                n.radius_m,
+                after.as_ref(),
+                page_size(req) + 1,
+                |a, _, rows| {
+                    rows.extend(
+                        catalog
+                            .partnerships_of(&a.id)
+                            .into_iter()
+                            .filter_map(|p| row(p, Some(a))),
+                    );
+                },
+            )
+        }
+        // One agency's partnerships: no need to look at anyone else's.
+        (_, Some(agency_id)) => catalog
+            .partnerships_of(agency_id)
+            .into_iter()
+            .filter_map(|p| row(p, catalog.agencies.get(&p.agency_id)))
+            .collect(),
+        (None, None) if filter.geo.near.is_some_and(|n| n.radius_m.is_some()) => {
+            candidate_agencies(catalog, &filter.geo)
+                .flat_map(|a| {
+                    catalog
+                        .partnerships_of(&a.id)
+                        .into_iter()
+                        .map(move |p| (p, a))
+                })
+                .filter_map(|(p, a)| row(p, Some(a)))
+                .collect()
+        }
+        _ => catalog
+            .partnerships
+            .values()
+            .filter_map(|p| row(p, catalog.agencies.get(&p.agency_id)))
+            .collect(),
+    };
     paginate(rows, sort.descending, &query, req)
 }
 

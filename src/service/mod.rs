@@ -7,6 +7,9 @@ pub mod listing;
 pub mod seed;
 pub mod writer;
 
+#[cfg(test)]
+mod geo_tests;
+
 use crate::store::{Store, StoreError};
 use catalog::{ApplyError, Catalog};
 use std::sync::{Arc, RwLock, RwLockReadGuard};

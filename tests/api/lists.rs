@@ -258,3 +258,19 @@ on_both_backends!(
         assert_eq!(app.dataset.read().seq(), after);
     }
 );
+
+on_both_backends!(
+    an_empty_database_gets_the_shipped_sample_once,
+    |app: TestApp| async move {
+        use ring_partnerships::service::import::load_sample_if_empty;
+        assert!(load_sample_if_empty(&app.dataset).await.unwrap());
+        let head = app.dataset.store().head().await.unwrap();
+        assert!(!load_sample_if_empty(&app.dataset).await.unwrap());
+        assert_eq!(app.dataset.store().head().await.unwrap(), head);
+        let body = app.get_json("/partnerships?count=true&limit=1").await;
+        let total = body["total"].as_u64().unwrap();
+        assert!((20..=40).contains(&total), "{total}");
+        let greenfield = app.get_json("/agencies?q=greenfield&state=WI").await;
+        assert_eq!(greenfield["data"][0]["location_precision"], "place");
+    }
+);

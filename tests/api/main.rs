@@ -4,6 +4,7 @@
 mod helpers;
 
 mod errors;
+mod geo;
 mod lists;
 mod meta;
 mod spec;

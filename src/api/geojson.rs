@@ -1,0 +1,194 @@
+//! GeoJSON (RFC 7946) views of the lists, and how a client chooses them: `Accept:
+//! application/geo+json`, `format=geojson`, or a `.geojson` suffix on the path.
+
+use super::dto::{self, ListMeta};
+use poem::{Endpoint, IntoResponse, Middleware, Request, Response};
+use poem_openapi::{Enum, Object};
+
+pub const GEOJSON: &str = "application/geo+json";
+
+/// Output formats of list endpoints.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[oai(rename_all = "lowercase")]
+pub enum Format {
+    Json,
+    Geojson,
+}
+
+/// The format a request asks for: `format` wins, then `Accept`.
+pub fn negotiate(req: &Request, format: Option<Format>) -> Format {
+    if let Some(f) = format {
+        return f;
+    }
+    let accept = req
+        .header("accept")
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    if accept.contains(GEOJSON) {
+        Format::Geojson
+    } else {
+        Format::Json
+    }
+}
+
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FeatureCollectionType {
+    FeatureCollection,
+}
+
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FeatureType {
+    Feature,
+}
+
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PointType {
+    Point,
+}
+
+/// A GeoJSON Point: `[longitude, latitude]`.
+#[derive(Object, Clone, Debug)]
+pub struct PointGeometry {
+    #[oai(rename = "type")]
+    pub type_: PointType,
+    /// `[longitude, latitude]` in WGS 84.
+    pub coordinates: Vec<f64>,
+}
+
+pub fn point(lat: Option<f64>, lon: Option<f64>) -> Option<PointGeometry> {
+    Some(PointGeometry {
+        type_: PointType::Point,
+        coordinates: vec![lon?, lat?],
+    })
+}
+
+/// A link, as OGC API and GeoJSON clients expect.
+#[derive(Object, Clone, Debug)]
+pub struct Link {
+    pub href: String,
+    pub rel: String,
+    #[oai(rename = "type", skip_serializing_if_is_none)]
+    pub type_: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
+    pub title: Option<String>,
+}
+
+impl Link {
+    pub fn new(
+        href: impl Into<String>,
+        rel: &str,
+        type_: Option<&str>,
+        title: Option<&str>,
+    ) -> Self {
+        Self {
+            href: href.into(),
+            rel: rel.into(),
+            type_: type_.map(str::to_string),
+            title: title.map(str::to_string),
+        }
+    }
+}
+
+macro_rules! feature_types {
+    ($feature:ident, $collection:ident, $props:ty, $id:ty, $doc:literal) => {
+        #[doc = $doc]
+        #[derive(Object, Clone, Debug)]
+        pub struct $feature {
+            #[oai(rename = "type")]
+            pub type_: FeatureType,
+            pub id: $id,
+            /// Null when the record has no position yet.
+            pub geometry: Option<PointGeometry>,
+            /// The same fields as the JSON list's rows.
+            pub properties: $props,
+        }
+
+        /// A GeoJSON FeatureCollection page; paging as in the JSON list.
+        #[derive(Object, Clone, Debug)]
+        pub struct $collection {
+            #[oai(rename = "type")]
+            pub type_: FeatureCollectionType,
+            pub features: Vec<$feature>,
+            /// Opaque cursor of the next page; null on the last page.
+            pub next: Option<String>,
+            /// How many features match in all, when counted (`count=true`, or OGC items).
+            #[oai(rename = "numberMatched", skip_serializing_if_is_none)]
+            pub number_matched: Option<u64>,
+            /// How many features this page holds.
+            #[oai(rename = "numberReturned")]
+            pub number_returned: u64,
+            pub links: Vec<Link>,
+            pub meta: ListMeta,
+        }
+    };
+}
+
+feature_types!(
+    AgencyFeature,
+    AgencyFeatureCollection,
+    dto::Agency,
+    String,
+    "An agency as a GeoJSON Feature."
+);
+feature_types!(
+    PartnershipFeature,
+    PartnershipFeatureCollection,
+    dto::Partnership,
+    i64,
+    "A partnership as a GeoJSON Feature, at its agency's position."
+);
+
+impl From<dto::Agency> for AgencyFeature {
+    fn from(a: dto::Agency) -> Self {
+        Self {
+            type_: FeatureType::Feature,
+            id: a.id.clone(),
+            geometry: point(a.latitude, a.longitude),
+            properties: a,
+        }
+    }
+}
+
+impl From<dto::Partnership> for PartnershipFeature {
+    fn from(p: dto::Partnership) -> Self {
+        Self {
+            type_: FeatureType::Feature,
+            id: p.id,
+            geometry: point(p.agency.latitude, p.agency.longitude),
+            properties: p,
+        }
+    }
+}
+
+/// Rewrites `/agencies.geojson` to `/agencies` with `format=geojson`, so the suffix works
+/// on every list without a second set of routes.
+pub struct SuffixFormats;
+
+impl<E: Endpoint> Middleware<E> for SuffixFormats {
+    type Output = SuffixFormatsEndpoint<E>;
+
+    fn transform(&self, ep: E) -> Self::Output {
+        SuffixFormatsEndpoint { inner: ep }
+    }
+}
+
+pub struct SuffixFormatsEndpoint<E> {
+    inner: E,
+}
+
+impl<E: Endpoint> Endpoint for SuffixFormatsEndpoint<E> {
+    type Output = Response;
+
+    async fn call(&self, mut req: Request) -> poem::Result<Self::Output> {
+        if let Some(base) = req.uri().path().strip_suffix(".geojson") {
+            let query = match req.uri().query() {
+                Some(q) if !q.is_empty() => format!("{q}&format=geojson"),
+                _ => "format=geojson".to_string(),
+            };
+            if let Ok(uri) = format!("{base}?{query}").parse() {
+                *req.uri_mut() = uri;
+            }
+        }
+        self.inner.call(req).await.map(IntoResponse::into_response)
+    }
+}

@@ -1,0 +1,76 @@
+//! The spatial index over the current records' positions: an R*-tree over unit-sphere
+//! vectors, so "within r metres" and "k nearest" are exact on the sphere.
+
+use super::{LatLon, chord_for};
+use rstar::{AABB, PointDistance, RTree, RTreeObject};
+
+#[derive(Clone, Debug, PartialEq)]
+struct Entry<K> {
+    xyz: [f64; 3],
+    key: K,
+}
+
+impl<K> RTreeObject for Entry<K> {
+    type Envelope = AABB<[f64; 3]>;
+    fn envelope(&self) -> Self::Envelope {
+        AABB::from_point(self.xyz)
+    }
+}
+
+impl<K> PointDistance for Entry<K> {
+    fn distance_2(&self, p: &[f64; 3]) -> f64 {
+        (self.xyz[0] - p[0]).powi(2) + (self.xyz[1] - p[1]).powi(2) + (self.xyz[2] - p[2]).powi(2)
+    }
+}
+
+/// Keys of records by position. Updated in place as records change.
+#[derive(Debug)]
+pub struct SpatialIndex<K> {
+    tree: RTree<Entry<K>>,
+}
+
+impl<K> Default for SpatialIndex<K> {
+    fn default() -> Self {
+        Self { tree: RTree::new() }
+    }
+}
+
+impl<K: Clone + PartialEq> SpatialIndex<K> {
+    pub fn insert(&mut self, key: K, at: LatLon) {
+        self.tree.insert(Entry {
+            xyz: at.unit_vector(),
+            key,
+        });
+    }
+
+    pub fn remove(&mut self, key: &K, at: LatLon) {
+        self.tree.remove(&Entry {
+            xyz: at.unit_vector(),
+            key: key.clone(),
+        });
+    }
+
+    pub fn len(&self) -> usize {
+        self.tree.size()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Keys within `metres` of `center`, a slight superset: the caller checks exact distances.
+    /// The margin absorbs rounding so a point exactly on the radius is never missed.
+    pub fn within(&self, center: LatLon, metres: f64) -> impl Iterator<Item = &K> {
+        let chord = chord_for(metres) + 1e-9;
+        self.tree
+            .locate_within_distance(center.unit_vector(), chord * chord)
+            .map(|e| &e.key)
+    }
+
+    /// Keys nearest first (by chord, which orders exactly as great-circle distance).
+    pub fn nearest(&self, center: LatLon) -> impl Iterator<Item = &K> {
+        self.tree
+            .nearest_neighbor_iter(&center.unit_vector())
+            .map(|e| &e.key)
+    }
+}

@@ -107,6 +107,7 @@ pub fn agency_filter(
         ori: ori.filter(|o| !o.is_empty()),
         q: q.map(|q| listing::fold(&q)).filter(|q| !q.is_empty()),
         geo: Default::default(),
+        period: None,
     })
 }
 

@@ -104,13 +104,23 @@ impl MetaApi {
             license: LICENSE_NAME.into(),
             license_url: LICENSE_URL.into(),
             attribution: ATTRIBUTION.into(),
+            // OGC API - Features clients read this page too: `data` must lead to
+            // `/collections`, `conformance` to the conformance classes.
             links: vec![
-                link("/agencies", "data", "Agencies"),
-                link("/partnerships", "data", "Partnerships"),
-                link("/programs", "data", "Programs and their phases"),
-                link("/sources", "data", "Sources"),
-                link("/openapi.json", "service-desc", "OpenAPI definition"),
-                link("/docs", "service-doc", "Interactive documentation"),
+                Link::new("/", "self", Some("application/json"), Some("This page")),
+                Link::new(
+                    "/openapi.json",
+                    "service-desc",
+                    Some("application/vnd.oai.openapi+json;version=3.0"),
+                    Some("OpenAPI definition"),
+                ),
+                Link::new("/docs", "service-doc", Some("text/html"), Some("Interactive documentation")),
+                Link::new("/conformance", "conformance", Some("application/json"), Some("OGC API conformance classes")),
+                Link::new("/collections", "data", Some("application/json"), Some("OGC API feature collections")),
+                link("/agencies", "related", "Agencies"),
+                link("/partnerships", "related", "Partnerships"),
+                link("/programs", "related", "Programs and their phases"),
+                link("/sources", "related", "Sources"),
                 link("/health", "status", "Health"),
             ],
         }))

@@ -5,6 +5,7 @@ pub mod agencies;
 pub mod dto;
 pub mod geojson;
 pub mod meta;
+pub mod ogc;
 pub mod partnerships;
 pub mod programs;
 pub mod sources;
@@ -31,6 +32,9 @@ pub enum ApiTags {
     Sources,
     /// Service metadata: landing page, health, error types.
     Meta,
+    /// OGC API - Features (Core, GeoJSON): agencies and partnerships as layers for GIS
+    /// clients.
+    Features,
 }
 
 /// Shared state handed to every resource.
@@ -45,6 +49,7 @@ pub type Api = (
     partnerships::PartnershipsApi,
     programs::ProgramsApi,
     sources::SourcesApi,
+    ogc::OgcApi,
 );
 
 /// The OpenAPI service: the routes and the spec they generate.
@@ -58,7 +63,8 @@ pub fn service(state: AppState) -> OpenApiService<Api, ()> {
             agencies::AgenciesApi::new(state.clone()),
             partnerships::PartnershipsApi::new(state.clone()),
             programs::ProgramsApi::new(state.clone()),
-            sources::SourcesApi::new(state),
+            sources::SourcesApi::new(state.clone()),
+            ogc::OgcApi::new(state),
         ),
         TITLE,
         env!("CARGO_PKG_VERSION"),

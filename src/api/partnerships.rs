@@ -130,6 +130,7 @@ pub fn partnership_filter(search: &PartnershipSearch) -> Result<PartnershipFilte
             search.bbox.as_deref(),
             search.within.as_ref(),
         )?,
+        period: None,
     })
 }
 

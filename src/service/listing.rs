@@ -330,6 +330,33 @@ fn decode_after(req: &PageRequest, query: &str) -> Result<Option<(SortKey, SortK
     }
 }
 
+/// A span of days, either end open, as OGC API's `datetime` gives it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Period {
+    pub from: Option<Date>,
+    pub to: Option<Date>,
+}
+
+impl Period {
+    /// Whether the partnership may have been in force at some day of the period: its
+    /// possible span (earliest start to latest end; open where unknown) meets the period.
+    /// Announced and cancelled partnerships were never in force.
+    pub fn meets(&self, p: &Partnership) -> bool {
+        if matches!(p.status, Status::Announced | Status::Cancelled) {
+            return false;
+        }
+        let starts_in_time = match (self.to, p.start) {
+            (Some(to), Some(start)) => start.earliest() <= to,
+            _ => true,
+        };
+        let ends_in_time = match (self.from, p.end) {
+            (Some(from), Some(end)) => end.latest() >= from,
+            _ => true,
+        };
+        starts_in_time && ends_in_time
+    }
+}
+
 // ---- agencies ----
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -360,6 +387,8 @@ pub struct AgencyFilter {
     /// Folded with [`fold`].
     pub q: Option<String>,
     pub geo: GeoFilter,
+    /// Only agencies with a partnership that may have been in force during the period.
+    pub period: Option<Period>,
 }
 
 impl AgencyFilter {
@@ -403,6 +432,14 @@ pub fn agencies<'c>(
         }
         _ => None,
     };
+    let in_period = |a: &Agency| {
+        filter.period.is_none_or(|period| {
+            catalog
+                .partnerships_of(&a.id)
+                .into_iter()
+                .any(|p| period.meets(p))
+        })
+    };
     let rows = match nearest {
         Some(n) => {
             let after = decode_after(req, &query)?;
@@ -414,7 +451,7 @@ pub fn agencies<'c>(
                 page_size(req) + 1,
                 |a, _, rows| {
                     let (ok, distance) = filter.geo.check(position(a));
-                    if ok && filter.matches(a) {
+                    if ok && filter.matches(a) && in_period(a) {
                         let key = agency_key(a, sort.field, distance);
                         rows.push((
                             key,
@@ -429,7 +466,7 @@ pub fn agencies<'c>(
             )
         }
         None => candidate_agencies(catalog, &filter.geo)
-            .filter(|a| filter.matches(a))
+            .filter(|a| filter.matches(a) && in_period(a))
             .filter_map(|a| {
                 let (ok, distance) = filter.geo.check(position(a));
                 ok.then(|| {
@@ -488,6 +525,8 @@ pub struct PartnershipFilter {
     pub q: Option<String>,
     /// Applies to the partnership's agency.
     pub geo: GeoFilter,
+    /// Only partnerships that may have been in force during the period.
+    pub period: Option<Period>,
 }
 
 impl PartnershipFilter {
@@ -495,6 +534,7 @@ impl PartnershipFilter {
     pub fn matches(&self, p: &Partnership, agency: Option<&Agency>) -> bool {
         let start = p.start.map(|d| d.earliest());
         self.agency.as_ref().is_none_or(|a| *a == p.agency_id)
+            && self.period.is_none_or(|period| period.meets(p))
             && any_or(&self.programs, &p.program_id)
             && any_or(&self.statuses, &p.status)
             && self

@@ -7,4 +7,5 @@ mod errors;
 mod geo;
 mod lists;
 mod meta;
+mod ogc;
 mod spec;

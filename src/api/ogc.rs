@@ -1,0 +1,532 @@
+//! OGC API - Features, Part 1 (Core, GeoJSON) over the same data, so GIS clients (QGIS,
+//! ArcGIS, GDAL's OAPIF driver) can add agencies and partnerships as layers. The landing page
+//! is the API's own (`/`); this module serves `/conformance` and `/collections/...`.
+
+use super::dto::{self, ListMeta};
+use super::geojson::{
+    AgencyFeature, AgencyFeatureCollection, FeatureCollectionType, GEOJSON, Link,
+    PartnershipFeature, PartnershipFeatureCollection,
+};
+use super::{ApiTags, AppState, list_error, next_link};
+use crate::domain::dates::parse_day;
+use crate::error::ApiError;
+use crate::service::catalog::{Catalog, position};
+use crate::service::listing::{
+    self, AgencyFilter, AgencySortField, PageRequest, PartnershipFilter, PartnershipSortField,
+    Period, Sort,
+};
+use poem::Request;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Object, OpenApi, ResponseContent, Union};
+use time::Date;
+
+pub const CONFORMANCE: &[&str] = &[
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+];
+
+const CRS84: &str = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
+const GREGORIAN: &str = "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian";
+/// OGC clients ask for pages of up to 10,000; larger asks are clamped, as the standard says.
+const OGC_MAX_LIMIT: u32 = 10_000;
+const OGC_DEFAULT_LIMIT: u32 = 10;
+
+pub struct OgcApi {
+    state: AppState,
+}
+
+impl OgcApi {
+    pub fn new(state: AppState) -> Self {
+        Self { state }
+    }
+}
+
+/// The conformance classes this API implements.
+#[derive(Object, Clone, Debug)]
+pub struct Conformance {
+    #[oai(rename = "conformsTo")]
+    pub conforms_to: Vec<String>,
+}
+
+#[derive(Object, Clone, Debug)]
+pub struct SpatialExtent {
+    /// `[minLon, minLat, maxLon, maxLat]` boxes.
+    pub bbox: Vec<Vec<f64>>,
+    pub crs: String,
+}
+
+#[derive(Object, Clone, Debug)]
+pub struct TemporalExtent {
+    /// `[start, end]` intervals; null is open.
+    pub interval: Vec<Vec<Option<String>>>,
+    pub trs: String,
+}
+
+#[derive(Object, Clone, Debug)]
+pub struct Extent {
+    pub spatial: SpatialExtent,
+    pub temporal: TemporalExtent,
+}
+
+/// A feature collection offered to OGC clients.
+#[derive(Object, Clone, Debug)]
+pub struct Collection {
+    pub id: String,
+    pub title: String,
+    pub description: String,
+    pub extent: Extent,
+    #[oai(rename = "itemType")]
+    pub item_type: String,
+    pub crs: Vec<String>,
+    pub links: Vec<Link>,
+}
+
+#[derive(Object, Clone, Debug)]
+pub struct Collections {
+    pub links: Vec<Link>,
+    pub collections: Vec<Collection>,
+}
+
+#[derive(ApiResponse)]
+pub enum ConformanceResponse {
+    /// The conformance classes.
+    #[oai(status = 200)]
+    Ok(Json<Conformance>),
+}
+
+#[derive(ApiResponse)]
+pub enum CollectionsResponse {
+    /// The collections.
+    #[oai(status = 200)]
+    Ok(Json<Collections>),
+}
+
+#[derive(ApiResponse)]
+pub enum CollectionResponse {
+    /// The collection.
+    #[oai(status = 200)]
+    Ok(Json<Collection>),
+}
+
+/// A page of features of either collection.
+#[derive(Union, Clone, Debug)]
+pub enum AnyFeatureCollection {
+    Agencies(AgencyFeatureCollection),
+    Partnerships(PartnershipFeatureCollection),
+}
+
+/// One feature of either collection.
+#[derive(Union, Clone, Debug)]
+pub enum AnyFeature {
+    Agency(AgencyFeature),
+    Partnership(PartnershipFeature),
+}
+
+#[derive(ResponseContent)]
+pub enum ItemsBody {
+    #[oai(content_type = "application/geo+json")]
+    GeoJson(Json<AnyFeatureCollection>),
+}
+
+#[derive(ApiResponse)]
+pub enum ItemsResponse {
+    /// A page of features; `links` has `next` when there are more.
+    #[oai(status = 200)]
+    Ok(ItemsBody),
+}
+
+#[derive(ResponseContent)]
+pub enum ItemBody {
+    #[oai(content_type = "application/geo+json")]
+    GeoJson(Json<AnyFeature>),
+}
+
+#[derive(ApiResponse)]
+pub enum ItemResponse {
+    /// The feature.
+    #[oai(status = 200)]
+    Ok(ItemBody),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Agencies,
+    Partnerships,
+}
+
+fn kind(collection_id: &str) -> Result<Kind, ApiError> {
+    match collection_id {
+        "agencies" => Ok(Kind::Agencies),
+        "partnerships" => Ok(Kind::Partnerships),
+        other => Err(ApiError::not_found("collection", other)),
+    }
+}
+
+fn json_link(href: String, rel: &str, title: &str) -> Link {
+    Link::new(href, rel, Some("application/json"), Some(title))
+}
+
+fn collection(kind: Kind, catalog: &Catalog) -> Collection {
+    let (id, title, description) = match kind {
+        Kind::Agencies => (
+            "agencies",
+            "Agencies",
+            "Police, sheriff and other public safety agencies that partner or partnered with Ring, at their located position.",
+        ),
+        Kind::Partnerships => (
+            "partnerships",
+            "Partnerships",
+            "Agencies' enrolments in Ring's programs, at their agency's position. `datetime` selects partnerships whose period (start to end, at their known precision) meets the given instant or interval.",
+        ),
+    };
+    let mut bbox = [180.0f64, 90.0, -180.0, -90.0];
+    for at in catalog.agencies.values().filter_map(position) {
+        bbox = [
+            bbox[0].min(at.lon()),
+            bbox[1].min(at.lat()),
+            bbox[2].max(at.lon()),
+            bbox[3].max(at.lat()),
+        ];
+    }
+    if bbox[0] > bbox[2] {
+        bbox = [-180.0, -90.0, 180.0, 90.0];
+    }
+    let first_start = catalog
+        .partnerships
+        .values()
+        .filter_map(|p| p.start.map(|d| d.earliest()))
+        .min()
+        .map(|d| format!("{d}T00:00:00Z"));
+    Collection {
+        id: id.into(),
+        title: title.into(),
+        description: description.into(),
+        extent: Extent {
+            spatial: SpatialExtent {
+                bbox: vec![bbox.to_vec()],
+                crs: CRS84.into(),
+            },
+            temporal: TemporalExtent {
+                interval: vec![vec![first_start, None]],
+                trs: GREGORIAN.into(),
+            },
+        },
+        item_type: "feature".into(),
+        crs: vec![CRS84.into()],
+        links: vec![
+            json_link(format!("/collections/{id}"), "self", title),
+            Link::new(
+                format!("/collections/{id}/items"),
+                "items",
+                Some(GEOJSON),
+                Some(title),
+            ),
+        ],
+    }
+}
+
+/// One end of an OGC `datetime`: a date or an RFC 3339 date-time (taken as its UTC day);
+/// `..` or empty is open.
+fn instant(text: &str) -> Result<Option<Date>, String> {
+    let t = text.trim();
+    if t.is_empty() || t == ".." {
+        return Ok(None);
+    }
+    if let Ok(d) = parse_day(t) {
+        return Ok(Some(d));
+    }
+    time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339)
+        .map(|dt| Some(dt.to_offset(time::UtcOffset::UTC).date()))
+        .map_err(|_| format!("`{t}` is not a date (YYYY-MM-DD), an RFC 3339 date-time, or `..`"))
+}
+
+/// OGC `datetime`: an instant, or an interval `start/end` with `..` for an open end.
+pub fn parse_datetime(text: &str) -> Result<Period, String> {
+    match text.split_once('/') {
+        None => {
+            let day = instant(text)?.ok_or("an instant cannot be open (`..`)")?;
+            Ok(Period {
+                from: Some(day),
+                to: Some(day),
+            })
+        }
+        Some((a, b)) => {
+            let period = Period {
+                from: instant(a)?,
+                to: instant(b)?,
+            };
+            if let (Some(from), Some(to)) = (period.from, period.to)
+                && from > to
+            {
+                return Err("the interval ends before it starts".into());
+            }
+            Ok(period)
+        }
+    }
+}
+
+#[OpenApi(tag = "ApiTags::Features")]
+impl OgcApi {
+    /// OGC conformance classes
+    ///
+    /// The OGC API - Features conformance classes this API implements: Core, GeoJSON and
+    /// OpenAPI 3.0.
+    #[oai(
+        path = "/conformance",
+        method = "get",
+        operation_id = "get_conformance"
+    )]
+    async fn conformance(&self) -> ConformanceResponse {
+        ConformanceResponse::Ok(Json(Conformance {
+            conforms_to: CONFORMANCE.iter().map(|c| c.to_string()).collect(),
+        }))
+    }
+
+    /// List feature collections
+    ///
+    /// The collections GIS clients can add as layers: `agencies` and `partnerships`.
+    #[oai(
+        path = "/collections",
+        method = "get",
+        operation_id = "list_collections"
+    )]
+    async fn collections(&self) -> CollectionsResponse {
+        let catalog = self.state.dataset.read();
+        CollectionsResponse::Ok(Json(Collections {
+            links: vec![json_link("/collections".into(), "self", "Collections")],
+            collections: vec![
+                collection(Kind::Agencies, &catalog),
+                collection(Kind::Partnerships, &catalog),
+            ],
+        }))
+    }
+
+    /// Get a feature collection
+    ///
+    /// One collection's description, extent and links.
+    #[oai(
+        path = "/collections/:collection_id",
+        method = "get",
+        operation_id = "get_collection"
+    )]
+    async fn collection(
+        &self,
+        /// `agencies` or `partnerships`.
+        #[oai(example = "example_collection")]
+        collection_id: Path<String>,
+    ) -> Result<CollectionResponse, ApiError> {
+        let kind = kind(&collection_id.0)?;
+        let catalog = self.state.dataset.read();
+        Ok(CollectionResponse::Ok(Json(collection(kind, &catalog))))
+    }
+
+    /// Get features
+    ///
+    /// A page of a collection's features as GeoJSON, with `numberMatched`,
+    /// `numberReturned` and a `next` link. `limit` above 10,000 is refused; above 1,000 it is
+    /// served as 1,000.
+    #[allow(clippy::too_many_arguments)]
+    #[oai(
+        path = "/collections/:collection_id/items",
+        method = "get",
+        operation_id = "get_features"
+    )]
+    async fn items(
+        &self,
+        req: &Request,
+        /// `agencies` or `partnerships`.
+        #[oai(example = "example_collection")]
+        collection_id: Path<String>,
+        /// `minLon,minLat,maxLon,maxLat` in CRS84; minLon > maxLon crosses the antimeridian.
+        bbox: Query<Option<String>>,
+        /// An instant (`2019-06-01`, `2019-06-01T12:00:00Z`) or an interval
+        /// (`2019-01-01/2019-12-31`, `../2019-01-01`, `2020-01-01/..`): partnerships whose
+        /// period meets it (for `agencies`: agencies with such a partnership).
+        datetime: Query<Option<String>>,
+        /// Page size, 1 to 10,000 (default 10; served pages hold at most 1,000).
+        #[oai(validator(minimum(value = "1"), maximum(value = "10000")))]
+        limit: Query<Option<u32>>,
+        /// The cursor from the previous page's `next` link.
+        cursor: Query<Option<String>>,
+        /// Output format: only `json` (GeoJSON) is offered.
+        f: Query<Option<String>>,
+    ) -> Result<ItemsResponse, ApiError> {
+        let kind = kind(&collection_id.0)?;
+        if let Some(f) = f.0.as_deref().filter(|f| !matches!(*f, "json" | "geojson")) {
+            return Err(ApiError::invalid(
+                "f",
+                format!("`{f}` is not offered: use `json`"),
+            ));
+        }
+        let geo = super::geo_filter(None, None, bbox.0.as_deref(), None)?;
+        let period = datetime
+            .0
+            .as_deref()
+            .filter(|d| !d.is_empty())
+            .map(parse_datetime)
+            .transpose()
+            .map_err(|e| ApiError::invalid("datetime", e))?;
+        let page_req = PageRequest {
+            limit: limit.0.unwrap_or(OGC_DEFAULT_LIMIT).min(OGC_MAX_LIMIT) as usize,
+            cursor: cursor.0.filter(|c| !c.is_empty()),
+            count: true,
+        };
+        let catalog = self.state.dataset.read();
+        let collection_id = collection_id.0;
+        let links = |next: Option<&str>| {
+            let mut links = vec![Link::new(
+                req.uri().to_string(),
+                "self",
+                Some(GEOJSON),
+                Some("This page"),
+            )];
+            if let Some(c) = next {
+                links.push(Link::new(
+                    next_link(req, c),
+                    "next",
+                    Some(GEOJSON),
+                    Some("Next page"),
+                ));
+            }
+            links.push(json_link(
+                format!("/collections/{collection_id}"),
+                "collection",
+                "The collection",
+            ));
+            links
+        };
+        let body = match kind {
+            Kind::Agencies => {
+                let filter = AgencyFilter {
+                    geo,
+                    period,
+                    ..Default::default()
+                };
+                let sort = Sort {
+                    field: AgencySortField::Id,
+                    descending: false,
+                };
+                let page =
+                    listing::agencies(&catalog, &filter, sort, &page_req).map_err(list_error)?;
+                let features: Vec<AgencyFeature> = page
+                    .items
+                    .into_iter()
+                    .map(|h| AgencyFeature::from(dto::Agency::from(h.item)))
+                    .collect();
+                AnyFeatureCollection::Agencies(AgencyFeatureCollection {
+                    type_: FeatureCollectionType::FeatureCollection,
+                    number_returned: features.len() as u64,
+                    features,
+                    links: links(page.next.as_deref()),
+                    next: page.next,
+                    number_matched: page.total.map(|t| t as u64),
+                    meta: ListMeta::of(&catalog),
+                })
+            }
+            Kind::Partnerships => {
+                let filter = PartnershipFilter {
+                    geo,
+                    period,
+                    ..Default::default()
+                };
+                let sort = Sort {
+                    field: PartnershipSortField::Id,
+                    descending: false,
+                };
+                let page = listing::partnerships(&catalog, &filter, sort, &page_req)
+                    .map_err(list_error)?;
+                let features: Vec<PartnershipFeature> = page
+                    .items
+                    .into_iter()
+                    .map(|h| PartnershipFeature::from(dto::Partnership::build(h.item, &catalog)))
+                    .collect();
+                AnyFeatureCollection::Partnerships(PartnershipFeatureCollection {
+                    type_: FeatureCollectionType::FeatureCollection,
+                    number_returned: features.len() as u64,
+                    features,
+                    links: links(page.next.as_deref()),
+                    next: page.next,
+                    number_matched: page.total.map(|t| t as u64),
+                    meta: ListMeta::of(&catalog),
+                })
+            }
+        };
+        Ok(ItemsResponse::Ok(ItemsBody::GeoJson(Json(body))))
+    }
+
+    /// Get a feature
+    ///
+    /// One feature of a collection by its id.
+    #[oai(
+        path = "/collections/:collection_id/items/:feature_id",
+        method = "get",
+        operation_id = "get_feature"
+    )]
+    async fn item(
+        &self,
+        /// `agencies` or `partnerships`.
+        #[oai(example = "example_collection")]
+        collection_id: Path<String>,
+        /// The record's id.
+        feature_id: Path<String>,
+    ) -> Result<ItemResponse, ApiError> {
+        let kind = kind(&collection_id.0)?;
+        let catalog = self.state.dataset.read();
+        let id = feature_id.0;
+        let feature = match kind {
+            Kind::Agencies => catalog
+                .agencies
+                .get(&id)
+                .map(|a| AnyFeature::Agency(AgencyFeature::from(dto::Agency::from(a)))),
+            Kind::Partnerships => id
+                .parse::<i64>()
+                .ok()
+                .and_then(|n| catalog.partnerships.get(&n))
+                .map(|p| {
+                    AnyFeature::Partnership(PartnershipFeature::from(dto::Partnership::build(
+                        p, &catalog,
+                    )))
+                }),
+        };
+        feature
+            .map(|f| ItemResponse::Ok(ItemBody::GeoJson(Json(f))))
+            .ok_or_else(|| ApiError::not_found("feature", &id))
+    }
+}
+
+fn example_collection() -> String {
+    "partnerships".into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    #[test]
+    fn datetime_instants_and_intervals() {
+        let p = parse_datetime("2019-06-01").unwrap();
+        assert_eq!(
+            (p.from, p.to),
+            (Some(date!(2019 - 06 - 01)), Some(date!(2019 - 06 - 01)))
+        );
+        let p = parse_datetime("2019-06-01T23:30:00-05:00").unwrap();
+        assert_eq!(p.from, Some(date!(2019 - 06 - 02)));
+        let p = parse_datetime("../2020-01-01").unwrap();
+        assert_eq!((p.from, p.to), (None, Some(date!(2020 - 01 - 01))));
+        let p = parse_datetime("2020-01-01/..").unwrap();
+        assert_eq!((p.from, p.to), (Some(date!(2020 - 01 - 01)), None));
+        for bad in [
+            "",
+            "..",
+            "2020-13-01",
+            "2020-02-01/2020-01-01",
+            "soon",
+            "2020/",
+        ] {
+            assert!(parse_datetime(bad).is_err(), "{bad}");
+        }
+    }
+}

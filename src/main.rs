@@ -6,6 +6,11 @@ use ring_partnerships::startup::{self, anyhow_like::Result};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+// The API allocates many small strings per response; glibc's allocator contends across
+// threads under load, mimalloc does not (see benches/geo.sh).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     version,
@@ -42,6 +47,17 @@ enum Command {
     Import {
         #[command(subcommand)]
         what: ImportCommand,
+    },
+    /// Add synthetic agencies (each with one partnership) for benchmarks and load tests.
+    Generate {
+        /// How many agencies.
+        #[arg(long, default_value_t = 100_000)]
+        agencies: usize,
+        /// Seed: the same seed gives the same data.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[command(flatten)]
+        db: DatabaseArg,
     },
     /// Print the OpenAPI definition, or check or rewrite the committed copy.
     Openapi {
@@ -129,6 +145,18 @@ async fn run(cli: Cli) -> Result<()> {
             };
             let report = import::import_atlas_path(&dataset, &path, options).await?;
             println!("{report}");
+            Ok(())
+        }
+        Command::Generate { agencies, seed, db } => {
+            let url = config::database_url(&db.database);
+            let dataset = startup::open_dataset(&url).await?;
+            let started = std::time::Instant::now();
+            let n =
+                ring_partnerships::service::synthetic::generate(&dataset, agencies, seed).await?;
+            eprintln!(
+                "generated {n} synthetic agencies with partnerships in {:.1?}",
+                started.elapsed()
+            );
             Ok(())
         }
         Command::Openapi { write } => {

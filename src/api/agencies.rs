@@ -281,7 +281,7 @@ impl AgenciesApi {
             return Err(missing(&catalog, EntityKind::Agency, "agencies", &id.0));
         };
         let detail = AgencyDetail {
-            agency: dto::Agency::from(agency),
+            agency: dto::Agency::from(&**agency),
             partnerships: catalog
                 .partnerships_of(&agency.id)
                 .into_iter()

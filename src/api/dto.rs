@@ -263,7 +263,7 @@ impl Partnership {
         let agency = catalog
             .agencies
             .get(&p.agency_id)
-            .map(AgencyBrief::from)
+            .map(|a| AgencyBrief::from(&**a))
             .unwrap_or(AgencyBrief {
                 id: p.agency_id.clone(),
                 name: String::new(),

@@ -182,7 +182,7 @@ fn collection(kind: Kind, catalog: &Catalog) -> Collection {
         ),
     };
     let mut bbox = [180.0f64, 90.0, -180.0, -90.0];
-    for at in catalog.agencies.values().filter_map(position) {
+    for at in catalog.agencies.values().filter_map(|a| position(a)) {
         bbox = [
             bbox[0].min(at.lon()),
             bbox[1].min(at.lat()),
@@ -479,7 +479,7 @@ impl OgcApi {
             Kind::Agencies => catalog
                 .agencies
                 .get(&id)
-                .map(|a| AnyFeature::Agency(AgencyFeature::from(dto::Agency::from(a)))),
+                .map(|a| AnyFeature::Agency(AgencyFeature::from(dto::Agency::from(&**a)))),
             Kind::Partnerships => id
                 .parse::<i64>()
                 .ok()

@@ -9,6 +9,7 @@ use crate::domain::{
 use crate::geo::{LatLon, SpatialIndex};
 use crate::store::StoredRevision;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 use time::OffsetDateTime;
 
 #[derive(Debug, thiserror::Error)]
@@ -31,7 +32,9 @@ pub struct Tombstone {
 pub struct Catalog {
     seq: i64,
     last_modified: Option<OffsetDateTime>,
-    pub agencies: BTreeMap<String, Agency>,
+    /// Shared with the spatial index, so a nearest-first walk reads agencies straight from
+    /// the index instead of looking each one up.
+    pub agencies: BTreeMap<String, Arc<Agency>>,
     pub programs: BTreeMap<String, Program>,
     pub phases: BTreeMap<String, Phase>,
     pub partnerships: BTreeMap<i64, Partnership>,
@@ -41,7 +44,7 @@ pub struct Catalog {
     partnerships_by_agency: HashMap<String, BTreeSet<i64>>,
     deleted: HashMap<(EntityKind, String), Tombstone>,
     /// Agencies by position (those that have one).
-    agency_index: SpatialIndex<String>,
+    agency_index: SpatialIndex<Arc<Agency>>,
 }
 
 /// An agency's position, when it has a valid one.
@@ -103,8 +106,9 @@ impl Catalog {
     fn insert(&mut self, record: Record) {
         match record {
             Record::Agency(a) => {
+                let a = Arc::new(a);
                 if let Some(at) = position(&a) {
-                    self.agency_index.insert(a.id.clone(), at);
+                    self.agency_index.insert(a.clone(), at);
                 }
                 self.agencies.insert(a.id.clone(), a);
             }
@@ -141,7 +145,7 @@ impl Catalog {
                 if let Some(old) = self.agencies.remove(&a.id)
                     && let Some(at) = position(&old)
                 {
-                    self.agency_index.remove(&old.id, at);
+                    self.agency_index.remove(&old, at);
                 }
             }
             Record::Program(p) => {
@@ -201,7 +205,7 @@ impl Catalog {
         phases
     }
 
-    pub fn agency_index(&self) -> &SpatialIndex<String> {
+    pub fn agency_index(&self) -> &SpatialIndex<Arc<Agency>> {
         &self.agency_index
     }
 

@@ -452,7 +452,7 @@ fn plan(
                 ext.extend(external_ids.clone());
                 next.external_ids = ext;
                 next.meta = current.meta.clone();
-                if next == *current {
+                if next == **current {
                     report.agencies.unchanged += 1;
                     Change::Unchanged
                 } else {

@@ -161,6 +161,12 @@ pub fn fingerprint(parts: &impl std::fmt::Debug) -> String {
         .collect()
 }
 
+/// The order of rows: by key, then id; reversed whole when descending.
+fn order_by(ka: &SortKey, ia: &SortKey, kb: &SortKey, ib: &SortKey, descending: bool) -> Ordering {
+    let o = ka.cmp(kb).then_with(|| ia.cmp(ib));
+    if descending { o.reverse() } else { o }
+}
+
 /// Sorts the matching rows by (key, id), applies the cursor and the limit.
 pub fn paginate<T>(
     mut rows: Vec<(SortKey, SortKey, T)>,
@@ -170,15 +176,11 @@ pub fn paginate<T>(
 ) -> Result<Page<T>, ListError> {
     let after = decode_after(req, query)?;
     let total = req.count.then_some(rows.len());
-    let order = |a: &(SortKey, SortKey), b: &(SortKey, SortKey)| {
-        let o = a.cmp(b);
-        if descending { o.reverse() } else { o }
-    };
-    rows.sort_by(|a, b| order(&(a.0.clone(), a.1.clone()), &(b.0.clone(), b.1.clone())));
+    rows.sort_unstable_by(|a, b| order_by(&a.0, &a.1, &b.0, &b.1, descending));
     let start = match &after {
-        Some(pos) => {
-            rows.partition_point(|r| order(&(r.0.clone(), r.1.clone()), pos) != Ordering::Greater)
-        }
+        Some(pos) => rows.partition_point(|r| {
+            order_by(&r.0, &r.1, &pos.0, &pos.1, descending) != Ordering::Greater
+        }),
         None => 0,
     };
     let limit = req.limit.clamp(1, MAX_LIMIT);
@@ -264,13 +266,8 @@ fn candidate_agencies<'c>(
         Some(Near {
             center,
             radius_m: Some(r),
-        }) => Box::new(
-            catalog
-                .agency_index()
-                .within(center, r)
-                .filter_map(|id| catalog.agencies.get(id)),
-        ),
-        _ => Box::new(catalog.agencies.values()),
+        }) => Box::new(catalog.agency_index().within(center, r).map(|a| &**a)),
+        _ => Box::new(catalog.agencies.values().map(|a| &**a)),
     }
 }
 
@@ -288,10 +285,8 @@ fn nearest_first<'c, T>(
     let mut rows = Vec::new();
     let mut past_cursor = 0;
     let mut last_distance = f64::NEG_INFINITY;
-    for id in catalog.agency_index().nearest(center) {
-        let Some(agency) = catalog.agencies.get(id) else {
-            continue;
-        };
+    for agency in catalog.agency_index().nearest(center) {
+        let agency: &'c Agency = agency;
         let Some(at) = position(agency) else {
             continue;
         };
@@ -306,7 +301,9 @@ fn nearest_first<'c, T>(
         let before = rows.len();
         expand(agency, d, &mut rows);
         for row in &rows[before..] {
-            if after.is_none_or(|c| (row.0.clone(), row.1.clone()) > *c) {
+            if after
+                .is_none_or(|c| order_by(&row.0, &row.1, &c.0, &c.1, false) == Ordering::Greater)
+            {
                 past_cursor += 1;
             }
         }
@@ -623,7 +620,7 @@ pub fn partnerships<'c>(
         (_, Some(agency_id)) => catalog
             .partnerships_of(agency_id)
             .into_iter()
-            .filter_map(|p| row(p, catalog.agencies.get(&p.agency_id)))
+            .filter_map(|p| row(p, catalog.agencies.get(&p.agency_id).map(|a| &**a)))
             .collect(),
         (None, None) if filter.geo.near.is_some_and(|n| n.radius_m.is_some()) => {
             candidate_agencies(catalog, &filter.geo)
@@ -639,7 +636,7 @@ pub fn partnerships<'c>(
         _ => catalog
             .partnerships
             .values()
-            .filter_map(|p| row(p, catalog.agencies.get(&p.agency_id)))
+            .filter_map(|p| row(p, catalog.agencies.get(&p.agency_id).map(|a| &**a)))
             .collect(),
     };
     paginate(rows, sort.descending, &query, req)

@@ -5,6 +5,7 @@ pub mod catalog;
 pub mod import;
 pub mod listing;
 pub mod seed;
+pub mod synthetic;
 pub mod writer;
 
 #[cfg(test)]

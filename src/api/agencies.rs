@@ -87,9 +87,9 @@ pub struct AgencyDetail {
 
 #[derive(ApiResponse)]
 pub enum AgencyResponse {
-    /// The agency.
+    /// The agency. `ETag` is its version, for `If-Match` on writes.
     #[oai(status = 200)]
-    Ok(Json<AgencyDetail>),
+    Ok(Json<AgencyDetail>, #[oai(header = "ETag")] String),
 }
 
 /// Turns the shared text filters into an agency filter.
@@ -288,7 +288,8 @@ impl AgenciesApi {
                 .collect(),
             citations: dto::citations(&catalog, EntityKind::Agency, &agency.id),
         };
-        Ok(AgencyResponse::Ok(Json(detail)))
+        let tag = super::edits::etag(agency.meta.version);
+        Ok(AgencyResponse::Ok(Json(detail), tag))
     }
 }
 

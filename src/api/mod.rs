@@ -3,6 +3,7 @@
 
 pub mod agencies;
 pub mod dto;
+pub mod edits;
 pub mod geojson;
 pub mod meta;
 pub mod partnerships;
@@ -45,6 +46,7 @@ pub type Api = (
     partnerships::PartnershipsApi,
     programs::ProgramsApi,
     sources::SourcesApi,
+    edits::EditsApi,
 );
 
 /// The OpenAPI service: the routes and the spec they generate.
@@ -58,7 +60,8 @@ pub fn service(state: AppState) -> OpenApiService<Api, ()> {
             agencies::AgenciesApi::new(state.clone()),
             partnerships::PartnershipsApi::new(state.clone()),
             programs::ProgramsApi::new(state.clone()),
-            sources::SourcesApi::new(state),
+            sources::SourcesApi::new(state.clone()),
+            edits::EditsApi::new(state),
         ),
         TITLE,
         env!("CARGO_PKG_VERSION"),

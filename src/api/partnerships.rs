@@ -95,9 +95,9 @@ pub struct PartnershipDetail {
 
 #[derive(ApiResponse)]
 pub enum PartnershipResponse {
-    /// The partnership.
+    /// The partnership. `ETag` is its version, for `If-Match` on writes.
     #[oai(status = 200)]
-    Ok(Json<PartnershipDetail>),
+    Ok(Json<PartnershipDetail>, #[oai(header = "ETag")] String),
 }
 
 fn day(name: &str, value: Option<String>) -> Result<Option<time::Date>, ApiError> {
@@ -314,9 +314,12 @@ impl PartnershipsApi {
                 &key,
             ));
         };
-        Ok(PartnershipResponse::Ok(Json(PartnershipDetail {
-            partnership: dto::Partnership::build(p, &catalog),
-            citations: dto::citations(&catalog, EntityKind::Partnership, &key),
-        })))
+        Ok(PartnershipResponse::Ok(
+            Json(PartnershipDetail {
+                partnership: dto::Partnership::build(p, &catalog),
+                citations: dto::citations(&catalog, EntityKind::Partnership, &key),
+            }),
+            super::edits::etag(p.meta.version),
+        ))
     }
 }

@@ -41,9 +41,9 @@ pub struct ProgramDetail {
 
 #[derive(ApiResponse)]
 pub enum ProgramResponse {
-    /// The program.
+    /// The program. `ETag` is its version, for `If-Match` on writes.
     #[oai(status = 200)]
-    Ok(Json<ProgramDetail>),
+    Ok(Json<ProgramDetail>, #[oai(header = "ETag")] String),
 }
 
 #[OpenApi(tag = "ApiTags::Programs")]
@@ -100,10 +100,13 @@ impl ProgramsApi {
             .values()
             .filter(|x| x.program_id == p.id)
             .count() as u64;
-        Ok(ProgramResponse::Ok(Json(ProgramDetail {
-            program: dto::Program::build(p, &catalog),
-            partnership_count,
-            citations: dto::citations(&catalog, EntityKind::Program, &p.id),
-        })))
+        Ok(ProgramResponse::Ok(
+            Json(ProgramDetail {
+                program: dto::Program::build(p, &catalog),
+                partnership_count,
+                citations: dto::citations(&catalog, EntityKind::Program, &p.id),
+            }),
+            super::edits::etag(p.meta.version),
+        ))
     }
 }

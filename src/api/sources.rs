@@ -41,9 +41,9 @@ pub struct SourceDetail {
 
 #[derive(ApiResponse)]
 pub enum SourceResponse {
-    /// The source.
+    /// The source. `ETag` is its version, for `If-Match` on writes.
     #[oai(status = 200)]
-    Ok(Json<SourceDetail>),
+    Ok(Json<SourceDetail>, #[oai(header = "ETag")] String),
 }
 
 #[OpenApi(tag = "ApiTags::Sources")]
@@ -114,18 +114,22 @@ impl SourcesApi {
             .values()
             .filter(|c| c.source_id == s.id)
             .collect();
-        Ok(SourceResponse::Ok(Json(SourceDetail {
-            source: dto::Source::from(s),
-            cited_by_count: citing.len() as u64,
-            cited_by: citing
-                .into_iter()
-                .take(1000)
-                .map(|c| CitedRecord {
-                    kind: c.entity_kind.as_str().into(),
-                    id: c.entity_id.clone(),
-                    field: c.field.clone(),
-                })
-                .collect(),
-        })))
+        let tag = super::edits::etag(s.meta.version);
+        Ok(SourceResponse::Ok(
+            Json(SourceDetail {
+                source: dto::Source::from(s),
+                cited_by_count: citing.len() as u64,
+                cited_by: citing
+                    .into_iter()
+                    .take(1000)
+                    .map(|c| CitedRecord {
+                        kind: c.entity_kind.as_str().into(),
+                        id: c.entity_id.clone(),
+                        field: c.field.clone(),
+                    })
+                    .collect(),
+            }),
+            tag,
+        ))
     }
 }

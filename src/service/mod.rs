@@ -2,9 +2,12 @@
 //! in-memory catalog that is a fold of the revision log (see `catalog`).
 
 pub mod catalog;
+pub mod edit;
+pub mod history;
 pub mod import;
 pub mod listing;
 pub mod seed;
+pub mod tokens;
 pub mod writer;
 
 #[cfg(test)]
@@ -32,7 +35,11 @@ pub struct Dataset {
     catalog: Arc<RwLock<Catalog>>,
     /// Serialises catch-up so each revision is applied exactly once, in order.
     sync_lock: Arc<tokio::sync::Mutex<()>>,
+    /// The last few catalogs rebuilt for `as_of`, by the dataset version they reflect.
+    as_of_cache: Arc<std::sync::Mutex<AsOfCache>>,
 }
+
+type AsOfCache = std::collections::VecDeque<(i64, Arc<Catalog>)>;
 
 impl Dataset {
     /// Loads the current catalog from the revision log.
@@ -42,6 +49,7 @@ impl Dataset {
             store,
             catalog: Arc::new(RwLock::new(catalog)),
             sync_lock: Arc::new(tokio::sync::Mutex::new(())),
+            as_of_cache: Default::default(),
         })
     }
 
@@ -51,6 +59,7 @@ impl Dataset {
             store,
             catalog: Arc::new(RwLock::new(Catalog::default())),
             sync_lock: Arc::new(tokio::sync::Mutex::new(())),
+            as_of_cache: Default::default(),
         }
     }
 

@@ -324,3 +324,40 @@ impl Fixture<'_> {
         (id, p.id)
     }
 }
+
+impl TestApp {
+    /// Makes a token with this role and name, as `ring-partnerships token create` would.
+    pub async fn token(&self, role: &str, name: &str) -> String {
+        ring_partnerships::service::tokens::create(
+            self.dataset.store(),
+            name,
+            role.parse().unwrap(),
+        )
+        .await
+        .unwrap()
+    }
+
+    /// Sends a write (or any request) with an optional token, `If-Match` and JSON body.
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        if_match: Option<&str>,
+        body: Option<serde_json::Value>,
+    ) -> reqwest::Response {
+        let mut req = self
+            .client
+            .request(method, format!("{}{}", self.base, path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(m) = if_match {
+            req = req.header("If-Match", m);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        req.send().await.expect("request")
+    }
+}

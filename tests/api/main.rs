@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod edits;
 mod errors;
 mod geo;
 mod lists;

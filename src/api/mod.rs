@@ -5,6 +5,7 @@ pub mod agencies;
 pub mod dto;
 pub mod edits;
 pub mod geojson;
+pub mod history;
 pub mod meta;
 pub mod partnerships;
 pub mod programs;
@@ -30,6 +31,8 @@ pub enum ApiTags {
     Programs,
     /// The evidence every record cites.
     Sources,
+    /// Every version of every record, and the change feed.
+    History,
     /// Service metadata: landing page, health, error types.
     Meta,
 }
@@ -47,6 +50,7 @@ pub type Api = (
     programs::ProgramsApi,
     sources::SourcesApi,
     edits::EditsApi,
+    history::HistoryApi,
 );
 
 /// The OpenAPI service: the routes and the spec they generate.
@@ -61,7 +65,8 @@ pub fn service(state: AppState) -> OpenApiService<Api, ()> {
             partnerships::PartnershipsApi::new(state.clone()),
             programs::ProgramsApi::new(state.clone()),
             sources::SourcesApi::new(state.clone()),
-            edits::EditsApi::new(state),
+            edits::EditsApi::new(state.clone()),
+            history::HistoryApi::new(state),
         ),
         TITLE,
         env!("CARGO_PKG_VERSION"),

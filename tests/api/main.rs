@@ -6,6 +6,7 @@ mod helpers;
 mod edits;
 mod errors;
 mod geo;
+mod history;
 mod lists;
 mod meta;
 mod spec;

@@ -143,6 +143,21 @@ impl TestApp {
 
     pub async fn try_spawn(backend: Backend) -> Option<Self> {
         let db = TestDb::create(backend).await?;
+        Some(Self::start(db).await)
+    }
+
+    /// A second server on the database of `other`, as a second `serve` process would be:
+    /// its own catalog, kept in step by following the shared revision log.
+    pub async fn spawn_sharing(other: &TestApp) -> Self {
+        let db = TestDb {
+            url: other.db.url.clone(),
+            _dir: None,
+            pg_drop: None,
+        };
+        Self::start(db).await
+    }
+
+    async fn start(db: TestDb) -> Self {
         let dataset = startup::open_dataset(&db.url).await.expect("open dataset");
         let acceptor = TcpListener::bind("127.0.0.1:0")
             .into_acceptor()
@@ -167,14 +182,14 @@ impl TestApp {
             .await
             .expect("server runs");
         });
-        Some(Self {
+        Self {
             base: format!("http://{addr}"),
             client: reqwest::Client::new(),
             dataset,
             shutdown: Some(tx),
             server: Some(server),
             db,
-        })
+        }
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {

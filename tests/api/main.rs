@@ -9,4 +9,5 @@ mod geo;
 mod history;
 mod lists;
 mod meta;
+mod processes;
 mod spec;

@@ -245,3 +245,37 @@ pub fn sort_with_distance<F: Copy + PartialEq>(
     }
     Ok(sort)
 }
+
+/// Parses `as_of`, an RFC 3339 time not in the future.
+pub fn parse_as_of(text: Option<&str>) -> Result<Option<time::OffsetDateTime>, ApiError> {
+    let Some(text) = text.filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
+    let t = time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+        .map_err(|_| {
+            ApiError::invalid(
+                "as_of",
+                format!("`{text}` is not an RFC 3339 time (e.g. 2026-12-01T09:30:00Z)"),
+            )
+        })?;
+    if t > crate::service::writer::now() {
+        return Err(ApiError::invalid(
+            "as_of",
+            "`as_of` is in the future: the dataset can only be read as it was",
+        ));
+    }
+    Ok(Some(t))
+}
+
+/// The catalog a read answers from: now, or as it stood at `as_of`.
+pub async fn view<'a>(
+    state: &'a AppState,
+    as_of: Option<&str>,
+) -> Result<crate::service::View<'a>, ApiError> {
+    let t = parse_as_of(as_of)?;
+    state.dataset.view(t).await.map_err(ApiError::internal)
+}
+
+pub fn example_as_of() -> Option<String> {
+    Some("2026-12-01T09:30:00Z".into())
+}

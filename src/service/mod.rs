@@ -28,6 +28,23 @@ pub enum ServiceError {
     Log(#[from] ApplyError),
 }
 
+/// A catalog to read from: the live one (hold briefly) or one rebuilt for a past time.
+pub enum View<'a> {
+    Live(RwLockReadGuard<'a, Catalog>),
+    Past(Arc<Catalog>),
+}
+
+impl std::ops::Deref for View<'_> {
+    type Target = Catalog;
+
+    fn deref(&self) -> &Catalog {
+        match self {
+            View::Live(c) => c,
+            View::Past(c) => c,
+        }
+    }
+}
+
 /// The dataset: a store for writes and history, and the current catalog for reads.
 #[derive(Clone)]
 pub struct Dataset {
@@ -72,6 +89,14 @@ impl Dataset {
         // A panic while holding the lock leaves a catalog that was fully applied up to some
         // revision (apply is all-or-nothing per revision), so the data is still sound.
         self.catalog.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The catalog now, or as it stood at `as_of` (transaction time).
+    pub async fn view(&self, as_of: Option<OffsetDateTime>) -> Result<View<'_>, ServiceError> {
+        Ok(match as_of {
+            None => View::Live(self.read()),
+            Some(t) => View::Past(self.catalog_at(t).await?),
+        })
     }
 
     /// The catalog as the dataset stood at `t` (transaction time), rebuilt from the log.

@@ -11,3 +11,4 @@ mod lists;
 mod meta;
 mod processes;
 mod spec;
+mod time_travel;

@@ -14,6 +14,9 @@ use poem_openapi::{ApiResponse, Enum, Object};
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
+/// The `WWW-Authenticate` challenge of a 401.
+pub const BEARER_CHALLENGE: &str = "Bearer realm=\"ring-partnerships\"";
+
 /// Stable error codes. Clients may switch on these; they never change meaning.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
 #[oai(rename_all = "snake_case")]
@@ -38,6 +41,19 @@ pub enum ErrorCode {
     InternalError,
     /// The database cannot be reached.
     ServiceUnavailable,
+    /// A write needs a valid bearer token (`Authorization: Bearer rp_…`).
+    Unauthorized,
+    /// The token's role may not do this (deletes need `admin`).
+    Forbidden,
+    /// The write clashes with existing records (a taken id, records that depend on it).
+    Conflict,
+    /// `If-Match` names a version that is no longer current: read the record again.
+    PreconditionFailed,
+    /// The body is well-formed but breaks a rule of the data (dates out of order, a missing
+    /// source, agency or program, a required field cleared).
+    InvalidRecord,
+    /// Changing a record needs `If-Match` with the version read (its `ETag`).
+    PreconditionRequired,
 }
 
 impl ErrorCode {
@@ -52,6 +68,12 @@ impl ErrorCode {
         ErrorCode::MethodNotAllowed,
         ErrorCode::InternalError,
         ErrorCode::ServiceUnavailable,
+        ErrorCode::Unauthorized,
+        ErrorCode::Forbidden,
+        ErrorCode::Conflict,
+        ErrorCode::PreconditionFailed,
+        ErrorCode::InvalidRecord,
+        ErrorCode::PreconditionRequired,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -66,6 +88,12 @@ impl ErrorCode {
             ErrorCode::MethodNotAllowed => "method_not_allowed",
             ErrorCode::InternalError => "internal_error",
             ErrorCode::ServiceUnavailable => "service_unavailable",
+            ErrorCode::Unauthorized => "unauthorized",
+            ErrorCode::Forbidden => "forbidden",
+            ErrorCode::Conflict => "conflict",
+            ErrorCode::PreconditionFailed => "precondition_failed",
+            ErrorCode::InvalidRecord => "invalid_record",
+            ErrorCode::PreconditionRequired => "precondition_required",
         }
     }
 
@@ -80,6 +108,12 @@ impl ErrorCode {
             ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ErrorCode::InternalError => StatusCode::INTERNAL_SERVER_ERROR,
             ErrorCode::ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::Unauthorized => StatusCode::UNAUTHORIZED,
+            ErrorCode::Forbidden => StatusCode::FORBIDDEN,
+            ErrorCode::Conflict => StatusCode::CONFLICT,
+            ErrorCode::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            ErrorCode::InvalidRecord => StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
         }
     }
 
@@ -95,6 +129,12 @@ impl ErrorCode {
             ErrorCode::MethodNotAllowed => "Method not allowed",
             ErrorCode::InternalError => "Internal error",
             ErrorCode::ServiceUnavailable => "Service unavailable",
+            ErrorCode::Unauthorized => "Unauthorized",
+            ErrorCode::Forbidden => "Forbidden",
+            ErrorCode::Conflict => "Conflict",
+            ErrorCode::PreconditionFailed => "Precondition failed",
+            ErrorCode::InvalidRecord => "Invalid record",
+            ErrorCode::PreconditionRequired => "Precondition required",
         }
     }
 
@@ -158,10 +198,13 @@ impl Problem {
         let status = self.code.status();
         let body =
             serde_json::to_vec(&poem_openapi::types::ToJSON::to_json(&self)).unwrap_or_default();
-        Response::builder()
+        let mut builder = Response::builder()
             .status(status)
-            .content_type(PROBLEM_JSON)
-            .body(body)
+            .content_type(PROBLEM_JSON);
+        if self.code == ErrorCode::Unauthorized {
+            builder = builder.header("WWW-Authenticate", BEARER_CHALLENGE);
+        }
+        builder.body(body)
     }
 }
 
@@ -173,15 +216,33 @@ pub enum ApiError {
     /// `invalid_body`).
     #[oai(status = 400, content_type = "application/problem+json")]
     BadRequest(Json<Problem>),
+    /// A write without a valid bearer token (`unauthorized`).
+    #[oai(status = 401, content_type = "application/problem+json")]
+    Unauthorized(Json<Problem>, #[oai(header = "WWW-Authenticate")] String),
+    /// The token's role may not do this (`forbidden`).
+    #[oai(status = 403, content_type = "application/problem+json")]
+    Forbidden(Json<Problem>),
     /// No record has this id (`not_found`).
     #[oai(status = 404, content_type = "application/problem+json")]
     NotFound(Json<Problem>),
+    /// The write clashes with existing records (`conflict`).
+    #[oai(status = 409, content_type = "application/problem+json")]
+    Conflict(Json<Problem>),
     /// The record was deleted (`gone`); `history` links to its history.
     #[oai(status = 410, content_type = "application/problem+json")]
     Gone(Json<Problem>),
+    /// `If-Match` names a version that is no longer current (`precondition_failed`).
+    #[oai(status = 412, content_type = "application/problem+json")]
+    PreconditionFailed(Json<Problem>),
     /// The body's media type is not accepted (`unsupported_media_type`).
     #[oai(status = 415, content_type = "application/problem+json")]
     UnsupportedMediaType(Json<Problem>),
+    /// The body breaks a rule of the data (`invalid_record`).
+    #[oai(status = 422, content_type = "application/problem+json")]
+    InvalidRecord(Json<Problem>),
+    /// A change without `If-Match` (`precondition_required`).
+    #[oai(status = 428, content_type = "application/problem+json")]
+    PreconditionRequired(Json<Problem>),
     /// The server failed (`internal_error`); the detail never carries internals.
     #[oai(status = 500, content_type = "application/problem+json")]
     Internal(Json<Problem>),
@@ -201,6 +262,12 @@ impl ApiError {
             ErrorCode::UnsupportedMediaType => ApiError::UnsupportedMediaType(Json(p)),
             ErrorCode::ServiceUnavailable => ApiError::Unavailable(Json(p)),
             ErrorCode::MethodNotAllowed | ErrorCode::InternalError => ApiError::Internal(Json(p)),
+            ErrorCode::Unauthorized => ApiError::Unauthorized(Json(p), BEARER_CHALLENGE.into()),
+            ErrorCode::Forbidden => ApiError::Forbidden(Json(p)),
+            ErrorCode::Conflict => ApiError::Conflict(Json(p)),
+            ErrorCode::PreconditionFailed => ApiError::PreconditionFailed(Json(p)),
+            ErrorCode::InvalidRecord => ApiError::InvalidRecord(Json(p)),
+            ErrorCode::PreconditionRequired => ApiError::PreconditionRequired(Json(p)),
         }
     }
 
@@ -249,6 +316,15 @@ fn problem_from_poem(err: &poem::Error) -> Problem {
     }
     if let Some(e) = err.downcast_ref::<ParseRequestPayloadError>() {
         return Problem::new(ErrorCode::InvalidBody, e.reason.clone());
+    }
+    if err.is::<poem_openapi::error::AuthorizationError>()
+        || err.status() == StatusCode::UNAUTHORIZED
+    {
+        // Never echo the header: it may hold a token.
+        return Problem::new(
+            ErrorCode::Unauthorized,
+            "writes need `Authorization: Bearer <token>`",
+        );
     }
     if err.is::<ContentTypeError>() {
         return Problem::new(ErrorCode::UnsupportedMediaType, err.to_string());

@@ -59,6 +59,11 @@ enum Command {
         #[command(flatten)]
         db: DatabaseArg,
     },
+    /// Manage the bearer tokens that writes need (reads need none).
+    Token {
+        #[command(subcommand)]
+        what: TokenCommand,
+    },
     /// Print the OpenAPI definition, or check or rewrite the committed copy.
     Openapi {
         /// Write the definition to this file instead of printing it.
@@ -82,6 +87,39 @@ enum ImportCommand {
         #[arg(long)]
         dry_run: bool,
     },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Make a token and print it once; only its SHA-256 is stored.
+    Create {
+        /// `editor` (create, update) or `admin` (also delete).
+        #[arg(long)]
+        role: String,
+        /// A unique name; revisions record it as the actor.
+        #[arg(long)]
+        name: String,
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+    /// List tokens: name, role, created, revoked (never the tokens themselves).
+    List {
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+    /// Revoke a token by name.
+    Revoke {
+        name: String,
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+}
+
+async fn token_store(db: &DatabaseArg) -> Result<ring_partnerships::store::Store> {
+    let url = config::database_url(&db.database);
+    let store = ring_partnerships::store::Store::connect(&url).await?;
+    store.migrate().await?;
+    Ok(store)
 }
 
 #[tokio::main]
@@ -157,6 +195,37 @@ async fn run(cli: Cli) -> Result<()> {
                 "generated {n} synthetic agencies with partnerships in {:.1?}",
                 started.elapsed()
             );
+            Ok(())
+        }
+        Command::Token { what } => {
+            use ring_partnerships::service::tokens::{self, Role};
+            match what {
+                TokenCommand::Create { role, name, db } => {
+                    let role: Role = role.parse()?;
+                    let store = token_store(&db).await?;
+                    let token = tokens::create(&store, &name, role).await?;
+                    eprintln!("token `{name}` ({role}) made; it is shown once, store it now:");
+                    println!("{token}");
+                }
+                TokenCommand::List { db } => {
+                    let store = token_store(&db).await?;
+                    for t in tokens::list(&store).await? {
+                        let revoked = t.revoked_at.map_or("-".to_string(), |r| r.to_string());
+                        println!(
+                            "{}\t{}\tcreated {}\trevoked {}",
+                            t.name, t.role, t.created_at, revoked
+                        );
+                    }
+                }
+                TokenCommand::Revoke { name, db } => {
+                    let store = token_store(&db).await?;
+                    if tokens::revoke(&store, &name).await? {
+                        eprintln!("revoked `{name}`");
+                    } else {
+                        return Err(format!("no live token is named `{name}`").into());
+                    }
+                }
+            }
             Ok(())
         }
         Command::Openapi { write } => {

@@ -46,8 +46,9 @@ pub fn app(state: AppState) -> impl Endpoint {
         .catch_all_error(render_error)
         .with(
             Cors::new()
-                .allow_methods(["GET", "HEAD", "OPTIONS"])
-                .expose_headers(["Link", "ETag"]),
+                .allow_methods(["GET", "HEAD", "OPTIONS", "POST", "PATCH", "DELETE"])
+                .allow_headers(["Authorization", "Content-Type", "If-Match"])
+                .expose_headers(["Link", "ETag", "Location"]),
         )
         .with(Tracing)
         .into_endpoint()

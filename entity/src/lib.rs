@@ -1,6 +1,7 @@
 //! SeaORM entities: one module per table. Only `store` uses them; the API never sees them.
 
 pub mod agencies;
+pub mod api_tokens;
 pub mod citations;
 pub mod counters;
 pub mod partnerships;

@@ -72,6 +72,8 @@ pub struct AgencySearch {
     pub cursor: Option<String>,
     pub count: Option<bool>,
     pub format: Option<Format>,
+    /// RFC 3339 time: the dataset as it stood then.
+    pub as_of: Option<String>,
 }
 
 /// An agency with its partnerships and the citations that support it.
@@ -87,9 +89,9 @@ pub struct AgencyDetail {
 
 #[derive(ApiResponse)]
 pub enum AgencyResponse {
-    /// The agency.
+    /// The agency. `ETag` is its version, for `If-Match` on writes.
     #[oai(status = 200)]
-    Ok(Json<AgencyDetail>),
+    Ok(Json<AgencyDetail>, #[oai(header = "ETag")] String),
 }
 
 /// Turns the shared text filters into an agency filter.
@@ -112,7 +114,7 @@ pub fn agency_filter(
 }
 
 impl AgenciesApi {
-    fn search(
+    async fn search(
         &self,
         req: &Request,
         search: AgencySearch,
@@ -140,7 +142,7 @@ impl AgenciesApi {
         )?;
         let page_req = page_request(search.limit, search.cursor, search.count);
         let format = negotiate(req, search.format);
-        let catalog = self.state.dataset.read();
+        let catalog = super::view(&self.state, search.as_of.as_deref()).await?;
         let page = listing::agencies(&catalog, &filter, sort, &page_req).map_err(list_error)?;
         let link = link_base.and_then(|r| link_header(r, page.next.as_deref()));
         let rows: Vec<dto::Agency> = page
@@ -227,6 +229,10 @@ impl AgenciesApi {
         count: Query<Option<bool>>,
         /// `json` (default) or `geojson`; overrides `Accept`.
         format: Query<Option<Format>>,
+        /// What the dataset said at this time (RFC 3339, transaction time), e.g.
+        /// `2026-12-01T09:30:00Z`.
+        #[oai(example = "super::example_as_of")]
+        as_of: Query<Option<String>>,
     ) -> Result<AgencyListResponse, ApiError> {
         let search = AgencySearch {
             within: None,
@@ -243,9 +249,10 @@ impl AgenciesApi {
             cursor: cursor.0,
             count: count.0,
             format: format.0,
+            as_of: as_of.0,
         };
         let link_base = Some(req);
-        self.search(req, search, link_base)
+        self.search(req, search, link_base).await
     }
 
     /// Search agencies
@@ -263,7 +270,7 @@ impl AgenciesApi {
         req: &Request,
         body: Json<AgencySearch>,
     ) -> Result<AgencyListResponse, ApiError> {
-        self.search(req, body.0, None)
+        self.search(req, body.0, None).await
     }
 
     /// Get an agency
@@ -275,8 +282,12 @@ impl AgenciesApi {
         /// The agency's id, e.g. `us-wi-greenfield-police-department`.
         #[oai(example = "super::example_agency_id")]
         id: Path<String>,
+        /// What the dataset said at this time (RFC 3339, transaction time), e.g.
+        /// `2026-12-01T09:30:00Z`.
+        #[oai(example = "super::example_as_of")]
+        as_of: Query<Option<String>>,
     ) -> Result<AgencyResponse, ApiError> {
-        let catalog = self.state.dataset.read();
+        let catalog = super::view(&self.state, as_of.0.as_deref()).await?;
         let Some(agency) = catalog.agencies.get(&id.0) else {
             return Err(missing(&catalog, EntityKind::Agency, "agencies", &id.0));
         };
@@ -289,7 +300,8 @@ impl AgenciesApi {
                 .collect(),
             citations: dto::citations(&catalog, EntityKind::Agency, &agency.id),
         };
-        Ok(AgencyResponse::Ok(Json(detail)))
+        let tag = super::edits::etag(agency.meta.version);
+        Ok(AgencyResponse::Ok(Json(detail), tag))
     }
 }
 

@@ -254,9 +254,45 @@ pub struct Partnership {
     /// with `near`.
     #[oai(skip_serializing_if_is_none)]
     pub distance_m: Option<f64>,
+    /// With `active_on`: `certain`, or only `possible` when dates known to a month or a year
+    /// leave it open.
+    #[oai(skip_serializing_if_is_none)]
+    pub active_on_certainty: Option<String>,
+    /// With `active_on`: whether the agency could ask residents for footage through the
+    /// program that day: `certain` or `possible` (a phase limited to some agencies, such as
+    /// Axon Evidence users, is never certain); absent when no phase in force allowed it.
+    #[oai(skip_serializing_if_is_none)]
+    pub footage_requests: Option<String>,
+    /// With `active_on`: the program phase in force that day.
+    #[oai(skip_serializing_if_is_none)]
+    pub phase: Option<PhaseBrief>,
+}
+
+/// A program phase in brief, as embedded in a partnership read `active_on` a day.
+#[derive(Object, Clone, Debug)]
+pub struct PhaseBrief {
+    pub id: String,
+    pub name: String,
+    pub footage_requests: bool,
+    pub footage_condition: Option<String>,
 }
 
 impl Partnership {
+    /// Adds what the partnership was on `day` (valid time).
+    pub fn on_day(mut self, p: &domain::Partnership, catalog: &Catalog, day: time::Date) -> Self {
+        if let Some(a) = crate::service::listing::activity(catalog, p, day) {
+            self.active_on_certainty = Some(a.certainty.as_str().into());
+            self.footage_requests = a.footage.map(|c| c.as_str().into());
+            self.phase = a.phase.map(|ph| PhaseBrief {
+                id: ph.id.clone(),
+                name: ph.name.clone(),
+                footage_requests: ph.footage_requests,
+                footage_condition: ph.footage_condition.clone(),
+            });
+        }
+        self
+    }
+
     /// Builds the view of a partnership. Its agency and program always exist in a catalog
     /// folded from a consistent log; a missing one is shown by its id alone.
     pub fn build(p: &domain::Partnership, catalog: &Catalog) -> Self {
@@ -305,6 +341,9 @@ impl Partnership {
             created_at: p.meta.created_at,
             updated_at: p.meta.updated_at,
             distance_m: None,
+            active_on_certainty: None,
+            footage_requests: None,
+            phase: None,
         }
     }
 }
@@ -523,6 +562,9 @@ impl poem_openapi::types::Example for Partnership {
             created_at: example_time(),
             updated_at: example_time(),
             distance_m: None,
+            active_on_certainty: None,
+            footage_requests: None,
+            phase: None,
         }
     }
 }

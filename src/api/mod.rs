@@ -3,7 +3,9 @@
 
 pub mod agencies;
 pub mod dto;
+pub mod edits;
 pub mod geojson;
+pub mod history;
 pub mod meta;
 pub mod ogc;
 pub mod partnerships;
@@ -30,6 +32,8 @@ pub enum ApiTags {
     Programs,
     /// The evidence every record cites.
     Sources,
+    /// Every version of every record, and the change feed.
+    History,
     /// Service metadata: landing page, health, error types.
     Meta,
     /// OGC API - Features (Core, GeoJSON): agencies and partnerships as layers for GIS
@@ -50,6 +54,8 @@ pub type Api = (
     programs::ProgramsApi,
     sources::SourcesApi,
     ogc::OgcApi,
+    edits::EditsApi,
+    history::HistoryApi,
 );
 
 /// The OpenAPI service: the routes and the spec they generate.
@@ -64,7 +70,9 @@ pub fn service(state: AppState) -> OpenApiService<Api, ()> {
             partnerships::PartnershipsApi::new(state.clone()),
             programs::ProgramsApi::new(state.clone()),
             sources::SourcesApi::new(state.clone()),
-            ogc::OgcApi::new(state),
+            ogc::OgcApi::new(state.clone()),
+            edits::EditsApi::new(state.clone()),
+            history::HistoryApi::new(state),
         ),
         TITLE,
         env!("CARGO_PKG_VERSION"),
@@ -242,4 +250,38 @@ pub fn sort_with_distance<F: Copy + PartialEq>(
         ));
     }
     Ok(sort)
+}
+
+/// Parses `as_of`, an RFC 3339 time not in the future.
+pub fn parse_as_of(text: Option<&str>) -> Result<Option<time::OffsetDateTime>, ApiError> {
+    let Some(text) = text.filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
+    let t = time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+        .map_err(|_| {
+            ApiError::invalid(
+                "as_of",
+                format!("`{text}` is not an RFC 3339 time (e.g. 2026-12-01T09:30:00Z)"),
+            )
+        })?;
+    if t > crate::service::writer::now() {
+        return Err(ApiError::invalid(
+            "as_of",
+            "`as_of` is in the future: the dataset can only be read as it was",
+        ));
+    }
+    Ok(Some(t))
+}
+
+/// The catalog a read answers from: now, or as it stood at `as_of`.
+pub async fn view<'a>(
+    state: &'a AppState,
+    as_of: Option<&str>,
+) -> Result<crate::service::View<'a>, ApiError> {
+    let t = parse_as_of(as_of)?;
+    state.dataset.view(t).await.map_err(ApiError::internal)
+}
+
+pub fn example_as_of() -> Option<String> {
+    Some("2026-12-01T09:30:00Z".into())
 }

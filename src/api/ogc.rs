@@ -72,6 +72,7 @@ pub struct Extent {
 
 /// A feature collection offered to OGC clients.
 #[derive(Object, Clone, Debug)]
+#[oai(rename = "OgcCollection")]
 pub struct Collection {
     pub id: String,
     pub title: String,
@@ -84,6 +85,7 @@ pub struct Collection {
 }
 
 #[derive(Object, Clone, Debug)]
+#[oai(rename = "OgcCollections")]
 pub struct Collections {
     pub links: Vec<Link>,
     pub collections: Vec<Collection>,

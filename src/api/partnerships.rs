@@ -82,6 +82,12 @@ pub struct PartnershipSearch {
     pub cursor: Option<String>,
     pub count: Option<bool>,
     pub format: Option<Format>,
+    /// RFC 3339 time: the dataset as it stood then.
+    pub as_of: Option<String>,
+    /// YYYY-MM-DD: only partnerships active that day.
+    pub active_on: Option<String>,
+    /// With `active_on`: whether the agency could ask for footage that day.
+    pub footage_requests: Option<bool>,
 }
 
 /// A partnership with the citations that support it.
@@ -95,9 +101,9 @@ pub struct PartnershipDetail {
 
 #[derive(ApiResponse)]
 pub enum PartnershipResponse {
-    /// The partnership.
+    /// The partnership. `ETag` is its version, for `If-Match` on writes.
     #[oai(status = 200)]
-    Ok(Json<PartnershipDetail>),
+    Ok(Json<PartnershipDetail>, #[oai(header = "ETag")] String),
 }
 
 fn day(name: &str, value: Option<String>) -> Result<Option<time::Date>, ApiError> {
@@ -109,6 +115,13 @@ fn day(name: &str, value: Option<String>) -> Result<Option<time::Date>, ApiError
 
 /// Turns the text filters of a partnership search into a filter.
 pub fn partnership_filter(search: &PartnershipSearch) -> Result<PartnershipFilter, ApiError> {
+    let active_on = day("active_on", search.active_on.clone())?;
+    if search.footage_requests.is_some() && active_on.is_none() {
+        return Err(ApiError::invalid(
+            "footage_requests",
+            "`footage_requests` needs `active_on=YYYY-MM-DD`: it depends on the day",
+        ));
+    }
     Ok(PartnershipFilter {
         agency: search.agency.clone().filter(|a| !a.is_empty()),
         states: parse_all::<StateCode>("state", &search.state)?,
@@ -131,11 +144,13 @@ pub fn partnership_filter(search: &PartnershipSearch) -> Result<PartnershipFilte
             search.within.as_ref(),
         )?,
         period: None,
+        active_on,
+        footage_requests: search.footage_requests,
     })
 }
 
 impl PartnershipsApi {
-    fn search(
+    async fn search(
         &self,
         req: &Request,
         search: PartnershipSearch,
@@ -151,15 +166,21 @@ impl PartnershipsApi {
         )?;
         let page_req = page_request(search.limit, search.cursor, search.count);
         let format = negotiate(req, search.format);
-        let catalog = self.state.dataset.read();
+        let catalog = super::view(&self.state, search.as_of.as_deref()).await?;
         let page = listing::partnerships(&catalog, &filter, sort, &page_req).map_err(list_error)?;
         let link = link_base.and_then(|r| link_header(r, page.next.as_deref()));
         let rows: Vec<dto::Partnership> = page
             .items
             .into_iter()
-            .map(|hit| dto::Partnership {
-                distance_m: hit.distance_m,
-                ..dto::Partnership::build(hit.item, &catalog)
+            .map(|hit| {
+                let row = dto::Partnership {
+                    distance_m: hit.distance_m,
+                    ..dto::Partnership::build(hit.item, &catalog)
+                };
+                match filter.active_on {
+                    Some(d) => row.on_day(hit.item, &catalog, d),
+                    None => row,
+                }
             })
             .collect();
         let meta = ListMeta::of(&catalog);
@@ -246,6 +267,21 @@ impl PartnershipsApi {
         count: Query<Option<bool>>,
         /// `json` (default) or `geojson`; overrides `Accept`.
         format: Query<Option<Format>>,
+        /// What the dataset said at this time (RFC 3339, transaction time), e.g.
+        /// `2026-12-01T09:30:00Z`. Combines with every other parameter.
+        #[oai(example = "super::example_as_of")]
+        as_of: Query<Option<String>>,
+        /// Only partnerships active on this day (YYYY-MM-DD, valid time): started by then
+        /// (`start.earliest <= day`) and not ended before (`day <= end.latest`; an open end
+        /// is active; `announced` and `cancelled` never are; the program's end ends every
+        /// enrolment). Each row then says `active_on_certainty` (`certain`, or `possible`
+        /// when imprecise dates leave it open), the `phase` in force and `footage_requests`.
+        active_on: Query<Option<String>>,
+        /// With `active_on`: only partnerships whose agency could (`true`) or could not
+        /// (`false`) ask residents for footage through the program that day, by the program
+        /// phases in force. A phase limited to some agencies (Axon Evidence users) counts as
+        /// `possible`.
+        footage_requests: Query<Option<bool>>,
     ) -> Result<PartnershipListResponse, ApiError> {
         let search = PartnershipSearch {
             within: None,
@@ -265,8 +301,11 @@ impl PartnershipsApi {
             cursor: cursor.0,
             count: count.0,
             format: format.0,
+            as_of: as_of.0,
+            active_on: active_on.0,
+            footage_requests: footage_requests.0,
         };
-        self.search(req, search, Some(req))
+        self.search(req, search, Some(req)).await
     }
 
     /// Search partnerships
@@ -284,7 +323,7 @@ impl PartnershipsApi {
         req: &Request,
         body: Json<PartnershipSearch>,
     ) -> Result<PartnershipListResponse, ApiError> {
-        self.search(req, body.0, None)
+        self.search(req, body.0, None).await
     }
 
     /// Get a partnership
@@ -300,8 +339,14 @@ impl PartnershipsApi {
         /// The partnership's numeric id.
         #[oai(example = "super::example_numeric_id")]
         id: Path<String>,
+        /// What the dataset said at this time (RFC 3339, transaction time).
+        as_of: Query<Option<String>>,
+        /// Show what the partnership was on this day (YYYY-MM-DD): `active_on_certainty`,
+        /// the `phase` in force and `footage_requests`.
+        active_on: Query<Option<String>>,
     ) -> Result<PartnershipResponse, ApiError> {
-        let catalog = self.state.dataset.read();
+        let active_on = day("active_on", active_on.0)?;
+        let catalog = super::view(&self.state, as_of.0.as_deref()).await?;
         let key = id.0;
         let found = key
             .parse::<i64>()
@@ -315,9 +360,15 @@ impl PartnershipsApi {
                 &key,
             ));
         };
-        Ok(PartnershipResponse::Ok(Json(PartnershipDetail {
-            partnership: dto::Partnership::build(p, &catalog),
-            citations: dto::citations(&catalog, EntityKind::Partnership, &key),
-        })))
+        Ok(PartnershipResponse::Ok(
+            Json(PartnershipDetail {
+                partnership: match active_on {
+                    Some(d) => dto::Partnership::build(p, &catalog).on_day(p, &catalog, d),
+                    None => dto::Partnership::build(p, &catalog),
+                },
+                citations: dto::citations(&catalog, EntityKind::Partnership, &key),
+            }),
+            super::edits::etag(p.meta.version),
+        ))
     }
 }

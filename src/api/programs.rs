@@ -41,9 +41,9 @@ pub struct ProgramDetail {
 
 #[derive(ApiResponse)]
 pub enum ProgramResponse {
-    /// The program.
+    /// The program. `ETag` is its version, for `If-Match` on writes.
     #[oai(status = 200)]
-    Ok(Json<ProgramDetail>),
+    Ok(Json<ProgramDetail>, #[oai(header = "ETag")] String),
 }
 
 #[OpenApi(tag = "ApiTags::Programs")]
@@ -63,9 +63,13 @@ impl ProgramsApi {
         cursor: Query<Option<String>>,
         /// Include `total`, the number of records.
         count: Query<Option<bool>>,
+        /// What the dataset said at this time (RFC 3339, transaction time), e.g.
+        /// `2026-12-01T09:30:00Z`.
+        #[oai(example = "super::example_as_of")]
+        as_of: Query<Option<String>>,
     ) -> Result<ProgramListResponse, ApiError> {
         let page_req = page_request(limit.0, cursor.0, count.0);
-        let catalog = self.state.dataset.read();
+        let catalog = super::view(&self.state, as_of.0.as_deref()).await?;
         let page = listing::programs(&catalog, &page_req).map_err(list_error)?;
         let link = link_header(req, page.next.as_deref());
         let body = ProgramList {
@@ -90,8 +94,12 @@ impl ProgramsApi {
         /// The program's id, e.g. `ring-neighbors-public-safety-service`.
         #[oai(example = "super::example_program_id")]
         id: Path<String>,
+        /// What the dataset said at this time (RFC 3339, transaction time), e.g.
+        /// `2026-12-01T09:30:00Z`.
+        #[oai(example = "super::example_as_of")]
+        as_of: Query<Option<String>>,
     ) -> Result<ProgramResponse, ApiError> {
-        let catalog = self.state.dataset.read();
+        let catalog = super::view(&self.state, as_of.0.as_deref()).await?;
         let Some(p) = catalog.programs.get(&id.0) else {
             return Err(missing(&catalog, EntityKind::Program, "programs", &id.0));
         };
@@ -100,10 +108,13 @@ impl ProgramsApi {
             .values()
             .filter(|x| x.program_id == p.id)
             .count() as u64;
-        Ok(ProgramResponse::Ok(Json(ProgramDetail {
-            program: dto::Program::build(p, &catalog),
-            partnership_count,
-            citations: dto::citations(&catalog, EntityKind::Program, &p.id),
-        })))
+        Ok(ProgramResponse::Ok(
+            Json(ProgramDetail {
+                program: dto::Program::build(p, &catalog),
+                partnership_count,
+                citations: dto::citations(&catalog, EntityKind::Program, &p.id),
+            }),
+            super::edits::etag(p.meta.version),
+        ))
     }
 }

@@ -41,9 +41,9 @@ pub struct SourceDetail {
 
 #[derive(ApiResponse)]
 pub enum SourceResponse {
-    /// The source.
+    /// The source. `ETag` is its version, for `If-Match` on writes.
     #[oai(status = 200)]
-    Ok(Json<SourceDetail>),
+    Ok(Json<SourceDetail>, #[oai(header = "ETag")] String),
 }
 
 #[OpenApi(tag = "ApiTags::Sources")]
@@ -71,6 +71,10 @@ impl SourcesApi {
         cursor: Query<Option<String>>,
         /// Include `total`, the number of matching records.
         count: Query<Option<bool>>,
+        /// What the dataset said at this time (RFC 3339, transaction time), e.g.
+        /// `2026-12-01T09:30:00Z`.
+        #[oai(example = "super::example_as_of")]
+        as_of: Query<Option<String>>,
     ) -> Result<SourceListResponse, ApiError> {
         let filter = SourceFilter {
             kinds: parse_all("kind", kind.0.as_deref().unwrap_or_default())?,
@@ -78,7 +82,7 @@ impl SourcesApi {
         };
         let sort = parse_sort(sort.0.as_deref(), SOURCE_SORTS, SourceSortField::Id)?;
         let page_req = page_request(limit.0, cursor.0, count.0);
-        let catalog = self.state.dataset.read();
+        let catalog = super::view(&self.state, as_of.0.as_deref()).await?;
         let page = listing::sources(&catalog, &filter, sort, &page_req).map_err(list_error)?;
         let link = link_header(req, page.next.as_deref());
         let body = SourceList {
@@ -99,8 +103,12 @@ impl SourcesApi {
         /// The source's numeric id.
         #[oai(example = "super::example_numeric_id")]
         id: Path<String>,
+        /// What the dataset said at this time (RFC 3339, transaction time), e.g.
+        /// `2026-12-01T09:30:00Z`.
+        #[oai(example = "super::example_as_of")]
+        as_of: Query<Option<String>>,
     ) -> Result<SourceResponse, ApiError> {
-        let catalog = self.state.dataset.read();
+        let catalog = super::view(&self.state, as_of.0.as_deref()).await?;
         let key = id.0;
         let found = key
             .parse::<i64>()
@@ -114,18 +122,22 @@ impl SourcesApi {
             .values()
             .filter(|c| c.source_id == s.id)
             .collect();
-        Ok(SourceResponse::Ok(Json(SourceDetail {
-            source: dto::Source::from(s),
-            cited_by_count: citing.len() as u64,
-            cited_by: citing
-                .into_iter()
-                .take(1000)
-                .map(|c| CitedRecord {
-                    kind: c.entity_kind.as_str().into(),
-                    id: c.entity_id.clone(),
-                    field: c.field.clone(),
-                })
-                .collect(),
-        })))
+        let tag = super::edits::etag(s.meta.version);
+        Ok(SourceResponse::Ok(
+            Json(SourceDetail {
+                source: dto::Source::from(s),
+                cited_by_count: citing.len() as u64,
+                cited_by: citing
+                    .into_iter()
+                    .take(1000)
+                    .map(|c| CitedRecord {
+                        kind: c.entity_kind.as_str().into(),
+                        id: c.entity_id.clone(),
+                        field: c.field.clone(),
+                    })
+                    .collect(),
+            }),
+            tag,
+        ))
     }
 }

@@ -6,8 +6,8 @@
 
 use super::catalog::{Catalog, position};
 use crate::domain::{
-    Agency, AgencyType, JurisdictionType, Partnership, Program, Source, SourceKind, StateCode,
-    Status,
+    Agency, AgencyType, JurisdictionType, PartialDate, Partnership, Phase, Program, Source,
+    SourceKind, StateCode, Status,
 };
 use crate::geo::{BBox, LatLon, Near, Region};
 use base64::Engine;
@@ -524,9 +524,135 @@ pub struct PartnershipFilter {
     pub geo: GeoFilter,
     /// Only partnerships that may have been in force during the period.
     pub period: Option<Period>,
+    /// Only partnerships that were (certainly or possibly) active on this day.
+    pub active_on: Option<Date>,
+    /// With `active_on`: only those whose agency could (`true`) or could not (`false`) ask
+    /// residents for footage through the program that day.
+    pub footage_requests: Option<bool>,
+}
+
+/// How sure a statement about a day is, given dates known only to a month or a year.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Certainty {
+    Certain,
+    Possible,
+}
+
+impl Certainty {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Certainty::Certain => "certain",
+            Certainty::Possible => "possible",
+        }
+    }
+
+    fn and(self, other: Certainty) -> Certainty {
+        if self == Certainty::Certain && other == Certainty::Certain {
+            Certainty::Certain
+        } else {
+            Certainty::Possible
+        }
+    }
+}
+
+/// Whether a period from `start` to `end` (inclusive, open when `None`) covers `day`:
+/// `None` when it cannot, `Certain` when it must whatever the imprecise dates mean.
+fn covers(start: Option<PartialDate>, end: Option<PartialDate>, day: Date) -> Option<Certainty> {
+    let start_ok = match start {
+        Some(s) if s.earliest() > day => return None,
+        Some(s) if s.latest() <= day => Certainty::Certain,
+        // An unknown start, or one whose period holds the day.
+        _ => Certainty::Possible,
+    };
+    let end_ok = match end {
+        Some(e) if e.latest() < day => return None,
+        Some(e) if e.earliest() >= day => Certainty::Certain,
+        Some(_) => Certainty::Possible,
+        None => Certainty::Certain,
+    };
+    Some(start_ok.and(end_ok))
+}
+
+/// What a partnership was on a day (valid time).
+#[derive(Clone, Debug)]
+pub struct Activity<'c> {
+    pub certainty: Certainty,
+    /// The program phase in force that day: the latest-starting one that applies.
+    pub phase: Option<&'c Phase>,
+    /// Whether the agency could ask residents for footage through the program that day, and
+    /// how surely; `None` when no phase in force allowed it.
+    pub footage: Option<Certainty>,
+}
+
+/// Whether a partnership was active on `day`, and what its program allowed then.
+///
+/// Active: not `announced` or `cancelled`, started by the day (`start.earliest <= day`) and
+/// not ended before it (`day <= end.latest`, an open end counts as active); the program's own
+/// end ends the enrolment too. `Certain` when the imprecise dates cannot mean otherwise, else
+/// `Possible`; an `ended` partnership without an end date is at best possible.
+///
+/// Phases apply to every enrolment: a phase that is not `announced` or `cancelled` is in force
+/// on the days it covers. A phase with a `footage_condition` (Axon Evidence accounts only)
+/// makes footage requests `possible`, never certain: we do not know which agencies meet it.
+pub fn activity<'c>(catalog: &'c Catalog, p: &Partnership, day: Date) -> Option<Activity<'c>> {
+    if matches!(p.status, Status::Announced | Status::Cancelled) {
+        return None;
+    }
+    let mut certainty = covers(p.start, p.end, day)?;
+    if p.status == Status::Ended && p.end.is_none() {
+        certainty = Certainty::Possible;
+    }
+    // The program's end ends every enrolment in it.
+    if let Some(end) = catalog.programs.get(&p.program_id).and_then(|pr| pr.end) {
+        if end.latest() < day {
+            return None;
+        }
+        if end.earliest() < day {
+            certainty = Certainty::Possible;
+        }
+    }
+    let mut phase: Option<&Phase> = None;
+    let mut footage: Option<Certainty> = None;
+    for ph in catalog.phases_of(&p.program_id) {
+        if matches!(ph.status, Status::Announced | Status::Cancelled) {
+            continue;
+        }
+        let Some(in_force) = covers(ph.start, ph.end, day) else {
+            continue;
+        };
+        phase = Some(ph);
+        if ph.footage_requests {
+            let mut c = certainty.and(in_force);
+            if ph.footage_condition.is_some() {
+                c = Certainty::Possible;
+            }
+            footage = Some(match footage {
+                Some(Certainty::Certain) => Certainty::Certain,
+                _ => c,
+            });
+        }
+    }
+    Some(Activity {
+        certainty,
+        phase,
+        footage,
+    })
 }
 
 impl PartnershipFilter {
+    /// Whether the partnership passes the valid-time filters (`active_on`, `footage_requests`).
+    pub fn active(&self, catalog: &Catalog, p: &Partnership) -> bool {
+        let Some(day) = self.active_on else {
+            return true;
+        };
+        match activity(catalog, p, day) {
+            None => false,
+            Some(a) => self
+                .footage_requests
+                .is_none_or(|want| want == a.footage.is_some()),
+        }
+    }
+
     /// Whether the partnership passes every non-geographic filter.
     pub fn matches(&self, p: &Partnership, agency: Option<&Agency>) -> bool {
         let start = p.start.map(|d| d.earliest());
@@ -577,7 +703,7 @@ pub fn partnerships<'c>(
     let query = fingerprint(&("partnerships", filter, sort));
     let row = |p: &'c Partnership, agency: Option<&'c Agency>| {
         let (ok, distance) = filter.geo.check(agency.and_then(position));
-        (ok && filter.matches(p, agency)).then(|| {
+        (ok && filter.matches(p, agency) && filter.active(catalog, p)).then(|| {
             let key = partnership_key(p, agency, sort.field, distance);
             (
                 key,
@@ -811,6 +937,37 @@ mod tests {
         assert_eq!(
             paginate(rows(5), false, "other", &req).unwrap_err(),
             ListError::CursorForOtherQuery
+        );
+    }
+
+    #[test]
+    fn imprecise_dates_make_a_day_possible_not_certain() {
+        let d = |t: &str| Some(t.parse::<PartialDate>().unwrap());
+        let day = |t: &str| crate::domain::dates::parse_day(t).unwrap();
+        // Started "2019-03": certain from April, possible during March, not before.
+        assert_eq!(
+            covers(d("2019-03"), None, day("2019-04-01")),
+            Some(Certainty::Certain)
+        );
+        assert_eq!(
+            covers(d("2019-03"), None, day("2019-03-15")),
+            Some(Certainty::Possible)
+        );
+        assert_eq!(covers(d("2019-03"), None, day("2019-02-28")), None);
+        // Ended "2024": possible through the year, gone after it.
+        assert_eq!(
+            covers(d("2019"), d("2024"), day("2024-06-01")),
+            Some(Certainty::Possible)
+        );
+        assert_eq!(
+            covers(d("2019"), d("2024"), day("2023-12-31")),
+            Some(Certainty::Certain)
+        );
+        assert_eq!(covers(d("2019"), d("2024"), day("2025-01-01")), None);
+        // Inclusive end day.
+        assert_eq!(
+            covers(d("2019-01-01"), d("2019-01-31"), day("2019-01-31")),
+            Some(Certainty::Certain)
         );
     }
 

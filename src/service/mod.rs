@@ -2,10 +2,13 @@
 //! in-memory catalog that is a fold of the revision log (see `catalog`).
 
 pub mod catalog;
+pub mod edit;
+pub mod history;
 pub mod import;
 pub mod listing;
 pub mod seed;
 pub mod synthetic;
+pub mod tokens;
 pub mod writer;
 
 #[cfg(test)]
@@ -26,6 +29,23 @@ pub enum ServiceError {
     Log(#[from] ApplyError),
 }
 
+/// A catalog to read from: the live one (hold briefly) or one rebuilt for a past time.
+pub enum View<'a> {
+    Live(RwLockReadGuard<'a, Catalog>),
+    Past(Arc<Catalog>),
+}
+
+impl std::ops::Deref for View<'_> {
+    type Target = Catalog;
+
+    fn deref(&self) -> &Catalog {
+        match self {
+            View::Live(c) => c,
+            View::Past(c) => c,
+        }
+    }
+}
+
 /// The dataset: a store for writes and history, and the current catalog for reads.
 #[derive(Clone)]
 pub struct Dataset {
@@ -33,7 +53,11 @@ pub struct Dataset {
     catalog: Arc<RwLock<Catalog>>,
     /// Serialises catch-up so each revision is applied exactly once, in order.
     sync_lock: Arc<tokio::sync::Mutex<()>>,
+    /// The last few catalogs rebuilt for `as_of`, by the dataset version they reflect.
+    as_of_cache: Arc<std::sync::Mutex<AsOfCache>>,
 }
+
+type AsOfCache = std::collections::VecDeque<(i64, Arc<Catalog>)>;
 
 impl Dataset {
     /// Loads the current catalog from the revision log.
@@ -43,6 +67,7 @@ impl Dataset {
             store,
             catalog: Arc::new(RwLock::new(catalog)),
             sync_lock: Arc::new(tokio::sync::Mutex::new(())),
+            as_of_cache: Default::default(),
         })
     }
 
@@ -52,6 +77,7 @@ impl Dataset {
             store,
             catalog: Arc::new(RwLock::new(Catalog::default())),
             sync_lock: Arc::new(tokio::sync::Mutex::new(())),
+            as_of_cache: Default::default(),
         }
     }
 
@@ -64,6 +90,14 @@ impl Dataset {
         // A panic while holding the lock leaves a catalog that was fully applied up to some
         // revision (apply is all-or-nothing per revision), so the data is still sound.
         self.catalog.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The catalog now, or as it stood at `as_of` (transaction time).
+    pub async fn view(&self, as_of: Option<OffsetDateTime>) -> Result<View<'_>, ServiceError> {
+        Ok(match as_of {
+            None => View::Live(self.read()),
+            Some(t) => View::Past(self.catalog_at(t).await?),
+        })
     }
 
     /// The catalog as the dataset stood at `t` (transaction time), rebuilt from the log.

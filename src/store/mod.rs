@@ -36,6 +36,29 @@ pub struct StoredRevision {
     pub data: serde_json::Value,
 }
 
+/// An API token as stored: never the token itself, only its hash.
+#[derive(Clone, Debug)]
+pub struct StoredToken {
+    pub name: String,
+    pub role: String,
+    /// Hex SHA-256 of the token.
+    pub hash: String,
+    pub created_at: OffsetDateTime,
+    pub revoked_at: Option<OffsetDateTime>,
+}
+
+impl From<entity::api_tokens::Model> for StoredToken {
+    fn from(m: entity::api_tokens::Model) -> Self {
+        Self {
+            name: m.name,
+            role: m.role,
+            hash: m.hash,
+            created_at: m.created_at,
+            revoked_at: m.revoked_at,
+        }
+    }
+}
+
 /// Which engine a URL names.
 pub fn is_postgres(url: &str) -> bool {
     url.starts_with("postgres://") || url.starts_with("postgresql://")
@@ -123,6 +146,101 @@ impl Store {
             .one(&self.db)
             .await?;
         Ok(row.map(|r| r.value).unwrap_or(0))
+    }
+
+    /// Every revision of one record, newest first.
+    pub async fn revisions_of(
+        &self,
+        kind: EntityKind,
+        id: &str,
+    ) -> Result<Vec<StoredRevision>, DbErr> {
+        use entity::revisions::{Column, Entity};
+        let rows = Entity::find()
+            .filter(Column::EntityKind.eq(kind.as_str()))
+            .filter(Column::EntityId.eq(id))
+            .order_by_desc(Column::Seq)
+            .all(&self.db)
+            .await?;
+        rows.into_iter().map(rows::revision_from_row).collect()
+    }
+
+    /// The sources each of these revisions cites, by revision, in id order.
+    pub async fn cited_sources(
+        &self,
+        seqs: &[i64],
+    ) -> Result<std::collections::HashMap<i64, Vec<i64>>, DbErr> {
+        use entity::revision_sources::{Column, Entity};
+        let mut out: std::collections::HashMap<i64, Vec<i64>> = Default::default();
+        for chunk in seqs.chunks(500) {
+            let rows = Entity::find()
+                .filter(Column::RevisionSeq.is_in(chunk.iter().copied()))
+                .order_by_asc(Column::RevisionSeq)
+                .order_by_asc(Column::SourceId)
+                .all(&self.db)
+                .await?;
+            for r in rows {
+                out.entry(r.revision_seq).or_default().push(r.source_id);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The sequence number of the newest revision recorded at or before `t` (0 if none): the
+    /// dataset version at that time.
+    pub async fn head_at(&self, t: OffsetDateTime) -> Result<i64, DbErr> {
+        use entity::revisions::{Column, Entity};
+        let row = Entity::find()
+            .filter(Column::RecordedAt.lte(t.to_offset(time::UtcOffset::UTC)))
+            .order_by_desc(Column::Seq)
+            .one(&self.db)
+            .await?;
+        Ok(row.map(|r| r.seq).unwrap_or(0))
+    }
+
+    /// Stores a new API token's hash. Fails when the name is taken.
+    pub async fn insert_token(
+        &self,
+        name: &str,
+        role: &str,
+        hash: &str,
+        at: OffsetDateTime,
+    ) -> Result<(), DbErr> {
+        entity::api_tokens::ActiveModel {
+            id: sea_orm::ActiveValue::NotSet,
+            name: Set(name.to_string()),
+            role: Set(role.to_string()),
+            hash: Set(hash.to_string()),
+            created_at: Set(at.to_offset(time::UtcOffset::UTC)),
+            revoked_at: Set(None),
+        }
+        .insert(&self.db)
+        .await
+        .map(drop)
+    }
+
+    /// Every token, revoked ones included, by name.
+    pub async fn tokens(&self) -> Result<Vec<StoredToken>, DbErr> {
+        use entity::api_tokens::{Column, Entity};
+        let rows = Entity::find()
+            .order_by_asc(Column::Name)
+            .all(&self.db)
+            .await?;
+        Ok(rows.into_iter().map(StoredToken::from).collect())
+    }
+
+    /// Marks a live token revoked. Returns whether one was.
+    pub async fn revoke_token(&self, name: &str, at: OffsetDateTime) -> Result<bool, DbErr> {
+        use entity::api_tokens::{Column, Entity};
+        let res = Entity::update_many()
+            .col_expr(
+                Column::RevokedAt,
+                Expr::value(at.to_offset(time::UtcOffset::UTC)),
+            )
+            .filter(Column::Name.eq(name))
+            .filter(Column::RevokedAt.is_null())
+            .exec(&self.db)
+            .await?;
+        Ok(res.rows_affected > 0)
     }
 
     /// Starts a write. The first statement takes the writer's lock (the revision counter row),

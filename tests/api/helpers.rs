@@ -143,6 +143,21 @@ impl TestApp {
 
     pub async fn try_spawn(backend: Backend) -> Option<Self> {
         let db = TestDb::create(backend).await?;
+        Some(Self::start(db).await)
+    }
+
+    /// A second server on the database of `other`, as a second `serve` process would be:
+    /// its own catalog, kept in step by following the shared revision log.
+    pub async fn spawn_sharing(other: &TestApp) -> Self {
+        let db = TestDb {
+            url: other.db.url.clone(),
+            _dir: None,
+            pg_drop: None,
+        };
+        Self::start(db).await
+    }
+
+    async fn start(db: TestDb) -> Self {
         let dataset = startup::open_dataset(&db.url).await.expect("open dataset");
         let acceptor = TcpListener::bind("127.0.0.1:0")
             .into_acceptor()
@@ -167,14 +182,14 @@ impl TestApp {
             .await
             .expect("server runs");
         });
-        Some(Self {
+        Self {
             base: format!("http://{addr}"),
             client: reqwest::Client::new(),
             dataset,
             shutdown: Some(tx),
             server: Some(server),
             db,
-        })
+        }
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
@@ -322,5 +337,42 @@ impl Fixture<'_> {
         }
         self.dataset.commit(w).await.unwrap();
         (id, p.id)
+    }
+}
+
+impl TestApp {
+    /// Makes a token with this role and name, as `ring-partnerships token create` would.
+    pub async fn token(&self, role: &str, name: &str) -> String {
+        ring_partnerships::service::tokens::create(
+            self.dataset.store(),
+            name,
+            role.parse().unwrap(),
+        )
+        .await
+        .unwrap()
+    }
+
+    /// Sends a write (or any request) with an optional token, `If-Match` and JSON body.
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        if_match: Option<&str>,
+        body: Option<serde_json::Value>,
+    ) -> reqwest::Response {
+        let mut req = self
+            .client
+            .request(method, format!("{}{}", self.base, path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(m) = if_match {
+            req = req.header("If-Match", m);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        req.send().await.expect("request")
     }
 }

@@ -3,9 +3,13 @@
 
 mod helpers;
 
+mod edits;
 mod errors;
 mod geo;
+mod history;
 mod lists;
 mod meta;
 mod ogc;
+mod processes;
 mod spec;
+mod time_travel;

@@ -1,0 +1,611 @@
+//! History: every version of any record, one version as it was, what changed between two,
+//! and the change feed (JSON for mirrors, Atom for news readers).
+
+use super::edits::collection;
+use super::{ApiTags, AppState};
+use crate::domain::EntityKind;
+use crate::error::ApiError;
+use crate::service::history::{Cited, diff};
+use poem::Request;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::{Json, PlainText};
+use poem_openapi::types::Example;
+use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
+use serde_json::Value;
+use time::OffsetDateTime;
+
+pub struct HistoryApi {
+    state: AppState,
+}
+
+impl HistoryApi {
+    pub fn new(state: AppState) -> Self {
+        Self { state }
+    }
+}
+
+/// The collections that keep history.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[oai(rename_all = "snake_case")]
+pub enum Collection {
+    Agencies,
+    Partnerships,
+    Programs,
+    Phases,
+    Sources,
+    Citations,
+}
+
+impl From<Collection> for EntityKind {
+    fn from(c: Collection) -> Self {
+        match c {
+            Collection::Agencies => EntityKind::Agency,
+            Collection::Partnerships => EntityKind::Partnership,
+            Collection::Programs => EntityKind::Program,
+            Collection::Phases => EntityKind::Phase,
+            Collection::Sources => EntityKind::Source,
+            Collection::Citations => EntityKind::Citation,
+        }
+    }
+}
+
+/// One version of a record: who changed it, when, why, and on what evidence.
+#[derive(Object, Clone, Debug)]
+#[oai(example)]
+pub struct Version {
+    /// The revision's place in the global, gap-free log.
+    pub seq: i64,
+    /// The record's version (1 for its creation).
+    pub version: i32,
+    /// created, started, ended, amended, correction, retraction, new_evidence, deleted,
+    /// import or seed.
+    pub change_kind: String,
+    /// The token name (or `import`, `seed`) that made the change.
+    pub actor: String,
+    /// When the change was recorded (transaction time).
+    pub recorded_at: OffsetDateTime,
+    pub note: Option<String>,
+    /// Ids of the sources the change cites.
+    pub sources: Vec<i64>,
+    /// Whether this version deleted the record.
+    pub deleted: bool,
+}
+
+impl From<&Cited> for Version {
+    fn from(c: &Cited) -> Self {
+        let r = &c.revision;
+        Self {
+            seq: r.seq,
+            version: r.version,
+            change_kind: r.change_kind.as_str().into(),
+            actor: r.actor.clone(),
+            recorded_at: r.recorded_at,
+            note: r.note.clone(),
+            sources: c.sources.clone(),
+            deleted: r.change_kind == crate::domain::ChangeKind::Deleted,
+        }
+    }
+}
+
+fn example_time() -> OffsetDateTime {
+    time::macros::datetime!(2026-12-01 09:30:00 UTC)
+}
+
+impl Example for Version {
+    fn example() -> Self {
+        Self {
+            seq: 4568,
+            version: 2,
+            change_kind: "ended".into(),
+            actor: "alice".into(),
+            recorded_at: example_time(),
+            note: Some("The department announced it left the Neighbors app.".into()),
+            sources: vec![3],
+            deleted: false,
+        }
+    }
+}
+
+/// A record's versions, newest first.
+#[derive(Object, Clone, Debug)]
+#[oai(example)]
+pub struct History {
+    pub kind: String,
+    pub id: String,
+    pub data: Vec<Version>,
+}
+
+impl Example for History {
+    fn example() -> Self {
+        Self {
+            kind: "partnership".into(),
+            id: "1".into(),
+            data: vec![Version::example()],
+        }
+    }
+}
+
+/// A record as it was at one version.
+#[derive(Object, Clone, Debug)]
+#[oai(example)]
+pub struct VersionRecord {
+    #[oai(flatten)]
+    pub version: Version,
+    /// The record at that version, in the change feed's form.
+    pub data: Value,
+}
+
+impl Example for VersionRecord {
+    fn example() -> Self {
+        Self {
+            version: Version::example(),
+            data: serde_json::json!({"id": 1, "status": "ended", "end": "2024-01-31", "version": 2}),
+        }
+    }
+}
+
+/// A field that differs between two versions.
+#[derive(Object, Clone, Debug)]
+pub struct FieldChange {
+    pub field: String,
+    /// The value at `from` (null when absent).
+    pub old: Value,
+    /// The value at `to` (null when absent).
+    pub new: Value,
+}
+
+/// What changed between two versions of a record (bookkeeping left out).
+#[derive(Object, Clone, Debug)]
+#[oai(example)]
+pub struct Diff {
+    pub kind: String,
+    pub id: String,
+    pub from: i32,
+    pub to: i32,
+    pub changes: Vec<FieldChange>,
+}
+
+impl Example for Diff {
+    fn example() -> Self {
+        Self {
+            kind: "partnership".into(),
+            id: "1".into(),
+            from: 1,
+            to: 2,
+            changes: vec![FieldChange {
+                field: "status".into(),
+                old: "active".into(),
+                new: "ended".into(),
+            }],
+        }
+    }
+}
+
+/// One revision in the change feed.
+#[derive(Object, Clone, Debug)]
+#[oai(example)]
+pub struct Change {
+    pub seq: i64,
+    pub entity_kind: String,
+    pub entity_id: String,
+    pub version: i32,
+    pub change_kind: String,
+    pub actor: String,
+    pub recorded_at: OffsetDateTime,
+    pub note: Option<String>,
+    pub sources: Vec<i64>,
+    /// Whether this revision deleted the record (`data` is then its last state).
+    pub deleted: bool,
+    /// The full record after the change.
+    pub data: Value,
+}
+
+impl From<&Cited> for Change {
+    fn from(c: &Cited) -> Self {
+        let r = &c.revision;
+        Self {
+            seq: r.seq,
+            entity_kind: r.entity_kind.as_str().into(),
+            entity_id: r.entity_id.clone(),
+            version: r.version,
+            change_kind: r.change_kind.as_str().into(),
+            actor: r.actor.clone(),
+            recorded_at: r.recorded_at,
+            note: r.note.clone(),
+            sources: c.sources.clone(),
+            deleted: r.change_kind == crate::domain::ChangeKind::Deleted,
+            data: r.data.clone(),
+        }
+    }
+}
+
+impl Example for Change {
+    fn example() -> Self {
+        Self {
+            seq: 4568,
+            entity_kind: "partnership".into(),
+            entity_id: "1".into(),
+            version: 2,
+            change_kind: "ended".into(),
+            actor: "alice".into(),
+            recorded_at: example_time(),
+            note: Some("The department announced it left the Neighbors app.".into()),
+            sources: vec![3],
+            deleted: false,
+            data: serde_json::json!({"id": 1, "status": "ended", "end": "2024-01-31", "version": 2}),
+        }
+    }
+}
+
+/// A page of the change feed, in sequence order.
+#[derive(Object, Clone, Debug)]
+#[oai(example)]
+pub struct ChangeFeed {
+    pub data: Vec<Change>,
+    /// Pass as `since` for the next page: the last `seq` here (or `since` when empty).
+    pub next: i64,
+    /// The newest revision this server has: caught up when `next` equals it.
+    pub head: i64,
+}
+
+impl Example for ChangeFeed {
+    fn example() -> Self {
+        Self {
+            data: vec![Change::example()],
+            next: 4568,
+            head: 4570,
+        }
+    }
+}
+
+#[derive(ApiResponse)]
+pub enum HistoryResponse {
+    /// The record's versions, newest first.
+    #[oai(status = 200)]
+    Ok(Json<History>),
+}
+
+#[derive(ApiResponse)]
+pub enum VersionResponse {
+    /// The record at that version.
+    #[oai(status = 200)]
+    Ok(Json<VersionRecord>),
+}
+
+#[derive(ApiResponse)]
+pub enum DiffResponse {
+    /// The changed fields.
+    #[oai(status = 200)]
+    Ok(Json<Diff>),
+}
+
+pub const ATOM: &str = "application/atom+xml";
+
+#[derive(ApiResponse)]
+pub enum ChangesResponse {
+    /// Revisions in sequence order (JSON), or the newest as an Atom feed.
+    #[oai(status = 200)]
+    Ok(ChangesBody),
+}
+
+#[derive(poem_openapi::ResponseContent)]
+pub enum ChangesBody {
+    Json(Json<ChangeFeed>),
+    #[oai(content_type = "application/atom+xml")]
+    Atom(PlainText<String>),
+}
+
+#[derive(ApiResponse)]
+pub enum AtomResponse {
+    /// An Atom 1.0 feed of the newest revisions, newest first.
+    #[oai(status = 200, content_type = "application/atom+xml")]
+    Ok(PlainText<String>),
+}
+
+fn xml_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            // Characters XML 1.0 forbids are dropped rather than break the feed.
+            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn rfc3339(t: OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+/// The base URL the client used, for absolute links in the feed.
+fn base_url(req: &Request) -> String {
+    let host = req
+        .headers()
+        .get("host")
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            h.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
+        })
+        .unwrap_or("localhost");
+    format!("http://{host}")
+}
+
+/// An Atom 1.0 feed: one entry per revision.
+pub fn atom(changes: &[Cited], base: &str, updated: OffsetDateTime) -> String {
+    let mut x = String::new();
+    x.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
+    x.push_str("<feed xmlns=\"http://www.w3.org/2005/Atom\">\n");
+    x.push_str("  <id>tag:ring-partnerships.api,2026:changes</id>\n");
+    x.push_str("  <title>Ring partnerships: changes</title>\n");
+    x.push_str(&format!("  <updated>{}</updated>\n", rfc3339(updated)));
+    x.push_str("  <author><name>Ring partnerships API</name></author>\n");
+    x.push_str(&format!(
+        "  <link rel=\"self\" href=\"{}\"/>\n",
+        xml_escape(&format!("{base}/changes.atom"))
+    ));
+    for c in changes {
+        let r = &c.revision;
+        let href = format!("{base}/{}/{}", collection(r.entity_kind), r.entity_id);
+        let title = format!(
+            "{} {} {} (version {})",
+            r.entity_kind, r.entity_id, r.change_kind, r.version
+        );
+        let summary = format!(
+            "{} by {}{}{}",
+            r.change_kind,
+            r.actor,
+            r.note
+                .as_deref()
+                .map(|n| format!(": {n}"))
+                .unwrap_or_default(),
+            if c.sources.is_empty() {
+                String::new()
+            } else {
+                let ids: Vec<String> = c.sources.iter().map(|s| s.to_string()).collect();
+                format!(" (sources {})", ids.join(", "))
+            }
+        );
+        x.push_str("  <entry>\n");
+        x.push_str(&format!(
+            "    <id>tag:ring-partnerships.api,2026:revision/{}</id>\n",
+            r.seq
+        ));
+        x.push_str(&format!("    <title>{}</title>\n", xml_escape(&title)));
+        x.push_str(&format!(
+            "    <updated>{}</updated>\n",
+            rfc3339(r.recorded_at)
+        ));
+        x.push_str(&format!(
+            "    <author><name>{}</name></author>\n",
+            xml_escape(&r.actor)
+        ));
+        x.push_str(&format!(
+            "    <link rel=\"alternate\" href=\"{}\"/>\n",
+            xml_escape(&href)
+        ));
+        x.push_str(&format!(
+            "    <summary>{}</summary>\n",
+            xml_escape(&summary)
+        ));
+        x.push_str("  </entry>\n");
+    }
+    x.push_str("</feed>\n");
+    x
+}
+
+const DEFAULT_CHANGES: u32 = 100;
+const ATOM_ENTRIES: u32 = 50;
+
+impl HistoryApi {
+    async fn versions(&self, kind: EntityKind, id: &str) -> Result<Vec<Cited>, ApiError> {
+        let history = self
+            .state
+            .dataset
+            .history(kind, id)
+            .await
+            .map_err(ApiError::internal)?;
+        if history.is_empty() {
+            return Err(ApiError::not_found(kind.as_str(), id));
+        }
+        Ok(history)
+    }
+
+    async fn atom_feed(&self, req: &Request, limit: u32) -> Result<String, ApiError> {
+        let dataset = &self.state.dataset;
+        let head = dataset.read().seq();
+        let since = (head - i64::from(limit)).max(0);
+        let mut changes = dataset
+            .changes(since, u64::from(limit))
+            .await
+            .map_err(ApiError::internal)?;
+        changes.reverse();
+        let updated = changes
+            .first()
+            .map(|c| c.revision.recorded_at)
+            .unwrap_or(OffsetDateTime::UNIX_EPOCH);
+        Ok(atom(&changes, &base_url(req), updated))
+    }
+}
+
+#[OpenApi(tag = "ApiTags::History")]
+impl HistoryApi {
+    /// Get a record's history
+    ///
+    /// Every version of a record, newest first: sequence number, version, actor, time,
+    /// change kind, note and cited sources. Works for deleted records too.
+    #[oai(
+        path = "/:collection/:id/history",
+        method = "get",
+        operation_id = "get_history"
+    )]
+    async fn get_history(
+        &self,
+        /// agencies, partnerships, programs, phases, sources or citations.
+        collection: Path<Collection>,
+        /// The record's id.
+        #[oai(example = "super::example_numeric_id")]
+        id: Path<String>,
+    ) -> Result<HistoryResponse, ApiError> {
+        let kind: EntityKind = collection.0.into();
+        let history = self.versions(kind, &id.0).await?;
+        Ok(HistoryResponse::Ok(Json(History {
+            kind: kind.as_str().into(),
+            id: id.0,
+            data: history.iter().map(Version::from).collect(),
+        })))
+    }
+
+    /// Get a version of a record
+    ///
+    /// The record as it was at version `n`, with who changed it, when and why.
+    #[oai(
+        path = "/:collection/:id/versions/:n",
+        method = "get",
+        operation_id = "get_version"
+    )]
+    async fn get_version(
+        &self,
+        /// agencies, partnerships, programs, phases, sources or citations.
+        collection: Path<Collection>,
+        /// The record's id.
+        #[oai(example = "super::example_numeric_id")]
+        id: Path<String>,
+        /// The version, from 1.
+        n: Path<i32>,
+    ) -> Result<VersionResponse, ApiError> {
+        let kind: EntityKind = collection.0.into();
+        let history = self.versions(kind, &id.0).await?;
+        let found = history
+            .iter()
+            .find(|c| c.revision.version == n.0)
+            .ok_or_else(|| ApiError::not_found("version", &n.0.to_string()))?;
+        Ok(VersionResponse::Ok(Json(VersionRecord {
+            version: Version::from(found),
+            data: found.revision.data.clone(),
+        })))
+    }
+
+    /// Compare two versions of a record
+    ///
+    /// The fields whose values differ between version `from` and version `to`, with both
+    /// values. Defaults: `to` the newest, `from` the one before it.
+    #[oai(
+        path = "/:collection/:id/diff",
+        method = "get",
+        operation_id = "get_diff"
+    )]
+    async fn get_diff(
+        &self,
+        /// agencies, partnerships, programs, phases, sources or citations.
+        collection: Path<Collection>,
+        /// The record's id.
+        #[oai(example = "super::example_numeric_id")]
+        id: Path<String>,
+        /// The older version.
+        from: Query<Option<i32>>,
+        /// The newer version.
+        to: Query<Option<i32>>,
+    ) -> Result<DiffResponse, ApiError> {
+        let kind: EntityKind = collection.0.into();
+        let history = self.versions(kind, &id.0).await?;
+        let newest = history[0].revision.version;
+        let to_v = to.0.unwrap_or(newest);
+        let from_v = from.0.unwrap_or(to_v - 1);
+        let at = |v: i32, name: &str| {
+            history
+                .iter()
+                .find(|c| c.revision.version == v)
+                .ok_or_else(|| {
+                    ApiError::invalid(
+                        name,
+                        format!("the record has no version {v} (1 to {newest})"),
+                    )
+                })
+        };
+        let old = at(from_v, "from")?;
+        let new = at(to_v, "to")?;
+        let changes = diff(&old.revision.data, &new.revision.data)
+            .into_iter()
+            .map(|c| FieldChange {
+                field: c.field,
+                old: c.old,
+                new: c.new,
+            })
+            .collect();
+        Ok(DiffResponse::Ok(Json(Diff {
+            kind: kind.as_str().into(),
+            id: id.0,
+            from: from_v,
+            to: to_v,
+            changes,
+        })))
+    }
+
+    /// List changes
+    ///
+    /// Every revision after `since`, in sequence order, with the full record: enough for a
+    /// mirror to stay in step (deletes included). Resume with `since=<next>`. With
+    /// `Accept: application/atom+xml`, the newest revisions as an Atom feed instead.
+    #[oai(path = "/changes", method = "get", operation_id = "list_changes")]
+    async fn list_changes(
+        &self,
+        req: &Request,
+        /// Only revisions with a greater sequence number (default 0: from the start).
+        #[oai(validator(minimum(value = "0")))]
+        since: Query<Option<i64>>,
+        /// How many, 1 to 1000 (default 100).
+        #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
+        limit: Query<Option<u32>>,
+    ) -> Result<ChangesResponse, ApiError> {
+        let wants_atom = req
+            .headers()
+            .get("accept")
+            .and_then(|a| a.to_str().ok())
+            .is_some_and(|a| a.contains(ATOM));
+        if wants_atom {
+            let feed = self.atom_feed(req, limit.0.unwrap_or(ATOM_ENTRIES)).await?;
+            return Ok(ChangesResponse::Ok(ChangesBody::Atom(PlainText(feed))));
+        }
+        let since = since.0.unwrap_or(0);
+        let dataset = &self.state.dataset;
+        let head = dataset.read().seq();
+        let changes = dataset
+            .changes(since, u64::from(limit.0.unwrap_or(DEFAULT_CHANGES)))
+            .await
+            .map_err(ApiError::internal)?;
+        let next = changes.last().map_or(since, |c| c.revision.seq);
+        Ok(ChangesResponse::Ok(ChangesBody::Json(Json(ChangeFeed {
+            data: changes.iter().map(Change::from).collect(),
+            next,
+            head,
+        }))))
+    }
+
+    /// Atom feed of changes
+    ///
+    /// The newest revisions (default 50) as an Atom 1.0 feed for news readers: one entry per
+    /// revision, linking to the record.
+    #[oai(
+        path = "/changes.atom",
+        method = "get",
+        operation_id = "get_changes_atom"
+    )]
+    async fn changes_atom(
+        &self,
+        req: &Request,
+        /// How many entries, 1 to 1000 (default 50).
+        #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
+        limit: Query<Option<u32>>,
+    ) -> Result<AtomResponse, ApiError> {
+        let feed = self.atom_feed(req, limit.0.unwrap_or(ATOM_ENTRIES)).await?;
+        Ok(AtomResponse::Ok(PlainText(feed)))
+    }
+}

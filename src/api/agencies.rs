@@ -2,6 +2,7 @@
 //! citations.
 
 use super::dto::{self, AgencyList, ListMeta};
+use super::fast::Fast;
 use super::geojson::{
     AgencyFeature, AgencyFeatureCollection, FeatureCollectionType, Format, GEOJSON, Link, negotiate,
 };
@@ -30,9 +31,9 @@ impl AgenciesApi {
 /// A page of agencies as JSON or as a GeoJSON FeatureCollection.
 #[derive(ResponseContent)]
 pub enum AgencyListBody {
-    Json(Json<AgencyList>),
+    Json(Fast<AgencyList>),
     #[oai(content_type = "application/geo+json")]
-    GeoJson(Json<AgencyFeatureCollection>),
+    GeoJson(Fast<AgencyFeatureCollection>),
 }
 
 #[derive(ApiResponse)]
@@ -155,7 +156,7 @@ impl AgenciesApi {
             .collect();
         let meta = ListMeta::of(&catalog);
         let body = match format {
-            Format::Json => AgencyListBody::Json(Json(AgencyList {
+            Format::Json => AgencyListBody::Json(Fast(AgencyList {
                 data: rows,
                 next: page.next,
                 total: page.total.map(|t| t as u64),
@@ -166,7 +167,7 @@ impl AgenciesApi {
                     .and_then(|r| page.next.as_deref().map(|c| super::next_link(r, c)))
                     .map(|href| vec![Link::new(href, "next", Some(GEOJSON), Some("Next page"))])
                     .unwrap_or_default();
-                AgencyListBody::GeoJson(Json(AgencyFeatureCollection {
+                AgencyListBody::GeoJson(Fast(AgencyFeatureCollection {
                     type_: FeatureCollectionType::FeatureCollection,
                     number_returned: rows.len() as u64,
                     features: rows.into_iter().map(AgencyFeature::from).collect(),

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use time::OffsetDateTime;
 
 /// Metadata every list carries.
-#[derive(Object, Clone, Debug)]
+#[derive(serde::Serialize, Object, Clone, Debug)]
 pub struct ListMeta {
     /// The dataset version: the sequence number of the newest revision the answer reflects.
     pub dataset_version: i64,
@@ -35,7 +35,7 @@ impl ListMeta {
 macro_rules! list_type {
     ($name:ident, $item:ty, $doc:literal) => {
         #[doc = $doc]
-        #[derive(poem_openapi::Object, Clone, Debug)]
+        #[derive(serde::Serialize, poem_openapi::Object, Clone, Debug)]
         #[oai(example)]
         pub struct $name {
             /// This page's records.
@@ -44,6 +44,7 @@ macro_rules! list_type {
             pub next: Option<String>,
             /// How many records match in all; present when `count=true` was asked.
             #[oai(skip_serializing_if_is_none)]
+            #[serde(skip_serializing_if = "Option::is_none")]
             pub total: Option<u64>,
             pub meta: ListMeta,
         }
@@ -81,7 +82,7 @@ fn precision(d: Option<PartialDate>) -> Option<String> {
     d.map(|d| d.precision().as_str().to_string())
 }
 
-#[derive(Object, Clone, Debug)]
+#[derive(serde::Serialize, Object, Clone, Debug)]
 #[oai(example)]
 pub struct Agency {
     /// Stable public id: `us-<state>-<name>`.
@@ -113,10 +114,13 @@ pub struct Agency {
     pub notes: Option<String>,
     /// Incremented on every change.
     pub version: i32,
+    #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
     /// Great-circle distance in metres from the `near` point; present only with `near`.
     #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub distance_m: Option<f64>,
 }
 
@@ -174,7 +178,7 @@ impl From<&domain::Agency> for Agency {
 }
 
 /// An agency in brief, as embedded in other records.
-#[derive(Object, Clone, Debug)]
+#[derive(serde::Serialize, Object, Clone, Debug)]
 #[oai(example)]
 pub struct AgencyBrief {
     pub id: String,
@@ -199,7 +203,7 @@ impl From<&domain::Agency> for AgencyBrief {
 }
 
 /// A program in brief, as embedded in other records.
-#[derive(Object, Clone, Debug)]
+#[derive(serde::Serialize, Object, Clone, Debug)]
 #[oai(example)]
 pub struct ProgramBrief {
     pub id: String,
@@ -218,7 +222,7 @@ impl From<&domain::Program> for ProgramBrief {
 }
 
 /// A count of video requests over a period, where a source gives one.
-#[derive(Object, Clone, Debug)]
+#[derive(serde::Serialize, Object, Clone, Debug)]
 #[oai(example)]
 pub struct VideoRequestCount {
     /// Start of the period (YYYY, YYYY-MM or YYYY-MM-DD).
@@ -228,7 +232,7 @@ pub struct VideoRequestCount {
     pub count: u32,
 }
 
-#[derive(Object, Clone, Debug)]
+#[derive(serde::Serialize, Object, Clone, Debug)]
 #[oai(example)]
 pub struct Partnership {
     pub id: i64,
@@ -248,28 +252,34 @@ pub struct Partnership {
     pub external_ids: BTreeMap<String, String>,
     pub notes: Option<String>,
     pub version: i32,
+    #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
     /// Great-circle distance in metres from the `near` point to the agency; present only
     /// with `near`.
     #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub distance_m: Option<f64>,
     /// With `active_on`: `certain`, or only `possible` when dates known to a month or a year
     /// leave it open.
     #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub active_on_certainty: Option<String>,
     /// With `active_on`: whether the agency could ask residents for footage through the
     /// program that day: `certain` or `possible` (a phase limited to some agencies, such as
     /// Axon Evidence users, is never certain); absent when no phase in force allowed it.
     #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub footage_requests: Option<String>,
     /// With `active_on`: the program phase in force that day.
     #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub phase: Option<PhaseBrief>,
 }
 
 /// A program phase in brief, as embedded in a partnership read `active_on` a day.
-#[derive(Object, Clone, Debug)]
+#[derive(serde::Serialize, Object, Clone, Debug)]
 pub struct PhaseBrief {
     pub id: String,
     pub name: String,
@@ -348,7 +358,7 @@ impl Partnership {
     }
 }
 
-#[derive(Object, Clone, Debug)]
+#[derive(serde::Serialize, Object, Clone, Debug)]
 #[oai(example)]
 pub struct Phase {
     pub id: String,
@@ -388,7 +398,7 @@ impl From<&domain::Phase> for Phase {
     }
 }
 
-#[derive(Object, Clone, Debug)]
+#[derive(serde::Serialize, Object, Clone, Debug)]
 #[oai(example)]
 pub struct Program {
     pub id: String,
@@ -403,7 +413,9 @@ pub struct Program {
     /// Dated phases, oldest first.
     pub phases: Vec<Phase>,
     pub version: i32,
+    #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
 }
 
@@ -430,7 +442,7 @@ impl Program {
     }
 }
 
-#[derive(Object, Clone, Debug)]
+#[derive(serde::Serialize, Object, Clone, Debug)]
 #[oai(example)]
 pub struct Source {
     pub id: i64,
@@ -447,7 +459,9 @@ pub struct Source {
     /// official_map, news, press_release, public_records, agency_post, dataset or other.
     pub kind: String,
     pub version: i32,
+    #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
 }
 

@@ -31,25 +31,26 @@ pub fn negotiate(req: &Request, format: Option<Format>) -> Format {
     }
 }
 
-#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(serde::Serialize, Enum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FeatureCollectionType {
     FeatureCollection,
 }
 
-#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(serde::Serialize, Enum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FeatureType {
     Feature,
 }
 
-#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(serde::Serialize, Enum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PointType {
     Point,
 }
 
 /// A GeoJSON Point: `[longitude, latitude]`.
-#[derive(Object, Clone, Debug)]
+#[derive(serde::Serialize, Object, Clone, Debug)]
 pub struct PointGeometry {
     #[oai(rename = "type")]
+    #[serde(rename = "type")]
     pub type_: PointType,
     /// `[longitude, latitude]` in WGS 84.
     pub coordinates: Vec<f64>,
@@ -63,13 +64,15 @@ pub fn point(lat: Option<f64>, lon: Option<f64>) -> Option<PointGeometry> {
 }
 
 /// A link, as OGC API and GeoJSON clients expect.
-#[derive(Object, Clone, Debug)]
+#[derive(serde::Serialize, Object, Clone, Debug)]
 pub struct Link {
     pub href: String,
     pub rel: String,
     #[oai(rename = "type", skip_serializing_if_is_none)]
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
     #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 }
 
@@ -92,9 +95,10 @@ impl Link {
 macro_rules! feature_types {
     ($feature:ident, $collection:ident, $props:ty, $id:ty, $doc:literal) => {
         #[doc = $doc]
-        #[derive(Object, Clone, Debug)]
+        #[derive(serde::Serialize, Object, Clone, Debug)]
         pub struct $feature {
             #[oai(rename = "type")]
+            #[serde(rename = "type")]
             pub type_: FeatureType,
             pub id: $id,
             /// Null when the record has no position yet.
@@ -104,18 +108,21 @@ macro_rules! feature_types {
         }
 
         /// A GeoJSON FeatureCollection page; paging as in the JSON list.
-        #[derive(Object, Clone, Debug)]
+        #[derive(serde::Serialize, Object, Clone, Debug)]
         pub struct $collection {
             #[oai(rename = "type")]
+            #[serde(rename = "type")]
             pub type_: FeatureCollectionType,
             pub features: Vec<$feature>,
             /// Opaque cursor of the next page; null on the last page.
             pub next: Option<String>,
             /// How many features match in all, when counted (`count=true`, or OGC items).
             #[oai(rename = "numberMatched", skip_serializing_if_is_none)]
+            #[serde(rename = "numberMatched", skip_serializing_if = "Option::is_none")]
             pub number_matched: Option<u64>,
             /// How many features this page holds.
             #[oai(rename = "numberReturned")]
+            #[serde(rename = "numberReturned")]
             pub number_returned: u64,
             pub links: Vec<Link>,
             pub meta: ListMeta,

@@ -4,6 +4,7 @@
 pub mod agencies;
 pub mod dto;
 pub mod edits;
+pub mod fast;
 pub mod geojson;
 pub mod history;
 pub mod meta;

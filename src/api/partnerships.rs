@@ -2,6 +2,7 @@
 
 use super::agencies::missing;
 use super::dto::{self, ListMeta, PartnershipList};
+use super::fast::Fast;
 use super::geojson::{
     FeatureCollectionType, Format, GEOJSON, Link, PartnershipFeature, PartnershipFeatureCollection,
     negotiate,
@@ -31,9 +32,9 @@ impl PartnershipsApi {
 /// A page of partnerships as JSON or as a GeoJSON FeatureCollection.
 #[derive(ResponseContent)]
 pub enum PartnershipListBody {
-    Json(Json<PartnershipList>),
+    Json(Fast<PartnershipList>),
     #[oai(content_type = "application/geo+json")]
-    GeoJson(Json<PartnershipFeatureCollection>),
+    GeoJson(Fast<PartnershipFeatureCollection>),
 }
 
 #[derive(ApiResponse)]
@@ -185,7 +186,7 @@ impl PartnershipsApi {
             .collect();
         let meta = ListMeta::of(&catalog);
         let body = match format {
-            Format::Json => PartnershipListBody::Json(Json(PartnershipList {
+            Format::Json => PartnershipListBody::Json(Fast(PartnershipList {
                 data: rows,
                 next: page.next,
                 total: page.total.map(|t| t as u64),
@@ -196,7 +197,7 @@ impl PartnershipsApi {
                     .and_then(|r| page.next.as_deref().map(|c| super::next_link(r, c)))
                     .map(|href| vec![Link::new(href, "next", Some(GEOJSON), Some("Next page"))])
                     .unwrap_or_default();
-                PartnershipListBody::GeoJson(Json(PartnershipFeatureCollection {
+                PartnershipListBody::GeoJson(Fast(PartnershipFeatureCollection {
                     type_: FeatureCollectionType::FeatureCollection,
                     number_returned: rows.len() as u64,
                     features: rows.into_iter().map(PartnershipFeature::from).collect(),

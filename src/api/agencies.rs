@@ -2,10 +2,8 @@
 //! citations.
 
 use super::dto::{self, AgencyList, ListMeta};
-use super::fast::Fast;
-use super::geojson::{
-    AgencyFeature, AgencyFeatureCollection, FeatureCollectionType, Format, GEOJSON, Link, negotiate,
-};
+use super::fast::{AgencyView, Fast, FeatureCollectionView, FeatureView, ListView};
+use super::geojson::{AgencyFeatureCollection, Format, GEOJSON, Link, negotiate};
 use super::{
     ApiTags, AppState, geo_filter, link_header, list_error, page_request, parse_all,
     sort_with_distance,
@@ -146,35 +144,38 @@ impl AgenciesApi {
         let catalog = super::view(&self.state, search.as_of.as_deref()).await?;
         let page = listing::agencies(&catalog, &filter, sort, &page_req).map_err(list_error)?;
         let link = link_base.and_then(|r| link_header(r, page.next.as_deref()));
-        let rows: Vec<dto::Agency> = page
-            .items
-            .into_iter()
-            .map(|hit| dto::Agency {
-                distance_m: hit.distance_m,
-                ..dto::Agency::from(hit.item)
-            })
-            .collect();
+        // Written straight from the catalog's records: see `fast`.
         let meta = ListMeta::of(&catalog);
+        let next = page.next.as_deref();
+        let total = page.total.map(|t| t as u64);
         let body = match format {
-            Format::Json => AgencyListBody::Json(Fast(AgencyList {
-                data: rows,
-                next: page.next,
-                total: page.total.map(|t| t as u64),
-                meta,
+            Format::Json => AgencyListBody::Json(Fast::from_view(&ListView {
+                data: page
+                    .items
+                    .iter()
+                    .map(|hit| AgencyView::new(hit.item, hit.distance_m))
+                    .collect(),
+                next,
+                total,
+                meta: &meta,
             })),
             Format::Geojson => {
                 let links = link_base
-                    .and_then(|r| page.next.as_deref().map(|c| super::next_link(r, c)))
+                    .and_then(|r| next.map(|c| super::next_link(r, c)))
                     .map(|href| vec![Link::new(href, "next", Some(GEOJSON), Some("Next page"))])
                     .unwrap_or_default();
-                AgencyListBody::GeoJson(Fast(AgencyFeatureCollection {
-                    type_: FeatureCollectionType::FeatureCollection,
-                    number_returned: rows.len() as u64,
-                    features: rows.into_iter().map(AgencyFeature::from).collect(),
-                    next: page.next,
-                    number_matched: page.total.map(|t| t as u64),
-                    links,
-                    meta,
+                AgencyListBody::GeoJson(Fast::from_view(&FeatureCollectionView {
+                    type_: "FeatureCollection",
+                    number_returned: page.items.len() as u64,
+                    features: page
+                        .items
+                        .iter()
+                        .map(|hit| FeatureView::agency(hit.item, hit.distance_m))
+                        .collect(),
+                    next,
+                    number_matched: total,
+                    links: &links,
+                    meta: &meta,
                 }))
             }
         };

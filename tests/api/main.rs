@@ -5,6 +5,7 @@ mod helpers;
 
 mod edits;
 mod errors;
+mod exports;
 mod geo;
 mod history;
 mod lists;

@@ -2,6 +2,7 @@
 //! handlers parse parameters into service types, call the service, and convert the result.
 
 pub mod agencies;
+pub mod caching;
 pub mod dto;
 pub mod edits;
 pub mod exports;

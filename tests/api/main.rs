@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod caching;
 mod edits;
 mod errors;
 mod exports;

@@ -44,6 +44,7 @@ async fn main() -> Result<(), Error> {
         limit: 50,
         cursor: None,
         count: false,
+        unbounded: false,
     };
     let mut times = Vec::with_capacity(queries);
     let mut returned = 0;

@@ -6,6 +6,8 @@
 //!   an in-memory fold of the revision log kept in step with the database.
 //! - [`store`]: every sea-orm query and the mapping between rows and records.
 //! - [`domain`]: pure types and rules: ids, dates with precision, vocabularies, records.
+//! - [`export`]: pure writers for exports and bulk files (CSV, NDJSON, GeoJSON, Data
+//!   Package); explicit column lists.
 //! - [`error`]: the one HTTP error type (RFC 9457 problem+json with stable codes).
 //! - [`config`], [`startup`]: typed configuration; building and running the app.
 
@@ -13,6 +15,7 @@ pub mod api;
 pub mod config;
 pub mod domain;
 pub mod error;
+pub mod export;
 pub mod geo;
 pub mod import;
 pub mod service;

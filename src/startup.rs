@@ -1,6 +1,7 @@
 //! Building and running the app. `run(listener, state, shutdown)` is the seam tests use: they
 //! bind port 0 and start the real app against a fresh database.
 
+use crate::api::caching::Caching;
 use crate::api::geojson::SuffixFormats;
 use crate::api::{self, AppState};
 use crate::config::{Config, redacted};
@@ -9,7 +10,8 @@ use crate::service::{Dataset, ServiceError, seed};
 use crate::store::Store;
 use poem::endpoint::make_sync;
 use poem::listener::{Acceptor, Listener, TcpListener};
-use poem::middleware::{Cors, Tracing};
+use poem::middleware::{Compression, Cors, Tracing};
+use poem::web::CompressionAlgo;
 use poem::web::Html;
 use poem::{Endpoint, EndpointExt, IntoEndpoint, Route, Server};
 use std::future::Future;
@@ -28,6 +30,7 @@ pub async fn open_dataset(database_url: &str) -> Result<Dataset, ServiceError> {
 /// The whole HTTP app: the API, its spec and docs, CORS for reads from any origin, and the
 /// problem+json rendering of every error.
 pub fn app(state: AppState) -> impl Endpoint {
+    let dataset = state.dataset.clone();
     let service = api::service(state);
     let spec = service.spec();
     let docs = service.swagger_ui_html();
@@ -42,13 +45,23 @@ pub fn app(state: AppState) -> impl Endpoint {
         )
         .at("/docs", make_sync(move |_| Html(docs.clone())))
         .nest("/", service)
+        // Compression streams: a streamed export is compressed chunk by chunk.
+        .with(Compression::new().algorithms([CompressionAlgo::GZIP, CompressionAlgo::BR]))
+        .with(Caching { dataset })
         .with(SuffixFormats)
         .catch_all_error(render_error)
         .with(
             Cors::new()
                 .allow_methods(["GET", "HEAD", "OPTIONS", "POST", "PATCH", "DELETE"])
                 .allow_headers(["Authorization", "Content-Type", "If-Match"])
-                .expose_headers(["Link", "ETag", "Location"]),
+                .allow_headers(["If-None-Match", "If-Modified-Since"])
+                .expose_headers([
+                    "Link",
+                    "ETag",
+                    "Location",
+                    "Last-Modified",
+                    "Content-Disposition",
+                ]),
         )
         .with(Tracing)
         .into_endpoint()

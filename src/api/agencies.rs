@@ -2,15 +2,18 @@
 //! citations.
 
 use super::dto::{self, AgencyList, ListMeta};
-use super::fast::{AgencyView, Fast, FeatureCollectionView, FeatureView, ListView};
-use super::geojson::{AgencyFeatureCollection, Format, GEOJSON, Link, negotiate};
+use super::exports::{self, CsvExport, GeoJson, NdjsonExport};
+use super::fast::{AgencyView, Fast, ListView};
+use super::geojson::{AgencyFeatureCollection, Format, GEOJSON, Link, is_export, negotiate};
 use super::{
     ApiTags, AppState, geo_filter, link_header, list_error, page_request, parse_all,
     sort_with_distance,
 };
 use crate::domain::{EntityKind, StateCode};
 use crate::error::{ApiError, ErrorCode, Problem};
-use crate::service::listing::{self, AGENCY_SORTS, AgencyFilter, AgencySortField};
+use crate::export::tables::AgencyRow;
+use crate::service::listing::{self, AGENCY_SORTS, AgencyFilter, AgencySortField, PageRequest};
+use crate::service::snapshot;
 use poem::Request;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
@@ -26,12 +29,17 @@ impl AgenciesApi {
     }
 }
 
-/// A page of agencies as JSON or as a GeoJSON FeatureCollection.
+/// A page of agencies as JSON; or every matching agency (a page with `limit` or `cursor`)
+/// as a GeoJSON FeatureCollection, CSV or NDJSON.
 #[derive(ResponseContent)]
 pub enum AgencyListBody {
     Json(Fast<AgencyList>),
     #[oai(content_type = "application/geo+json")]
-    GeoJson(Fast<AgencyFeatureCollection>),
+    GeoJson(GeoJson<AgencyFeatureCollection>),
+    #[oai(content_type = "text/csv; charset=utf-8")]
+    Csv(CsvExport),
+    #[oai(content_type = "application/x-ndjson")]
+    Ndjson(NdjsonExport),
 }
 
 #[derive(ApiResponse)]
@@ -139,44 +147,77 @@ impl AgenciesApi {
             AgencySortField::Distance,
             filter.geo.near.is_some(),
         )?;
-        let page_req = page_request(search.limit, search.cursor, search.count);
         let format = negotiate(req, search.format);
+        let export = format != Format::Json && is_export(search.limit, search.cursor.as_deref());
+        let page_req = if export {
+            PageRequest::everything()
+        } else {
+            page_request(search.limit, search.cursor, search.count)
+        };
+        if format != Format::Json {
+            return self
+                .export(format, &search.as_of, &filter, sort, &page_req, link_base)
+                .await;
+        }
         let catalog = super::view(&self.state, search.as_of.as_deref()).await?;
         let page = listing::agencies(&catalog, &filter, sort, &page_req).map_err(list_error)?;
         let link = link_base.and_then(|r| link_header(r, page.next.as_deref()));
         // Written straight from the catalog's records: see `fast`.
         let meta = ListMeta::of(&catalog);
-        let next = page.next.as_deref();
-        let total = page.total.map(|t| t as u64);
+        let body = AgencyListBody::Json(Fast::from_view(&ListView {
+            data: page
+                .items
+                .iter()
+                .map(|hit| AgencyView::new(hit.item, hit.distance_m))
+                .collect(),
+            next: page.next.as_deref(),
+            total: page.total.map(|t| t as u64),
+            meta: &meta,
+        }));
+        Ok(AgencyListResponse::Ok(body, link))
+    }
+
+    /// CSV, NDJSON or GeoJSON: every matching row (or the page asked for), streamed from a
+    /// snapshot taken under the catalog lock.
+    async fn export(
+        &self,
+        format: Format,
+        as_of: &Option<String>,
+        filter: &AgencyFilter,
+        sort: listing::Sort<AgencySortField>,
+        page_req: &PageRequest,
+        link_base: Option<&Request>,
+    ) -> Result<AgencyListResponse, ApiError> {
+        let (snap, meta) = {
+            let catalog = super::view(&self.state, as_of.as_deref()).await?;
+            let snap = snapshot::agencies(&catalog, filter, sort, page_req).map_err(list_error)?;
+            (snap, ListMeta::of(&catalog))
+        };
+        let next_href =
+            link_base.and_then(|r| snap.next.as_deref().map(|c| super::next_link(r, c)));
+        let link = exports::link_header(next_href.as_ref().map(|h| format!("<{h}>; rel=\"next\"")));
+        let view = |r: &AgencyRow| dto::Agency {
+            distance_m: r.distance_m,
+            ..dto::Agency::from(&*r.agency)
+        };
         let body = match format {
-            Format::Json => AgencyListBody::Json(Fast::from_view(&ListView {
-                data: page
-                    .items
-                    .iter()
-                    .map(|hit| AgencyView::new(hit.item, hit.distance_m))
-                    .collect(),
-                next,
-                total,
-                meta: &meta,
-            })),
-            Format::Geojson => {
-                let links = link_base
-                    .and_then(|r| next.map(|c| super::next_link(r, c)))
+            Format::Csv => AgencyListBody::Csv(exports::csv(snap.rows)),
+            Format::Ndjson => AgencyListBody::Ndjson(exports::ndjson(snap.rows, view)),
+            Format::Geojson | Format::Json => {
+                let links = next_href
                     .map(|href| vec![Link::new(href, "next", Some(GEOJSON), Some("Next page"))])
                     .unwrap_or_default();
-                AgencyListBody::GeoJson(Fast::from_view(&FeatureCollectionView {
-                    type_: "FeatureCollection",
-                    number_returned: page.items.len() as u64,
-                    features: page
-                        .items
-                        .iter()
-                        .map(|hit| FeatureView::agency(hit.item, hit.distance_m))
-                        .collect(),
-                    next,
-                    number_matched: total,
-                    links: &links,
-                    meta: &meta,
-                }))
+                AgencyListBody::GeoJson(GeoJson::Stream(exports::geojson(
+                    snap.rows,
+                    meta,
+                    links,
+                    snap.next,
+                    snap.total.map(|t| t as u64),
+                    move |r| {
+                        let a = view(r);
+                        (a.id.clone(), r.agency.latitude.zip(r.agency.longitude), a)
+                    },
+                )))
             }
         };
         Ok(AgencyListResponse::Ok(body, link))
@@ -229,7 +270,10 @@ impl AgenciesApi {
         cursor: Query<Option<String>>,
         /// Include `total`, the number of matching records.
         count: Query<Option<bool>>,
-        /// `json` (default) or `geojson`; overrides `Accept`.
+        /// `json` (a page; default), or an export of every matching row: `geojson`, `csv`
+        /// or `ndjson` (a page only when `limit` or `cursor` is given). Overrides `Accept`
+        /// (`application/geo+json`, `text/csv`, `application/x-ndjson`); the suffixes
+        /// `.geojson`, `.csv` and `.ndjson` on the path do the same.
         format: Query<Option<Format>>,
         /// What the dataset said at this time (RFC 3339, transaction time), e.g.
         /// `2026-12-01T09:30:00Z`.

@@ -306,27 +306,53 @@ impl Partnership {
     /// Builds the view of a partnership. Its agency and program always exist in a catalog
     /// folded from a consistent log; a missing one is shown by its id alone.
     pub fn build(p: &domain::Partnership, catalog: &Catalog) -> Self {
-        let agency = catalog
-            .agencies
-            .get(&p.agency_id)
-            .map(|a| AgencyBrief::from(&**a))
-            .unwrap_or(AgencyBrief {
-                id: p.agency_id.clone(),
-                name: String::new(),
-                agency_type: String::new(),
-                state: String::new(),
-                latitude: None,
-                longitude: None,
+        Self::from_parts(
+            p,
+            catalog.agencies.get(&p.agency_id).map(|a| &**a),
+            catalog.programs.get(&p.program_id),
+        )
+    }
+
+    /// The view of an exported row: the same as [`Partnership::build`] and
+    /// [`Partnership::on_day`], from a snapshot instead of the catalog.
+    pub fn from_row(row: &crate::export::tables::PartnershipRow) -> Self {
+        let mut dto = Self::from_parts(
+            &row.partnership,
+            row.agency.as_deref(),
+            row.program.as_deref(),
+        );
+        dto.distance_m = row.distance_m;
+        if let Some(day) = &row.day {
+            dto.active_on_certainty = day.certainty.map(str::to_string);
+            dto.footage_requests = day.footage_requests.map(str::to_string);
+            dto.phase = day.phase.as_deref().map(|ph| PhaseBrief {
+                id: ph.id.clone(),
+                name: ph.name.clone(),
+                footage_requests: ph.footage_requests,
+                footage_condition: ph.footage_condition.clone(),
             });
-        let program = catalog
-            .programs
-            .get(&p.program_id)
-            .map(ProgramBrief::from)
-            .unwrap_or(ProgramBrief {
-                id: p.program_id.clone(),
-                vendor: String::new(),
-                name: String::new(),
-            });
+        }
+        dto
+    }
+
+    pub fn from_parts(
+        p: &domain::Partnership,
+        agency: Option<&domain::Agency>,
+        program: Option<&domain::Program>,
+    ) -> Self {
+        let agency = agency.map(AgencyBrief::from).unwrap_or(AgencyBrief {
+            id: p.agency_id.clone(),
+            name: String::new(),
+            agency_type: String::new(),
+            state: String::new(),
+            latitude: None,
+            longitude: None,
+        });
+        let program = program.map(ProgramBrief::from).unwrap_or(ProgramBrief {
+            id: p.program_id.clone(),
+            vendor: String::new(),
+            name: String::new(),
+        });
         Self {
             id: p.id,
             agency,
@@ -421,6 +447,18 @@ pub struct Program {
 
 impl Program {
     pub fn build(p: &domain::Program, catalog: &Catalog) -> Self {
+        Self::from_row(
+            p,
+            &catalog
+                .phases_of(&p.id)
+                .into_iter()
+                .cloned()
+                .collect::<Vec<_>>(),
+        )
+    }
+
+    /// The view of a program with its phases (oldest first).
+    pub fn from_row(p: &domain::Program, phases: &[domain::Phase]) -> Self {
         Self {
             id: p.id.clone(),
             vendor: p.vendor.clone(),
@@ -430,11 +468,7 @@ impl Program {
             start_precision: precision(p.start),
             end_date: date_text(p.end),
             end_precision: precision(p.end),
-            phases: catalog
-                .phases_of(&p.id)
-                .into_iter()
-                .map(Phase::from)
-                .collect(),
+            phases: phases.iter().map(Phase::from).collect(),
             version: p.meta.version,
             created_at: p.meta.created_at,
             updated_at: p.meta.updated_at,

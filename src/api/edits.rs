@@ -436,7 +436,9 @@ pub fn etag(version: i32) -> String {
     format!("\"v{version}\"")
 }
 
-/// Parses `If-Match`: `*`, or one or more (weak or strong) tags of the form `"v3"`.
+/// Parses `If-Match`: `*`, or one or more (weak or strong) tags of the form `"v3"`, or a
+/// detail read's `"v3-ds1234"` (the record version, then the dataset version it was read
+/// at: only the record version is compared).
 pub fn precondition(header: Option<&str>) -> Result<Precondition, ApiError> {
     let Some(text) = header.map(str::trim).filter(|t| !t.is_empty()) else {
         return Ok(Precondition::Missing);
@@ -450,6 +452,7 @@ pub fn precondition(header: Option<&str>) -> Result<Precondition, ApiError> {
             let tag = tag.strip_prefix("W/").unwrap_or(tag);
             tag.strip_prefix("\"v")
                 .and_then(|t| t.strip_suffix('"'))
+                .map(|t| t.split_once("-ds").map_or(t, |(v, _)| v))
                 .and_then(|n| n.parse::<i32>().ok())
                 .ok_or_else(|| {
                     ApiError::invalid(

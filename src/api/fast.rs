@@ -8,7 +8,6 @@
 //! what poem-openapi would.
 
 use super::dto::ListMeta;
-use super::geojson::{Link, PointGeometry, PointType};
 use crate::domain::{self, StateCode};
 use poem::{IntoResponse, Response};
 use poem_openapi::payload::Payload;
@@ -144,51 +143,6 @@ pub struct ListView<'a, T> {
     pub meta: &'a ListMeta,
 }
 
-/// A feature as `geojson::AgencyFeature` writes it.
-#[derive(Serialize)]
-pub struct FeatureView<'a, I, P> {
-    #[serde(rename = "type")]
-    pub type_: &'static str,
-    pub id: I,
-    pub geometry: Option<PointGeometry>,
-    pub properties: P,
-    #[serde(skip)]
-    pub _life: PhantomData<&'a ()>,
-}
-
-impl<'a> FeatureView<'a, &'a str, AgencyView<'a>> {
-    pub fn agency(a: &'a domain::Agency, distance_m: Option<f64>) -> Self {
-        Self {
-            type_: "Feature",
-            id: &a.id,
-            geometry: match (a.latitude, a.longitude) {
-                (Some(lat), Some(lon)) => Some(PointGeometry {
-                    type_: PointType::Point,
-                    coordinates: vec![lon, lat],
-                }),
-                _ => None,
-            },
-            properties: AgencyView::new(a, distance_m),
-            _life: PhantomData,
-        }
-    }
-}
-
-/// A page of features as `geojson::AgencyFeatureCollection` writes it.
-#[derive(Serialize)]
-pub struct FeatureCollectionView<'a, F> {
-    #[serde(rename = "type")]
-    pub type_: &'static str,
-    pub features: Vec<F>,
-    pub next: Option<&'a str>,
-    #[serde(rename = "numberMatched", skip_serializing_if = "Option::is_none")]
-    pub number_matched: Option<u64>,
-    #[serde(rename = "numberReturned")]
-    pub number_returned: u64,
-    pub links: &'a [Link],
-    pub meta: &'a ListMeta,
-}
-
 #[cfg(test)]
 mod tests {
     use super::super::dto::{Agency, AgencyList, Partnership, PartnershipList};
@@ -259,11 +213,8 @@ mod tests {
                 };
                 let view = serde_json::to_value(AgencyView::new(&a, distance)).unwrap();
                 assert_eq!(view, dto.to_json().unwrap());
-                let feature = serde_json::to_value(FeatureView::agency(&a, distance)).unwrap();
-                assert_eq!(feature, AgencyFeature::from(dto.clone()).to_json().unwrap());
 
                 let meta = AgencyList::example().meta;
-                let links = vec![Link::new("/x", "next", None, None)];
                 let list = ListView {
                     data: vec![AgencyView::new(&a, distance)],
                     next: Some("c"),
@@ -277,25 +228,6 @@ mod tests {
                     meta: meta.clone(),
                 };
                 assert_eq!(serde_json::to_value(list).unwrap(), want.to_json().unwrap());
-                let fc = FeatureCollectionView {
-                    type_: "FeatureCollection",
-                    features: vec![FeatureView::agency(&a, distance)],
-                    next: None,
-                    number_matched: None,
-                    number_returned: 1,
-                    links: &links,
-                    meta: &meta,
-                };
-                let want = AgencyFeatureCollection {
-                    type_: FeatureCollectionType::FeatureCollection,
-                    features: vec![AgencyFeature::from(dto)],
-                    next: None,
-                    number_matched: None,
-                    number_returned: 1,
-                    links: links.clone(),
-                    meta: meta.clone(),
-                };
-                assert_eq!(serde_json::to_value(fc).unwrap(), want.to_json().unwrap());
             }
         }
     }

@@ -7,12 +7,25 @@ use poem_openapi::{Enum, Object};
 
 pub const GEOJSON: &str = "application/geo+json";
 
-/// Output formats of list endpoints.
+/// Output formats of the located lists (agencies, partnerships). `json` is a page; `csv`,
+/// `ndjson` and `geojson` are exports of every matching row unless `limit` or `cursor` asks
+/// for a page.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
 #[oai(rename_all = "lowercase")]
 pub enum Format {
     Json,
     Geojson,
+    Csv,
+    Ndjson,
+}
+
+/// Output formats of the lists without a position (programs, sources).
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[oai(rename_all = "lowercase")]
+pub enum TableFormat {
+    Json,
+    Csv,
+    Ndjson,
 }
 
 /// The format a request asks for: `format` wins, then `Accept`.
@@ -26,9 +39,30 @@ pub fn negotiate(req: &Request, format: Option<Format>) -> Format {
         .to_ascii_lowercase();
     if accept.contains(GEOJSON) {
         Format::Geojson
+    } else if accept.contains("text/csv") {
+        Format::Csv
+    } else if accept.contains(super::exports::NDJSON) {
+        Format::Ndjson
     } else {
         Format::Json
     }
+}
+
+/// The format a request for a list without positions asks for: `format`, then `Accept`.
+pub fn negotiate_table(req: &Request, format: Option<TableFormat>) -> TableFormat {
+    if let Some(f) = format {
+        return f;
+    }
+    match negotiate(req, None) {
+        Format::Csv => TableFormat::Csv,
+        Format::Ndjson => TableFormat::Ndjson,
+        Format::Json | Format::Geojson => TableFormat::Json,
+    }
+}
+
+/// Whether a list in this format and with these paging parameters is an export of every row.
+pub fn is_export(limit: Option<u32>, cursor: Option<&str>) -> bool {
+    limit.is_none() && cursor.is_none_or(str::is_empty)
 }
 
 #[derive(serde::Serialize, Enum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -167,8 +201,9 @@ impl From<dto::Partnership> for PartnershipFeature {
     }
 }
 
-/// Rewrites `/agencies.geojson` to `/agencies` with `format=geojson`, so the suffix works
-/// on every list without a second set of routes.
+/// Rewrites `/agencies.geojson` (`.csv`, `.ndjson`) to `/agencies` with `format=geojson`,
+/// so the suffix works on every list without a second set of routes. Files under
+/// `/downloads/` keep their names.
 pub struct SuffixFormats;
 
 impl<E: Endpoint> Middleware<E> for SuffixFormats {
@@ -187,10 +222,16 @@ impl<E: Endpoint> Endpoint for SuffixFormatsEndpoint<E> {
     type Output = Response;
 
     async fn call(&self, mut req: Request) -> poem::Result<Self::Output> {
-        if let Some(base) = req.uri().path().strip_suffix(".geojson") {
+        let path = req.uri().path();
+        let suffixed = ["geojson", "csv", "ndjson"].into_iter().find_map(|ext| {
+            path.strip_suffix(ext)
+                .and_then(|p| p.strip_suffix('.'))
+                .map(|base| (base.to_string(), ext))
+        });
+        if let Some((base, ext)) = suffixed.filter(|_| !path.starts_with("/downloads/")) {
             let query = match req.uri().query() {
-                Some(q) if !q.is_empty() => format!("{q}&format=geojson"),
-                _ => "format=geojson".to_string(),
+                Some(q) if !q.is_empty() => format!("{q}&format={ext}"),
+                _ => format!("format={ext}"),
             };
             if let Ok(uri) = format!("{base}?{query}").parse() {
                 *req.uri_mut() = uri;

@@ -2,8 +2,10 @@
 //! handlers parse parameters into service types, call the service, and convert the result.
 
 pub mod agencies;
+pub mod caching;
 pub mod dto;
 pub mod edits;
+pub mod exports;
 pub mod fast;
 pub mod geojson;
 pub mod history;
@@ -100,6 +102,7 @@ pub fn page_request(
         limit: limit.map_or(DEFAULT_LIMIT, |l| l as usize),
         cursor: cursor.filter(|c| !c.is_empty()),
         count: count.unwrap_or(false),
+        unbounded: false,
     }
 }
 

@@ -374,6 +374,7 @@ impl OgcApi {
             limit: limit.0.unwrap_or(OGC_DEFAULT_LIMIT).min(OGC_MAX_LIMIT) as usize,
             cursor: cursor.0.filter(|c| !c.is_empty()),
             count: true,
+            unbounded: false,
         };
         let catalog = self.state.dataset.read();
         let collection_id = collection_id.0;

@@ -2,18 +2,20 @@
 
 use super::agencies::missing;
 use super::dto::{self, ListMeta, PartnershipList};
+use super::exports::{self, CsvExport, GeoJson, NdjsonExport};
 use super::fast::Fast;
-use super::geojson::{
-    FeatureCollectionType, Format, GEOJSON, Link, PartnershipFeature, PartnershipFeatureCollection,
-    negotiate,
-};
+use super::geojson::{Format, GEOJSON, Link, PartnershipFeatureCollection, is_export, negotiate};
 use super::{
     ApiTags, AppState, geo_filter, link_header, list_error, page_request, parse_all,
     sort_with_distance,
 };
 use crate::domain::{EntityKind, StateCode, dates::parse_day};
 use crate::error::ApiError;
-use crate::service::listing::{self, PARTNERSHIP_SORTS, PartnershipFilter, PartnershipSortField};
+use crate::export::tables::PartnershipRow;
+use crate::service::listing::{
+    self, PARTNERSHIP_SORTS, PageRequest, PartnershipFilter, PartnershipSortField,
+};
+use crate::service::snapshot;
 use poem::Request;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
@@ -29,12 +31,17 @@ impl PartnershipsApi {
     }
 }
 
-/// A page of partnerships as JSON or as a GeoJSON FeatureCollection.
+/// A page of partnerships as JSON; or every matching partnership (a page with `limit` or
+/// `cursor`) as a GeoJSON FeatureCollection, CSV or NDJSON.
 #[derive(ResponseContent)]
 pub enum PartnershipListBody {
     Json(Fast<PartnershipList>),
     #[oai(content_type = "application/geo+json")]
-    GeoJson(Fast<PartnershipFeatureCollection>),
+    GeoJson(GeoJson<PartnershipFeatureCollection>),
+    #[oai(content_type = "text/csv; charset=utf-8")]
+    Csv(CsvExport),
+    #[oai(content_type = "application/x-ndjson")]
+    Ndjson(NdjsonExport),
 }
 
 #[derive(ApiResponse)]
@@ -165,8 +172,18 @@ impl PartnershipsApi {
             PartnershipSortField::Distance,
             filter.geo.near.is_some(),
         )?;
-        let page_req = page_request(search.limit, search.cursor, search.count);
         let format = negotiate(req, search.format);
+        let export = format != Format::Json && is_export(search.limit, search.cursor.as_deref());
+        let page_req = if export {
+            PageRequest::everything()
+        } else {
+            page_request(search.limit, search.cursor, search.count)
+        };
+        if format != Format::Json {
+            return self
+                .export(format, &search.as_of, &filter, sort, &page_req, link_base)
+                .await;
+        }
         let catalog = super::view(&self.state, search.as_of.as_deref()).await?;
         let page = listing::partnerships(&catalog, &filter, sort, &page_req).map_err(list_error)?;
         let link = link_base.and_then(|r| link_header(r, page.next.as_deref()));
@@ -184,28 +201,55 @@ impl PartnershipsApi {
                 }
             })
             .collect();
-        let meta = ListMeta::of(&catalog);
+        let body = PartnershipListBody::Json(Fast(PartnershipList {
+            data: rows,
+            next: page.next,
+            total: page.total.map(|t| t as u64),
+            meta: ListMeta::of(&catalog),
+        }));
+        Ok(PartnershipListResponse::Ok(body, link))
+    }
+
+    /// CSV, NDJSON or GeoJSON: every matching row (or the page asked for), streamed from a
+    /// snapshot taken under the catalog lock.
+    async fn export(
+        &self,
+        format: Format,
+        as_of: &Option<String>,
+        filter: &PartnershipFilter,
+        sort: listing::Sort<PartnershipSortField>,
+        page_req: &PageRequest,
+        link_base: Option<&Request>,
+    ) -> Result<PartnershipListResponse, ApiError> {
+        let (snap, meta) = {
+            let catalog = super::view(&self.state, as_of.as_deref()).await?;
+            let snap =
+                snapshot::partnerships(&catalog, filter, sort, page_req).map_err(list_error)?;
+            (snap, ListMeta::of(&catalog))
+        };
+        let next_href =
+            link_base.and_then(|r| snap.next.as_deref().map(|c| super::next_link(r, c)));
+        let link = exports::link_header(next_href.as_ref().map(|h| format!("<{h}>; rel=\"next\"")));
         let body = match format {
-            Format::Json => PartnershipListBody::Json(Fast(PartnershipList {
-                data: rows,
-                next: page.next,
-                total: page.total.map(|t| t as u64),
-                meta,
-            })),
-            Format::Geojson => {
-                let links = link_base
-                    .and_then(|r| page.next.as_deref().map(|c| super::next_link(r, c)))
+            Format::Csv => PartnershipListBody::Csv(exports::csv(snap.rows)),
+            Format::Ndjson => {
+                PartnershipListBody::Ndjson(exports::ndjson(snap.rows, dto::Partnership::from_row))
+            }
+            Format::Geojson | Format::Json => {
+                let links = next_href
                     .map(|href| vec![Link::new(href, "next", Some(GEOJSON), Some("Next page"))])
                     .unwrap_or_default();
-                PartnershipListBody::GeoJson(Fast(PartnershipFeatureCollection {
-                    type_: FeatureCollectionType::FeatureCollection,
-                    number_returned: rows.len() as u64,
-                    features: rows.into_iter().map(PartnershipFeature::from).collect(),
-                    next: page.next,
-                    number_matched: page.total.map(|t| t as u64),
-                    links,
+                PartnershipListBody::GeoJson(GeoJson::Stream(exports::geojson(
+                    snap.rows,
                     meta,
-                }))
+                    links,
+                    snap.next,
+                    snap.total.map(|t| t as u64),
+                    |r: &PartnershipRow| {
+                        let at = r.agency.as_ref().and_then(|a| a.latitude.zip(a.longitude));
+                        (r.partnership.id, at, dto::Partnership::from_row(r))
+                    },
+                )))
             }
         };
         Ok(PartnershipListResponse::Ok(body, link))
@@ -266,7 +310,10 @@ impl PartnershipsApi {
         cursor: Query<Option<String>>,
         /// Include `total`, the number of matching records.
         count: Query<Option<bool>>,
-        /// `json` (default) or `geojson`; overrides `Accept`.
+        /// `json` (a page; default), or an export of every matching row: `geojson`, `csv`
+        /// or `ndjson` (a page only when `limit` or `cursor` is given). Overrides `Accept`
+        /// (`application/geo+json`, `text/csv`, `application/x-ndjson`); the suffixes
+        /// `.geojson`, `.csv` and `.ndjson` on the path do the same.
         format: Query<Option<Format>>,
         /// What the dataset said at this time (RFC 3339, transaction time), e.g.
         /// `2026-12-01T09:30:00Z`. Combines with every other parameter.

@@ -2,14 +2,17 @@
 
 use super::agencies::missing;
 use super::dto::{self, ListMeta, ProgramList};
+use super::exports::{self, CsvExport, NdjsonExport};
+use super::geojson::{TableFormat, is_export, negotiate_table};
 use super::{ApiTags, AppState, link_header, list_error, page_request};
 use crate::domain::EntityKind;
 use crate::error::ApiError;
 use crate::service::listing;
+use crate::service::snapshot::{self, ProgramRow};
 use poem::Request;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
-use poem_openapi::{ApiResponse, Object, OpenApi};
+use poem_openapi::{ApiResponse, Object, OpenApi, ResponseContent};
 
 pub struct ProgramsApi {
     state: AppState,
@@ -21,11 +24,22 @@ impl ProgramsApi {
     }
 }
 
+/// A page of programs as JSON; or every program as CSV (without phases: they are a table of
+/// their own in the bulk download) or NDJSON (with phases).
+#[derive(ResponseContent)]
+pub enum ProgramListBody {
+    Json(Json<ProgramList>),
+    #[oai(content_type = "text/csv; charset=utf-8")]
+    Csv(CsvExport),
+    #[oai(content_type = "application/x-ndjson")]
+    Ndjson(NdjsonExport),
+}
+
 #[derive(ApiResponse)]
 pub enum ProgramListResponse {
     /// A page of programs.
     #[oai(status = 200)]
-    Ok(Json<ProgramList>, #[oai(header = "Link")] Option<String>),
+    Ok(ProgramListBody, #[oai(header = "Link")] Option<String>),
 }
 
 /// A program with its phases and the citations that support it.
@@ -67,7 +81,38 @@ impl ProgramsApi {
         /// `2026-12-01T09:30:00Z`.
         #[oai(example = "super::example_as_of")]
         as_of: Query<Option<String>>,
+        /// `json` (a page; default), or an export of every program: `csv` or `ndjson` (a
+        /// page only when `limit` or `cursor` is given). Overrides `Accept`; the suffixes
+        /// `.csv` and `.ndjson` do the same.
+        format: Query<Option<TableFormat>>,
     ) -> Result<ProgramListResponse, ApiError> {
+        let format = negotiate_table(req, format.0);
+        if format != TableFormat::Json {
+            let page_req = if is_export(limit.0, cursor.0.as_deref()) {
+                listing::PageRequest::everything()
+            } else {
+                page_request(limit.0, cursor.0, count.0)
+            };
+            let snap = {
+                let catalog = super::view(&self.state, as_of.0.as_deref()).await?;
+                snapshot::programs(&catalog, &page_req).map_err(list_error)?
+            };
+            let next = snap
+                .next
+                .as_deref()
+                .map(|c| format!("<{}>; rel=\"next\"", super::next_link(req, c)));
+            let body = match format {
+                TableFormat::Csv => ProgramListBody::Csv(exports::csv(
+                    snap.rows.into_iter().map(|r| r.program).collect::<Vec<_>>(),
+                )),
+                TableFormat::Ndjson | TableFormat::Json => {
+                    ProgramListBody::Ndjson(exports::ndjson(snap.rows, |r: &ProgramRow| {
+                        dto::Program::from_row(&r.program, &r.phases)
+                    }))
+                }
+            };
+            return Ok(ProgramListResponse::Ok(body, exports::link_header(next)));
+        }
         let page_req = page_request(limit.0, cursor.0, count.0);
         let catalog = super::view(&self.state, as_of.0.as_deref()).await?;
         let page = listing::programs(&catalog, &page_req).map_err(list_error)?;
@@ -82,7 +127,10 @@ impl ProgramsApi {
             total: page.total.map(|t| t as u64),
             meta: ListMeta::of(&catalog),
         };
-        Ok(ProgramListResponse::Ok(Json(body), link))
+        Ok(ProgramListResponse::Ok(
+            ProgramListBody::Json(Json(body)),
+            link,
+        ))
     }
 
     /// Get a program

@@ -2,14 +2,17 @@
 
 use super::agencies::missing;
 use super::dto::{self, CitedRecord, ListMeta, SourceList};
+use super::exports::{self, CsvExport, NdjsonExport};
+use super::geojson::{TableFormat, is_export, negotiate_table};
 use super::{ApiTags, AppState, link_header, list_error, page_request, parse_all, parse_sort};
 use crate::domain::EntityKind;
 use crate::error::ApiError;
 use crate::service::listing::{self, SOURCE_SORTS, SourceFilter, SourceSortField};
+use crate::service::snapshot;
 use poem::Request;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
-use poem_openapi::{ApiResponse, Object, OpenApi};
+use poem_openapi::{ApiResponse, Object, OpenApi, ResponseContent};
 
 pub struct SourcesApi {
     state: AppState,
@@ -21,11 +24,21 @@ impl SourcesApi {
     }
 }
 
+/// A page of sources as JSON; or every matching source as CSV or NDJSON.
+#[derive(ResponseContent)]
+pub enum SourceListBody {
+    Json(Json<SourceList>),
+    #[oai(content_type = "text/csv; charset=utf-8")]
+    Csv(CsvExport),
+    #[oai(content_type = "application/x-ndjson")]
+    Ndjson(NdjsonExport),
+}
+
 #[derive(ApiResponse)]
 pub enum SourceListResponse {
     /// A page of sources. `Link` has the next page, when there is one.
     #[oai(status = 200)]
-    Ok(Json<SourceList>, #[oai(header = "Link")] Option<String>),
+    Ok(SourceListBody, #[oai(header = "Link")] Option<String>),
 }
 
 /// A source with the records it supports.
@@ -75,12 +88,40 @@ impl SourcesApi {
         /// `2026-12-01T09:30:00Z`.
         #[oai(example = "super::example_as_of")]
         as_of: Query<Option<String>>,
+        /// `json` (a page; default), or an export of every matching source: `csv` or
+        /// `ndjson` (a page only when `limit` or `cursor` is given). Overrides `Accept`; the
+        /// suffixes `.csv` and `.ndjson` do the same.
+        format: Query<Option<TableFormat>>,
     ) -> Result<SourceListResponse, ApiError> {
         let filter = SourceFilter {
             kinds: parse_all("kind", kind.0.as_deref().unwrap_or_default())?,
             q: q.0.map(|q| listing::fold(&q)).filter(|q| !q.is_empty()),
         };
         let sort = parse_sort(sort.0.as_deref(), SOURCE_SORTS, SourceSortField::Id)?;
+        let format = negotiate_table(req, format.0);
+        if format != TableFormat::Json {
+            let page_req = if is_export(limit.0, cursor.0.as_deref()) {
+                listing::PageRequest::everything()
+            } else {
+                page_request(limit.0, cursor.0, count.0)
+            };
+            let snap = {
+                let catalog = super::view(&self.state, as_of.0.as_deref()).await?;
+                snapshot::sources(&catalog, &filter, sort, &page_req).map_err(list_error)?
+            };
+            let next = snap
+                .next
+                .as_deref()
+                .map(|c| format!("<{}>; rel=\"next\"", super::next_link(req, c)));
+            let body = match format {
+                TableFormat::Csv => SourceListBody::Csv(exports::csv(snap.rows)),
+                TableFormat::Ndjson | TableFormat::Json => SourceListBody::Ndjson(exports::ndjson(
+                    snap.rows,
+                    |s: &crate::domain::Source| dto::Source::from(s),
+                )),
+            };
+            return Ok(SourceListResponse::Ok(body, exports::link_header(next)));
+        }
         let page_req = page_request(limit.0, cursor.0, count.0);
         let catalog = super::view(&self.state, as_of.0.as_deref()).await?;
         let page = listing::sources(&catalog, &filter, sort, &page_req).map_err(list_error)?;
@@ -91,7 +132,10 @@ impl SourcesApi {
             total: page.total.map(|t| t as u64),
             meta: ListMeta::of(&catalog),
         };
-        Ok(SourceListResponse::Ok(Json(body), link))
+        Ok(SourceListResponse::Ok(
+            SourceListBody::Json(Json(body)),
+            link,
+        ))
     }
 
     /// Get a source

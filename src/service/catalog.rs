@@ -37,9 +37,11 @@ pub struct Catalog {
     pub agencies: BTreeMap<String, Arc<Agency>>,
     pub programs: BTreeMap<String, Program>,
     pub phases: BTreeMap<String, Phase>,
-    pub partnerships: BTreeMap<i64, Partnership>,
+    /// `Arc`s, like agencies, so an export can take a consistent snapshot under the lock and
+    /// serialise it after releasing it.
+    pub partnerships: BTreeMap<i64, Arc<Partnership>>,
     pub sources: BTreeMap<i64, Source>,
-    pub citations: BTreeMap<i64, Citation>,
+    pub citations: BTreeMap<i64, Arc<Citation>>,
     citations_by_record: HashMap<(EntityKind, String), BTreeSet<i64>>,
     partnerships_by_agency: HashMap<String, BTreeSet<i64>>,
     deleted: HashMap<(EntityKind, String), Tombstone>,
@@ -123,7 +125,7 @@ impl Catalog {
                     .entry(p.agency_id.clone())
                     .or_default()
                     .insert(p.id);
-                self.partnerships.insert(p.id, p);
+                self.partnerships.insert(p.id, Arc::new(p));
             }
             Record::Source(s) => {
                 self.sources.insert(s.id, s);
@@ -133,7 +135,7 @@ impl Catalog {
                     .entry((c.entity_kind, c.entity_id.clone()))
                     .or_default()
                     .insert(c.id);
-                self.citations.insert(c.id, c);
+                self.citations.insert(c.id, Arc::new(c));
             }
         }
     }
@@ -182,7 +184,7 @@ impl Catalog {
             .get(&(kind, id.to_string()))
             .into_iter()
             .flatten()
-            .filter_map(|cid| self.citations.get(cid))
+            .filter_map(|cid| self.citations.get(cid).map(|c| &**c))
             .collect()
     }
 
@@ -191,7 +193,7 @@ impl Catalog {
             .get(agency_id)
             .into_iter()
             .flatten()
-            .filter_map(|pid| self.partnerships.get(pid))
+            .filter_map(|pid| self.partnerships.get(pid).map(|p| &**p))
             .collect()
     }
 

@@ -236,16 +236,14 @@ pub fn current(catalog: &Catalog, kind: EntityKind, id: &str) -> Option<Record> 
         EntityKind::Phase => catalog.phases.get(id).cloned().map(Record::Phase),
         EntityKind::Partnership => num
             .and_then(|n| catalog.partnerships.get(&n))
-            .cloned()
-            .map(Record::Partnership),
+            .map(|p| Record::Partnership((**p).clone())),
         EntityKind::Source => num
             .and_then(|n| catalog.sources.get(&n))
             .cloned()
             .map(Record::Source),
         EntityKind::Citation => num
             .and_then(|n| catalog.citations.get(&n))
-            .cloned()
-            .map(Record::Citation),
+            .map(|c| Record::Citation((**c).clone())),
     }
 }
 

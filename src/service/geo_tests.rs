@@ -101,6 +101,7 @@ fn walk_agencies(
             limit,
             cursor: cursor.clone(),
             count: false,
+            unbounded: false,
         };
         let page = listing::agencies(c, &filter, sort, &req).unwrap();
         out.extend(page.items.iter().map(|h| (h.item.id.clone(), h.distance_m)));
@@ -217,7 +218,7 @@ proptest! {
             near: Some(Near { center: LatLon::new(center.0, center.1).unwrap(), radius_m: None }),
             ..Default::default()
         };
-        let req = PageRequest { limit: k, cursor: None, count: false };
+        let req = PageRequest { limit: k, cursor: None, count: false, unbounded: false };
         let page = listing::agencies(&c, &AgencyFilter { geo: geo.clone(), ..Default::default() }, by_distance(), &req).unwrap();
         let got: Vec<String> = page.items.iter().map(|h| h.item.id.clone()).collect();
         let want: Vec<String> = ids(&brute_force(&c, &geo)).into_iter().take(k).collect();
@@ -376,6 +377,7 @@ fn partnerships_follow_their_agency_in_geographic_queries() {
         limit: 10,
         cursor: None,
         count: false,
+        unbounded: false,
     };
     let page = listing::partnerships(&c, &filter, sort, &req).unwrap();
     let got: Vec<(String, i64)> = page

@@ -90,6 +90,20 @@ pub struct PageRequest {
     pub limit: usize,
     pub cursor: Option<String>,
     pub count: bool,
+    /// Every matching row after the cursor, however many: exports, never pages.
+    pub unbounded: bool,
+}
+
+impl PageRequest {
+    /// Every matching row, in order: what an export streams.
+    pub fn everything() -> Self {
+        Self {
+            limit: usize::MAX,
+            cursor: None,
+            count: false,
+            unbounded: true,
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -183,9 +197,9 @@ pub fn paginate<T>(
         }),
         None => 0,
     };
-    let limit = req.limit.clamp(1, MAX_LIMIT);
+    let limit = page_size(req);
     let mut rest = rows.into_iter().skip(start);
-    let mut items = Vec::with_capacity(limit.min(1024));
+    let mut items = Vec::with_capacity(limit.min(rest.len()));
     let mut last = None;
     for (k, i, t) in rest.by_ref().take(limit) {
         last = Some((k, i));
@@ -484,7 +498,12 @@ pub fn agencies<'c>(
 }
 
 fn page_size(req: &PageRequest) -> usize {
-    req.limit.clamp(1, MAX_LIMIT)
+    if req.unbounded {
+        // One less than the maximum, so `page_size + 1` cannot overflow.
+        usize::MAX - 1
+    } else {
+        req.limit.clamp(1, MAX_LIMIT)
+    }
 }
 
 // ---- partnerships ----
@@ -864,6 +883,7 @@ mod tests {
                 limit,
                 cursor: cursor.clone(),
                 count: false,
+                unbounded: false,
             };
             let page = paginate(rows(n), descending, "q", &req).unwrap();
             seen.extend(page.items);
@@ -923,6 +943,7 @@ mod tests {
                 limit: 2,
                 cursor: Some(forged.to_string()),
                 count: false,
+                unbounded: false,
             };
             assert_eq!(
                 paginate(rows(5), false, "q", &req).unwrap_err(),
@@ -933,6 +954,7 @@ mod tests {
             limit: 2,
             cursor: Some(next),
             count: false,
+            unbounded: false,
         };
         assert_eq!(
             paginate(rows(5), false, "other", &req).unwrap_err(),

@@ -7,6 +7,7 @@ pub mod history;
 pub mod import;
 pub mod listing;
 pub mod seed;
+pub mod snapshot;
 pub mod synthetic;
 pub mod tokens;
 pub mod writer;

@@ -3,8 +3,10 @@
 
 mod helpers;
 
+mod caching;
 mod edits;
 mod errors;
+mod exports;
 mod geo;
 mod history;
 mod lists;

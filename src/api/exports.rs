@@ -1,0 +1,318 @@
+//! Exports: every row of a list (not a page) as CSV, NDJSON or GeoJSON, streamed.
+//!
+//! The handler takes a snapshot of the matching rows under the catalog lock (`Arc`s: a
+//! pointer per row, see `service::snapshot`), releases it, and hands the rows to a task that
+//! serialises `CHUNK_ROWS` at a time into a bounded channel. The body never exists whole:
+//! memory beyond the snapshot is a couple of chunks, and a client that stops reading stops
+//! the task (the channel closes).
+
+use crate::export::{self, CHUNK_ROWS, CsvWriter, Table};
+use bytes::Bytes;
+use poem::{Body, IntoResponse, Response};
+use poem_openapi::payload::Payload;
+use poem_openapi::registry::{MetaSchema, MetaSchemaRef, Registry};
+use poem_openapi::types::Type;
+
+pub const CSV: &str = "text/csv; charset=utf-8";
+pub const NDJSON: &str = "application/x-ndjson";
+/// `Link` to the data's licence, on every export and download.
+pub const LICENSE_LINK: &str = "<https://creativecommons.org/licenses/by/4.0/>; rel=\"license\"";
+
+fn binary_schema() -> MetaSchemaRef {
+    MetaSchemaRef::Inline(Box::new(MetaSchema::new_with_format("string", "binary")))
+}
+
+macro_rules! streamed_payload {
+    ($name:ident, $content_type:expr, $doc:literal) => {
+        #[doc = $doc]
+        pub struct $name(pub Body);
+
+        impl Payload for $name {
+            const CONTENT_TYPE: &'static str = $content_type;
+
+            fn schema_ref() -> MetaSchemaRef {
+                binary_schema()
+            }
+        }
+
+        impl IntoResponse for $name {
+            fn into_response(self) -> Response {
+                Response::builder()
+                    .content_type(Self::CONTENT_TYPE)
+                    .body(self.0)
+            }
+        }
+    };
+}
+
+streamed_payload!(
+    CsvExport,
+    CSV,
+    "Every matching row as CSV (RFC 4180, UTF-8, header row), streamed."
+);
+streamed_payload!(
+    NdjsonExport,
+    NDJSON,
+    "Every matching row as newline-delimited JSON (one list row per line), streamed."
+);
+
+/// A GeoJSON FeatureCollection: a page built whole, or an export streamed. Both have the
+/// schema of `T`.
+pub enum GeoJson<T> {
+    Page(T),
+    Stream(Body),
+}
+
+impl<T: Type + Send> Payload for GeoJson<T> {
+    const CONTENT_TYPE: &'static str = super::geojson::GEOJSON;
+
+    fn schema_ref() -> MetaSchemaRef {
+        T::schema_ref()
+    }
+
+    fn register(registry: &mut Registry) {
+        T::register(registry);
+    }
+}
+
+impl<T: serde::Serialize + Send> IntoResponse for GeoJson<T> {
+    fn into_response(self) -> Response {
+        match self {
+            GeoJson::Page(page) => {
+                let mut resp = super::fast::Fast(page).into_response();
+                resp.headers_mut().insert(
+                    poem::http::header::CONTENT_TYPE,
+                    poem::http::HeaderValue::from_static(super::geojson::GEOJSON),
+                );
+                resp
+            }
+            GeoJson::Stream(body) => Response::builder()
+                .content_type(super::geojson::GEOJSON)
+                .body(body),
+        }
+    }
+}
+
+/// Streams `rows`: `head`, then each chunk of rows through `chunk` (told whether it is the
+/// first), then `tail` with the number of rows.
+pub fn stream<T, C, E>(rows: Vec<T>, head: Vec<u8>, mut chunk: C, tail: E) -> Body
+where
+    T: Send + 'static,
+    C: FnMut(&mut Vec<u8>, Vec<T>, bool) + Send + 'static,
+    E: FnOnce(&mut Vec<u8>, u64) + Send + 'static,
+{
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(2);
+    tokio::spawn(async move {
+        let count = rows.len() as u64;
+        let mut out = head;
+        let mut first = true;
+        let mut rest = rows.into_iter();
+        loop {
+            let batch: Vec<T> = rest.by_ref().take(CHUNK_ROWS).collect();
+            if batch.is_empty() {
+                break;
+            }
+            chunk(&mut out, batch, first);
+            first = false;
+            // An error means the client went away: stop serialising.
+            if tx
+                .send(Ok(Bytes::from(std::mem::take(&mut out))))
+                .await
+                .is_err()
+            {
+                return;
+            }
+        }
+        tail(&mut out, count);
+        if !out.is_empty() {
+            let _ = tx.send(Ok(Bytes::from(out))).await;
+        }
+    });
+    Body::from_bytes_stream(futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|item| (item, rx))
+    }))
+}
+
+/// Rows as CSV with their table's header.
+pub fn csv<T: Table + Send + 'static>(rows: Vec<T>) -> CsvExport {
+    let mut head = CsvWriter::new();
+    head.header(T::COLUMNS);
+    CsvExport(stream(
+        rows,
+        head.take(),
+        |out, batch, _| {
+            let mut w = CsvWriter::new();
+            for r in &batch {
+                w.row(r);
+            }
+            out.extend_from_slice(&w.take());
+        },
+        |_, _| {},
+    ))
+}
+
+/// Rows as NDJSON, each turned into its list view by `view`.
+pub fn ndjson<T, V, F>(rows: Vec<T>, view: F) -> NdjsonExport
+where
+    T: Send + 'static,
+    V: serde::Serialize,
+    F: Fn(&T) -> V + Send + 'static,
+{
+    NdjsonExport(stream(
+        rows,
+        Vec::new(),
+        move |out, batch, _| {
+            for r in &batch {
+                export::ndjson_line(out, &view(r));
+            }
+        },
+        |_, _| {},
+    ))
+}
+
+/// Rows as a GeoJSON FeatureCollection; `feature` gives each one's id, position and
+/// properties. `next` is set when the export is a page.
+pub fn geojson<T, I, V, F>(
+    rows: Vec<T>,
+    meta: super::dto::ListMeta,
+    links: Vec<super::geojson::Link>,
+    next: Option<String>,
+    matched: Option<u64>,
+    feature: F,
+) -> Body
+where
+    T: Send + 'static,
+    I: serde::Serialize,
+    V: serde::Serialize,
+    F: Fn(&T) -> (I, Option<(f64, f64)>, V) + Send + 'static,
+{
+    let mut head = Vec::new();
+    export::geojson_head(&mut head, &meta, &links);
+    stream(
+        rows,
+        head,
+        move |out, batch, first| {
+            for (i, r) in batch.iter().enumerate() {
+                let (id, at, props) = feature(r);
+                export::geojson_feature(out, first && i == 0, &id, at, &props);
+            }
+        },
+        move |out, count| {
+            export::geojson_tail(out, count, next.as_deref());
+            if let Some(m) = matched {
+                // Reopen the object for one more member: `…}` becomes `…,"numberMatched":m}`.
+                out.pop();
+                out.extend_from_slice(format!(",\"numberMatched\":{m}}}").as_bytes());
+            }
+        },
+    )
+}
+
+/// The `Link` header of an export: the next page when it is one, and the licence.
+pub fn link_header(next: Option<String>) -> Option<String> {
+    Some(match next {
+        Some(n) => format!("{n}, {LICENSE_LINK}"),
+        None => LICENSE_LINK.to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::dto::{Agency, Partnership, Phase, Program, Source};
+    use crate::export::Field;
+    use crate::export::tables::*;
+    use crate::export::{Column, Table};
+    use poem_openapi::types::Example;
+    use std::collections::BTreeSet;
+
+    /// Every field path of a view's JSON, nested objects flattened with dots (one level).
+    fn paths(value: &serde_json::Value) -> BTreeSet<String> {
+        let mut out = BTreeSet::new();
+        for (k, v) in value.as_object().unwrap() {
+            match v {
+                serde_json::Value::Object(inner) if k != "external_ids" => {
+                    for k2 in inner.keys() {
+                        out.insert(format!("{k}.{k2}"));
+                    }
+                }
+                _ => {
+                    out.insert(k.clone());
+                }
+            }
+        }
+        out
+    }
+
+    fn check(view: serde_json::Value, fields: &[(&str, Field)], columns: &[Column], what: &str) {
+        let names: BTreeSet<&str> = columns.iter().map(|c| c.name).collect();
+        let mapped: BTreeSet<&str> = fields.iter().map(|(f, _)| *f).collect();
+        for path in paths(&view) {
+            assert!(
+                mapped.contains(path.as_str()),
+                "{what}: field `{path}` is neither exported nor deliberately omitted: add it to the table's FIELDS"
+            );
+        }
+        for (field, dest) in fields {
+            if let Field::Column(c) = dest {
+                assert!(
+                    names.contains(c),
+                    "{what}: `{field}` maps to missing column `{c}`"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_view_field_is_a_csv_column_or_deliberately_omitted() {
+        let mut p = Partnership::example();
+        p.distance_m = Some(1.0);
+        p.active_on_certainty = Some("certain".into());
+        p.footage_requests = Some("possible".into());
+        p.phase = Some(super::super::dto::PhaseBrief {
+            id: "x".into(),
+            name: "x".into(),
+            footage_requests: true,
+            footage_condition: None,
+        });
+        check(
+            serde_json::to_value(&p).unwrap(),
+            PARTNERSHIP_FIELDS,
+            PartnershipRow::COLUMNS,
+            "partnerships",
+        );
+        let mut a = Agency::example();
+        a.distance_m = Some(1.0);
+        check(
+            serde_json::to_value(&a).unwrap(),
+            AGENCY_FIELDS,
+            AgencyRow::COLUMNS,
+            "agencies",
+        );
+        check(
+            serde_json::to_value(Program::example()).unwrap(),
+            PROGRAM_FIELDS,
+            <crate::domain::Program as Table>::COLUMNS,
+            "programs",
+        );
+        check(
+            serde_json::to_value(Phase::example()).unwrap(),
+            PHASE_FIELDS,
+            <crate::domain::Phase as Table>::COLUMNS,
+            "phases",
+        );
+        check(
+            serde_json::to_value(Source::example()).unwrap(),
+            SOURCE_FIELDS,
+            <crate::domain::Source as Table>::COLUMNS,
+            "sources",
+        );
+        let c = super::super::dto::Citation::example();
+        let json = serde_json::json!({"id": c.id, "field": c.field, "quote": c.quote, "source": {"id": 1}});
+        check(
+            json,
+            CITATION_FIELDS,
+            <crate::domain::Citation as Table>::COLUMNS,
+            "citations",
+        );
+    }
+}

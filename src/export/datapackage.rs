@@ -1,0 +1,180 @@
+//! The Frictionless Data Package (v1) descriptor of the bulk download, `datapackage.json`:
+//! licence, sources and contributors, and a Table Schema for every CSV file built from the
+//! same column lists the files are written with.
+
+use super::tables::{AgencyRow, PartnershipRow};
+use super::{Column, Table};
+use crate::domain::{Citation, Phase, Program, Source};
+use serde_json::{Value, json};
+
+pub const LICENSE_URL: &str = "https://creativecommons.org/licenses/by/4.0/";
+
+/// A CSV table of the bulk download.
+pub struct CsvResource {
+    pub name: &'static str,
+    pub title: &'static str,
+    pub columns: &'static [Column],
+    pub primary_key: &'static str,
+    /// (column, referenced resource, referenced column).
+    pub foreign_keys: &'static [(&'static str, &'static str, &'static str)],
+}
+
+/// Every table of the bulk download, in the order of the zip.
+pub const CSV_RESOURCES: &[CsvResource] = &[
+    CsvResource {
+        name: "agencies",
+        title: "Agencies",
+        columns: <AgencyRow as Table>::COLUMNS,
+        primary_key: "id",
+        foreign_keys: &[],
+    },
+    CsvResource {
+        name: "partnerships",
+        title: "Partnerships",
+        columns: <PartnershipRow as Table>::COLUMNS,
+        primary_key: "id",
+        foreign_keys: &[
+            ("agency_id", "agencies", "id"),
+            ("program_id", "programs", "id"),
+        ],
+    },
+    CsvResource {
+        name: "programs",
+        title: "Programs",
+        columns: <Program as Table>::COLUMNS,
+        primary_key: "id",
+        foreign_keys: &[],
+    },
+    CsvResource {
+        name: "phases",
+        title: "Program phases",
+        columns: <Phase as Table>::COLUMNS,
+        primary_key: "id",
+        foreign_keys: &[("program_id", "programs", "id")],
+    },
+    CsvResource {
+        name: "sources",
+        title: "Sources",
+        columns: <Source as Table>::COLUMNS,
+        primary_key: "id",
+        foreign_keys: &[],
+    },
+    CsvResource {
+        name: "citations",
+        title: "Citations",
+        columns: <Citation as Table>::COLUMNS,
+        primary_key: "id",
+        foreign_keys: &[("source_id", "sources", "id")],
+    },
+];
+
+fn schema(r: &CsvResource) -> Value {
+    let fields: Vec<Value> = r
+        .columns
+        .iter()
+        .map(|c| {
+            let mut f =
+                json!({"name": c.name, "type": c.kind.as_str(), "description": c.description});
+            if c.kind == super::ColumnType::Boolean {
+                f["trueValues"] = json!(["true"]);
+                f["falseValues"] = json!(["false"]);
+            }
+            f
+        })
+        .collect();
+    let foreign: Vec<Value> = r
+        .foreign_keys
+        .iter()
+        .map(|(field, resource, to)| {
+            json!({"fields": field, "reference": {"resource": resource, "fields": to}})
+        })
+        .collect();
+    let mut s = json!({"fields": fields, "primaryKey": r.primary_key, "missingValues": [""]});
+    if !foreign.is_empty() {
+        s["foreignKeys"] = json!(foreign);
+    }
+    s
+}
+
+/// The descriptor. `files` maps a table name to its path in the zip; `geojson` lists the
+/// GeoJSON files (name, path) beside them.
+pub fn descriptor(version: i64, created: &str, geojson: &[(&str, String)]) -> Value {
+    let mut resources: Vec<Value> = CSV_RESOURCES
+        .iter()
+        .map(|r| {
+            json!({
+                "name": r.name,
+                "title": r.title,
+                "path": format!("{}.csv", r.name),
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "dialect": {"delimiter": ",", "lineTerminator": "\r\n", "quoteChar": "\"", "doubleQuote": true, "header": true},
+                "licenses": [license()],
+                "schema": schema(r),
+            })
+        })
+        .collect();
+    for (name, path) in geojson {
+        resources.push(json!({
+            "name": format!("{name}-geojson"),
+            "title": format!("{name} (GeoJSON)"),
+            "path": path,
+            "format": "geojson",
+            "mediatype": "application/geo+json",
+            "encoding": "utf-8",
+        }));
+    }
+    json!({
+        "profile": "tabular-data-package",
+        "name": "ring-partnerships",
+        "title": "US public safety agencies' partnerships with Amazon Ring",
+        "description": "Which US police and other public safety agencies partner with Amazon Ring, through which programs, from when to when, and on what evidence. Dates keep their known precision (start_date with start_precision).",
+        "version": format!("1.0.{version}"),
+        "created": created,
+        "keywords": ["ring", "police", "surveillance", "partnerships", "open data"],
+        "licenses": [license()],
+        "sources": [
+            {"title": "Atlas of Surveillance, Electronic Frontier Foundation and the University of Nevada, Reno Reynolds School of Journalism (CC BY 4.0)", "path": "https://atlasofsurveillance.org/"},
+            {"title": "GeoNames (CC BY 4.0): agency locations", "path": "https://www.geonames.org/"},
+            {"title": "The public sources cited with each record (sources.csv, citations.csv)", "path": "sources.csv"}
+        ],
+        "contributors": [
+            {"title": "Electronic Frontier Foundation", "path": "https://www.eff.org/", "role": "author"},
+            {"title": "University of Nevada, Reno Reynolds School of Journalism", "role": "author"},
+            {"title": "GeoNames", "path": "https://www.geonames.org/", "role": "contributor"},
+            {"title": "ring-partnerships editors", "role": "publisher"}
+        ],
+        "x_dataset_version": version,
+        "resources": resources,
+    })
+}
+
+fn license() -> Value {
+    json!({"name": "CC-BY-4.0", "path": LICENSE_URL, "title": "Creative Commons Attribution 4.0"})
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_csv_column_is_described_once_with_a_type() {
+        let d = descriptor(7, "2026-01-01T00:00:00Z", &[]);
+        assert_eq!(d["licenses"][0]["name"], "CC-BY-4.0");
+        for r in d["resources"].as_array().unwrap() {
+            let fields = r["schema"]["fields"].as_array().unwrap();
+            let mut names: Vec<&str> = fields.iter().map(|f| f["name"].as_str().unwrap()).collect();
+            let n = names.len();
+            names.sort();
+            names.dedup();
+            assert_eq!(names.len(), n, "duplicate column in {}", r["name"]);
+            for f in fields {
+                assert!(!f["description"].as_str().unwrap().is_empty());
+                assert!(f["type"].is_string());
+            }
+            let pk = r["schema"]["primaryKey"].as_str().unwrap();
+            assert!(names.contains(&pk));
+        }
+    }
+}

@@ -518,7 +518,7 @@ impl HistoryApi {
         let history = self.versions(kind, &id.0).await?;
         let newest = history[0].revision.version;
         let to_v = to.0.unwrap_or(newest);
-        let from_v = from.0.unwrap_or(to_v - 1);
+        let from_v = from.0.unwrap_or(to_v.saturating_sub(1));
         let at = |v: i32, name: &str| {
             history
                 .iter()

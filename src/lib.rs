@@ -7,6 +7,8 @@
 //! - [`store`]: every sea-orm query and the mapping between rows and records.
 //! - [`domain`]: pure types and rules: ids, dates with precision, vocabularies, records.
 //! - [`error`]: the one HTTP error type (RFC 9457 problem+json with stable codes).
+//! - [`web`]: the guard around every request: request ids, limits, rate limits, security
+//!   headers, metrics.
 //! - [`config`], [`startup`]: typed configuration; building and running the app.
 
 pub mod api;
@@ -18,3 +20,4 @@ pub mod import;
 pub mod service;
 pub mod startup;
 pub mod store;
+pub mod web;

@@ -7,6 +7,7 @@ mod edits;
 mod errors;
 mod geo;
 mod history;
+mod limits;
 mod lists;
 mod meta;
 mod ogc;

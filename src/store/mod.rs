@@ -92,8 +92,18 @@ impl Store {
         self.db.get_database_backend()
     }
 
+    /// Applies pending migrations, all or none: sea-orm-migration wraps each migration in a
+    /// transaction only on PostgreSQL, so on SQLite a crash half-way left a half-made schema
+    /// that the next start could not finish. SQLite's DDL is transactional; one transaction
+    /// holds every pending migration and its record.
     pub async fn migrate(&self) -> Result<(), DbErr> {
-        Migrator::up(&self.db, None).await
+        if self.backend() == DbBackend::Sqlite {
+            let txn = self.db.begin().await?;
+            Migrator::up(&txn, None).await?;
+            txn.commit().await
+        } else {
+            Migrator::up(&self.db, None).await
+        }
     }
 
     /// Whether the database answers a trivial query.

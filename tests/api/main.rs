@@ -3,6 +3,8 @@
 
 mod helpers;
 
+mod backup;
+mod crash;
 mod edits;
 mod errors;
 mod geo;

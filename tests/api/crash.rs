@@ -225,7 +225,8 @@ async fn killing_the_server_during_writes_loses_no_acknowledged_write() {
             "round {round}: {} writes acknowledged so far",
             acked.lock().unwrap().len()
         );
-        for (id, source_url, version) in acked.lock().unwrap().clone() {
+        let so_far = acked.lock().unwrap().clone();
+        for (id, source_url, version) in so_far {
             let rows = query(
                 &db,
                 &format!("SELECT url, version FROM sources WHERE id = {id}"),

@@ -410,8 +410,15 @@ fn problem_from_poem(err: &poem::Error) -> Problem {
 /// The last line of defence, wrapped around the whole app: responses that handlers built
 /// pass through; every other error becomes a problem+json response.
 pub async fn render_error(err: poem::Error) -> Response {
-    if err.is_from_response() {
-        return err.into_response();
+    // The matched route travels with the error; keep it for the metrics.
+    let pattern = err.data::<poem::PathPattern>().cloned();
+    let mut resp = if err.is_from_response() {
+        err.into_response()
+    } else {
+        problem_from_poem(&err).response()
+    };
+    if let Some(p) = pattern {
+        resp.set_data(p);
     }
-    problem_from_poem(&err).response()
+    resp
 }

@@ -38,6 +38,25 @@ impl RouteStats {
     }
 }
 
+/// `/agencies/{id}` as poem writes it: `/agencies/:id`, or `/agencies/:param0` numbered.
+fn poem_pattern(template: &str, numbered: bool) -> String {
+    let mut n = 0;
+    template
+        .split('/')
+        .map(
+            |seg| match seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                Some(_) if numbered => {
+                    n += 1;
+                    format!(":param{}", n - 1)
+                }
+                Some(name) => format!(":{name}"),
+                None => seg.to_string(),
+            },
+        )
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
 pub struct Metrics {
     /// Route pattern (as poem reports it) -> index into `routes`.
     index: HashMap<String, usize>,
@@ -52,23 +71,10 @@ impl Metrics {
         for t in templates {
             let i = routes.len();
             routes.push(RouteStats::new(t));
-            // poem names path parameters `:id`; nesting under `/` may double the slash.
-            let poem = t
-                .split('/')
-                .map(
-                    |seg| match seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-                        Some(name) => format!(":{name}"),
-                        None => seg.to_string(),
-                    },
-                )
-                .collect::<Vec<_>>()
-                .join("/");
-            for key in [
-                t.to_string(),
-                format!("/{t}"),
-                poem.clone(),
-                format!("/{poem}"),
-            ] {
+            // poem reports `:id` for a parameter, poem-openapi `:param0`, `:param1`, … in
+            // order; nesting under `/` may double the slash.
+            for key in [t.to_string(), poem_pattern(t, false), poem_pattern(t, true)] {
+                index.entry(format!("/{key}")).or_insert(i);
                 index.entry(key).or_insert(i);
             }
         }
@@ -157,7 +163,7 @@ mod tests {
     fn requests_are_counted_by_template_and_status() {
         let m = Metrics::new(["/agencies/{id}"]);
         m.record(Some("/agencies/:id"), 200, Duration::from_millis(2));
-        m.record(Some("//agencies/:id"), 404, Duration::from_millis(20));
+        m.record(Some("//agencies/:param0"), 404, Duration::from_millis(20));
         m.record(None, 404, Duration::from_micros(100));
         m.record(Some("/agencies/:id"), 599, Duration::from_secs(20));
         let text = m.render(&[("dataset_version", "The dataset version.", 7.0)]);

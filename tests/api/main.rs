@@ -14,5 +14,6 @@ mod lists;
 mod meta;
 mod ogc;
 mod processes;
+mod security;
 mod spec;
 mod time_travel;

@@ -406,6 +406,10 @@ const ATOM_ENTRIES: u32 = 50;
 
 impl HistoryApi {
     async fn versions(&self, kind: EntityKind, id: &str) -> Result<Vec<Cited>, ApiError> {
+        if id.contains('\0') {
+            // No id holds NUL, and PostgreSQL refuses to compare text with one.
+            return Err(ApiError::not_found(kind.as_str(), id));
+        }
         let history = self
             .state
             .dataset

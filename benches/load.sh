@@ -20,11 +20,12 @@ command -v wrk >/dev/null || { [ "$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninteract
 cargo build --release --quiet --bin ring-partnerships
 bin=target/release/ring-partnerships
 db="$work/load-$agencies.db"
-if [ ! -f "$db" ]; then
-    "$bin" import atlas "$atlas" --database "$db.tmp"
-    "$bin" generate --agencies "$agencies" --database "$db.tmp"
-    mv "$db.tmp" "$db"
-    rm -f "$db.tmp-wal" "$db.tmp-shm"
+# Built once; `.ready` marks a database whose import and generation both finished.
+if [ ! -f "$db.ready" ]; then
+    rm -f "$db" "$db-wal" "$db-shm"
+    "$bin" import atlas "$atlas" --database "$db"
+    "$bin" generate --agencies "$agencies" --database "$db"
+    touch "$db.ready"
 fi
 
 port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"

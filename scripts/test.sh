@@ -24,3 +24,11 @@ if command -v pg_isready >/dev/null && ! pg_isready -h 127.0.0.1 -p 5432 -q; the
 fi
 
 cargo test --workspace --all-targets "$@"
+
+# Contract fuzzing of the served spec (schemathesis; Python 3 needed).
+if command -v python3 >/dev/null; then
+    ./scripts/fuzz.sh
+else
+    echo "note: python3 is not installed; contract fuzzing skipped (it fails under CI)" >&2
+    [ -z "${CI:-}" ] || exit 1
+fi

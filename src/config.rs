@@ -12,6 +12,8 @@ pub struct Config {
     pub database_url: String,
     /// How often to pick up revisions written by other processes.
     pub follow_interval: Duration,
+    /// What one request or client may ask of the server.
+    pub limits: Limits,
 }
 
 impl Default for Config {
@@ -20,6 +22,53 @@ impl Default for Config {
             bind: DEFAULT_BIND.into(),
             database_url: DEFAULT_DATABASE_URL.into(),
             follow_interval: Duration::from_millis(500),
+            limits: Limits::default(),
+        }
+    }
+}
+
+/// The limits that keep one client from holding or exhausting the server. Each is a `serve`
+/// flag and an environment variable (named on each field); the README's limits table lists
+/// them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// `MAX_BODY_BYTES`: larger request bodies are refused with 413 `payload_too_large`.
+    pub max_body_bytes: usize,
+    /// `MAX_URI_BYTES`: longer request targets (path and query) get 414 `uri_too_long`.
+    pub max_uri_bytes: usize,
+    /// `MAX_HEADER_BYTES`: larger header sections (names and values) get 431
+    /// `headers_too_large`.
+    pub max_header_bytes: usize,
+    /// `EXPORT_CONCURRENCY`: how many exports or large streamed lists run at once; the rest
+    /// wait for a permit (see `AppState::export_permits`).
+    pub export_concurrency: usize,
+    /// `REQUEST_TIMEOUT_SECS`: a request not answered in time gets 503 `request_timeout`.
+    pub request_timeout: Duration,
+    /// `IDLE_TIMEOUT_SECS`: a connection that sends and receives nothing for this long is
+    /// closed, including one that stopped half-way through its request (slowloris).
+    pub idle_timeout: Duration,
+    /// `RATE_LIMIT_READS`: reads per minute per client address (0: unlimited).
+    pub reads_per_minute: u32,
+    /// `RATE_LIMIT_WRITES`: writes per minute per token (per address without one; 0:
+    /// unlimited).
+    pub writes_per_minute: u32,
+}
+
+/// Polygons (`within`) may have at most this many vertices; a fixed limit of the geometry
+/// parser, listed with the others.
+pub const MAX_POLYGON_VERTICES: usize = crate::geo::shapes::MAX_POLYGON_VERTICES;
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_body_bytes: 1024 * 1024,
+            max_uri_bytes: 8 * 1024,
+            max_header_bytes: 16 * 1024,
+            export_concurrency: 4,
+            request_timeout: Duration::from_secs(30),
+            idle_timeout: Duration::from_secs(60),
+            reads_per_minute: 600,
+            writes_per_minute: 60,
         }
     }
 }

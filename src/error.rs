@@ -54,6 +54,16 @@ pub enum ErrorCode {
     InvalidRecord,
     /// Changing a record needs `If-Match` with the version read (its `ETag`).
     PreconditionRequired,
+    /// The request body is larger than the server accepts (`MAX_BODY_BYTES`).
+    PayloadTooLarge,
+    /// The path and query are longer than the server accepts (`MAX_URI_BYTES`).
+    UriTooLong,
+    /// The request headers are larger than the server accepts (`MAX_HEADER_BYTES`).
+    HeadersTooLarge,
+    /// Too many requests from this address or token: wait `Retry-After` seconds.
+    RateLimited,
+    /// The request took longer than the server allows (`REQUEST_TIMEOUT_SECS`).
+    RequestTimeout,
 }
 
 impl ErrorCode {
@@ -74,6 +84,11 @@ impl ErrorCode {
         ErrorCode::PreconditionFailed,
         ErrorCode::InvalidRecord,
         ErrorCode::PreconditionRequired,
+        ErrorCode::PayloadTooLarge,
+        ErrorCode::UriTooLong,
+        ErrorCode::HeadersTooLarge,
+        ErrorCode::RateLimited,
+        ErrorCode::RequestTimeout,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -94,6 +109,11 @@ impl ErrorCode {
             ErrorCode::PreconditionFailed => "precondition_failed",
             ErrorCode::InvalidRecord => "invalid_record",
             ErrorCode::PreconditionRequired => "precondition_required",
+            ErrorCode::PayloadTooLarge => "payload_too_large",
+            ErrorCode::UriTooLong => "uri_too_long",
+            ErrorCode::HeadersTooLarge => "headers_too_large",
+            ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::RequestTimeout => "request_timeout",
         }
     }
 
@@ -114,6 +134,12 @@ impl ErrorCode {
             ErrorCode::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             ErrorCode::InvalidRecord => StatusCode::UNPROCESSABLE_ENTITY,
             ErrorCode::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
+            ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::UriTooLong => StatusCode::URI_TOO_LONG,
+            ErrorCode::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            // 503, not 408: the client sent its request; the server did not answer in time.
+            ErrorCode::RequestTimeout => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
@@ -135,6 +161,11 @@ impl ErrorCode {
             ErrorCode::PreconditionFailed => "Precondition failed",
             ErrorCode::InvalidRecord => "Invalid record",
             ErrorCode::PreconditionRequired => "Precondition required",
+            ErrorCode::PayloadTooLarge => "Payload too large",
+            ErrorCode::UriTooLong => "URI too long",
+            ErrorCode::HeadersTooLarge => "Request headers too large",
+            ErrorCode::RateLimited => "Rate limited",
+            ErrorCode::RequestTimeout => "Request timed out",
         }
     }
 
@@ -237,16 +268,30 @@ pub enum ApiError {
     /// The body's media type is not accepted (`unsupported_media_type`).
     #[oai(status = 415, content_type = "application/problem+json")]
     UnsupportedMediaType(Json<Problem>),
+    /// The request body is too large (`payload_too_large`; see the limits in the README).
+    #[oai(status = 413, content_type = "application/problem+json")]
+    PayloadTooLarge(Json<Problem>),
+    /// The path and query are too long (`uri_too_long`).
+    #[oai(status = 414, content_type = "application/problem+json")]
+    UriTooLong(Json<Problem>),
     /// The body breaks a rule of the data (`invalid_record`).
     #[oai(status = 422, content_type = "application/problem+json")]
     InvalidRecord(Json<Problem>),
     /// A change without `If-Match` (`precondition_required`).
     #[oai(status = 428, content_type = "application/problem+json")]
     PreconditionRequired(Json<Problem>),
+    /// Too many requests from this address or token (`rate_limited`): retry after
+    /// `Retry-After` seconds.
+    #[oai(status = 429, content_type = "application/problem+json")]
+    RateLimited(Json<Problem>, #[oai(header = "Retry-After")] u64),
+    /// The request headers are too large (`headers_too_large`).
+    #[oai(status = 431, content_type = "application/problem+json")]
+    HeadersTooLarge(Json<Problem>),
     /// The server failed (`internal_error`); the detail never carries internals.
     #[oai(status = 500, content_type = "application/problem+json")]
     Internal(Json<Problem>),
-    /// The database is unreachable (`service_unavailable`).
+    /// The database is unreachable (`service_unavailable`) or the request took too long
+    /// (`request_timeout`).
     #[oai(status = 503, content_type = "application/problem+json")]
     Unavailable(Json<Problem>),
 }
@@ -260,7 +305,13 @@ impl ApiError {
             ErrorCode::NotFound | ErrorCode::RouteNotFound => ApiError::NotFound(Json(p)),
             ErrorCode::Gone => ApiError::Gone(Json(p)),
             ErrorCode::UnsupportedMediaType => ApiError::UnsupportedMediaType(Json(p)),
-            ErrorCode::ServiceUnavailable => ApiError::Unavailable(Json(p)),
+            ErrorCode::ServiceUnavailable | ErrorCode::RequestTimeout => {
+                ApiError::Unavailable(Json(p))
+            }
+            ErrorCode::PayloadTooLarge => ApiError::PayloadTooLarge(Json(p)),
+            ErrorCode::UriTooLong => ApiError::UriTooLong(Json(p)),
+            ErrorCode::HeadersTooLarge => ApiError::HeadersTooLarge(Json(p)),
+            ErrorCode::RateLimited => ApiError::RateLimited(Json(p), 1),
             ErrorCode::MethodNotAllowed | ErrorCode::InternalError => ApiError::Internal(Json(p)),
             ErrorCode::Unauthorized => ApiError::Unauthorized(Json(p), BEARER_CHALLENGE.into()),
             ErrorCode::Forbidden => ApiError::Forbidden(Json(p)),
@@ -338,6 +389,10 @@ fn problem_from_poem(err: &poem::Error) -> Problem {
             ErrorCode::MethodNotAllowed,
             "this route does not accept this method",
         ),
+        StatusCode::PAYLOAD_TOO_LARGE => Problem::new(
+            ErrorCode::PayloadTooLarge,
+            "the request body is larger than the server accepts",
+        ),
         StatusCode::UNSUPPORTED_MEDIA_TYPE => {
             Problem::new(ErrorCode::UnsupportedMediaType, err.to_string())
         }
@@ -355,8 +410,15 @@ fn problem_from_poem(err: &poem::Error) -> Problem {
 /// The last line of defence, wrapped around the whole app: responses that handlers built
 /// pass through; every other error becomes a problem+json response.
 pub async fn render_error(err: poem::Error) -> Response {
-    if err.is_from_response() {
-        return err.into_response();
+    // The matched route travels with the error; keep it for the metrics.
+    let pattern = err.data::<poem::PathPattern>().cloned();
+    let mut resp = if err.is_from_response() {
+        err.into_response()
+    } else {
+        problem_from_poem(&err).response()
+    };
+    if let Some(p) = pattern {
+        resp.set_data(p);
     }
-    problem_from_poem(&err).response()
+    resp
 }

@@ -9,6 +9,8 @@
 //! - [`export`]: pure writers for exports and bulk files (CSV, NDJSON, GeoJSON, Data
 //!   Package); explicit column lists.
 //! - [`error`]: the one HTTP error type (RFC 9457 problem+json with stable codes).
+//! - [`web`]: the guard around every request: request ids, limits, rate limits, security
+//!   headers, metrics.
 //! - [`config`], [`startup`]: typed configuration; building and running the app.
 
 pub mod api;
@@ -21,3 +23,4 @@ pub mod import;
 pub mod service;
 pub mod startup;
 pub mod store;
+pub mod web;

@@ -1,10 +1,11 @@
 //! The `ring-partnerships` command: thin; parses the command line and calls into the library.
 
 use clap::{Parser, Subcommand};
-use ring_partnerships::config::{self, Config};
+use ring_partnerships::config::{self, Config, Limits};
 use ring_partnerships::startup::{self, anyhow_like::Result};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 // The API allocates many small strings per response; glibc's allocator contends across
 // threads under load, mimalloc does not (see benches/geo.sh).
@@ -28,6 +29,50 @@ struct DatabaseArg {
     database: String,
 }
 
+/// The limits of `serve` (see `config::Limits` and the README's limits table).
+#[derive(clap::Args, Clone)]
+struct LimitArgs {
+    /// Largest request body, in bytes (413 above).
+    #[arg(long, env = "MAX_BODY_BYTES", default_value_t = Limits::default().max_body_bytes)]
+    max_body_bytes: usize,
+    /// Longest path and query, in bytes (414 above).
+    #[arg(long, env = "MAX_URI_BYTES", default_value_t = Limits::default().max_uri_bytes)]
+    max_uri_bytes: usize,
+    /// Largest header section, in bytes (431 above).
+    #[arg(long, env = "MAX_HEADER_BYTES", default_value_t = Limits::default().max_header_bytes)]
+    max_header_bytes: usize,
+    /// How many exports or large streamed lists run at once.
+    #[arg(long, env = "EXPORT_CONCURRENCY", default_value_t = Limits::default().export_concurrency)]
+    export_concurrency: usize,
+    /// Seconds a request may take (503 `request_timeout` after).
+    #[arg(long, env = "REQUEST_TIMEOUT_SECS", default_value_t = Limits::default().request_timeout.as_secs())]
+    request_timeout_secs: u64,
+    /// Seconds a connection may stay silent before it is closed.
+    #[arg(long, env = "IDLE_TIMEOUT_SECS", default_value_t = Limits::default().idle_timeout.as_secs())]
+    idle_timeout_secs: u64,
+    /// Reads a minute per client address (0: unlimited).
+    #[arg(long, env = "RATE_LIMIT_READS", default_value_t = Limits::default().reads_per_minute)]
+    rate_limit_reads: u32,
+    /// Writes a minute per token (0: unlimited).
+    #[arg(long, env = "RATE_LIMIT_WRITES", default_value_t = Limits::default().writes_per_minute)]
+    rate_limit_writes: u32,
+}
+
+impl From<LimitArgs> for Limits {
+    fn from(a: LimitArgs) -> Self {
+        Self {
+            max_body_bytes: a.max_body_bytes,
+            max_uri_bytes: a.max_uri_bytes,
+            max_header_bytes: a.max_header_bytes,
+            export_concurrency: a.export_concurrency.max(1),
+            request_timeout: Duration::from_secs(a.request_timeout_secs.max(1)),
+            idle_timeout: Duration::from_secs(a.idle_timeout_secs.max(1)),
+            reads_per_minute: a.rate_limit_reads,
+            writes_per_minute: a.rate_limit_writes,
+        }
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Serve the API (migrates and seeds the database first).
@@ -35,6 +80,16 @@ enum Command {
         /// Address to listen on.
         #[arg(long, env = "BIND", default_value = config::DEFAULT_BIND)]
         bind: String,
+        #[command(flatten)]
+        db: DatabaseArg,
+        #[command(flatten)]
+        limits: LimitArgs,
+    },
+    /// Copy a live SQLite database to FILE, consistently (`VACUUM INTO`); serve the copy to
+    /// restore it.
+    Backup {
+        /// The file to write; it must not exist.
+        file: PathBuf,
         #[command(flatten)]
         db: DatabaseArg,
     },
@@ -124,13 +179,18 @@ async fn token_store(db: &DatabaseArg) -> Result<ring_partnerships::store::Store
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sqlx=warn,sea_orm=warn".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    // Every line logged while answering a request carries its `request_id` (the guard's
+    // span). `LOG_FORMAT=json` logs one JSON object a line, for log collectors.
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| "info,sqlx=warn,sea_orm=warn".into());
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if std::env::var("LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json")) {
+        logs.json().init();
+    } else {
+        logs.init();
+    }
     match run(Cli::parse()).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -142,13 +202,25 @@ async fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> Result<()> {
     match cli.command {
-        Command::Serve { bind, db } => {
+        Command::Serve { bind, db, limits } => {
             let config = Config {
                 bind,
                 database_url: config::database_url(&db.database),
+                limits: limits.into(),
                 ..Config::default()
             };
             startup::serve(config).await
+        }
+        Command::Backup { file, db } => {
+            if file.exists() {
+                return Err(format!("{} exists; backup writes a new file", file.display()).into());
+            }
+            let url = config::database_url(&db.database);
+            let store = ring_partnerships::store::Store::connect(&url).await?;
+            let path = file.to_str().ok_or("the backup path is not UTF-8")?;
+            store.backup_sqlite(path).await?;
+            eprintln!("copied {} to {}", config::redacted(&url), file.display());
+            Ok(())
         }
         Command::Migrate { db } => {
             let url = config::database_url(&db.database);

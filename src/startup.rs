@@ -4,17 +4,20 @@
 use crate::api::caching::Caching;
 use crate::api::geojson::SuffixFormats;
 use crate::api::{self, AppState};
-use crate::config::{Config, redacted};
-use crate::error::render_error;
+use crate::config::{Config, Limits, redacted};
+use crate::error::{ErrorCode, Problem, render_error};
 use crate::service::{Dataset, ServiceError, seed};
 use crate::store::Store;
+use crate::web::idle::IdleTimeout;
+use crate::web::{Guard, GuardState};
 use poem::endpoint::make_sync;
 use poem::listener::{Acceptor, Listener, TcpListener};
-use poem::middleware::{Compression, Cors, Tracing};
+use poem::middleware::{CatchPanic, Compression, Cors, Tracing};
 use poem::web::CompressionAlgo;
 use poem::web::Html;
 use poem::{Endpoint, EndpointExt, IntoEndpoint, Route, Server};
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Connects, migrates, seeds the programs, and loads the catalog.
@@ -27,14 +30,59 @@ pub async fn open_dataset(database_url: &str) -> Result<Dataset, ServiceError> {
     Ok(dataset)
 }
 
-/// The whole HTTP app: the API, its spec and docs, CORS for reads from any origin, and the
-/// problem+json rendering of every error.
-pub fn app(state: AppState) -> impl Endpoint {
+/// The whole HTTP app: the API, its spec and docs, metrics, CORS for reads from any origin,
+/// the problem+json rendering of every error, and the guard (limits, rate limits, request
+/// ids, security headers) around it all.
+pub fn app(state: AppState, limits: &Limits) -> impl Endpoint + use<> {
     let dataset = state.dataset.clone();
     let service = api::service(state);
-    let spec = service.spec();
-    let docs = service.swagger_ui_html();
+    let spec = api::spec_text(&service);
+    let docs = api::docs_html(&service);
+    let templates: Vec<String> = serde_json::from_str::<serde_json::Value>(&spec)
+        .ok()
+        .and_then(|v| {
+            v.get("paths")?
+                .as_object()
+                .map(|p| p.keys().cloned().collect())
+        })
+        .unwrap_or_default();
+    let guard = Arc::new(GuardState::new(
+        limits,
+        templates
+            .iter()
+            .map(String::as_str)
+            .chain(["/openapi.json", "/docs", "/metrics"]),
+    ));
+    let metrics_guard = guard.clone();
+    let metrics_dataset = dataset.clone();
     Route::new()
+        .at(
+            "/metrics",
+            poem::get(make_sync(move |_| {
+                let dataset = &metrics_dataset;
+                let (size, idle) = dataset.store().pool_stats();
+                let text = metrics_guard.metrics.render(&[
+                    (
+                        "dataset_version",
+                        "Sequence number of the newest revision the catalog reflects.",
+                        dataset.read().seq() as f64,
+                    ),
+                    (
+                        "db_pool_connections",
+                        "Open database connections.",
+                        f64::from(size),
+                    ),
+                    (
+                        "db_pool_idle_connections",
+                        "Idle database connections.",
+                        idle as f64,
+                    ),
+                ]);
+                poem::Response::builder()
+                    .content_type("text/plain; version=0.0.4; charset=utf-8")
+                    .body(text)
+            })),
+        )
         .at(
             "/openapi.json",
             make_sync(move |_| {
@@ -64,6 +112,17 @@ pub fn app(state: AppState) -> impl Endpoint {
                 ]),
         )
         .with(Tracing)
+        // A panic is a bug; it answers 500 like any other failure instead of dropping the
+        // connection, and is logged.
+        .with(CatchPanic::new().with_handler(|_| {
+            tracing::error!("a request handler panicked");
+            Problem::new(
+                ErrorCode::InternalError,
+                "the server failed to answer; the failure was logged",
+            )
+            .response()
+        }))
+        .with(Guard(guard))
         .into_endpoint()
 }
 
@@ -75,8 +134,10 @@ pub async fn run<A: Acceptor + 'static>(
     shutdown: impl Future<Output = ()> + Send,
 ) -> std::io::Result<()> {
     let follower = state.dataset.spawn_follower(config.follow_interval);
+    let app = app(state, &config.limits);
+    let acceptor = IdleTimeout::new(acceptor, config.limits.idle_timeout);
     let result = Server::new_with_acceptor(acceptor)
-        .run_with_graceful_shutdown(app(state), shutdown, Some(Duration::from_secs(10)))
+        .run_with_graceful_shutdown(app, shutdown, Some(Duration::from_secs(10)))
         .await;
     follower.abort();
     result
@@ -89,7 +150,7 @@ pub async fn serve(config: Config) -> anyhow_like::Result<()> {
     if crate::service::import::load_sample_if_empty(&dataset).await? {
         tracing::info!("empty database: loaded the shipped sample (data/sample/)");
     }
-    let state = AppState { dataset };
+    let state = AppState::new(dataset, &config.limits);
     let acceptor = TcpListener::bind(config.bind.clone())
         .into_acceptor()
         .await?;

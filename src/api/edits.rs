@@ -512,6 +512,14 @@ pub fn edit_error(e: EditError) -> ApiError {
         EditError::Conflict(message) => {
             ApiError::from_problem(Problem::new(ErrorCode::Conflict, message))
         }
+        EditError::Service(e) if e.is_unique_violation() => {
+            // The catalog checks run first; a clash found only by the database (a source
+            // URL, a race with another process) is still the client's conflict.
+            ApiError::from_problem(Problem::new(
+                ErrorCode::Conflict,
+                "a record with the same unique value (an id or a source URL) exists",
+            ))
+        }
         EditError::Service(e) => ApiError::internal(e),
     }
 }

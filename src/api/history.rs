@@ -406,6 +406,10 @@ const ATOM_ENTRIES: u32 = 50;
 
 impl HistoryApi {
     async fn versions(&self, kind: EntityKind, id: &str) -> Result<Vec<Cited>, ApiError> {
+        if id.contains('\0') {
+            // No id holds NUL, and PostgreSQL refuses to compare text with one.
+            return Err(ApiError::not_found(kind.as_str(), id));
+        }
         let history = self
             .state
             .dataset
@@ -518,7 +522,7 @@ impl HistoryApi {
         let history = self.versions(kind, &id.0).await?;
         let newest = history[0].revision.version;
         let to_v = to.0.unwrap_or(newest);
-        let from_v = from.0.unwrap_or(to_v - 1);
+        let from_v = from.0.unwrap_or(to_v.saturating_sub(1));
         let at = |v: i32, name: &str| {
             history
                 .iter()

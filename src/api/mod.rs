@@ -14,6 +14,7 @@ pub mod ogc;
 pub mod partnerships;
 pub mod programs;
 pub mod sources;
+pub mod spec;
 
 use crate::error::ApiError;
 use crate::service::Dataset;
@@ -48,6 +49,20 @@ pub enum ApiTags {
 #[derive(Clone)]
 pub struct AppState {
     pub dataset: Dataset,
+    /// Permits for exports and other large streamed answers (`Limits::export_concurrency`):
+    /// hold one while streaming, so a few clients cannot keep every core busy.
+    pub export_permits: std::sync::Arc<tokio::sync::Semaphore>,
+}
+
+impl AppState {
+    pub fn new(dataset: Dataset, limits: &crate::config::Limits) -> Self {
+        Self {
+            dataset,
+            export_permits: std::sync::Arc::new(tokio::sync::Semaphore::new(
+                limits.export_concurrency.max(1),
+            )),
+        }
+    }
 }
 
 pub type Api = (
@@ -64,7 +79,7 @@ pub type Api = (
 /// The OpenAPI service: the routes and the spec they generate.
 pub fn service(state: AppState) -> OpenApiService<Api, ()> {
     let description = format!(
-        "Which US police and other public safety agencies partner with Amazon Ring, through which programs, from when to when, and on what evidence. Every record cites its sources.\n\n{ATTRIBUTION}"
+        "Which US police and other public safety agencies partner with Amazon Ring, through which programs, from when to when, and on what evidence. Every record cites its sources.\n\n{ATTRIBUTION}\n\n{LIMITS}"
     );
     OpenApiService::new(
         (
@@ -82,6 +97,38 @@ pub fn service(state: AppState) -> OpenApiService<Api, ()> {
     )
     .description(description)
     .license(poem_openapi::LicenseObject::new(LICENSE_NAME).url(LICENSE_URL))
+    .extra_response_header::<String, _>(
+        poem_openapi::ExtraHeader::new(crate::web::REQUEST_ID)
+            .description("The request's id: the client's own `X-Request-Id` when sane (1–64 of `A-Za-z0-9-_.`), else a new one. Logged with the request."),
+    )
+    .extra_response_header::<Option<u64>, _>(
+        poem_openapi::ExtraHeader::new(crate::web::RATELIMIT_LIMIT)
+            .description("Requests allowed per minute for this client (reads: per address; writes: per token). Absent when rate limiting is off."),
+    )
+    .extra_response_header::<Option<u64>, _>(
+        poem_openapi::ExtraHeader::new(crate::web::RATELIMIT_REMAINING)
+            .description("Requests left in this client's bucket."),
+    )
+    .extra_response_header::<Option<u64>, _>(
+        poem_openapi::ExtraHeader::new(crate::web::RATELIMIT_RESET)
+            .description("Seconds until this client's bucket is full again."),
+    )
+}
+
+/// The limits, as the spec's description states them (defaults; operators may change them).
+const LIMITS: &str = "Limits (defaults; see the README): request bodies up to 1 MiB (413 `payload_too_large`), path and query up to 8 KiB (414 `uri_too_long`), headers up to 16 KiB (431 `headers_too_large`), `limit` 1–1000, polygons up to 10,000 vertices, 30 s per request (503 `request_timeout`), idle connections closed after 60 s. Rate limits: 600 reads a minute per client address and 60 writes a minute per token, answered with 429 `rate_limited` and `Retry-After`; every response carries `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset`.";
+
+/// The spec as served and committed: poem-openapi's, with paths that two APIs share merged.
+pub fn spec_text(service: &OpenApiService<Api, ()>) -> String {
+    let raw = service.spec();
+    spec::merge_duplicate_keys(&raw).unwrap_or(raw)
+}
+
+/// The Swagger UI page, showing the merged spec.
+pub fn docs_html(service: &OpenApiService<Api, ()>) -> String {
+    service
+        .swagger_ui_html()
+        .replacen(&service.spec(), &spec_text(service), 1)
 }
 
 /// The spec as committed in `openapi/openapi.json`. It does not depend on the data, so it is
@@ -89,7 +136,8 @@ pub fn service(state: AppState) -> OpenApiService<Api, ()> {
 pub async fn offline_spec() -> Result<String, crate::store::StoreError> {
     let store = crate::store::Store::connect("sqlite::memory:").await?;
     let dataset = Dataset::empty(store);
-    Ok(format!("{}\n", service(AppState { dataset }).spec()))
+    let state = AppState::new(dataset, &crate::config::Limits::default());
+    Ok(format!("{}\n", spec_text(&service(state))))
 }
 
 /// Turns the shared paging parameters into a page request.

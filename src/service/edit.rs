@@ -100,6 +100,7 @@ enum Op {
 }
 
 fn check_change(change: &ChangeRequest, op: Op) -> Result<(), EditError> {
+    reject_nul("change.note", &Value::from(change.note.as_str()))?;
     if change.note.trim().is_empty() {
         return Err(invalid(
             Some("change.note"),
@@ -177,11 +178,37 @@ fn is_numeric(kind: EntityKind) -> bool {
 }
 
 /// Builds a record from fields, with placeholder bookkeeping (the writer sets the real one).
+/// Text may not hold NUL: PostgreSQL cannot store it, and no real name or note has one.
+fn reject_nul(field: &str, value: &Value) -> Result<(), EditError> {
+    let bad = match value {
+        Value::String(s) => s.contains('\0'),
+        Value::Array(items) => return items.iter().try_for_each(|v| reject_nul(field, v)),
+        Value::Object(m) => {
+            return m.iter().try_for_each(|(k, v)| {
+                if k.contains('\0') {
+                    Err(invalid(Some(field), "text may not contain NUL characters"))
+                } else {
+                    reject_nul(field, v)
+                }
+            });
+        }
+        _ => false,
+    };
+    if bad {
+        Err(invalid(Some(field), "text may not contain NUL characters"))
+    } else {
+        Ok(())
+    }
+}
+
 fn record_from_fields(
     kind: EntityKind,
     mut fields: Map<String, Value>,
     at: time::OffsetDateTime,
 ) -> Result<Record, EditError> {
+    for (k, v) in &fields {
+        reject_nul(k, v)?;
+    }
     let stamp = at
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default();
@@ -481,6 +508,7 @@ impl Dataset {
         check_precondition(&pre, old.meta().version)?;
         let mut json = old.to_json();
         merge_patch(&mut json, &Value::Object(patch));
+        reject_nul("record", &json)?;
         let record = Record::from_json(kind, json).map_err(|e| invalid(None, e.to_string()))?;
         validate(&record, &self.read())?;
         let sources = self.cite(&mut w, &change).await?;

@@ -30,6 +30,17 @@ pub enum ServiceError {
     Log(#[from] ApplyError),
 }
 
+impl ServiceError {
+    /// Whether the database refused a write for breaking a unique constraint.
+    pub fn is_unique_violation(&self) -> bool {
+        matches!(
+            self,
+            ServiceError::Store(e)
+                if matches!(e.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_)))
+        )
+    }
+}
+
 /// A catalog to read from: the live one (hold briefly) or one rebuilt for a past time.
 pub enum View<'a> {
     Live(RwLockReadGuard<'a, Catalog>),

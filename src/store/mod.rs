@@ -92,13 +92,55 @@ impl Store {
         self.db.get_database_backend()
     }
 
+    /// Applies pending migrations, all or none: sea-orm-migration wraps each migration in a
+    /// transaction only on PostgreSQL, so on SQLite a crash half-way left a half-made schema
+    /// that the next start could not finish. SQLite's DDL is transactional; one transaction
+    /// holds every pending migration and its record.
     pub async fn migrate(&self) -> Result<(), DbErr> {
-        Migrator::up(&self.db, None).await
+        if self.backend() == DbBackend::Sqlite {
+            let txn = self.db.begin().await?;
+            Migrator::up(&txn, None).await?;
+            txn.commit().await
+        } else {
+            Migrator::up(&self.db, None).await
+        }
     }
 
     /// Whether the database answers a trivial query.
     pub async fn ping(&self) -> Result<(), DbErr> {
         self.db.ping().await
+    }
+
+    /// The pool's open and idle connections, for metrics.
+    pub fn pool_stats(&self) -> (u32, usize) {
+        match self.backend() {
+            DbBackend::Postgres => {
+                let p = self.db.get_postgres_connection_pool();
+                (p.size(), p.num_idle())
+            }
+            _ => {
+                let p = self.db.get_sqlite_connection_pool();
+                (p.size(), p.num_idle())
+            }
+        }
+    }
+
+    /// Writes a consistent copy of a SQLite database to `path` (`VACUUM INTO`), while it
+    /// serves: the copy is one snapshot, as of the last committed transaction.
+    pub async fn backup_sqlite(&self, path: &str) -> Result<(), DbErr> {
+        if self.backend() != DbBackend::Sqlite {
+            return Err(DbErr::Custom(
+                "backup copies SQLite databases; for PostgreSQL use pg_dump".into(),
+            ));
+        }
+        self.db
+            .execute_raw(sea_orm::Statement::from_sql_and_values(
+                DbBackend::Sqlite,
+                "VACUUM INTO ?",
+                [path.into()],
+            ))
+            .await
+            .map(|_| ())
     }
 
     /// The newest revision of every record as recorded at `as_of` (now when `None`), in

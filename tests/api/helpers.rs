@@ -125,6 +125,15 @@ impl Drop for TestDb {
     }
 }
 
+/// The defaults, without rate limits: tests send bursts from one address.
+pub fn test_limits() -> ring_partnerships::config::Limits {
+    ring_partnerships::config::Limits {
+        reads_per_minute: 0,
+        writes_per_minute: 0,
+        ..Default::default()
+    }
+}
+
 pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
@@ -157,7 +166,17 @@ impl TestApp {
         Self::start(db).await
     }
 
+    /// A fresh SQLite app with these limits.
+    pub async fn spawn_with_limits(limits: ring_partnerships::config::Limits) -> Self {
+        let db = TestDb::create(Backend::Sqlite).await.expect("sqlite");
+        Self::start_with(db, Some(limits)).await
+    }
+
     async fn start(db: TestDb) -> Self {
+        Self::start_with(db, None).await
+    }
+
+    async fn start_with(db: TestDb, limits: Option<ring_partnerships::config::Limits>) -> Self {
         let dataset = startup::open_dataset(&db.url).await.expect("open dataset");
         let acceptor = TcpListener::bind("127.0.0.1:0")
             .into_acceptor()
@@ -168,13 +187,12 @@ impl TestApp {
             .copied()
             .expect("tcp address");
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let state = AppState {
-            dataset: dataset.clone(),
-        };
         let config = Config {
             follow_interval: Duration::from_millis(100),
+            limits: limits.unwrap_or_else(test_limits),
             ..Config::default()
         };
+        let state = AppState::new(dataset.clone(), &config.limits);
         let server = tokio::spawn(async move {
             startup::run(acceptor, state, &config, async {
                 let _ = rx.await;

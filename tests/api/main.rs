@@ -3,15 +3,19 @@
 
 mod helpers;
 
+mod backup;
 mod caching;
+mod crash;
 mod edits;
 mod errors;
 mod exports;
 mod geo;
 mod history;
+mod limits;
 mod lists;
 mod meta;
 mod ogc;
 mod processes;
+mod security;
 mod spec;
 mod time_travel;

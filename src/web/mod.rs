@@ -1,0 +1,270 @@
+//! The HTTP guard wrapped around the whole app: request ids, size limits, rate limits, the
+//! request timeout, security headers and metrics. One middleware, so each request pays for
+//! one extra layer, and nothing on its path takes a lock shared by all requests (rate-limit
+//! buckets are sharded; metrics are atomics registered up front).
+
+pub mod idle;
+pub mod metrics;
+pub mod ratelimit;
+
+use crate::config::Limits;
+use crate::error::{ErrorCode, Problem};
+use metrics::Metrics;
+use poem::PathPattern;
+use poem::http::header::{self, HeaderName, HeaderValue};
+use poem::http::{Method, StatusCode};
+use poem::{Body, Endpoint, IntoResponse, Middleware, Request, Response};
+use ratelimit::{Decision, RateLimiter};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+use tracing::Instrument;
+
+pub const REQUEST_ID: &str = "x-request-id";
+pub const RATELIMIT_LIMIT: &str = "ratelimit-limit";
+pub const RATELIMIT_REMAINING: &str = "ratelimit-remaining";
+pub const RATELIMIT_RESET: &str = "ratelimit-reset";
+
+/// The CSP of every response but the docs page: nothing may load, nothing may frame it.
+const CSP_STRICT: &str =
+    "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+/// The docs page is Swagger UI served inline (script, styles and the spec in the page, so it
+/// works offline): inline script and style are allowed there and nothing from elsewhere.
+/// `connect-src 'self'` lets "Try it out" call this API.
+const CSP_DOCS: &str = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+/// What the guard shares between requests.
+pub struct GuardState {
+    pub limits: Limits,
+    reads: Option<RateLimiter>,
+    writes: Option<RateLimiter>,
+    pub metrics: Metrics,
+    id_prefix: String,
+    next_id: AtomicU64,
+}
+
+impl GuardState {
+    /// `routes`: the route templates to count requests by.
+    pub fn new<'a>(limits: &Limits, routes: impl IntoIterator<Item = &'a str>) -> Self {
+        let mut seed = [0u8; 4];
+        let _ = getrandom::fill(&mut seed);
+        Self {
+            reads: RateLimiter::new(limits.reads_per_minute),
+            writes: RateLimiter::new(limits.writes_per_minute),
+            limits: limits.clone(),
+            metrics: Metrics::new(routes),
+            id_prefix: seed.iter().map(|b| format!("{b:02x}")).collect(),
+            next_id: AtomicU64::new(1),
+        }
+    }
+
+    /// The incoming request id when it is sane (1–64 of `A-Z a-z 0-9 - _ .`), else a new one.
+    fn request_id(&self, req: &Request) -> HeaderValue {
+        if let Some(v) = req.headers().get(REQUEST_ID)
+            && (1..=64).contains(&v.len())
+            && v.as_bytes()
+                .iter()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+        {
+            return v.clone();
+        }
+        let n = self.next_id.fetch_add(1, Ordering::Relaxed);
+        HeaderValue::from_str(&format!("{}-{n:x}", self.id_prefix))
+            .unwrap_or(HeaderValue::from_static("invalid"))
+    }
+}
+
+pub struct Guard(pub Arc<GuardState>);
+
+impl<E: Endpoint> Middleware<E> for Guard {
+    type Output = GuardEndpoint<E>;
+
+    fn transform(&self, ep: E) -> Self::Output {
+        GuardEndpoint {
+            inner: ep,
+            state: self.0.clone(),
+        }
+    }
+}
+
+pub struct GuardEndpoint<E> {
+    inner: E,
+    state: Arc<GuardState>,
+}
+
+fn set_ratelimit_headers(resp: &mut Response, d: Decision) {
+    let h = resp.headers_mut();
+    h.insert(RATELIMIT_LIMIT, HeaderValue::from(d.limit));
+    h.insert(RATELIMIT_REMAINING, HeaderValue::from(d.remaining));
+    h.insert(RATELIMIT_RESET, HeaderValue::from(d.reset));
+}
+
+fn is_read(method: &Method) -> bool {
+    matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+impl<E: Endpoint> GuardEndpoint<E> {
+    /// The limits checked before the app sees the request; `Err` is the refusal.
+    async fn admit(&self, req: &mut Request) -> Result<Option<Decision>, Response> {
+        let limits = &self.state.limits;
+        let uri_len = req.uri().path_and_query().map_or(0, |pq| pq.as_str().len());
+        if uri_len > limits.max_uri_bytes {
+            return Err(Problem::new(
+                ErrorCode::UriTooLong,
+                format!(
+                    "the path and query are {uri_len} bytes; the limit is {}",
+                    limits.max_uri_bytes
+                ),
+            )
+            .response());
+        }
+        let header_bytes: usize = req
+            .headers()
+            .iter()
+            .map(|(k, v)| k.as_str().len() + v.len() + 4)
+            .sum();
+        if header_bytes > limits.max_header_bytes {
+            return Err(Problem::new(
+                ErrorCode::HeadersTooLarge,
+                format!(
+                    "the request headers are {header_bytes} bytes; the limit is {}",
+                    limits.max_header_bytes
+                ),
+            )
+            .response());
+        }
+        let decision = self.rate_limit(req);
+        if let Some(d) = decision
+            && !d.allowed
+        {
+            let mut resp = Problem::new(
+                ErrorCode::RateLimited,
+                format!(
+                    "more than {} requests a minute; retry in {} s",
+                    d.limit, d.retry_after
+                ),
+            )
+            .response();
+            resp.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(d.retry_after));
+            set_ratelimit_headers(&mut resp, d);
+            return Err(resp);
+        }
+        self.limit_body(req).await?;
+        Ok(decision)
+    }
+
+    /// Reads: a bucket per client address. Writes: a bucket per token (per address without
+    /// one), separate from the reads.
+    fn rate_limit(&self, req: &Request) -> Option<Decision> {
+        let now = Instant::now();
+        let ip = req.remote_addr().as_socket_addr().map(|a| a.ip());
+        if is_read(req.method()) {
+            self.state.reads.as_ref().map(|rl| rl.check(ip, now))
+        } else {
+            let rl = self.state.writes.as_ref()?;
+            Some(match req.headers().get(header::AUTHORIZATION) {
+                Some(token) => rl.check(token.as_bytes(), now),
+                None => rl.check(ip, now),
+            })
+        }
+    }
+
+    /// Refuses a body over the limit: by its `Content-Length`, or, for a chunked body, by
+    /// reading at most the limit.
+    async fn limit_body(&self, req: &mut Request) -> Result<(), Response> {
+        let max = self.state.limits.max_body_bytes;
+        let too_large = || {
+            Problem::new(
+                ErrorCode::PayloadTooLarge,
+                format!("the request body is larger than {max} bytes"),
+            )
+            .response()
+        };
+        let declared = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        match declared {
+            Some(n) if n > max as u64 => Err(too_large()),
+            Some(_) => Ok(()),
+            None if req.headers().contains_key(header::TRANSFER_ENCODING) => {
+                let body = req.take_body();
+                match body.into_bytes_limit(max).await {
+                    Ok(bytes) => {
+                        req.set_body(Body::from_bytes(bytes));
+                        Ok(())
+                    }
+                    Err(_) => Err(too_large()),
+                }
+            }
+            None => Ok(()),
+        }
+    }
+}
+
+impl<E: Endpoint> Endpoint for GuardEndpoint<E> {
+    type Output = Response;
+
+    async fn call(&self, mut req: Request) -> poem::Result<Response> {
+        let started = Instant::now();
+        let request_id = self.state.request_id(&req);
+        let is_docs = req.uri().path() == "/docs";
+        let span = tracing::info_span!(
+            "request",
+            request_id = %request_id.to_str().unwrap_or_default()
+        );
+        let (mut resp, decision) = async {
+            match self.admit(&mut req).await {
+                Err(refusal) => (refusal, None),
+                Ok(decision) => {
+                    let timeout = self.state.limits.request_timeout;
+                    let resp = match tokio::time::timeout(timeout, self.inner.call(req)).await {
+                        Ok(Ok(r)) => r.into_response(),
+                        Ok(Err(e)) => e.into_response(),
+                        Err(_) => {
+                            tracing::warn!(timeout_secs = timeout.as_secs(), "request timed out");
+                            Problem::new(
+                                ErrorCode::RequestTimeout,
+                                format!("the request took longer than {} s", timeout.as_secs()),
+                            )
+                            .response()
+                        }
+                    };
+                    (resp, decision)
+                }
+            }
+        }
+        .instrument(span)
+        .await;
+        if let Some(d) = decision {
+            set_ratelimit_headers(&mut resp, d);
+        }
+        let status = resp.status();
+        let h = resp.headers_mut();
+        h.insert(HeaderName::from_static(REQUEST_ID), request_id);
+        h.insert(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        );
+        h.insert(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        );
+        h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(if is_docs && status == StatusCode::OK {
+                CSP_DOCS
+            } else {
+                CSP_STRICT
+            }),
+        );
+        let pattern = resp.data::<PathPattern>().map(|p| &*p.0);
+        self.state
+            .metrics
+            .record(pattern, status.as_u16(), started.elapsed());
+        Ok(resp)
+    }
+}

@@ -1,0 +1,118 @@
+//! In-memory token buckets, one per client key (an address for reads, a token for writes).
+//! Sharded so concurrent requests from different clients rarely meet on one lock.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasher, Hash};
+use std::sync::Mutex;
+use std::time::Instant;
+
+const SHARDS: usize = 32;
+/// A shard holding more buckets than this forgets the ones that have refilled completely
+/// (their clients would start afresh anyway), so memory stays bounded.
+const PRUNE_ABOVE: usize = 4096;
+
+/// What the limiter decided, and what the `RateLimit-*` headers say.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Decision {
+    pub allowed: bool,
+    pub limit: u32,
+    pub remaining: u32,
+    /// Seconds until the bucket is full again.
+    pub reset: u64,
+    /// Seconds until one more request is allowed (0 when allowed now).
+    pub retry_after: u64,
+}
+
+struct Bucket {
+    tokens: f64,
+    updated: Instant,
+}
+
+/// `per_minute` requests per key and minute, in bursts of up to `per_minute`.
+pub struct RateLimiter {
+    per_minute: u32,
+    hasher: std::collections::hash_map::RandomState,
+    shards: Box<[Mutex<HashMap<u64, Bucket>>]>,
+}
+
+impl RateLimiter {
+    /// `None` when `per_minute` is 0 (unlimited).
+    pub fn new(per_minute: u32) -> Option<Self> {
+        (per_minute > 0).then(|| Self {
+            per_minute,
+            hasher: Default::default(),
+            shards: (0..SHARDS).map(|_| Mutex::default()).collect(),
+        })
+    }
+
+    /// Takes one request from `key`'s bucket, if it has one. Keys are hashed (a token is
+    /// never kept).
+    pub fn check(&self, key: impl Hash, now: Instant) -> Decision {
+        let h = self.hasher.hash_one(key);
+        let capacity = f64::from(self.per_minute);
+        let per_sec = capacity / 60.0;
+        let mut shard = self.shards[(h as usize) % SHARDS]
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if shard.len() > PRUNE_ABOVE {
+            shard.retain(|_, b| {
+                b.tokens + now.saturating_duration_since(b.updated).as_secs_f64() * per_sec
+                    < capacity
+            });
+        }
+        let bucket = shard.entry(h).or_insert(Bucket {
+            tokens: capacity,
+            updated: now,
+        });
+        let elapsed = now.saturating_duration_since(bucket.updated).as_secs_f64();
+        bucket.tokens = (bucket.tokens + elapsed * per_sec).min(capacity);
+        bucket.updated = now;
+        let allowed = bucket.tokens >= 1.0;
+        if allowed {
+            bucket.tokens -= 1.0;
+        }
+        let tokens = bucket.tokens;
+        drop(shard);
+        Decision {
+            allowed,
+            limit: self.per_minute,
+            remaining: tokens.floor() as u32,
+            reset: ((capacity - tokens) / per_sec).ceil() as u64,
+            retry_after: if allowed {
+                0
+            } else {
+                ((1.0 - tokens) / per_sec).ceil().max(1.0) as u64
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn a_burst_of_the_limit_passes_then_the_next_waits() {
+        let rl = RateLimiter::new(60).unwrap();
+        let t = Instant::now();
+        for i in 0..60 {
+            let d = rl.check("a", t);
+            assert!(d.allowed, "request {i}");
+            assert_eq!(d.remaining, 59 - i);
+        }
+        let d = rl.check("a", t);
+        assert!(!d.allowed);
+        assert_eq!(d.retry_after, 1);
+        assert_eq!(d.reset, 60);
+        // Another client is not affected.
+        assert!(rl.check("b", t).allowed);
+        // One second later one more request may pass.
+        assert!(rl.check("a", t + Duration::from_secs(1)).allowed);
+    }
+
+    #[test]
+    fn zero_means_unlimited() {
+        assert!(RateLimiter::new(0).is_none());
+    }
+}

@@ -1,0 +1,187 @@
+//! Every limit answers with its documented problem: bodies (413), URLs (414), headers (431),
+//! rate limits (429 with `Retry-After` and `RateLimit-*`), slow requests (503) and silent
+//! connections (closed).
+
+use crate::helpers::{TestApp, test_limits};
+use ring_partnerships::config::Limits;
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+async fn expect_problem(
+    resp: reqwest::Response,
+    status: u16,
+    code: &str,
+) -> reqwest::header::HeaderMap {
+    assert_eq!(resp.status().as_u16(), status);
+    assert_eq!(resp.headers()["content-type"], "application/problem+json");
+    let headers = resp.headers().clone();
+    let body: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(body["code"], code, "{body}");
+    assert_eq!(body["status"], status, "{body}");
+    headers
+}
+
+/// Sends raw bytes on a new connection and returns the status line of the answer.
+async fn raw_status(app: &TestApp, request: &[u8]) -> String {
+    let addr = app.base.trim_start_matches("http://").to_string();
+    let mut conn = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    conn.write_all(request).await.unwrap();
+    let mut buf = vec![0u8; 4096];
+    let n = conn.read(&mut buf).await.unwrap();
+    String::from_utf8_lossy(&buf[..n])
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[tokio::test]
+async fn a_body_over_the_limit_is_payload_too_large() {
+    let app = TestApp::spawn_with_limits(Limits {
+        max_body_bytes: 1024,
+        ..test_limits()
+    })
+    .await;
+    let big = serde_json::json!({ "within": "x".repeat(2048) });
+    let resp = app
+        .send(
+            reqwest::Method::POST,
+            "/agencies/search",
+            None,
+            None,
+            Some(big),
+        )
+        .await;
+    expect_problem(resp, 413, "payload_too_large").await;
+    // Chunked, without a Content-Length: still refused.
+    let chunk = " ".repeat(800);
+    let request = format!(
+        "POST /agencies/search HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n320\r\n{chunk}\r\n320\r\n{chunk}\r\n0\r\n\r\n"
+    );
+    let status = raw_status(&app, request.as_bytes()).await;
+    assert!(status.contains(" 413 "), "{status}");
+    // Under the limit the body reaches the operation.
+    let resp = app
+        .send(
+            reqwest::Method::POST,
+            "/agencies/search",
+            None,
+            None,
+            Some(serde_json::json!({})),
+        )
+        .await;
+    assert_eq!(resp.status(), 200);
+}
+
+#[tokio::test]
+async fn a_long_url_is_uri_too_long_and_big_headers_are_headers_too_large() {
+    let app = TestApp::spawn_with_limits(Limits {
+        max_uri_bytes: 200,
+        max_header_bytes: 1024,
+        ..test_limits()
+    })
+    .await;
+    let resp = app.get(&format!("/agencies?q={}", "a".repeat(300))).await;
+    expect_problem(resp, 414, "uri_too_long").await;
+    let resp = app
+        .client
+        .get(format!("{}/agencies", app.base))
+        .header("x-padding", "p".repeat(2000))
+        .send()
+        .await
+        .unwrap();
+    expect_problem(resp, 431, "headers_too_large").await;
+    assert_eq!(app.get("/agencies?q=a").await.status(), 200);
+}
+
+#[tokio::test]
+async fn reads_over_the_rate_are_rate_limited_with_retry_after() {
+    let app = TestApp::spawn_with_limits(Limits {
+        reads_per_minute: 3,
+        writes_per_minute: 2,
+        ..test_limits()
+    })
+    .await;
+    for remaining in (0..3).rev() {
+        let resp = app.get("/agencies?limit=1").await;
+        assert_eq!(resp.status(), 200);
+        assert_eq!(resp.headers()["ratelimit-limit"], "3");
+        assert_eq!(resp.headers()["ratelimit-remaining"], remaining.to_string());
+        assert!(resp.headers().contains_key("ratelimit-reset"));
+    }
+    let headers = expect_problem(app.get("/agencies?limit=1").await, 429, "rate_limited").await;
+    let retry: u64 = headers["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=20).contains(&retry), "Retry-After {retry}");
+    assert_eq!(headers["ratelimit-remaining"], "0");
+
+    // Writes have their own bucket, per token: reads being spent does not stop them, and
+    // another token has a full bucket.
+    let alice = app.token("editor", "alice").await;
+    let bob = app.token("editor", "bob").await;
+    let write = |token: String| {
+        let app = &app;
+        async move {
+            app.send(
+                reqwest::Method::POST,
+                "/sources",
+                Some(&token),
+                None,
+                Some(serde_json::json!({})),
+            )
+            .await
+        }
+    };
+    for _ in 0..2 {
+        assert_eq!(
+            write(alice.clone()).await.status(),
+            400,
+            "a bad body, not a limit"
+        );
+    }
+    expect_problem(write(alice.clone()).await, 429, "rate_limited").await;
+    assert_eq!(write(bob.clone()).await.status(), 400);
+}
+
+#[tokio::test]
+async fn a_request_over_the_time_limit_is_a_request_timeout() {
+    let app = TestApp::spawn_with_limits(Limits {
+        request_timeout: Duration::from_secs(1),
+        ..test_limits()
+    })
+    .await;
+    // A body that never finishes arriving keeps the operation waiting past the limit.
+    let started = Instant::now();
+    let status = raw_status(
+        &app,
+        b"POST /agencies/search HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"q\":",
+    )
+    .await;
+    assert!(status.contains(" 503 "), "{status}");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert_eq!(app.get("/health").await.status(), 200);
+}
+
+#[tokio::test]
+async fn a_silent_half_sent_request_is_closed_after_the_idle_timeout() {
+    let app = TestApp::spawn_with_limits(Limits {
+        idle_timeout: Duration::from_secs(1),
+        ..test_limits()
+    })
+    .await;
+    let addr = app.base.trim_start_matches("http://").to_string();
+    let mut conn = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    // Slowloris: the start of a request, then nothing.
+    conn.write_all(b"GET /agencies HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+        .await
+        .unwrap();
+    let started = Instant::now();
+    let mut buf = [0u8; 1024];
+    let read = tokio::time::timeout(Duration::from_secs(10), conn.read(&mut buf))
+        .await
+        .expect("the server closes the connection, not the test");
+    assert!(
+        matches!(read, Ok(0) | Err(_)),
+        "closed without an answer: {read:?}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(5));
+}

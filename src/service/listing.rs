@@ -659,6 +659,21 @@ pub fn activity<'c>(catalog: &'c Catalog, p: &Partnership, day: Date) -> Option<
 }
 
 impl PartnershipFilter {
+    /// Whether some partnership of this agency may pass: the agency-level filters.
+    pub fn agency_may_match(&self, a: &Agency) -> bool {
+        (self.states.is_empty() || self.states.contains(&a.state))
+            && (self.agency_types.is_empty() || self.agency_types.contains(&a.agency_type))
+            && (self.geo.is_empty() || self.geo.check(position(a)).0)
+    }
+
+    /// Whether no filter looks at the agency (so an agency-less partnership could match).
+    fn agency_level_is_empty(&self) -> bool {
+        self.states.is_empty()
+            && self.agency_types.is_empty()
+            && self.geo.is_empty()
+            && self.q.is_none()
+    }
+
     /// Whether the partnership passes the valid-time filters (`active_on`, `footage_requests`).
     pub fn active(&self, catalog: &Catalog, p: &Partnership) -> bool {
         let Some(day) = self.active_on else {
@@ -778,11 +793,52 @@ pub fn partnerships<'c>(
                 .filter_map(|(p, a)| row(p, Some(a)))
                 .collect()
         }
-        _ => catalog
-            .partnerships
-            .values()
-            .filter_map(|p| row(p, catalog.agencies.get(&p.agency_id).map(|a| &**a)))
-            .collect(),
+        // In id order with nothing to count: walk the partnerships from the cursor and stop
+        // once the page is full, instead of filtering every record.
+        _ if sort.field == PartnershipSortField::Id && !sort.descending && !req.count => {
+            let after = decode_after(req, &query)?;
+            let from = match after.as_ref().map(|c| &c.1) {
+                Some(SortKey::Num(id)) => std::ops::Bound::Excluded(*id as i64),
+                _ => std::ops::Bound::Unbounded,
+            };
+            catalog
+                .partnerships
+                .range((from, std::ops::Bound::Unbounded))
+                .filter_map(|(_, p)| row(p, catalog.agencies.get(&p.agency_id).map(|a| &**a)))
+                .take(page_size(req) + 1)
+                .collect()
+        }
+        // Agency first: a partnership's agency is then at hand instead of looked up by id for
+        // every partnership, and agencies that cannot match (another state, say) are skipped
+        // with all their partnerships.
+        _ => {
+            let mut seen = 0;
+            let mut rows: Vec<_> = catalog
+                .agencies
+                .values()
+                .filter(|a| filter.agency_may_match(a))
+                .flat_map(|a| {
+                    catalog
+                        .partnerships_of(&a.id)
+                        .into_iter()
+                        .map(move |p| (p, &**a))
+                })
+                .inspect(|_| seen += 1)
+                .filter_map(|(p, a)| row(p, Some(a)))
+                .collect();
+            // Partnerships whose agency is not in the catalog (none in a consistent log, but
+            // never silently dropped): only when agencies were not skipped and some are left.
+            if filter.agency_level_is_empty() && seen < catalog.partnerships.len() {
+                rows.extend(
+                    catalog
+                        .partnerships
+                        .values()
+                        .filter(|p| !catalog.agencies.contains_key(&p.agency_id))
+                        .filter_map(|p| row(p, None)),
+                );
+            }
+            rows
+        }
     };
     paginate(rows, sort.descending, &query, req)
 }

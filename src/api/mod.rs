@@ -3,6 +3,7 @@
 
 pub mod agencies;
 pub mod caching;
+pub mod downloads;
 pub mod dto;
 pub mod edits;
 pub mod exports;
@@ -42,6 +43,11 @@ pub enum ApiTags {
     /// OGC API - Features (Core, GeoJSON): agencies and partnerships as layers for GIS
     /// clients.
     Features,
+    /// The whole dataset as files: CSV tables, GeoJSON layers and a zip with a Frictionless
+    /// Data Package descriptor.
+    Downloads,
+    /// Counts and a timeline of partnerships.
+    Statistics,
 }
 
 /// Shared state handed to every resource.
@@ -59,6 +65,7 @@ pub type Api = (
     ogc::OgcApi,
     edits::EditsApi,
     history::HistoryApi,
+    downloads::DownloadsApi,
 );
 
 /// The OpenAPI service: the routes and the spec they generate.
@@ -75,7 +82,8 @@ pub fn service(state: AppState) -> OpenApiService<Api, ()> {
             sources::SourcesApi::new(state.clone()),
             ogc::OgcApi::new(state.clone()),
             edits::EditsApi::new(state.clone()),
-            history::HistoryApi::new(state),
+            history::HistoryApi::new(state.clone()),
+            downloads::DownloadsApi::new(state),
         ),
         TITLE,
         env!("CARGO_PKG_VERSION"),

@@ -4,6 +4,7 @@
 mod helpers;
 
 mod caching;
+mod downloads;
 mod edits;
 mod errors;
 mod exports;

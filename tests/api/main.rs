@@ -4,6 +4,7 @@
 mod helpers;
 
 mod caching;
+mod clients;
 mod downloads;
 mod edits;
 mod errors;

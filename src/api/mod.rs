@@ -15,6 +15,7 @@ pub mod ogc;
 pub mod partnerships;
 pub mod programs;
 pub mod sources;
+pub mod stats;
 
 use crate::error::ApiError;
 use crate::service::Dataset;
@@ -66,6 +67,7 @@ pub type Api = (
     edits::EditsApi,
     history::HistoryApi,
     downloads::DownloadsApi,
+    stats::StatsApi,
 );
 
 /// The OpenAPI service: the routes and the spec they generate.
@@ -83,7 +85,8 @@ pub fn service(state: AppState) -> OpenApiService<Api, ()> {
             ogc::OgcApi::new(state.clone()),
             edits::EditsApi::new(state.clone()),
             history::HistoryApi::new(state.clone()),
-            downloads::DownloadsApi::new(state),
+            downloads::DownloadsApi::new(state.clone()),
+            stats::StatsApi::new(state),
         ),
         TITLE,
         env!("CARGO_PKG_VERSION"),

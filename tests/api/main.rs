@@ -16,4 +16,5 @@ mod meta;
 mod ogc;
 mod processes;
 mod spec;
+mod stats;
 mod time_travel;

@@ -18,7 +18,7 @@ pub const NDJSON: &str = "application/x-ndjson";
 /// `Link` to the data's licence, on every export and download.
 pub const LICENSE_LINK: &str = "<https://creativecommons.org/licenses/by/4.0/>; rel=\"license\"";
 
-fn binary_schema() -> MetaSchemaRef {
+pub fn binary_schema() -> MetaSchemaRef {
     MetaSchemaRef::Inline(Box::new(MetaSchema::new_with_format("string", "binary")))
 }
 

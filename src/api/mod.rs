@@ -3,6 +3,7 @@
 
 pub mod agencies;
 pub mod caching;
+pub mod downloads;
 pub mod dto;
 pub mod edits;
 pub mod exports;
@@ -15,6 +16,7 @@ pub mod partnerships;
 pub mod programs;
 pub mod sources;
 pub mod spec;
+pub mod stats;
 
 use crate::error::ApiError;
 use crate::service::Dataset;
@@ -43,6 +45,11 @@ pub enum ApiTags {
     /// OGC API - Features (Core, GeoJSON): agencies and partnerships as layers for GIS
     /// clients.
     Features,
+    /// The whole dataset as files: CSV tables, GeoJSON layers and a zip with a Frictionless
+    /// Data Package descriptor.
+    Downloads,
+    /// Counts and a timeline of partnerships.
+    Statistics,
 }
 
 /// Shared state handed to every resource.
@@ -74,6 +81,8 @@ pub type Api = (
     ogc::OgcApi,
     edits::EditsApi,
     history::HistoryApi,
+    downloads::DownloadsApi,
+    stats::StatsApi,
 );
 
 /// The OpenAPI service: the routes and the spec they generate.
@@ -90,7 +99,9 @@ pub fn service(state: AppState) -> OpenApiService<Api, ()> {
             sources::SourcesApi::new(state.clone()),
             ogc::OgcApi::new(state.clone()),
             edits::EditsApi::new(state.clone()),
-            history::HistoryApi::new(state),
+            history::HistoryApi::new(state.clone()),
+            downloads::DownloadsApi::new(state.clone()),
+            stats::StatsApi::new(state),
         ),
         TITLE,
         env!("CARGO_PKG_VERSION"),

@@ -8,6 +8,7 @@ pub mod import;
 pub mod listing;
 pub mod seed;
 pub mod snapshot;
+pub mod stats;
 pub mod synthetic;
 pub mod tokens;
 pub mod writer;

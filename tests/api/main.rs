@@ -5,7 +5,9 @@ mod helpers;
 
 mod backup;
 mod caching;
+mod clients;
 mod crash;
+mod downloads;
 mod edits;
 mod errors;
 mod exports;
@@ -18,4 +20,5 @@ mod ogc;
 mod processes;
 mod security;
 mod spec;
+mod stats;
 mod time_travel;

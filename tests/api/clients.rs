@@ -1,0 +1,126 @@
+//! Real clients read the bulk downloads: pandas the partnerships CSV, GDAL the agencies
+//! GeoJSON. Without them the checks skip with a message, unless `CI` is set.
+
+use crate::helpers::{Backend, TestApp};
+use ring_partnerships::service::import::load_sample_if_empty;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Runs a client, or says why it cannot (a missing client fails the test under CI).
+fn run(program: &str, args: &[&str], what: &str) -> Option<String> {
+    let out = match Command::new(program).args(args).output() {
+        Ok(out) => out,
+        Err(e) => {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CI is set but `{program}` cannot run ({e}): {what}"
+            );
+            eprintln!("{program} not available ({e}): skipping; {what}");
+            return None;
+        }
+    };
+    assert!(
+        out.status.success(),
+        "{program} {args:?} failed: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+fn python() -> String {
+    std::env::var("PYTHON").unwrap_or_else(|_| {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("target/venv/bin/python")
+            .to_string_lossy()
+            .into_owned()
+    })
+}
+
+async fn download(app: &TestApp, name: &str, dir: &Path) -> PathBuf {
+    let resp = app.get(&format!("/downloads/{name}")).await;
+    assert_eq!(resp.status(), 200, "{name}");
+    let path = dir.join(name);
+    std::fs::write(&path, resp.bytes().await.unwrap()).unwrap();
+    path
+}
+
+#[tokio::test]
+async fn pandas_reads_the_partnerships_csv_with_its_types() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    load_sample_if_empty(&app.dataset).await.unwrap();
+    let total = app.get_json("/partnerships?count=true&limit=1").await["total"]
+        .as_u64()
+        .unwrap();
+    assert!(total > 0);
+    let dir = tempfile::tempdir().unwrap();
+    let csv = download(&app, "partnerships.csv", dir.path()).await;
+    let python = python();
+    // Checking pandas is there first tells a missing client from a failing check.
+    let probe = Command::new(&python)
+        .args(["-c", "import pandas"])
+        .output()
+        .map(|o| o.status.success());
+    if probe.as_ref().map_or(true, |ok| !ok) {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI is set but `{python}` cannot import pandas: run scripts/test.sh (it installs tests/requirements.txt into target/venv)"
+        );
+        eprintln!("{python} cannot import pandas: skipping (scripts/test.sh installs it)");
+        return;
+    }
+    let script = r#"
+import sys, pandas
+df = pandas.read_csv(sys.argv[1])
+assert len(df) == int(sys.argv[2]), (len(df), sys.argv[2])
+for col, dtype in [("id", "int64"), ("latitude", "float64"), ("longitude", "float64"), ("state", "object"), ("agency_id", "object")]:
+    assert str(df[col].dtype) == dtype, (col, str(df[col].dtype))
+print(len(df))
+"#;
+    let out = run(
+        &python,
+        &["-c", script, csv.to_str().unwrap(), &total.to_string()],
+        "pandas reads the CSV",
+    )
+    .unwrap();
+    assert_eq!(out.trim(), total.to_string());
+}
+
+#[tokio::test]
+async fn gdal_reads_the_agencies_geojson_with_its_types() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    load_sample_if_empty(&app.dataset).await.unwrap();
+    let total = app.get_json("/agencies?count=true&limit=1").await["total"]
+        .as_u64()
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let geojson = download(&app, "agencies.geojson", dir.path()).await;
+    let geojson = geojson.to_str().unwrap().to_string();
+    let Some(info) = run("ogrinfo", &["-so", "-al", &geojson], "install gdal-bin") else {
+        return;
+    };
+    assert!(
+        info.contains(&format!("Feature Count: {total}")),
+        "expected {total} features: {info}"
+    );
+    assert!(info.contains("Geometry: Point"), "{info}");
+    for field in [
+        "id: String",
+        "name: String",
+        "state: String",
+        "latitude: Real",
+        "longitude: Real",
+    ] {
+        assert!(info.contains(field), "`{field}` in {info}");
+    }
+    let out = dir.path().join("agencies.csv");
+    let out = out.to_str().unwrap().to_string();
+    run(
+        "ogr2ogr",
+        &["-f", "CSV", &out, &geojson],
+        "install gdal-bin",
+    )
+    .unwrap();
+    let rows = csv::Reader::from_path(&out).unwrap().records().count();
+    assert_eq!(rows as u64, total);
+}

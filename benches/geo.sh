@@ -25,7 +25,8 @@ echo "== in-process"
 target/release/examples/bench_near "sqlite://$db"
 
 port=18090
-RUST_LOG=warn "$bin" serve --database "$db" --bind "127.0.0.1:$port" &
+# Rate limits off: the benchmark is one client asking as fast as it can.
+RUST_LOG=warn "$bin" serve --database "$db" --bind "127.0.0.1:$port" --rate-limit-reads 0 &
 api=$!
 trap 'kill $api 2>/dev/null; [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null; true' EXIT
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.2; done

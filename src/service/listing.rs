@@ -412,11 +412,13 @@ impl AgencyFilter {
                 .ori
                 .as_ref()
                 .is_none_or(|o| a.ori.as_deref().is_some_and(|x| x.eq_ignore_ascii_case(o)))
-            && self.q.as_ref().is_none_or(|q| {
-                contains_folded(&a.name, q)
-                    || a.city.as_deref().is_some_and(|c| contains_folded(c, q))
-            })
+            && self.q.as_ref().is_none_or(|q| agency_text_matches(a, q))
     }
+}
+
+/// `q` on an agency: its name or city contains the folded text.
+fn agency_text_matches(a: &Agency, q: &str) -> bool {
+    contains_folded(&a.name, q) || a.city.as_deref().is_some_and(|c| contains_folded(c, q))
 }
 
 fn agency_key(a: &Agency, field: AgencySortField, distance: Option<f64>) -> SortKey {
@@ -661,9 +663,14 @@ pub fn activity<'c>(catalog: &'c Catalog, p: &Partnership, day: Date) -> Option<
 impl PartnershipFilter {
     /// Whether some partnership of this agency may pass: the agency-level filters.
     pub fn agency_may_match(&self, a: &Agency) -> bool {
-        (self.states.is_empty() || self.states.contains(&a.state))
-            && (self.agency_types.is_empty() || self.agency_types.contains(&a.agency_type))
-            && (self.geo.is_empty() || self.geo.check(position(a)).0)
+        self.agency_passes(a) && (self.geo.is_empty() || self.geo.check(position(a)).0)
+    }
+
+    /// The non-geographic filters on the partnership's agency: state, type and `q`.
+    fn agency_passes(&self, a: &Agency) -> bool {
+        any_or(&self.states, &a.state)
+            && any_or(&self.agency_types, &a.agency_type)
+            && self.q.as_ref().is_none_or(|q| agency_text_matches(a, q))
     }
 
     /// Whether no filter looks at the agency (so an agency-less partnership could match).
@@ -700,15 +707,10 @@ impl PartnershipFilter {
             && self
                 .started_before
                 .is_none_or(|d| start.is_some_and(|s| s < d))
-            && (self.states.is_empty() || agency.is_some_and(|a| self.states.contains(&a.state)))
-            && (self.agency_types.is_empty()
-                || agency.is_some_and(|a| self.agency_types.contains(&a.agency_type)))
-            && self.q.as_ref().is_none_or(|q| {
-                agency.is_some_and(|a| {
-                    contains_folded(&a.name, q)
-                        || a.city.as_deref().is_some_and(|c| contains_folded(c, q))
-                })
-            })
+            && match agency {
+                Some(a) => self.agency_passes(a),
+                None => self.states.is_empty() && self.agency_types.is_empty() && self.q.is_none(),
+            }
     }
 }
 

@@ -3,7 +3,7 @@
 
 use super::dto::{self, AgencyList, ListMeta};
 use super::exports::{self, CsvExport, GeoJson, NdjsonExport};
-use super::fast::{AgencyView, Fast, ListView};
+use super::fast::{self, Fast};
 use super::geojson::{AgencyFeatureCollection, Format, GEOJSON, Link, is_export, negotiate};
 use super::{
     ApiTags, AppState, geo_filter, link_header, list_error, page_request, parse_all,
@@ -164,16 +164,13 @@ impl AgenciesApi {
         let link = link_base.and_then(|r| link_header(r, page.next.as_deref()));
         // Written straight from the catalog's records: see `fast`.
         let meta = ListMeta::of(&catalog);
-        let body = AgencyListBody::Json(Fast::from_view(&ListView {
-            data: page
-                .items
-                .iter()
-                .map(|hit| AgencyView::new(hit.item, hit.distance_m))
-                .collect(),
-            next: page.next.as_deref(),
-            total: page.total.map(|t| t as u64),
-            meta: &meta,
-        }));
+        let hits: Vec<_> = page.items.iter().map(|h| (h.item, h.distance_m)).collect();
+        let body = AgencyListBody::Json(fast::agency_page(
+            &hits,
+            page.next.as_deref(),
+            page.total.map(|t| t as u64),
+            &meta,
+        ));
         Ok(AgencyListResponse::Ok(body, link))
     }
 

@@ -3,10 +3,12 @@
 
 pub mod dates;
 pub mod ids;
+pub mod memo;
 pub mod records;
 pub mod vocab;
 
 pub use dates::{DatePrecision, PartialDate};
 pub use ids::{StateCode, slugify};
+pub use memo::Memo;
 pub use records::*;
 pub use vocab::*;

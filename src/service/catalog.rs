@@ -47,6 +47,8 @@ pub struct Catalog {
     deleted: HashMap<(EntityKind, String), Tombstone>,
     /// Agencies by position (those that have one).
     agency_index: SpatialIndex<Arc<Agency>>,
+    /// While a whole log is folded in, the index is left alone and bulk-loaded at the end.
+    index_deferred: bool,
 }
 
 /// An agency's position, when it has a valid one.
@@ -58,10 +60,19 @@ impl Catalog {
     pub fn from_revisions(
         revisions: impl IntoIterator<Item = StoredRevision>,
     ) -> Result<Self, ApplyError> {
-        let mut c = Catalog::default();
+        let mut c = Catalog {
+            index_deferred: true,
+            ..Default::default()
+        };
         for rev in revisions {
             c.apply(&rev)?;
         }
+        c.agency_index = SpatialIndex::bulk(
+            c.agencies
+                .values()
+                .filter_map(|a| Some((a.clone(), position(a)?))),
+        );
+        c.index_deferred = false;
         Ok(c)
     }
 
@@ -109,7 +120,9 @@ impl Catalog {
         match record {
             Record::Agency(a) => {
                 let a = Arc::new(a);
-                if let Some(at) = position(&a) {
+                if let Some(at) = position(&a)
+                    && !self.index_deferred
+                {
                     self.agency_index.insert(a.clone(), at);
                 }
                 self.agencies.insert(a.id.clone(), a);
@@ -146,6 +159,7 @@ impl Catalog {
             Record::Agency(a) => {
                 if let Some(old) = self.agencies.remove(&a.id)
                     && let Some(at) = position(&old)
+                    && !self.index_deferred
                 {
                     self.agency_index.remove(&old, at);
                 }

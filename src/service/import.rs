@@ -438,6 +438,7 @@ fn plan(
             external_ids: external_ids.clone(),
             notes: None,
             meta: placeholder.clone(),
+            rendered: Default::default(),
         };
         let agency = match catalog.agencies.get(agency_id) {
             None => {

@@ -308,6 +308,7 @@ impl Fixture<'_> {
                 external_ids: Default::default(),
                 notes: None,
                 meta: placeholder(),
+                rendered: Default::default(),
             }),
             why,
         )

@@ -42,6 +42,7 @@ async fn partnership(
             external_ids: Default::default(),
             notes: None,
             meta: Meta::new(now()),
+            rendered: Default::default(),
         }),
         why,
     )

@@ -42,6 +42,9 @@ pub struct Limits {
     /// `EXPORT_CONCURRENCY`: how many exports or large streamed lists run at once; the rest
     /// wait for a permit (see `AppState::export_permits`).
     pub export_concurrency: usize,
+    /// `MAX_POLYGON_VERTICES`: most positions a search polygon (`within`) may have over all
+    /// its rings; more is a 400 `invalid_body` naming `within`.
+    pub max_polygon_vertices: usize,
     /// `REQUEST_TIMEOUT_SECS`: a request not answered in time gets 503 `request_timeout`.
     pub request_timeout: Duration,
     /// `IDLE_TIMEOUT_SECS`: a connection that sends and receives nothing for this long is
@@ -54,10 +57,6 @@ pub struct Limits {
     pub writes_per_minute: u32,
 }
 
-/// Polygons (`within`) may have at most this many vertices; a fixed limit of the geometry
-/// parser, listed with the others.
-pub const MAX_POLYGON_VERTICES: usize = crate::geo::shapes::MAX_POLYGON_VERTICES;
-
 impl Default for Limits {
     fn default() -> Self {
         Self {
@@ -65,6 +64,7 @@ impl Default for Limits {
             max_uri_bytes: 8 * 1024,
             max_header_bytes: 16 * 1024,
             export_concurrency: 4,
+            max_polygon_vertices: 10_000,
             request_timeout: Duration::from_secs(30),
             idle_timeout: Duration::from_secs(60),
             reads_per_minute: 600,

@@ -54,7 +54,8 @@ pub enum AgencyListResponse {
 #[derive(Object, Clone, Debug, Default)]
 pub struct AgencySearch {
     /// A GeoJSON Polygon or MultiPolygon (or a Feature holding one), lon/lat; only agencies
-    /// inside it (its boundary included). At most 10,000 vertices.
+    /// inside it (its boundary included). At most 10,000 vertices over all its rings by
+    /// default (`MAX_POLYGON_VERTICES`); more is a 400 `invalid_body`.
     pub within: Option<serde_json::Value>,
     /// USPS state codes.
     #[oai(default)]
@@ -139,6 +140,7 @@ impl AgenciesApi {
             search.radius.as_deref(),
             search.bbox.as_deref(),
             search.within.as_ref(),
+            self.state.max_polygon_vertices,
         )?;
         let sort = sort_with_distance(
             search.sort.as_deref(),

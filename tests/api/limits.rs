@@ -1,24 +1,36 @@
 //! Every limit answers with its documented problem: bodies (413), URLs (414), headers (431),
-//! rate limits (429 with `Retry-After` and `RateLimit-*`), slow requests (503) and silent
-//! connections (closed).
+//! rate limits (429 with `Retry-After` and `RateLimit-*`), slow requests (503), silent
+//! connections (closed) and polygons with too many vertices (400).
 
-use crate::helpers::{TestApp, test_limits};
+use crate::helpers::{Fixture, TestApp, test_limits};
+use crate::on_both_backends;
 use ring_partnerships::config::Limits;
+use ring_partnerships::domain::AgencyType;
+use serde_json::json;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-async fn expect_problem(
+/// Checks the status, media type and code of a problem; returns its headers and body.
+async fn problem(
     resp: reqwest::Response,
     status: u16,
     code: &str,
-) -> reqwest::header::HeaderMap {
+) -> (reqwest::header::HeaderMap, serde_json::Value) {
     assert_eq!(resp.status().as_u16(), status);
     assert_eq!(resp.headers()["content-type"], "application/problem+json");
     let headers = resp.headers().clone();
     let body: serde_json::Value = resp.json().await.unwrap();
     assert_eq!(body["code"], code, "{body}");
     assert_eq!(body["status"], status, "{body}");
-    headers
+    (headers, body)
+}
+
+async fn expect_problem(
+    resp: reqwest::Response,
+    status: u16,
+    code: &str,
+) -> reqwest::header::HeaderMap {
+    problem(resp, status, code).await.0
 }
 
 /// Sends raw bytes on a new connection and returns the status line of the answer.
@@ -185,3 +197,69 @@ async fn a_silent_half_sent_request_is_closed_after_the_idle_timeout() {
     );
     assert!(started.elapsed() < Duration::from_secs(5));
 }
+
+/// A closed ring of `n` distinct points within a degree of 43,-88, where the fixtures put every
+/// agency: `n + 1` positions.
+fn polygon_around_the_fixtures(n: usize) -> serde_json::Value {
+    let mut ring: Vec<serde_json::Value> = (0..n)
+        .map(|i| {
+            let a = i as f64 / n as f64 * std::f64::consts::TAU;
+            json!([-88.0 + a.cos(), 43.0 + a.sin()])
+        })
+        .collect();
+    ring.push(ring[0].clone());
+    json!({"type": "Polygon", "coordinates": [ring]})
+}
+
+on_both_backends!(
+    a_polygon_over_the_vertex_limit_is_invalid_body_naming_within,
+    limits = Limits {
+        max_polygon_vertices: 8,
+        ..test_limits()
+    },
+    |app: TestApp| async move {
+        let f = Fixture {
+            dataset: &app.dataset,
+        };
+        let source = f.source("https://news.example/limits", "Limits").await;
+        f.agency_with_partnership(
+            "WI",
+            "Alpha Police Department",
+            AgencyType::Police,
+            "2019-05-01",
+            source,
+        )
+        .await;
+        let post = |path: &'static str, body: serde_json::Value| {
+            let app = &app;
+            async move {
+                app.send(reqwest::Method::POST, path, None, None, Some(body))
+                    .await
+            }
+        };
+        // Seven points and the closing one: at the limit, searched as usual.
+        let resp = post(
+            "/partnerships/search",
+            json!({ "within": polygon_around_the_fixtures(7) }),
+        )
+        .await;
+        assert_eq!(resp.status(), 200);
+        let body: serde_json::Value = resp.json().await.unwrap();
+        assert_eq!(body["data"].as_array().unwrap().len(), 1, "{body}");
+
+        // One more: refused, for either collection, as a page or an export.
+        for (path, format) in [
+            ("/partnerships/search", "json"),
+            ("/partnerships/search", "csv"),
+            ("/agencies/search", "json"),
+            ("/agencies/search", "geojson"),
+        ] {
+            let within = polygon_around_the_fixtures(8);
+            let resp = post(path, json!({ "within": within, "format": format })).await;
+            let (_, body) = problem(resp, 400, "invalid_body").await;
+            assert_eq!(body["parameter"], "within", "{path} {format}: {body}");
+            let detail = body["detail"].as_str().unwrap();
+            assert!(detail.contains("more than 8 vertices"), "{detail}");
+        }
+    }
+);

@@ -39,8 +39,9 @@ pub struct Limits {
     /// `MAX_HEADER_BYTES`: larger header sections (names and values) get 431
     /// `headers_too_large`.
     pub max_header_bytes: usize,
-    /// `EXPORT_CONCURRENCY`: how many exports or large streamed lists run at once; the rest
-    /// wait for a permit (see `AppState::export_permits`).
+    /// `EXPORT_CONCURRENCY`: how many exports (CSV, NDJSON and GeoJSON answers, all
+    /// streamed) run at once; one more is refused at once with 503 `too_many_exports` and
+    /// `Retry-After` (see `AppState::export_permit`).
     pub export_concurrency: usize,
     /// `MAX_POLYGON_VERTICES`: most positions a search polygon (`within`) may have over all
     /// its rings; more is a 400 `invalid_body` naming `within`.

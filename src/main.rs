@@ -41,7 +41,7 @@ struct LimitArgs {
     /// Largest header section, in bytes (431 above).
     #[arg(long, env = "MAX_HEADER_BYTES", default_value_t = Limits::default().max_header_bytes)]
     max_header_bytes: usize,
-    /// How many exports or large streamed lists run at once.
+    /// How many exports (CSV, NDJSON, GeoJSON) stream at once (503 `too_many_exports` above).
     #[arg(long, env = "EXPORT_CONCURRENCY", default_value_t = Limits::default().export_concurrency)]
     export_concurrency: usize,
     /// Most vertices of a search polygon (`within`), over all its rings (400 above; at

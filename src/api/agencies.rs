@@ -195,6 +195,8 @@ impl AgenciesApi {
             let snap = snapshot::agencies(&catalog, filter, sort, page_req).map_err(list_error)?;
             (snap, ListMeta::of(&catalog))
         };
+        // After the snapshot: bad parameters and cursors are 400s even when busy.
+        let permit = self.state.export_permit()?;
         let next_href =
             link_base.and_then(|r| snap.next.as_deref().map(|c| super::next_link(r, c)));
         let link = exports::link_header(next_href.as_ref().map(|h| format!("<{h}>; rel=\"next\"")));
@@ -203,14 +205,15 @@ impl AgenciesApi {
             ..dto::Agency::from(&*r.agency)
         };
         let body = match format {
-            Format::Csv => AgencyListBody::Csv(exports::csv(snap.rows)),
-            Format::Ndjson => AgencyListBody::Ndjson(exports::ndjson(snap.rows, view)),
+            Format::Csv => AgencyListBody::Csv(exports::csv(snap.rows, permit)),
+            Format::Ndjson => AgencyListBody::Ndjson(exports::ndjson(snap.rows, permit, view)),
             Format::Geojson | Format::Json => {
                 let links = next_href
                     .map(|href| vec![Link::new(href, "next", Some(GEOJSON), Some("Next page"))])
                     .unwrap_or_default();
                 AgencyListBody::GeoJson(GeoJson::Stream(exports::geojson(
                     snap.rows,
+                    permit,
                     meta,
                     links,
                     snap.next,

@@ -233,20 +233,25 @@ impl PartnershipsApi {
                 snapshot::partnerships(&catalog, filter, sort, page_req).map_err(list_error)?;
             (snap, ListMeta::of(&catalog))
         };
+        // After the snapshot: bad parameters and cursors are 400s even when busy.
+        let permit = self.state.export_permit()?;
         let next_href =
             link_base.and_then(|r| snap.next.as_deref().map(|c| super::next_link(r, c)));
         let link = exports::link_header(next_href.as_ref().map(|h| format!("<{h}>; rel=\"next\"")));
         let body = match format {
-            Format::Csv => PartnershipListBody::Csv(exports::csv(snap.rows)),
-            Format::Ndjson => {
-                PartnershipListBody::Ndjson(exports::ndjson(snap.rows, dto::Partnership::from_row))
-            }
+            Format::Csv => PartnershipListBody::Csv(exports::csv(snap.rows, permit)),
+            Format::Ndjson => PartnershipListBody::Ndjson(exports::ndjson(
+                snap.rows,
+                permit,
+                dto::Partnership::from_row,
+            )),
             Format::Geojson | Format::Json => {
                 let links = next_href
                     .map(|href| vec![Link::new(href, "next", Some(GEOJSON), Some("Next page"))])
                     .unwrap_or_default();
                 PartnershipListBody::GeoJson(GeoJson::Stream(exports::geojson(
                     snap.rows,
+                    permit,
                     meta,
                     links,
                     snap.next,

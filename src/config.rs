@@ -39,9 +39,13 @@ pub struct Limits {
     /// `MAX_HEADER_BYTES`: larger header sections (names and values) get 431
     /// `headers_too_large`.
     pub max_header_bytes: usize,
-    /// `EXPORT_CONCURRENCY`: how many exports or large streamed lists run at once; the rest
-    /// wait for a permit (see `AppState::export_permits`).
+    /// `EXPORT_CONCURRENCY`: how many exports (CSV, NDJSON and GeoJSON answers, all
+    /// streamed) run at once; one more is refused at once with 503 `too_many_exports` and
+    /// `Retry-After` (see `AppState::export_permit`).
     pub export_concurrency: usize,
+    /// `MAX_POLYGON_VERTICES`: most positions a search polygon (`within`) may have over all
+    /// its rings; more is a 400 `invalid_body` naming `within`.
+    pub max_polygon_vertices: usize,
     /// `REQUEST_TIMEOUT_SECS`: a request not answered in time gets 503 `request_timeout`.
     pub request_timeout: Duration,
     /// `IDLE_TIMEOUT_SECS`: a connection that sends and receives nothing for this long is
@@ -54,10 +58,6 @@ pub struct Limits {
     pub writes_per_minute: u32,
 }
 
-/// Polygons (`within`) may have at most this many vertices; a fixed limit of the geometry
-/// parser, listed with the others.
-pub const MAX_POLYGON_VERTICES: usize = crate::geo::shapes::MAX_POLYGON_VERTICES;
-
 impl Default for Limits {
     fn default() -> Self {
         Self {
@@ -65,6 +65,7 @@ impl Default for Limits {
             max_uri_bytes: 8 * 1024,
             max_header_bytes: 16 * 1024,
             export_concurrency: 4,
+            max_polygon_vertices: 10_000,
             request_timeout: Duration::from_secs(30),
             idle_timeout: Duration::from_secs(60),
             reads_per_minute: 600,

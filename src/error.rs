@@ -64,7 +64,14 @@ pub enum ErrorCode {
     RateLimited,
     /// The request took longer than the server allows (`REQUEST_TIMEOUT_SECS`).
     RequestTimeout,
+    /// As many exports as the server streams at once (`EXPORT_CONCURRENCY`) are streaming:
+    /// retry after `Retry-After` seconds.
+    TooManyExports,
 }
+
+/// Seconds a client refused with `too_many_exports` is asked to wait (`Retry-After`): short,
+/// since an export read at once by its client ends within seconds.
+pub const EXPORT_RETRY_AFTER_SECS: u64 = 2;
 
 impl ErrorCode {
     pub const ALL: &'static [ErrorCode] = &[
@@ -89,6 +96,7 @@ impl ErrorCode {
         ErrorCode::HeadersTooLarge,
         ErrorCode::RateLimited,
         ErrorCode::RequestTimeout,
+        ErrorCode::TooManyExports,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -114,6 +122,7 @@ impl ErrorCode {
             ErrorCode::HeadersTooLarge => "headers_too_large",
             ErrorCode::RateLimited => "rate_limited",
             ErrorCode::RequestTimeout => "request_timeout",
+            ErrorCode::TooManyExports => "too_many_exports",
         }
     }
 
@@ -140,6 +149,8 @@ impl ErrorCode {
             ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             // 503, not 408: the client sent its request; the server did not answer in time.
             ErrorCode::RequestTimeout => StatusCode::SERVICE_UNAVAILABLE,
+            // 503, not 429: the server is busy, whoever asks; this client did nothing wrong.
+            ErrorCode::TooManyExports => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
@@ -166,6 +177,7 @@ impl ErrorCode {
             ErrorCode::HeadersTooLarge => "Request headers too large",
             ErrorCode::RateLimited => "Rate limited",
             ErrorCode::RequestTimeout => "Request timed out",
+            ErrorCode::TooManyExports => "Too many exports",
         }
     }
 
@@ -290,10 +302,11 @@ pub enum ApiError {
     /// The server failed (`internal_error`); the detail never carries internals.
     #[oai(status = 500, content_type = "application/problem+json")]
     Internal(Json<Problem>),
-    /// The database is unreachable (`service_unavailable`) or the request took too long
-    /// (`request_timeout`).
+    /// The database is unreachable (`service_unavailable`), the request took too long
+    /// (`request_timeout`), or as many exports as the server streams at once are streaming
+    /// (`too_many_exports`, with `Retry-After` in seconds).
     #[oai(status = 503, content_type = "application/problem+json")]
-    Unavailable(Json<Problem>),
+    Unavailable(Json<Problem>, #[oai(header = "Retry-After")] Option<u64>),
 }
 
 impl ApiError {
@@ -306,7 +319,10 @@ impl ApiError {
             ErrorCode::Gone => ApiError::Gone(Json(p)),
             ErrorCode::UnsupportedMediaType => ApiError::UnsupportedMediaType(Json(p)),
             ErrorCode::ServiceUnavailable | ErrorCode::RequestTimeout => {
-                ApiError::Unavailable(Json(p))
+                ApiError::Unavailable(Json(p), None)
+            }
+            ErrorCode::TooManyExports => {
+                ApiError::Unavailable(Json(p), Some(EXPORT_RETRY_AFTER_SECS))
             }
             ErrorCode::PayloadTooLarge => ApiError::PayloadTooLarge(Json(p)),
             ErrorCode::UriTooLong => ApiError::UriTooLong(Json(p)),

@@ -41,9 +41,13 @@ struct LimitArgs {
     /// Largest header section, in bytes (431 above).
     #[arg(long, env = "MAX_HEADER_BYTES", default_value_t = Limits::default().max_header_bytes)]
     max_header_bytes: usize,
-    /// How many exports or large streamed lists run at once.
+    /// How many exports (CSV, NDJSON, GeoJSON) stream at once (503 `too_many_exports` above).
     #[arg(long, env = "EXPORT_CONCURRENCY", default_value_t = Limits::default().export_concurrency)]
     export_concurrency: usize,
+    /// Most vertices of a search polygon (`within`), over all its rings (400 above; at
+    /// least 4, the smallest ring).
+    #[arg(long, env = "MAX_POLYGON_VERTICES", default_value_t = Limits::default().max_polygon_vertices)]
+    max_polygon_vertices: usize,
     /// Seconds a request may take (503 `request_timeout` after).
     #[arg(long, env = "REQUEST_TIMEOUT_SECS", default_value_t = Limits::default().request_timeout.as_secs())]
     request_timeout_secs: u64,
@@ -65,6 +69,7 @@ impl From<LimitArgs> for Limits {
             max_uri_bytes: a.max_uri_bytes,
             max_header_bytes: a.max_header_bytes,
             export_concurrency: a.export_concurrency.max(1),
+            max_polygon_vertices: a.max_polygon_vertices.max(4),
             request_timeout: Duration::from_secs(a.request_timeout_secs.max(1)),
             idle_timeout: Duration::from_secs(a.idle_timeout_secs.max(1)),
             reads_per_minute: a.rate_limit_reads,

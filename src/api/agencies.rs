@@ -54,7 +54,8 @@ pub enum AgencyListResponse {
 #[derive(Object, Clone, Debug, Default)]
 pub struct AgencySearch {
     /// A GeoJSON Polygon or MultiPolygon (or a Feature holding one), lon/lat; only agencies
-    /// inside it (its boundary included). At most 10,000 vertices.
+    /// inside it (its boundary included). At most 10,000 vertices over all its rings by
+    /// default (`MAX_POLYGON_VERTICES`); more is a 400 `invalid_body`.
     pub within: Option<serde_json::Value>,
     /// USPS state codes.
     #[oai(default)]
@@ -139,6 +140,7 @@ impl AgenciesApi {
             search.radius.as_deref(),
             search.bbox.as_deref(),
             search.within.as_ref(),
+            self.state.max_polygon_vertices,
         )?;
         let sort = sort_with_distance(
             search.sort.as_deref(),
@@ -190,6 +192,8 @@ impl AgenciesApi {
             let snap = snapshot::agencies(&catalog, filter, sort, page_req).map_err(list_error)?;
             (snap, ListMeta::of(&catalog))
         };
+        // After the snapshot: bad parameters and cursors are 400s even when busy.
+        let permit = self.state.export_permit()?;
         let next_href =
             link_base.and_then(|r| snap.next.as_deref().map(|c| super::next_link(r, c)));
         let link = exports::link_header(next_href.as_ref().map(|h| format!("<{h}>; rel=\"next\"")));
@@ -198,14 +202,15 @@ impl AgenciesApi {
             ..dto::Agency::from(&*r.agency)
         };
         let body = match format {
-            Format::Csv => AgencyListBody::Csv(exports::csv(snap.rows)),
-            Format::Ndjson => AgencyListBody::Ndjson(exports::ndjson(snap.rows, view)),
+            Format::Csv => AgencyListBody::Csv(exports::csv(snap.rows, permit)),
+            Format::Ndjson => AgencyListBody::Ndjson(exports::ndjson(snap.rows, permit, view)),
             Format::Geojson | Format::Json => {
                 let links = next_href
                     .map(|href| vec![Link::new(href, "next", Some(GEOJSON), Some("Next page"))])
                     .unwrap_or_default();
                 AgencyListBody::GeoJson(GeoJson::Stream(exports::geojson(
                     snap.rows,
+                    permit,
                     meta,
                     links,
                     snap.next,

@@ -5,6 +5,11 @@
 //! serialises `CHUNK_ROWS` at a time into a bounded channel. The body never exists whole:
 //! memory beyond the snapshot is a couple of chunks, and a client that stops reading stops
 //! the task (the channel closes).
+//!
+//! Every stream holds an [`ExportPermit`] (`Limits::export_concurrency`) until its body ends
+//! or its client goes away. The handler takes it once the request is known good (after the
+//! snapshot, so a bad cursor is a 400 even when the server is busy); with none free the
+//! answer is 503 `too_many_exports`.
 
 use crate::export::{self, CHUNK_ROWS, CsvWriter, Table};
 use bytes::Bytes;
@@ -93,9 +98,30 @@ impl<T: serde::Serialize + Send> IntoResponse for GeoJson<T> {
     }
 }
 
+/// One of the `Limits::export_concurrency` permits to stream (see `AppState::export_permit`).
+/// A stream owns it, so it is given back when the body ends or is dropped.
+pub struct ExportPermit {
+    // Never read: held for its `Drop`, which gives the permit back.
+    _held: tokio::sync::OwnedSemaphorePermit,
+}
+
+impl ExportPermit {
+    pub fn new(permit: tokio::sync::OwnedSemaphorePermit) -> Self {
+        Self { _held: permit }
+    }
+}
+
 /// Streams `rows`: `head`, then each chunk of rows through `chunk` (told whether it is the
-/// first), then `tail` with the number of rows.
-pub fn stream<T, C, E>(rows: Vec<T>, head: Vec<u8>, mut chunk: C, tail: E) -> Body
+/// first), then `tail` with the number of rows. The body holds `permit` until it has given
+/// its last byte or is dropped (the client went away): not just while the task serialises,
+/// since the last chunks may still wait in the channel and in the server's write buffer.
+pub fn stream<T, C, E>(
+    rows: Vec<T>,
+    permit: ExportPermit,
+    head: Vec<u8>,
+    mut chunk: C,
+    tail: E,
+) -> Body
 where
     T: Send + 'static,
     C: FnMut(&mut Vec<u8>, Vec<T>, bool) + Send + 'static,
@@ -128,17 +154,19 @@ where
             let _ = tx.send(Ok(Bytes::from(out))).await;
         }
     });
-    Body::from_bytes_stream(futures_util::stream::unfold(rx, |mut rx| async move {
-        rx.recv().await.map(|item| (item, rx))
-    }))
+    Body::from_bytes_stream(futures_util::stream::unfold(
+        (rx, permit),
+        |(mut rx, permit)| async move { rx.recv().await.map(|item| (item, (rx, permit))) },
+    ))
 }
 
 /// Rows as CSV with their table's header.
-pub fn csv<T: Table + Send + 'static>(rows: Vec<T>) -> CsvExport {
+pub fn csv<T: Table + Send + 'static>(rows: Vec<T>, permit: ExportPermit) -> CsvExport {
     let mut head = CsvWriter::new();
     head.header(T::COLUMNS);
     CsvExport(stream(
         rows,
+        permit,
         head.take(),
         |out, batch, _| {
             let mut w = CsvWriter::new();
@@ -152,7 +180,7 @@ pub fn csv<T: Table + Send + 'static>(rows: Vec<T>) -> CsvExport {
 }
 
 /// Rows as NDJSON, each turned into its list view by `view`.
-pub fn ndjson<T, V, F>(rows: Vec<T>, view: F) -> NdjsonExport
+pub fn ndjson<T, V, F>(rows: Vec<T>, permit: ExportPermit, view: F) -> NdjsonExport
 where
     T: Send + 'static,
     V: serde::Serialize,
@@ -160,6 +188,7 @@ where
 {
     NdjsonExport(stream(
         rows,
+        permit,
         Vec::new(),
         move |out, batch, _| {
             for r in &batch {
@@ -174,6 +203,7 @@ where
 /// properties. `next` is set when the export is a page.
 pub fn geojson<T, I, V, F>(
     rows: Vec<T>,
+    permit: ExportPermit,
     meta: super::dto::ListMeta,
     links: Vec<super::geojson::Link>,
     next: Option<String>,
@@ -190,6 +220,7 @@ where
     export::geojson_head(&mut head, &meta, &links);
     stream(
         rows,
+        permit,
         head,
         move |out, batch, first| {
             for (i, r) in batch.iter().enumerate() {

@@ -57,8 +57,11 @@ pub enum ApiTags {
 pub struct AppState {
     pub dataset: Dataset,
     /// Permits for exports and other large streamed answers (`Limits::export_concurrency`):
-    /// hold one while streaming, so a few clients cannot keep every core busy.
+    /// each holds one while it streams, so a few clients cannot keep every core busy. Take
+    /// one with [`AppState::export_permit`].
     pub export_permits: std::sync::Arc<tokio::sync::Semaphore>,
+    /// Most vertices of a search polygon (`Limits::max_polygon_vertices`).
+    pub max_polygon_vertices: usize,
 }
 
 impl AppState {
@@ -68,6 +71,25 @@ impl AppState {
             export_permits: std::sync::Arc::new(tokio::sync::Semaphore::new(
                 limits.export_concurrency.max(1),
             )),
+            max_polygon_vertices: limits.max_polygon_vertices,
+        }
+    }
+
+    /// A permit to stream an export, or at once 503 `too_many_exports` (with `Retry-After`)
+    /// when every permit is held. Refusing rather than queueing: a held permit lasts as long
+    /// as its client takes to read the export, so a queue could hold requests (and their
+    /// connections) without bound; a refusal lets the client choose when to come back.
+    pub fn export_permit(&self) -> Result<exports::ExportPermit, ApiError> {
+        match self.export_permits.clone().try_acquire_owned() {
+            Ok(permit) => Ok(exports::ExportPermit::new(permit)),
+            // The semaphore is never closed: no permit free is the only failure.
+            Err(_) => Err(ApiError::from_problem(crate::error::Problem::new(
+                crate::error::ErrorCode::TooManyExports,
+                format!(
+                    "as many exports as this server streams at once are streaming; retry in {} s",
+                    crate::error::EXPORT_RETRY_AFTER_SECS
+                ),
+            ))),
         }
     }
 }
@@ -127,7 +149,7 @@ pub fn service(state: AppState) -> OpenApiService<Api, ()> {
 }
 
 /// The limits, as the spec's description states them (defaults; operators may change them).
-const LIMITS: &str = "Limits (defaults; see the README): request bodies up to 1 MiB (413 `payload_too_large`), path and query up to 8 KiB (414 `uri_too_long`), headers up to 16 KiB (431 `headers_too_large`), `limit` 1–1000, polygons up to 10,000 vertices, 30 s per request (503 `request_timeout`), idle connections closed after 60 s. Rate limits: 600 reads a minute per client address and 60 writes a minute per token, answered with 429 `rate_limited` and `Retry-After`; every response carries `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset`.";
+const LIMITS: &str = "Limits (defaults; see the README): request bodies up to 1 MiB (413 `payload_too_large`), path and query up to 8 KiB (414 `uri_too_long`), headers up to 16 KiB (431 `headers_too_large`), `limit` 1–1000, polygons (`within`) up to 10,000 vertices (400 `invalid_body`), 30 s per request (503 `request_timeout`), idle connections closed after 60 s, 4 exports (CSV, NDJSON, GeoJSON) streaming at once (503 `too_many_exports` with `Retry-After`). Rate limits: 600 reads a minute per client address and 60 writes a minute per token, answered with 429 `rate_limited` and `Retry-After`; every response carries `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset`.";
 
 /// The spec as served and committed: poem-openapi's, with paths that two APIs share merged.
 pub fn spec_text(service: &OpenApiService<Api, ()>) -> String {
@@ -258,12 +280,14 @@ pub fn example_q() -> Option<String> {
     Some("greenfield".into())
 }
 
-/// Parses the geographic parameters shared by lists. `radius` needs `near`.
+/// Parses the geographic parameters shared by lists. `radius` needs `near`; `within` may have
+/// at most `max_polygon_vertices` vertices.
 pub fn geo_filter(
     near: Option<&str>,
     radius: Option<&str>,
     bbox: Option<&str>,
     within: Option<&serde_json::Value>,
+    max_polygon_vertices: usize,
 ) -> Result<crate::service::listing::GeoFilter, ApiError> {
     use crate::geo::{Near, parse_bbox, parse_point, parse_polygon, parse_radius};
     let near = near.filter(|t| !t.is_empty());
@@ -286,12 +310,15 @@ pub fn geo_filter(
             .map(parse_bbox)
             .transpose()
             .map_err(|e| ApiError::invalid("bbox", e.to_string()))?,
-        within: within.map(parse_polygon).transpose().map_err(|e| {
-            ApiError::from_problem(
-                crate::error::Problem::new(crate::error::ErrorCode::InvalidBody, e.to_string())
-                    .with_parameter("within"),
-            )
-        })?,
+        within: within
+            .map(|w| parse_polygon(w, max_polygon_vertices))
+            .transpose()
+            .map_err(|e| {
+                ApiError::from_problem(
+                    crate::error::Problem::new(crate::error::ErrorCode::InvalidBody, e.to_string())
+                        .with_parameter("within"),
+                )
+            })?,
     })
 }
 

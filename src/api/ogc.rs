@@ -362,7 +362,13 @@ impl OgcApi {
                 format!("`{f}` is not offered: use `json`"),
             ));
         }
-        let geo = super::geo_filter(None, None, bbox.0.as_deref(), None)?;
+        let geo = super::geo_filter(
+            None,
+            None,
+            bbox.0.as_deref(),
+            None,
+            self.state.max_polygon_vertices,
+        )?;
         let period = datetime
             .0
             .as_deref()

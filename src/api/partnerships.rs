@@ -57,7 +57,8 @@ pub enum PartnershipListResponse {
 pub struct PartnershipSearch {
     /// A GeoJSON Polygon or MultiPolygon (or a Feature holding one), lon/lat; only
     /// partnerships whose agency is inside it (its boundary included). At most 10,000
-    /// vertices.
+    /// vertices over all its rings by default (`MAX_POLYGON_VERTICES`); more is a 400
+    /// `invalid_body`.
     pub within: Option<serde_json::Value>,
     /// Agency id.
     pub agency: Option<String>,
@@ -121,8 +122,12 @@ fn day(name: &str, value: Option<String>) -> Result<Option<time::Date>, ApiError
         .transpose()
 }
 
-/// Turns the text filters of a partnership search into a filter.
-pub fn partnership_filter(search: &PartnershipSearch) -> Result<PartnershipFilter, ApiError> {
+/// Turns the text filters of a partnership search into a filter; `within` may have at most
+/// `max_polygon_vertices` vertices.
+pub fn partnership_filter(
+    search: &PartnershipSearch,
+    max_polygon_vertices: usize,
+) -> Result<PartnershipFilter, ApiError> {
     let active_on = day("active_on", search.active_on.clone())?;
     if search.footage_requests.is_some() && active_on.is_none() {
         return Err(ApiError::invalid(
@@ -150,6 +155,7 @@ pub fn partnership_filter(search: &PartnershipSearch) -> Result<PartnershipFilte
             search.radius.as_deref(),
             search.bbox.as_deref(),
             search.within.as_ref(),
+            max_polygon_vertices,
         )?,
         period: None,
         active_on,
@@ -164,7 +170,7 @@ impl PartnershipsApi {
         search: PartnershipSearch,
         link_base: Option<&Request>,
     ) -> Result<PartnershipListResponse, ApiError> {
-        let filter = partnership_filter(&search)?;
+        let filter = partnership_filter(&search, self.state.max_polygon_vertices)?;
         let sort = sort_with_distance(
             search.sort.as_deref(),
             PARTNERSHIP_SORTS,
@@ -227,20 +233,25 @@ impl PartnershipsApi {
                 snapshot::partnerships(&catalog, filter, sort, page_req).map_err(list_error)?;
             (snap, ListMeta::of(&catalog))
         };
+        // After the snapshot: bad parameters and cursors are 400s even when busy.
+        let permit = self.state.export_permit()?;
         let next_href =
             link_base.and_then(|r| snap.next.as_deref().map(|c| super::next_link(r, c)));
         let link = exports::link_header(next_href.as_ref().map(|h| format!("<{h}>; rel=\"next\"")));
         let body = match format {
-            Format::Csv => PartnershipListBody::Csv(exports::csv(snap.rows)),
-            Format::Ndjson => {
-                PartnershipListBody::Ndjson(exports::ndjson(snap.rows, dto::Partnership::from_row))
-            }
+            Format::Csv => PartnershipListBody::Csv(exports::csv(snap.rows, permit)),
+            Format::Ndjson => PartnershipListBody::Ndjson(exports::ndjson(
+                snap.rows,
+                permit,
+                dto::Partnership::from_row,
+            )),
             Format::Geojson | Format::Json => {
                 let links = next_href
                     .map(|href| vec![Link::new(href, "next", Some(GEOJSON), Some("Next page"))])
                     .unwrap_or_default();
                 PartnershipListBody::GeoJson(GeoJson::Stream(exports::geojson(
                     snap.rows,
+                    permit,
                     meta,
                     links,
                     snap.next,

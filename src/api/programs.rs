@@ -97,6 +97,8 @@ impl ProgramsApi {
                 let catalog = super::view(&self.state, as_of.0.as_deref()).await?;
                 snapshot::programs(&catalog, &page_req).map_err(list_error)?
             };
+            // After the snapshot: bad parameters and cursors are 400s even when busy.
+            let permit = self.state.export_permit()?;
             let next = snap
                 .next
                 .as_deref()
@@ -104,9 +106,10 @@ impl ProgramsApi {
             let body = match format {
                 TableFormat::Csv => ProgramListBody::Csv(exports::csv(
                     snap.rows.into_iter().map(|r| r.program).collect::<Vec<_>>(),
+                    permit,
                 )),
                 TableFormat::Ndjson | TableFormat::Json => {
-                    ProgramListBody::Ndjson(exports::ndjson(snap.rows, |r: &ProgramRow| {
+                    ProgramListBody::Ndjson(exports::ndjson(snap.rows, permit, |r: &ProgramRow| {
                         dto::Program::from_row(&r.program, &r.phases)
                     }))
                 }

@@ -109,14 +109,17 @@ impl SourcesApi {
                 let catalog = super::view(&self.state, as_of.0.as_deref()).await?;
                 snapshot::sources(&catalog, &filter, sort, &page_req).map_err(list_error)?
             };
+            // After the snapshot: bad parameters and cursors are 400s even when busy.
+            let permit = self.state.export_permit()?;
             let next = snap
                 .next
                 .as_deref()
                 .map(|c| format!("<{}>; rel=\"next\"", super::next_link(req, c)));
             let body = match format {
-                TableFormat::Csv => SourceListBody::Csv(exports::csv(snap.rows)),
+                TableFormat::Csv => SourceListBody::Csv(exports::csv(snap.rows, permit)),
                 TableFormat::Ndjson | TableFormat::Json => SourceListBody::Ndjson(exports::ndjson(
                     snap.rows,
+                    permit,
                     |s: &crate::domain::Source| dto::Source::from(s),
                 )),
             };

@@ -117,7 +117,7 @@ impl StatsApi {
             bbox: bbox.0,
             ..Default::default()
         };
-        let filter = partnership_filter(&search)?;
+        let filter = partnership_filter(&search, self.state.max_polygon_vertices)?;
         let interval = interval.0.unwrap_or(StatsInterval::Year);
         let catalog = super::view(&self.state, as_of.0.as_deref()).await?;
         let sort = Sort {

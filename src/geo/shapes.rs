@@ -4,9 +4,6 @@
 use super::{LatLon, MAX_RADIUS_M};
 use geo::{Coord, Intersects, LineString, MultiPolygon, Point, Polygon, Validation};
 
-/// Most vertices a search polygon may have, over all its rings.
-pub const MAX_POLYGON_VERTICES: usize = 10_000;
-
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("{0}")]
 pub struct GeoError(pub String);
@@ -139,10 +136,16 @@ impl Region {
     }
 }
 
+/// Vertices seen so far over every ring of a shape, and how many it may have.
+struct Vertices {
+    seen: usize,
+    max: usize,
+}
+
 fn ring(
     value: &serde_json::Value,
     path: &str,
-    vertices: &mut usize,
+    vertices: &mut Vertices,
 ) -> Result<LineString<f64>, GeoError> {
     let Some(positions) = value.as_array() else {
         return err(format!("{path} is not an array of positions"));
@@ -153,10 +156,12 @@ fn ring(
             positions.len()
         ));
     }
-    *vertices += positions.len();
-    if *vertices > MAX_POLYGON_VERTICES {
+    // Counted before any position is read: an oversized ring costs no more than its length.
+    vertices.seen += positions.len();
+    if vertices.seen > vertices.max {
         return err(format!(
-            "the polygon has more than {MAX_POLYGON_VERTICES} vertices"
+            "the polygon has more than {} vertices, the most this server accepts",
+            vertices.max
         ));
     }
     let mut coords = Vec::with_capacity(positions.len());
@@ -186,7 +191,7 @@ fn ring(
 fn polygon(
     value: &serde_json::Value,
     path: &str,
-    vertices: &mut usize,
+    vertices: &mut Vertices,
 ) -> Result<Polygon<f64>, GeoError> {
     let Some(rings) = value.as_array().filter(|r| !r.is_empty()) else {
         return err(format!("{path} is not a non-empty array of rings"));
@@ -201,8 +206,9 @@ fn polygon(
 }
 
 /// A GeoJSON `Polygon` or `MultiPolygon` geometry (a bare geometry, or a `Feature` holding
-/// one). Rings must be closed and the shape valid (no self-intersections).
-pub fn parse_polygon(value: &serde_json::Value) -> Result<Region, GeoError> {
+/// one). Rings must be closed and the shape valid (no self-intersections), with at most
+/// `max_vertices` positions over all its rings (closing positions included).
+pub fn parse_polygon(value: &serde_json::Value, max_vertices: usize) -> Result<Region, GeoError> {
     let geometry = match value.get("type").and_then(|t| t.as_str()) {
         Some("Feature") => value.get("geometry").unwrap_or(&serde_json::Value::Null),
         _ => value,
@@ -211,7 +217,10 @@ pub fn parse_polygon(value: &serde_json::Value) -> Result<Region, GeoError> {
     let coords = geometry
         .get("coordinates")
         .unwrap_or(&serde_json::Value::Null);
-    let mut vertices = 0;
+    let mut vertices = Vertices {
+        seen: 0,
+        max: max_vertices,
+    };
     let shape = match kind {
         Some("Polygon") => MultiPolygon::new(vec![polygon(coords, "coordinates", &mut vertices)?]),
         Some("MultiPolygon") => {
@@ -243,6 +252,21 @@ pub fn parse_polygon(value: &serde_json::Value) -> Result<Region, GeoError> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// The server's default vertex limit (`Limits::max_polygon_vertices`).
+    const MAX: usize = 10_000;
+
+    /// A closed ring of `n` distinct points on the unit circle: `n + 1` positions.
+    fn circle(n: usize) -> serde_json::Value {
+        let mut ring: Vec<serde_json::Value> = (0..n)
+            .map(|i| {
+                let a = i as f64 / n as f64 * std::f64::consts::TAU;
+                json!([a.cos(), a.sin()])
+            })
+            .collect();
+        ring.push(ring[0].clone());
+        json!({"type": "Polygon", "coordinates": [ring]})
+    }
 
     #[test]
     fn points_parse_and_bad_ones_say_why() {
@@ -295,7 +319,7 @@ mod tests {
     fn polygons_must_be_closed_valid_and_small_enough() {
         let square =
             json!({"type": "Polygon", "coordinates": [[[0,0],[0,10],[10,10],[10,0],[0,0]]]});
-        let r = parse_polygon(&square).unwrap();
+        let r = parse_polygon(&square, MAX).unwrap();
         assert!(r.contains(&LatLon::new(5.0, 5.0).unwrap()));
         assert!(
             r.contains(&LatLon::new(0.0, 5.0).unwrap()),
@@ -305,14 +329,14 @@ mod tests {
 
         let too_short = json!({"type": "Polygon", "coordinates": [[[0,0],[0,10],[0,0]]]});
         assert!(
-            parse_polygon(&too_short)
+            parse_polygon(&too_short, MAX)
                 .unwrap_err()
                 .0
                 .contains("at least 4")
         );
         let unclosed = json!({"type": "Polygon", "coordinates": [[[0,0],[0,10],[10,10],[10,0]]]});
         assert!(
-            parse_polygon(&unclosed)
+            parse_polygon(&unclosed, MAX)
                 .unwrap_err()
                 .0
                 .contains("not closed")
@@ -320,32 +344,73 @@ mod tests {
         let unclosed =
             json!({"type": "Polygon", "coordinates": [[[0,0],[0,10],[10,10],[10,0],[1,1]]]});
         assert!(
-            parse_polygon(&unclosed)
+            parse_polygon(&unclosed, MAX)
                 .unwrap_err()
                 .0
                 .contains("not closed")
         );
         let bowtie =
             json!({"type": "Polygon", "coordinates": [[[0,0],[10,10],[10,0],[0,10],[0,0]]]});
-        assert!(parse_polygon(&bowtie).unwrap_err().0.contains("not valid"));
+        assert!(
+            parse_polygon(&bowtie, MAX)
+                .unwrap_err()
+                .0
+                .contains("not valid")
+        );
         let point = json!({"type": "Point", "coordinates": [0,0]});
-        assert!(parse_polygon(&point).is_err());
-        let mut ring: Vec<serde_json::Value> = (0..MAX_POLYGON_VERTICES)
-            .map(|i| {
-                let a = i as f64 / MAX_POLYGON_VERTICES as f64 * std::f64::consts::TAU;
-                json!([a.cos(), a.sin()])
-            })
-            .collect();
-        ring.push(ring[0].clone());
-        let huge = json!({"type": "Polygon", "coordinates": [ring]});
-        assert!(parse_polygon(&huge).unwrap_err().0.contains("vertices"));
+        assert!(parse_polygon(&point, MAX).is_err());
+        let huge = circle(MAX);
+        assert!(
+            parse_polygon(&huge, MAX)
+                .unwrap_err()
+                .0
+                .contains("vertices")
+        );
+    }
+
+    #[test]
+    fn the_vertex_limit_counts_every_position_of_every_ring() {
+        // (positions in the shape, limit, accepted)
+        let cases = [
+            (circle(7), 8, true),
+            (circle(7), 7, false),
+            (circle(3), 4, true),
+            (circle(3), 3, false),
+            // Two rings of 5 positions each: 10 in all.
+            (
+                json!({"type": "MultiPolygon", "coordinates": [
+                    [[[0,0],[0,1],[1,1],[1,0],[0,0]]], [[[5,5],[5,6],[6,6],[6,5],[5,5]]]]}),
+                10,
+                true,
+            ),
+            (
+                json!({"type": "MultiPolygon", "coordinates": [
+                    [[[0,0],[0,1],[1,1],[1,0],[0,0]]], [[[5,5],[5,6],[6,6],[6,5],[5,5]]]]}),
+                9,
+                false,
+            ),
+            // A hole counts too.
+            (
+                json!({"type": "Polygon", "coordinates": [
+                    [[0,0],[0,10],[10,10],[10,0],[0,0]], [[4,4],[6,4],[6,6],[4,6],[4,4]]]}),
+                9,
+                false,
+            ),
+        ];
+        for (shape, max, accepted) in cases {
+            let result = parse_polygon(&shape, max);
+            assert_eq!(result.is_ok(), accepted, "limit {max}: {result:?}");
+            if let Err(e) = result {
+                assert!(e.0.contains(&format!("more than {max} vertices")), "{e}");
+            }
+        }
     }
 
     #[test]
     fn a_feature_wrapping_a_multipolygon_is_accepted() {
         let f = json!({"type": "Feature", "properties": {}, "geometry": {"type": "MultiPolygon",
             "coordinates": [[[[0,0],[0,1],[1,1],[1,0],[0,0]]], [[[5,5],[5,6],[6,6],[6,5],[5,5]]]]}});
-        let r = parse_polygon(&f).unwrap();
+        let r = parse_polygon(&f, MAX).unwrap();
         assert!(r.contains(&LatLon::new(5.5, 5.5).unwrap()));
     }
 }

@@ -17,9 +17,40 @@ pub enum Backend {
     Postgres,
 }
 
-/// Runs a test body against each backend: `sqlite` always, `postgres` when configured.
+/// Runs a test body against each backend: `sqlite` always, `postgres` when configured. With
+/// `limits = …`, each app is started with those limits.
 #[macro_export]
 macro_rules! on_both_backends {
+    ($name:ident, limits = $limits:expr, $body:expr) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[tokio::test]
+            async fn sqlite() {
+                let app = $crate::helpers::TestApp::try_spawn_with_limits(
+                    $crate::helpers::Backend::Sqlite,
+                    $limits,
+                )
+                .await
+                .expect("sqlite");
+                ($body)(app).await;
+            }
+
+            #[tokio::test]
+            async fn postgres() {
+                let Some(app) = $crate::helpers::TestApp::try_spawn_with_limits(
+                    $crate::helpers::Backend::Postgres,
+                    $limits,
+                )
+                .await
+                else {
+                    return;
+                };
+                ($body)(app).await;
+            }
+        }
+    };
     ($name:ident, $body:expr) => {
         mod $name {
             #[allow(unused_imports)]
@@ -168,8 +199,19 @@ impl TestApp {
 
     /// A fresh SQLite app with these limits.
     pub async fn spawn_with_limits(limits: ring_partnerships::config::Limits) -> Self {
-        let db = TestDb::create(Backend::Sqlite).await.expect("sqlite");
-        Self::start_with(db, Some(limits)).await
+        Self::try_spawn_with_limits(Backend::Sqlite, limits)
+            .await
+            .expect("sqlite")
+    }
+
+    /// A fresh app of the backend with these limits; `None` when the backend is not
+    /// configured.
+    pub async fn try_spawn_with_limits(
+        backend: Backend,
+        limits: ring_partnerships::config::Limits,
+    ) -> Option<Self> {
+        let db = TestDb::create(backend).await?;
+        Some(Self::start_with(db, Some(limits)).await)
     }
 
     async fn start(db: TestDb) -> Self {

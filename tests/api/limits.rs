@@ -1,24 +1,36 @@
 //! Every limit answers with its documented problem: bodies (413), URLs (414), headers (431),
-//! rate limits (429 with `Retry-After` and `RateLimit-*`), slow requests (503) and silent
-//! connections (closed).
+//! rate limits (429 with `Retry-After` and `RateLimit-*`), slow requests (503), silent
+//! connections (closed) and polygons with too many vertices (400).
 
-use crate::helpers::{TestApp, test_limits};
+use crate::helpers::{Fixture, TestApp, test_limits};
+use crate::on_both_backends;
 use ring_partnerships::config::Limits;
+use ring_partnerships::domain::AgencyType;
+use serde_json::json;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-async fn expect_problem(
+/// Checks the status, media type and code of a problem; returns its headers and body.
+async fn problem(
     resp: reqwest::Response,
     status: u16,
     code: &str,
-) -> reqwest::header::HeaderMap {
+) -> (reqwest::header::HeaderMap, serde_json::Value) {
     assert_eq!(resp.status().as_u16(), status);
     assert_eq!(resp.headers()["content-type"], "application/problem+json");
     let headers = resp.headers().clone();
     let body: serde_json::Value = resp.json().await.unwrap();
     assert_eq!(body["code"], code, "{body}");
     assert_eq!(body["status"], status, "{body}");
-    headers
+    (headers, body)
+}
+
+async fn expect_problem(
+    resp: reqwest::Response,
+    status: u16,
+    code: &str,
+) -> reqwest::header::HeaderMap {
+    problem(resp, status, code).await.0
 }
 
 /// Sends raw bytes on a new connection and returns the status line of the answer.
@@ -185,3 +197,243 @@ async fn a_silent_half_sent_request_is_closed_after_the_idle_timeout() {
     );
     assert!(started.elapsed() < Duration::from_secs(5));
 }
+
+/// A closed ring of `n` distinct points within a degree of 43,-88, where the fixtures put every
+/// agency: `n + 1` positions.
+fn polygon_around_the_fixtures(n: usize) -> serde_json::Value {
+    let mut ring: Vec<serde_json::Value> = (0..n)
+        .map(|i| {
+            let a = i as f64 / n as f64 * std::f64::consts::TAU;
+            json!([-88.0 + a.cos(), 43.0 + a.sin()])
+        })
+        .collect();
+    ring.push(ring[0].clone());
+    json!({"type": "Polygon", "coordinates": [ring]})
+}
+
+on_both_backends!(
+    a_polygon_over_the_vertex_limit_is_invalid_body_naming_within,
+    limits = Limits {
+        max_polygon_vertices: 8,
+        ..test_limits()
+    },
+    |app: TestApp| async move {
+        let f = Fixture {
+            dataset: &app.dataset,
+        };
+        let source = f.source("https://news.example/limits", "Limits").await;
+        f.agency_with_partnership(
+            "WI",
+            "Alpha Police Department",
+            AgencyType::Police,
+            "2019-05-01",
+            source,
+        )
+        .await;
+        let post = |path: &'static str, body: serde_json::Value| {
+            let app = &app;
+            async move {
+                app.send(reqwest::Method::POST, path, None, None, Some(body))
+                    .await
+            }
+        };
+        // Seven points and the closing one: at the limit, searched as usual.
+        let resp = post(
+            "/partnerships/search",
+            json!({ "within": polygon_around_the_fixtures(7) }),
+        )
+        .await;
+        assert_eq!(resp.status(), 200);
+        let body: serde_json::Value = resp.json().await.unwrap();
+        assert_eq!(body["data"].as_array().unwrap().len(), 1, "{body}");
+
+        // One more: refused, for either collection, as a page or an export.
+        for (path, format) in [
+            ("/partnerships/search", "json"),
+            ("/partnerships/search", "csv"),
+            ("/agencies/search", "json"),
+            ("/agencies/search", "geojson"),
+        ] {
+            let within = polygon_around_the_fixtures(8);
+            let resp = post(path, json!({ "within": within, "format": format })).await;
+            let (_, body) = problem(resp, 400, "invalid_body").await;
+            assert_eq!(body["parameter"], "within", "{path} {format}: {body}");
+            let detail = body["detail"].as_str().unwrap();
+            assert!(detail.contains("more than 8 vertices"), "{detail}");
+        }
+    }
+);
+
+/// Writes `count` agencies whose notes are `bytes` long each, so that an export of them is
+/// larger than the socket buffers between the server and a client that does not read.
+async fn agencies_with_long_notes(app: &TestApp, count: usize, bytes: usize) {
+    use ring_partnerships::domain::{Agency, ChangeKind, Meta, Record};
+    use ring_partnerships::service::writer::{Reason, now};
+    let f = Fixture {
+        dataset: &app.dataset,
+    };
+    let source = f.source("https://news.example/long", "Long notes").await;
+    let (base_id, _) = f
+        .agency_with_partnership(
+            "WI",
+            "Short Notes Police Department",
+            AgencyType::Police,
+            "2019-05-01",
+            source,
+        )
+        .await;
+    // The others copy it, so this keeps compiling when records gain fields.
+    let base: Agency = (*app.dataset.read().agencies[&base_id]).clone();
+    let sources = [source];
+    let why = Reason {
+        kind: ChangeKind::Created,
+        note: Some("long notes for the export limit"),
+        sources: &sources,
+    };
+    let mut w = app.dataset.begin("test").await.unwrap();
+    for i in 0..count {
+        let name = format!("Long Notes {i:02} Police Department");
+        let agency = Agency {
+            id: ring_partnerships::domain::ids::agency_slug(base.state, &name),
+            name,
+            notes: Some("n".repeat(bytes)),
+            meta: Meta::new(now()),
+            ..base.clone()
+        };
+        w.create(Record::Agency(agency), why).await.unwrap();
+    }
+    app.dataset.commit(w).await.unwrap();
+}
+
+/// Sends `GET path` on a connection with a small receive buffer and reads only the head of
+/// the answer: the body stays unread, so the server cannot finish sending it. Returns the
+/// connection and the bytes read so far.
+async fn start_unread(app: &TestApp, path: &str) -> (tokio::net::TcpStream, Vec<u8>) {
+    let addr: std::net::SocketAddr = app.base.trim_start_matches("http://").parse().unwrap();
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(16 * 1024).unwrap();
+    let mut conn = socket.connect(addr).await.unwrap();
+    conn.write_all(
+        format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").as_bytes(),
+    )
+    .await
+    .unwrap();
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 1024];
+    while !seen.windows(4).any(|w| w == b"\r\n\r\n") {
+        let n = conn.read(&mut buf).await.unwrap();
+        assert!(
+            n > 0,
+            "closed before the head: {}",
+            String::from_utf8_lossy(&seen)
+        );
+        seen.extend_from_slice(&buf[..n]);
+    }
+    let status = String::from_utf8_lossy(&seen)
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    assert!(status.contains(" 200 "), "{status}");
+    (conn, seen)
+}
+
+/// Whether an export is answered now (200), after reading it whole.
+async fn export_works(app: &TestApp) -> bool {
+    let resp = app.get("/partnerships.ndjson").await;
+    let ok = resp.status() == 200;
+    let _ = resp.bytes().await;
+    ok
+}
+
+on_both_backends!(
+    an_export_over_the_concurrency_limit_is_too_many_exports_until_one_ends,
+    limits = Limits {
+        export_concurrency: 1,
+        ..test_limits()
+    },
+    |app: TestApp| async move {
+        // 16 MiB of CSV: far more than the kernel buffers on either side hold (the server's
+        // send buffer grows to 4 MiB at most), so the export below stays in progress, its
+        // permit held, until the test reads it.
+        const AGENCIES: usize = 16;
+        const NOTES: usize = 1024 * 1024;
+        agencies_with_long_notes(&app, AGENCIES, NOTES).await;
+        let (mut held, mut received) = start_unread(&app, "/agencies.csv").await;
+
+        // Every other export is refused at once, whatever its format or collection.
+        for resp in [
+            app.get("/partnerships.ndjson").await,
+            app.get("/agencies?format=geojson").await,
+            app.get("/sources.csv").await,
+            app.get("/programs.ndjson").await,
+            app.send(
+                reqwest::Method::POST,
+                "/agencies/search",
+                None,
+                None,
+                Some(json!({ "format": "csv", "state": ["WI"] })),
+            )
+            .await,
+        ] {
+            let url = resp.url().to_string();
+            let (headers, body) = problem(resp, 503, "too_many_exports").await;
+            let retry: u64 = headers["retry-after"].to_str().unwrap().parse().unwrap();
+            assert!(retry >= 1, "{url}: Retry-After {retry}");
+            assert!(body["detail"].as_str().unwrap().contains("retry"), "{body}");
+        }
+        // Pages need no permit, and bad input is still a 400, not a 503.
+        assert_eq!(app.get("/agencies?limit=1").await.status(), 200);
+        problem(
+            app.get("/agencies.csv?cursor=bogus").await,
+            400,
+            "invalid_cursor",
+        )
+        .await;
+        problem(
+            app.get("/agencies.csv?state=ZZ").await,
+            400,
+            "invalid_parameter",
+        )
+        .await;
+
+        // The held export was in progress all along: it arrives whole once read.
+        assert!(
+            received.len() < AGENCIES * NOTES,
+            "the server could not finish it"
+        );
+        held.read_to_end(&mut received).await.unwrap();
+        assert!(
+            received.len() > AGENCIES * NOTES,
+            "{} bytes",
+            received.len()
+        );
+        let text = String::from_utf8_lossy(&received);
+        for i in 0..AGENCIES {
+            assert!(
+                text.contains(&format!("long-notes-{i:02}-police")),
+                "agency {i} missing"
+            );
+        }
+        drop(held);
+        // Its permit is back: exports work again.
+        assert!(export_works(&app).await);
+
+        // A client that goes away without reading gives its permit back too (once the server
+        // notices, on its next write).
+        let (gone, _) = start_unread(&app, "/agencies.csv").await;
+        assert!(
+            !export_works(&app).await,
+            "the second export holds the permit"
+        );
+        drop(gone);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !export_works(&app).await {
+            assert!(
+                Instant::now() < deadline,
+                "the permit of a closed connection is never freed"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+);

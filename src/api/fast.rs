@@ -178,6 +178,15 @@ pub fn agency_page(
     }
 }
 
+/// Writes every placed agency's JSON ahead of the first request, in the spatial index's
+/// order: a `near` page then reads its agencies from neighbouring memory instead of from
+/// wherever the first request to need each one happened to leave it.
+pub fn warm_agency_memos(catalog: &crate::service::catalog::Catalog) {
+    for agency in catalog.agency_index().keys() {
+        agency_object(agency);
+    }
+}
+
 /// An agency's JSON object without its closing brace (so `distance_m` can follow), made once
 /// per record version; empty if it could not be written (plain data: never seen).
 fn agency_object(a: &domain::Agency) -> &[u8] {
@@ -306,7 +315,11 @@ mod tests {
             (vec![], None, None),
             (vec![(&a, Some(0.5)), (&b, None)], Some("c"), Some(2)),
             // The same record twice: the second use reads the memo.
-            (vec![(&a, Some(1e-7)), (&a, Some(20_015_086.8))], None, Some(9)),
+            (
+                vec![(&a, Some(1e-7)), (&a, Some(20_015_086.8))],
+                None,
+                Some(9),
+            ),
         ] {
             let want = AgencyList {
                 data: hits

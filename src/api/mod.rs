@@ -66,6 +66,7 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(dataset: Dataset, limits: &crate::config::Limits) -> Self {
+        fast::warm_agency_memos(&dataset.read());
         Self {
             dataset,
             export_permits: std::sync::Arc::new(tokio::sync::Semaphore::new(

@@ -7,6 +7,8 @@ use rstar::{AABB, PointDistance, RTree, RTreeObject};
 #[derive(Clone, Debug, PartialEq)]
 struct Entry<K> {
     xyz: [f64; 3],
+    /// Kept beside the vector so a walk computes distances without reading the record.
+    at: LatLon,
     key: K,
 }
 
@@ -45,6 +47,7 @@ impl<K: Clone + PartialEq> SpatialIndex<K> {
                     .into_iter()
                     .map(|(key, at)| Entry {
                         xyz: at.unit_vector(),
+                        at,
                         key,
                     })
                     .collect(),
@@ -55,6 +58,7 @@ impl<K: Clone + PartialEq> SpatialIndex<K> {
     pub fn insert(&mut self, key: K, at: LatLon) {
         self.tree.insert(Entry {
             xyz: at.unit_vector(),
+            at,
             key,
         });
     }
@@ -62,8 +66,14 @@ impl<K: Clone + PartialEq> SpatialIndex<K> {
     pub fn remove(&mut self, key: &K, at: LatLon) {
         self.tree.remove(&Entry {
             xyz: at.unit_vector(),
+            at,
             key: key.clone(),
         });
+    }
+
+    /// Every key, in the tree's order: records near each other come near each other.
+    pub fn keys(&self) -> impl Iterator<Item = &K> {
+        self.tree.iter().map(|e| &e.key)
     }
 
     pub fn len(&self) -> usize {
@@ -83,10 +93,11 @@ impl<K: Clone + PartialEq> SpatialIndex<K> {
             .map(|e| &e.key)
     }
 
-    /// Keys nearest first (by chord, which orders exactly as great-circle distance).
-    pub fn nearest(&self, center: LatLon) -> impl Iterator<Item = &K> {
+    /// Keys with their positions, nearest first (by chord, which orders exactly as
+    /// great-circle distance).
+    pub fn nearest(&self, center: LatLon) -> impl Iterator<Item = (&K, LatLon)> {
         self.tree
             .nearest_neighbor_iter(&center.unit_vector())
-            .map(|e| &e.key)
+            .map(|e| (&e.key, e.at))
     }
 }

@@ -32,20 +32,64 @@ pub enum SortKey {
 }
 
 impl SortKey {
-    fn rank(&self) -> u8 {
-        match self {
-            SortKey::Num(_) => 0,
-            SortKey::Text(_) => 1,
-            SortKey::Null => 2,
-        }
-    }
-
     fn opt_text(s: Option<impl Into<String>>) -> Self {
         s.map_or(SortKey::Null, |s| SortKey::Text(s.into()))
     }
 }
 
 impl Eq for SortKey {}
+
+/// A sort key or id as it is compared, borrowed: rows can keep their id as a `&str` from
+/// the record (a page then copies no id but its cursor's).
+#[derive(Clone, Copy, Debug)]
+pub enum KeyRef<'a> {
+    Text(&'a str),
+    Num(f64),
+    Null,
+}
+
+impl KeyRef<'_> {
+    fn cmp(self, other: Self) -> Ordering {
+        let rank = |k: Self| match k {
+            KeyRef::Num(_) => 0,
+            KeyRef::Text(_) => 1,
+            KeyRef::Null => 2,
+        };
+        match (self, other) {
+            (KeyRef::Text(a), KeyRef::Text(b)) => a.cmp(b),
+            (KeyRef::Num(a), KeyRef::Num(b)) => a.total_cmp(&b),
+            _ => rank(self).cmp(&rank(other)),
+        }
+    }
+}
+
+/// What a row's id can be: an owned key, or text borrowed from the record.
+pub trait AsKey {
+    fn key(&self) -> KeyRef<'_>;
+    fn into_key(self) -> SortKey;
+}
+
+impl AsKey for SortKey {
+    fn key(&self) -> KeyRef<'_> {
+        match self {
+            SortKey::Text(t) => KeyRef::Text(t),
+            SortKey::Num(n) => KeyRef::Num(*n),
+            SortKey::Null => KeyRef::Null,
+        }
+    }
+    fn into_key(self) -> SortKey {
+        self
+    }
+}
+
+impl AsKey for &str {
+    fn key(&self) -> KeyRef<'_> {
+        KeyRef::Text(self)
+    }
+    fn into_key(self) -> SortKey {
+        SortKey::Text(self.to_string())
+    }
+}
 
 impl PartialOrd for SortKey {
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
@@ -55,11 +99,7 @@ impl PartialOrd for SortKey {
 
 impl Ord for SortKey {
     fn cmp(&self, other: &Self) -> Ordering {
-        match (self, other) {
-            (SortKey::Text(a), SortKey::Text(b)) => a.cmp(b),
-            (SortKey::Num(a), SortKey::Num(b)) => a.total_cmp(b),
-            _ => self.rank().cmp(&other.rank()),
-        }
+        self.key().cmp(other.key())
     }
 }
 
@@ -176,14 +216,20 @@ pub fn fingerprint(parts: &impl std::fmt::Debug) -> String {
 }
 
 /// The order of rows: by key, then id; reversed whole when descending.
-fn order_by(ka: &SortKey, ia: &SortKey, kb: &SortKey, ib: &SortKey, descending: bool) -> Ordering {
-    let o = ka.cmp(kb).then_with(|| ia.cmp(ib));
+fn order_by(
+    ka: &impl AsKey,
+    ia: &impl AsKey,
+    kb: &impl AsKey,
+    ib: &impl AsKey,
+    descending: bool,
+) -> Ordering {
+    let o = ka.key().cmp(kb.key()).then_with(|| ia.key().cmp(ib.key()));
     if descending { o.reverse() } else { o }
 }
 
 /// Sorts the matching rows by (key, id), applies the cursor and the limit.
-pub fn paginate<T>(
-    mut rows: Vec<(SortKey, SortKey, T)>,
+pub fn paginate<T, I: AsKey>(
+    mut rows: Vec<(SortKey, I, T)>,
     descending: bool,
     query: &str,
     req: &PageRequest,
@@ -209,7 +255,7 @@ pub fn paginate<T>(
         (Some(_), Some((k, i))) => Some(encode_cursor(&CursorBody {
             q: query.to_string(),
             k,
-            i,
+            i: i.into_key(),
         })),
         _ => None,
     };
@@ -253,7 +299,12 @@ impl GeoFilter {
         let Some(at) = at else {
             return (false, None);
         };
-        let distance = self.near.map(|n| n.center.distance_m(&at));
+        self.check_at(at, self.near.map_or(0.0, |n| n.center.distance_m(&at)))
+    }
+
+    /// `check` for a position whose distance from the `near` centre (if any) is known.
+    fn check_at(&self, at: LatLon, distance_from_near: f64) -> (bool, Option<f64>) {
+        let distance = self.near.map(|_| distance_from_near);
         let ok = self
             .near
             .and_then(|n| n.radius_m)
@@ -288,22 +339,21 @@ fn candidate_agencies<'c>(
 /// The nearest-first path: walks the index outwards from the centre and stops as soon as the
 /// page (and every record tied with its last one) is complete, so a `near` query costs about
 /// as much as the page it returns rather than the whole dataset.
-fn nearest_first<'c, T>(
+/// `expand` gets each agency with its position and distance, and adds its rows.
+fn nearest_first<'c, T, I: AsKey>(
     catalog: &'c Catalog,
     center: LatLon,
     radius_m: Option<f64>,
     after: Option<&(SortKey, SortKey)>,
     want: usize,
-    mut expand: impl FnMut(&'c Agency, f64, &mut Vec<(SortKey, SortKey, Hit<T>)>),
-) -> Vec<(SortKey, SortKey, Hit<T>)> {
+    mut expand: impl FnMut(&'c Agency, LatLon, f64, &mut Vec<(SortKey, I, Hit<T>)>),
+) -> Vec<(SortKey, I, Hit<T>)> {
     let mut rows = Vec::new();
     let mut past_cursor = 0;
     let mut last_distance = f64::NEG_INFINITY;
-    for agency in catalog.agency_index().nearest(center) {
+    // Positions come from the index entries: the walk reads no record it does not keep.
+    for (agency, at) in catalog.agency_index().nearest(center) {
         let agency: &'c Agency = agency;
-        let Some(at) = position(agency) else {
-            continue;
-        };
         let d = center.distance_m(&at);
         // Chord order and haversine agree up to rounding; the margin keeps exact ties and
         // points on the radius from being cut off.
@@ -313,7 +363,7 @@ fn nearest_first<'c, T>(
             break;
         }
         let before = rows.len();
-        expand(agency, d, &mut rows);
+        expand(agency, at, d, &mut rows);
         for row in &rows[before..] {
             if after
                 .is_none_or(|c| order_by(&row.0, &row.1, &c.0, &c.1, false) == Ordering::Greater)
@@ -462,13 +512,13 @@ pub fn agencies<'c>(
                 n.radius_m,
                 after.as_ref(),
                 page_size(req) + 1,
-                |a, _, rows| {
-                    let (ok, distance) = filter.geo.check(position(a));
+                |a, at, d, rows| {
+                    let (ok, distance) = filter.geo.check_at(at, d);
                     if ok && filter.matches(a) && in_period(a) {
                         let key = agency_key(a, sort.field, distance);
                         rows.push((
                             key,
-                            SortKey::Text(a.id.clone()),
+                            a.id.as_str(),
                             Hit {
                                 item: a,
                                 distance_m: distance,
@@ -486,7 +536,7 @@ pub fn agencies<'c>(
                     let key = agency_key(a, sort.field, distance);
                     (
                         key,
-                        SortKey::Text(a.id.clone()),
+                        a.id.as_str(),
                         Hit {
                             item: a,
                             distance_m: distance,
@@ -768,7 +818,7 @@ pub fn partnerships<'c>(
                 n.radius_m,
                 after.as_ref(),
                 page_size(req) + 1,
-                |a, _, rows| {
+                |a, _, _, rows| {
                     rows.extend(
                         catalog
                             .partnerships_of(&a.id)

@@ -145,11 +145,13 @@ pub fn agency_page(
     let mut body = Vec::with_capacity(64 + hits.len() * 512);
     body.extend_from_slice(b"{\"data\":[");
     let mut result = Ok(());
-    for (i, (agency, distance)) in hits.iter().enumerate() {
+    // Every record's memo first, then the copying: the first loop's reads (each likely a
+    // cache miss) do not depend on each other, so the processor overlaps them.
+    let objects: Vec<&[u8]> = hits.iter().map(|(a, _)| agency_object(a)).collect();
+    for (i, (object, (_, distance))) in objects.into_iter().zip(hits).enumerate() {
         if i > 0 {
             body.push(b',');
         }
-        let object = agency_object(agency);
         if object.is_empty() {
             result = Err(serde::ser::Error::custom("an agency did not serialise"));
         }

@@ -39,8 +39,8 @@ impl SortKey {
 
 impl Eq for SortKey {}
 
-/// A sort key or id as it is compared, borrowed: rows can keep their id as a `&str` from
-/// the record (a page then copies no id but its cursor's).
+/// A sort key or id as it is compared, borrowed: rows can keep their id in the record
+/// itself (a page then copies no id but its cursor's).
 #[derive(Clone, Copy, Debug)]
 pub enum KeyRef<'a> {
     Text(&'a str),
@@ -63,7 +63,7 @@ impl KeyRef<'_> {
     }
 }
 
-/// What a row's id can be: an owned key, or text borrowed from the record.
+/// What a row's id can be: an owned key, or the record that holds it.
 pub trait AsKey {
     fn key(&self) -> KeyRef<'_>;
     fn into_key(self) -> SortKey;
@@ -82,12 +82,14 @@ impl AsKey for SortKey {
     }
 }
 
-impl AsKey for &str {
+/// An agency's id, read from the record only when compared (ties) or copied (the cursor):
+/// a nearest-first walk then reads no record but those on the page.
+impl AsKey for &Agency {
     fn key(&self) -> KeyRef<'_> {
-        KeyRef::Text(self)
+        KeyRef::Text(&self.id)
     }
     fn into_key(self) -> SortKey {
-        SortKey::Text(self.to_string())
+        SortKey::Text(self.id.clone())
     }
 }
 
@@ -518,7 +520,7 @@ pub fn agencies<'c>(
                         let key = agency_key(a, sort.field, distance);
                         rows.push((
                             key,
-                            a.id.as_str(),
+                            a,
                             Hit {
                                 item: a,
                                 distance_m: distance,
@@ -536,7 +538,7 @@ pub fn agencies<'c>(
                     let key = agency_key(a, sort.field, distance);
                     (
                         key,
-                        a.id.as_str(),
+                        a,
                         Hit {
                             item: a,
                             distance_m: distance,

@@ -52,14 +52,14 @@ fn request_hash(req: &Request) -> String {
     let mut h = Sha256::new();
     h.update(req.uri().path().as_bytes());
     for (k, v) in pairs {
-        h.update(format!("\0{k}={v}").as_bytes());
+        h.update(b"\0");
+        h.update(k.as_bytes());
+        h.update(b"=");
+        h.update(v.as_bytes());
     }
     h.update(b"\0accept=");
     h.update(req.header("accept").unwrap_or("").as_bytes());
-    h.finalize()[..6]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex::encode(&h.finalize()[..6])
 }
 
 fn not_modified(etag: &str, cache: &str, last_modified: Option<&HeaderValue>) -> Response {

@@ -2,7 +2,21 @@
 //! vectors, so "within r metres" and "k nearest" are exact on the sphere.
 
 use super::{LatLon, chord_for};
-use rstar::{AABB, PointDistance, RTree, RTreeObject};
+use rstar::{AABB, PointDistance, RStarInsertionStrategy, RTree, RTreeObject, RTreeParams};
+
+/// Node sizes of the tree. Wider nodes than rstar's default (3..6) make a shallower tree
+/// that a k-nearest walk crosses in fewer steps: in-process `near` p50 about 20 us against
+/// 23 us with the default, over 100,000 agencies (`benches/geo.sh`; noisy, 10 and 32 alike).
+struct Params;
+
+impl RTreeParams for Params {
+    const MIN_SIZE: usize = NODE / 3;
+    const MAX_SIZE: usize = NODE;
+    const REINSERTION_COUNT: usize = NODE / 3;
+    type DefaultInsertionStrategy = RStarInsertionStrategy;
+}
+
+const NODE: usize = 16;
 
 #[derive(Clone, Debug, PartialEq)]
 struct Entry<K> {
@@ -28,12 +42,14 @@ impl<K> PointDistance for Entry<K> {
 /// Keys of records by position. Updated in place as records change.
 #[derive(Debug)]
 pub struct SpatialIndex<K> {
-    tree: RTree<Entry<K>>,
+    tree: RTree<Entry<K>, Params>,
 }
 
 impl<K> Default for SpatialIndex<K> {
     fn default() -> Self {
-        Self { tree: RTree::new() }
+        Self {
+            tree: RTree::new_with_params(),
+        }
     }
 }
 
@@ -42,7 +58,7 @@ impl<K: Clone + PartialEq> SpatialIndex<K> {
     /// quicker to search than one grown an insert at a time.
     pub fn bulk(entries: impl IntoIterator<Item = (K, LatLon)>) -> Self {
         Self {
-            tree: RTree::bulk_load(
+            tree: RTree::bulk_load_with_params(
                 entries
                     .into_iter()
                     .map(|(key, at)| Entry {

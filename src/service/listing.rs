@@ -181,10 +181,7 @@ fn checksum(payload: &[u8]) -> String {
     let mut h = Sha256::new();
     h.update(CURSOR_SALT);
     h.update(payload);
-    h.finalize()[..8]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex::encode(&h.finalize()[..8])
 }
 
 fn encode_cursor(body: &CursorBody) -> String {
@@ -211,10 +208,7 @@ fn decode_cursor(text: &str) -> Result<CursorBody, ListError> {
 pub fn fingerprint(parts: &impl std::fmt::Debug) -> String {
     let mut h = Sha256::new();
     h.update(format!("{parts:?}").as_bytes());
-    h.finalize()[..8]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex::encode(&h.finalize()[..8])
 }
 
 /// The order of rows: by key, then id; reversed whole when descending.

@@ -117,3 +117,71 @@ impl<K: Clone + PartialEq> SpatialIndex<K> {
             .map(|e| (&e.key, e.at))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chord2(a: LatLon, b: LatLon) -> f64 {
+        let (u, v) = (a.unit_vector(), b.unit_vector());
+        (0..3).map(|i| (u[i] - v[i]).powi(2)).sum()
+    }
+
+    /// Every key exactly once, in non-decreasing distance, for centres anywhere (poles,
+    /// antimeridian, on a crowd of identical positions, far from everything).
+    #[test]
+    fn nearest_yields_every_key_once_in_distance_order() {
+        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut rnd = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let mut points = Vec::new();
+        for i in 0..2_000 {
+            // Mostly a cluster (a country), some anywhere, and 40 on one spot.
+            let at = match i % 10 {
+                0 => LatLon::new(rnd() * 180.0 - 90.0, rnd() * 360.0 - 180.0),
+                1 if i < 400 => LatLon::new(43.0, -88.0),
+                _ => LatLon::new(30.0 + rnd() * 18.0, -123.0 + rnd() * 53.0),
+            };
+            points.push((i, at.unwrap()));
+        }
+        points.push((5_000, LatLon::new(90.0, 0.0).unwrap()));
+        points.push((5_001, LatLon::new(-12.0, 180.0).unwrap()));
+        let bulk = SpatialIndex::bulk(points.iter().copied());
+        let mut grown = SpatialIndex::default();
+        for (k, at) in &points {
+            grown.insert(*k, *at);
+        }
+        let centres = [
+            (43.0, -88.0),
+            (40.0, -95.0),
+            (90.0, 0.0),
+            (-90.0, 0.0),
+            (-12.0, -180.0),
+            (0.0, 179.9),
+            (-45.0, 100.0),
+        ];
+        for index in [&bulk, &grown] {
+            for (lat, lon) in centres {
+                let c = LatLon::new(lat, lon).unwrap();
+                let got: Vec<(i32, LatLon)> = index.nearest(c).map(|(k, at)| (*k, at)).collect();
+                assert_eq!(got.len(), points.len(), "every key, from {c:?}");
+                let mut keys: Vec<i32> = got.iter().map(|(k, _)| *k).collect();
+                keys.sort_unstable();
+                keys.dedup();
+                assert_eq!(keys.len(), points.len(), "each once, from {c:?}");
+                let d: Vec<f64> = got.iter().map(|(_, at)| chord2(c, *at)).collect();
+                assert!(d.windows(2).all(|w| w[0] <= w[1]), "in order, from {c:?}");
+            }
+        }
+        assert_eq!(
+            SpatialIndex::<i32>::default()
+                .nearest(LatLon::new(0.0, 0.0).unwrap())
+                .count(),
+            0
+        );
+    }
+}

@@ -14,7 +14,7 @@ need() { command -v "$1" >/dev/null || { [ "$(id -u)" = 0 ] && DEBIAN_FRONTEND=n
 need wrk wrk
 need nginx nginx-light
 
-cargo build --release --quiet --example bench_near
+cargo build --release --quiet --bin ring-partnerships --example bench_near
 bin=target/release/ring-partnerships
 db="$work/synthetic-$agencies.db"
 if [ ! -f "$db" ]; then

@@ -74,6 +74,9 @@ for round in $(seq 1 "$rounds"); do
     echo "$nginx_out" | grep -E "Requests/sec|Latency|99%|Non-2xx|Socket errors" || true
     api_rps=$(echo "$api_out" | awk '/Requests\/sec/ {print $2}')
     nginx_rps=$(echo "$nginx_out" | awk '/Requests\/sec/ {print $2}')
+    if [ -z "$api_rps" ] || [ -z "$nginx_rps" ]; then
+        echo "round $round: wrk reported no rate (see above)"; exit 1
+    fi
     ratios+=("$api_rps:$nginx_rps")
 done
 python3 - "${ratios[@]}" <<'PY'

@@ -109,6 +109,11 @@ pub fn app(state: AppState, limits: &Limits) -> impl Endpoint + use<> {
                     "Location",
                     "Last-Modified",
                     "Content-Disposition",
+                    // So browser clients can back off from a 429 or a 503.
+                    "Retry-After",
+                    "RateLimit-Limit",
+                    "RateLimit-Remaining",
+                    "RateLimit-Reset",
                 ]),
         )
         .with(Tracing)

@@ -54,8 +54,9 @@ pub enum AgencyListResponse {
 #[derive(Object, Clone, Debug, Default)]
 pub struct AgencySearch {
     /// A GeoJSON Polygon or MultiPolygon (or a Feature holding one), lon/lat; only agencies
-    /// inside it (its boundary included). At most 10,000 vertices over all its rings by
-    /// default (`MAX_POLYGON_VERTICES`); more is a 400 `invalid_body`.
+    /// inside it (its boundary included). At most 10,000 positions over all its rings,
+    /// closing ones included, by default (`MAX_POLYGON_VERTICES`); more is a 400
+    /// `invalid_body`.
     pub within: Option<serde_json::Value>,
     /// USPS state codes.
     #[oai(default)]

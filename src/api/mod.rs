@@ -72,7 +72,8 @@ impl AppState {
             export_permits: std::sync::Arc::new(tokio::sync::Semaphore::new(
                 limits.export_concurrency.max(1),
             )),
-            max_polygon_vertices: limits.max_polygon_vertices,
+            // The smallest ring has four positions; below that no polygon could pass.
+            max_polygon_vertices: limits.max_polygon_vertices.max(4),
         }
     }
 

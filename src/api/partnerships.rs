@@ -57,8 +57,8 @@ pub enum PartnershipListResponse {
 pub struct PartnershipSearch {
     /// A GeoJSON Polygon or MultiPolygon (or a Feature holding one), lon/lat; only
     /// partnerships whose agency is inside it (its boundary included). At most 10,000
-    /// vertices over all its rings by default (`MAX_POLYGON_VERTICES`); more is a 400
-    /// `invalid_body`.
+    /// positions over all its rings, closing ones included, by default
+    /// (`MAX_POLYGON_VERTICES`); more is a 400 `invalid_body`.
     pub within: Option<serde_json::Value>,
     /// Agency id.
     pub agency: Option<String>,

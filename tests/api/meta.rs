@@ -62,4 +62,14 @@ on_both_backends!(reads_are_open_to_other_origins, |app: TestApp| async move {
         .unwrap();
     assert_eq!(resp.status(), 200);
     assert!(resp.headers().contains_key("access-control-allow-origin"));
+    // A browser client may read paging, caching and back-off headers.
+    let exposed = resp
+        .headers()
+        .get("access-control-expose-headers")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    for name in ["link", "etag", "retry-after", "ratelimit-remaining"] {
+        assert!(exposed.contains(name), "{name} not in {exposed:?}");
+    }
 });

@@ -188,13 +188,12 @@ impl AgenciesApi {
         page_req: &PageRequest,
         link_base: Option<&Request>,
     ) -> Result<AgencyListResponse, ApiError> {
+        let permit = self.state.admit_export(as_of.as_deref(), page_req)?;
         let (snap, meta) = {
             let catalog = super::view(&self.state, as_of.as_deref()).await?;
             let snap = snapshot::agencies(&catalog, filter, sort, page_req).map_err(list_error)?;
             (snap, ListMeta::of(&catalog))
         };
-        // After the snapshot: bad parameters and cursors are 400s even when busy.
-        let permit = self.state.export_permit()?;
         let next_href =
             link_base.and_then(|r| snap.next.as_deref().map(|c| super::next_link(r, c)));
         let link = exports::link_header(next_href.as_ref().map(|h| format!("<{h}>; rel=\"next\"")));

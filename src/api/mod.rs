@@ -81,6 +81,21 @@ impl AppState {
     /// when every permit is held. Refusing rather than queueing: a held permit lasts as long
     /// as its client takes to read the export, so a queue could hold requests (and their
     /// connections) without bound; a refusal lets the client choose when to come back.
+    /// An export's admission: what it can check without the catalog (`as_of`, the cursor's
+    /// integrity) is a 400 as usual, then it takes a permit *before* its snapshot, which
+    /// costs time and memory in proportion to its rows: a burst of exports beyond the limit
+    /// is refused without making any. (A valid cursor of another query is found with the
+    /// snapshot: a 400 then, or a 503 first when every permit is held.)
+    pub fn admit_export(
+        &self,
+        as_of: Option<&str>,
+        page_req: &crate::service::listing::PageRequest,
+    ) -> Result<exports::ExportPermit, ApiError> {
+        parse_as_of(as_of)?;
+        crate::service::listing::check_cursor(page_req).map_err(list_error)?;
+        self.export_permit()
+    }
+
     pub fn export_permit(&self) -> Result<exports::ExportPermit, ApiError> {
         match self.export_permits.clone().try_acquire_owned() {
             Ok(permit) => Ok(exports::ExportPermit::new(permit)),

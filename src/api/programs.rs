@@ -93,12 +93,11 @@ impl ProgramsApi {
             } else {
                 page_request(limit.0, cursor.0, count.0)
             };
+            let permit = self.state.admit_export(as_of.0.as_deref(), &page_req)?;
             let snap = {
                 let catalog = super::view(&self.state, as_of.0.as_deref()).await?;
                 snapshot::programs(&catalog, &page_req).map_err(list_error)?
             };
-            // After the snapshot: bad parameters and cursors are 400s even when busy.
-            let permit = self.state.export_permit()?;
             let next = snap
                 .next
                 .as_deref()

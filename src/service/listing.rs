@@ -193,6 +193,15 @@ fn encode_cursor(body: &CursorBody) -> String {
     )
 }
 
+/// Whether the request's cursor is one this API issued, unaltered (without the catalog:
+/// that it belongs to the query is checked when the list is made).
+pub fn check_cursor(req: &PageRequest) -> Result<(), ListError> {
+    match &req.cursor {
+        Some(text) => decode_cursor(text).map(drop),
+        None => Ok(()),
+    }
+}
+
 fn decode_cursor(text: &str) -> Result<CursorBody, ListError> {
     let (b64, sum) = text.split_once('.').ok_or(ListError::ForgedCursor)?;
     let payload = URL_SAFE_NO_PAD

@@ -396,6 +396,12 @@ on_both_backends!(
             "invalid_parameter",
         )
         .await;
+        problem(
+            app.get("/partnerships.csv?as_of=yesterday").await,
+            400,
+            "invalid_parameter",
+        )
+        .await;
 
         // The held export was in progress all along: it arrives whole once read.
         assert!(

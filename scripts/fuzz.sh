@@ -35,11 +35,15 @@ for _ in $(seq 1 100); do
     sleep 0.2
 done
 
+# One worker: with two threads, Hypothesis describing a strategy parses lambda sources with
+# `ast.parse` from both at once, which CPython 3.11.7 (this machine's) can fail with
+# "SystemError: AST constructor recursion depth mismatch" (a race in the interpreter, seen on
+# POST /agencies/search), failing the run without a request being wrong.
 run() {
     "$VENV/bin/schemathesis" --no-color run "$base/openapi.json" \
         --checks "$CHECKS" \
         --max-examples "$EXAMPLES" \
-        --workers 2 \
+        --workers 1 \
         --seed 7 \
         "$@"
 }

@@ -96,7 +96,7 @@ impl AppState {
         self.export_permit()
     }
 
-    pub fn export_permit(&self) -> Result<exports::ExportPermit, ApiError> {
+    fn export_permit(&self) -> Result<exports::ExportPermit, ApiError> {
         match self.export_permits.clone().try_acquire_owned() {
             Ok(permit) => Ok(exports::ExportPermit::new(permit)),
             // The semaphore is never closed: no permit free is the only failure.

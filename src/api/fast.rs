@@ -173,7 +173,7 @@ pub fn agency_page(
 /// order: a `near` page then reads its agencies from neighbouring memory instead of from
 /// wherever the first request to need each one happened to leave it.
 pub fn warm_agency_memos(catalog: &crate::service::catalog::Catalog) {
-    for agency in catalog.agency_index().keys() {
+    for agency in catalog.agency_index().into_iter().flat_map(|i| i.keys()) {
         agency_object(agency);
     }
 }

@@ -8,7 +8,7 @@ use crate::domain::{
 };
 use crate::geo::{LatLon, SpatialIndex};
 use crate::store::StoredRevision;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use imbl::OrdMap;
 use std::sync::Arc;
 use time::OffsetDateTime;
 
@@ -28,27 +28,69 @@ pub struct Tombstone {
     pub at: OffsetDateTime,
 }
 
-#[derive(Debug, Default)]
+/// Ids of the records that belong to another (a record's citations, an agency's
+/// partnerships), in ascending order. Few per owner: a change rebuilds the list.
+type Ids = Arc<[i64]>;
+
+/// Every map is persistent (`imbl`: a B-tree whose nodes are shared between copies and
+/// copied on write), so [`Catalog::snapshot`] is a handful of reference-count increments
+/// however many records there are: an export reads a consistent version of the dataset for
+/// as long as it streams, without holding the lock and without copying a row.
+#[derive(Debug)]
 pub struct Catalog {
     seq: i64,
     last_modified: Option<OffsetDateTime>,
     /// Shared with the spatial index, so a nearest-first walk reads agencies straight from
     /// the index instead of looking each one up.
-    pub agencies: BTreeMap<String, Arc<Agency>>,
-    pub programs: BTreeMap<String, Program>,
-    pub phases: BTreeMap<String, Phase>,
-    /// `Arc`s, like agencies, so an export can take a consistent snapshot under the lock and
-    /// serialise it after releasing it.
-    pub partnerships: BTreeMap<i64, Arc<Partnership>>,
-    pub sources: BTreeMap<i64, Source>,
-    pub citations: BTreeMap<i64, Arc<Citation>>,
-    citations_by_record: HashMap<(EntityKind, String), BTreeSet<i64>>,
-    partnerships_by_agency: HashMap<String, BTreeSet<i64>>,
-    deleted: HashMap<(EntityKind, String), Tombstone>,
-    /// Agencies by position (those that have one).
-    agency_index: SpatialIndex<Arc<Agency>>,
+    pub agencies: OrdMap<String, Arc<Agency>>,
+    pub programs: OrdMap<String, Program>,
+    pub phases: OrdMap<String, Phase>,
+    pub partnerships: OrdMap<i64, Arc<Partnership>>,
+    pub sources: OrdMap<i64, Source>,
+    pub citations: OrdMap<i64, Arc<Citation>>,
+    citations_by_record: OrdMap<(EntityKind, String), Ids>,
+    partnerships_by_agency: OrdMap<String, Ids>,
+    deleted: OrdMap<(EntityKind, String), Tombstone>,
+    /// Agencies by position (those that have one). `None` in a snapshot: the index is not
+    /// persistent, and what reads a snapshot (an export) scans every record anyway.
+    agency_index: Option<SpatialIndex<Arc<Agency>>>,
     /// While a whole log is folded in, the index is left alone and bulk-loaded at the end.
     index_deferred: bool,
+}
+
+impl Default for Catalog {
+    /// An empty catalog, with an empty spatial index.
+    fn default() -> Self {
+        Catalog {
+            seq: 0,
+            last_modified: None,
+            agencies: OrdMap::new(),
+            programs: OrdMap::new(),
+            phases: OrdMap::new(),
+            partnerships: OrdMap::new(),
+            sources: OrdMap::new(),
+            citations: OrdMap::new(),
+            citations_by_record: OrdMap::new(),
+            partnerships_by_agency: OrdMap::new(),
+            deleted: OrdMap::new(),
+            agency_index: Some(SpatialIndex::default()),
+            index_deferred: false,
+        }
+    }
+}
+
+fn with_id(ids: Option<&Ids>, id: i64) -> Ids {
+    let mut v: Vec<i64> = ids.map(|i| i.to_vec()).unwrap_or_default();
+    if let Err(at) = v.binary_search(&id) {
+        v.insert(at, id);
+    }
+    v.into()
+}
+
+/// The list without `id`, or `None` when nothing is left.
+fn without_id(ids: &Ids, id: i64) -> Option<Ids> {
+    let v: Vec<i64> = ids.iter().copied().filter(|&i| i != id).collect();
+    (!v.is_empty()).then(|| v.into())
 }
 
 /// An agency's position, when it has a valid one.
@@ -67,13 +109,34 @@ impl Catalog {
         for rev in revisions {
             c.apply(&rev)?;
         }
-        c.agency_index = SpatialIndex::bulk(
+        c.agency_index = Some(SpatialIndex::bulk(
             c.agencies
                 .values()
                 .filter_map(|a| Some((a.clone(), position(a)?))),
-        );
+        ));
         c.index_deferred = false;
         Ok(c)
+    }
+
+    /// This version of the catalog, for as long as it is needed: in O(1), since every map
+    /// is shared until one side changes it (then only the changed paths are copied). The
+    /// snapshot has no spatial index: readers that would use it scan instead.
+    pub fn snapshot(&self) -> Catalog {
+        Catalog {
+            seq: self.seq,
+            last_modified: self.last_modified,
+            agencies: self.agencies.clone(),
+            programs: self.programs.clone(),
+            phases: self.phases.clone(),
+            partnerships: self.partnerships.clone(),
+            sources: self.sources.clone(),
+            citations: self.citations.clone(),
+            citations_by_record: self.citations_by_record.clone(),
+            partnerships_by_agency: self.partnerships_by_agency.clone(),
+            deleted: self.deleted.clone(),
+            agency_index: None,
+            index_deferred: false,
+        }
     }
 
     /// The sequence number of the newest revision folded in: the dataset's version.
@@ -122,8 +185,9 @@ impl Catalog {
                 let a = Arc::new(a);
                 if let Some(at) = position(&a)
                     && !self.index_deferred
+                    && let Some(index) = &mut self.agency_index
                 {
-                    self.agency_index.insert(a.clone(), at);
+                    index.insert(a.clone(), at);
                 }
                 self.agencies.insert(a.id.clone(), a);
             }
@@ -134,20 +198,17 @@ impl Catalog {
                 self.phases.insert(p.id.clone(), p);
             }
             Record::Partnership(p) => {
-                self.partnerships_by_agency
-                    .entry(p.agency_id.clone())
-                    .or_default()
-                    .insert(p.id);
+                let ids = with_id(self.partnerships_by_agency.get(&p.agency_id), p.id);
+                self.partnerships_by_agency.insert(p.agency_id.clone(), ids);
                 self.partnerships.insert(p.id, Arc::new(p));
             }
             Record::Source(s) => {
                 self.sources.insert(s.id, s);
             }
             Record::Citation(c) => {
-                self.citations_by_record
-                    .entry((c.entity_kind, c.entity_id.clone()))
-                    .or_default()
-                    .insert(c.id);
+                let key = (c.entity_kind, c.entity_id.clone());
+                let ids = with_id(self.citations_by_record.get(&key), c.id);
+                self.citations_by_record.insert(key, ids);
                 self.citations.insert(c.id, Arc::new(c));
             }
         }
@@ -160,8 +221,9 @@ impl Catalog {
                 if let Some(old) = self.agencies.remove(&a.id)
                     && let Some(at) = position(&old)
                     && !self.index_deferred
+                    && let Some(index) = &mut self.agency_index
                 {
-                    self.agency_index.remove(&old, at);
+                    index.remove(&old, at);
                 }
             }
             Record::Program(p) => {
@@ -172,21 +234,28 @@ impl Catalog {
             }
             Record::Partnership(p) => {
                 if let Some(old) = self.partnerships.remove(&p.id)
-                    && let Some(set) = self.partnerships_by_agency.get_mut(&old.agency_id)
+                    && let Some(ids) = self.partnerships_by_agency.get(&old.agency_id)
                 {
-                    set.remove(&old.id);
+                    match without_id(ids, old.id) {
+                        Some(rest) => self
+                            .partnerships_by_agency
+                            .insert(old.agency_id.clone(), rest),
+                        None => self.partnerships_by_agency.remove(&old.agency_id),
+                    };
                 }
             }
             Record::Source(s) => {
                 self.sources.remove(&s.id);
             }
             Record::Citation(c) => {
-                if let Some(old) = self.citations.remove(&c.id)
-                    && let Some(set) = self
-                        .citations_by_record
-                        .get_mut(&(old.entity_kind, old.entity_id.clone()))
-                {
-                    set.remove(&old.id);
+                if let Some(old) = self.citations.remove(&c.id) {
+                    let key = (old.entity_kind, old.entity_id.clone());
+                    if let Some(ids) = self.citations_by_record.get(&key) {
+                        match without_id(ids, old.id) {
+                            Some(rest) => self.citations_by_record.insert(key, rest),
+                            None => self.citations_by_record.remove(&key),
+                        };
+                    }
                 }
             }
         }
@@ -196,6 +265,7 @@ impl Catalog {
     pub fn citations_of(&self, kind: EntityKind, id: &str) -> Vec<&Citation> {
         self.citations_by_record
             .get(&(kind, id.to_string()))
+            .map(|ids| ids.iter())
             .into_iter()
             .flatten()
             .filter_map(|cid| self.citations.get(cid).map(|c| &**c))
@@ -205,6 +275,7 @@ impl Catalog {
     pub fn partnerships_of(&self, agency_id: &str) -> Vec<&Partnership> {
         self.partnerships_by_agency
             .get(agency_id)
+            .map(|ids| ids.iter())
             .into_iter()
             .flatten()
             .filter_map(|pid| self.partnerships.get(pid).map(|p| &**p))
@@ -221,8 +292,9 @@ impl Catalog {
         phases
     }
 
-    pub fn agency_index(&self) -> &SpatialIndex<Arc<Agency>> {
-        &self.agency_index
+    /// The spatial index; `None` in a snapshot.
+    pub fn agency_index(&self) -> Option<&SpatialIndex<Arc<Agency>>> {
+        self.agency_index.as_ref()
     }
 
     /// When the record was deleted, if it was.

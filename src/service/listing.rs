@@ -9,12 +9,14 @@ use crate::domain::{
     Agency, AgencyType, JurisdictionType, PartialDate, Partnership, Phase, Program, Source,
     SourceKind, StateCode, Status,
 };
-use crate::geo::{BBox, LatLon, Near, Region};
+use crate::geo::{BBox, LatLon, Near, Region, SpatialIndex};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::cmp::Ordering;
+use std::ops::Bound;
+use std::sync::Arc;
 use time::Date;
 
 pub const DEFAULT_LIMIT: usize = 100;
@@ -49,6 +51,14 @@ pub enum KeyRef<'a> {
 }
 
 impl KeyRef<'_> {
+    fn owned(self) -> SortKey {
+        match self {
+            KeyRef::Text(t) => SortKey::Text(t.to_string()),
+            KeyRef::Num(n) => SortKey::Num(n),
+            KeyRef::Null => SortKey::Null,
+        }
+    }
+
     fn cmp(self, other: Self) -> Ordering {
         let rank = |k: Self| match k {
             KeyRef::Num(_) => 0,
@@ -66,7 +76,6 @@ impl KeyRef<'_> {
 /// What a row's id can be: an owned key, or the record that holds it.
 pub trait AsKey {
     fn key(&self) -> KeyRef<'_>;
-    fn into_key(self) -> SortKey;
 }
 
 impl AsKey for SortKey {
@@ -77,9 +86,6 @@ impl AsKey for SortKey {
             SortKey::Null => KeyRef::Null,
         }
     }
-    fn into_key(self) -> SortKey {
-        self
-    }
 }
 
 /// An agency's id, read from the record only when compared (ties) or copied (the cursor):
@@ -87,9 +93,6 @@ impl AsKey for SortKey {
 impl AsKey for &Agency {
     fn key(&self) -> KeyRef<'_> {
         KeyRef::Text(&self.id)
-    }
-    fn into_key(self) -> SortKey {
-        SortKey::Text(self.id.clone())
     }
 }
 
@@ -233,38 +236,59 @@ fn order_by(
 }
 
 /// Sorts the matching rows by (key, id), applies the cursor and the limit.
+///
+/// Holds about twice the page, however many rows there are: rows past the cursor gather in
+/// a buffer that, each time it is full, is cut back to the `limit + 1` first in order (a
+/// selection, O(buffer)). A page of `limit` rows out of `n` costs O(n) time and O(limit)
+/// memory; an export walks the rows one such batch at a time.
 pub fn paginate<T, I: AsKey>(
-    mut rows: Vec<(SortKey, I, T)>,
+    rows: impl IntoIterator<Item = (SortKey, I, T)>,
     descending: bool,
     query: &str,
     req: &PageRequest,
 ) -> Result<Page<T>, ListError> {
     let after = decode_after(req, query)?;
-    let total = req.count.then_some(rows.len());
-    rows.sort_unstable_by(|a, b| order_by(&a.0, &a.1, &b.0, &b.1, descending));
-    let start = match &after {
-        Some(pos) => rows.partition_point(|r| {
-            order_by(&r.0, &r.1, &pos.0, &pos.1, descending) != Ordering::Greater
-        }),
-        None => 0,
-    };
     let limit = page_size(req);
-    let mut rest = rows.into_iter().skip(start);
-    let mut items = Vec::with_capacity(limit.min(rest.len()));
-    let mut last = None;
-    for (k, i, t) in rest.by_ref().take(limit) {
-        last = Some((k, i));
-        items.push(t);
+    // One more than the page, to know whether there is a next one.
+    let want = limit + 1;
+    let cap = want.saturating_mul(2).max(64);
+    let order =
+        |a: &(SortKey, I, T), b: &(SortKey, I, T)| order_by(&a.0, &a.1, &b.0, &b.1, descending);
+    let mut matched = 0;
+    let mut kept: Vec<(SortKey, I, T)> = Vec::new();
+    for row in rows {
+        matched += 1;
+        if let Some(pos) = &after
+            && order_by(&row.0, &row.1, &pos.0, &pos.1, descending) != Ordering::Greater
+        {
+            continue;
+        }
+        kept.push(row);
+        if kept.len() >= cap {
+            kept.select_nth_unstable_by(want - 1, order);
+            kept.truncate(want);
+        }
     }
-    let next = match (rest.next(), last) {
-        (Some(_), Some((k, i))) => Some(encode_cursor(&CursorBody {
+    if kept.len() > want {
+        kept.select_nth_unstable_by(want - 1, order);
+        kept.truncate(want);
+    }
+    kept.sort_unstable_by(order);
+    let more = kept.len() > limit;
+    kept.truncate(limit);
+    let next = match (more, kept.last()) {
+        (true, Some((k, i, _))) => Some(encode_cursor(&CursorBody {
             q: query.to_string(),
-            k,
-            i: i.into_key(),
+            k: k.clone(),
+            i: i.key().owned(),
         })),
         _ => None,
     };
-    Ok(Page { items, next, total })
+    Ok(Page {
+        items: kept.into_iter().map(|(_, _, t)| t).collect(),
+        next,
+        total: req.count.then_some(matched),
+    })
 }
 
 /// Case- and accent-insensitive text for `q` searches.
@@ -332,11 +356,14 @@ fn candidate_agencies<'c>(
     catalog: &'c Catalog,
     geo: &GeoFilter,
 ) -> Box<dyn Iterator<Item = &'c Agency> + 'c> {
-    match geo.near {
-        Some(Near {
-            center,
-            radius_m: Some(r),
-        }) => Box::new(catalog.agency_index().within(center, r).map(|a| &**a)),
+    match (geo.near, catalog.agency_index()) {
+        (
+            Some(Near {
+                center,
+                radius_m: Some(r),
+            }),
+            Some(index),
+        ) => Box::new(index.within(center, r).map(|a| &**a)),
         _ => Box::new(catalog.agencies.values().map(|a| &**a)),
     }
 }
@@ -346,7 +373,7 @@ fn candidate_agencies<'c>(
 /// as much as the page it returns rather than the whole dataset.
 /// `expand` gets each agency with its position and distance, and adds its rows.
 fn nearest_first<'c, T, I: AsKey>(
-    catalog: &'c Catalog,
+    index: &'c SpatialIndex<Arc<Agency>>,
     center: LatLon,
     radius_m: Option<f64>,
     after: Option<&(SortKey, SortKey)>,
@@ -357,7 +384,7 @@ fn nearest_first<'c, T, I: AsKey>(
     let mut past_cursor = 0;
     let mut last_distance = f64::NEG_INFINITY;
     // Positions come from the index entries: the walk reads no record it does not keep.
-    for (agency, at) in catalog.agency_index().nearest(center) {
+    for (agency, at) in index.nearest(center) {
         let agency: &'c Agency = agency;
         let d = center.distance_m(&at);
         // Chord order and haversine agree up to rounding; the margin keeps exact ties and
@@ -494,12 +521,6 @@ pub fn agencies<'c>(
     req: &PageRequest,
 ) -> Result<Page<Hit<&'c Agency>>, ListError> {
     let query = fingerprint(&("agencies", filter, sort));
-    let nearest = match filter.geo.near {
-        Some(n) if sort.field == AgencySortField::Distance && !sort.descending && !req.count => {
-            Some(n)
-        }
-        _ => None,
-    };
     let in_period = |a: &Agency| {
         filter.period.is_none_or(|period| {
             catalog
@@ -508,49 +529,76 @@ pub fn agencies<'c>(
                 .any(|p| period.meets(p))
         })
     };
-    let rows = match nearest {
-        Some(n) => {
-            let after = decode_after(req, &query)?;
-            nearest_first(
-                catalog,
-                n.center,
-                n.radius_m,
-                after.as_ref(),
-                page_size(req) + 1,
-                |a, at, d, rows| {
-                    let (ok, distance) = filter.geo.check_at(at, d);
-                    if ok && filter.matches(a) && in_period(a) {
-                        let key = agency_key(a, sort.field, distance);
-                        rows.push((
-                            key,
-                            a,
-                            Hit {
-                                item: a,
-                                distance_m: distance,
-                            },
-                        ));
-                    }
+    let row = |a: &'c Agency| {
+        if !(filter.matches(a) && in_period(a)) {
+            return None;
+        }
+        let (ok, distance) = filter.geo.check(position(a));
+        ok.then(|| {
+            let key = agency_key(a, sort.field, distance);
+            (
+                key,
+                a,
+                Hit {
+                    item: a,
+                    distance_m: distance,
                 },
             )
-        }
-        None => candidate_agencies(catalog, &filter.geo)
-            .filter(|a| filter.matches(a) && in_period(a))
-            .filter_map(|a| {
-                let (ok, distance) = filter.geo.check(position(a));
-                ok.then(|| {
+        })
+    };
+    let index = catalog.agency_index();
+    if let (Some(n), Some(index)) = (filter.geo.near, index)
+        && sort.field == AgencySortField::Distance
+        && !sort.descending
+        && !req.count
+    {
+        let after = decode_after(req, &query)?;
+        let rows = nearest_first(
+            index,
+            n.center,
+            n.radius_m,
+            after.as_ref(),
+            page_size(req) + 1,
+            |a, at, d, rows| {
+                let (ok, distance) = filter.geo.check_at(at, d);
+                if ok && filter.matches(a) && in_period(a) {
                     let key = agency_key(a, sort.field, distance);
-                    (
+                    rows.push((
                         key,
                         a,
                         Hit {
                             item: a,
                             distance_m: distance,
                         },
-                    )
-                })
-            })
-            .collect(),
-    };
+                    ));
+                }
+            },
+        );
+        return paginate(rows, sort.descending, &query, req);
+    }
+    let radius_in_index = index.is_some() && filter.geo.near.is_some_and(|n| n.radius_m.is_some());
+    // In id order with nothing to count: walk the agencies from the cursor, either way, and
+    // stop once the page is full (unless the index narrows the search down better).
+    if sort.field == AgencySortField::Id && !req.count && !radius_in_index {
+        let after = decode_after(req, &query)?;
+        let from = match after.as_ref().map(|c| &c.1) {
+            Some(SortKey::Text(id)) => Bound::Excluded(id.as_str()),
+            _ => Bound::Unbounded,
+        };
+        let walk: Box<dyn Iterator<Item = (&String, &Arc<Agency>)>> = if sort.descending {
+            Box::new(
+                catalog
+                    .agencies
+                    .range::<_, str>((Bound::Unbounded, from))
+                    .rev(),
+            )
+        } else {
+            Box::new(catalog.agencies.range::<_, str>((from, Bound::Unbounded)))
+        };
+        let rows = walk.filter_map(|(_, a)| row(a)).take(page_size(req) + 1);
+        return paginate(rows, sort.descending, &query, req);
+    }
+    let rows = candidate_agencies(catalog, &filter.geo).filter_map(row);
     paginate(rows, sort.descending, &query, req)
 }
 
@@ -806,98 +854,96 @@ pub fn partnerships<'c>(
             )
         })
     };
-    let nearest = match filter.geo.near {
-        Some(n)
-            if sort.field == PartnershipSortField::Distance && !sort.descending && !req.count =>
-        {
-            Some(n)
-        }
-        _ => None,
-    };
-    let rows = match (nearest, &filter.agency) {
-        (Some(n), None) => {
-            let after = decode_after(req, &query)?;
-            nearest_first(
-                catalog,
-                n.center,
-                n.radius_m,
-                after.as_ref(),
-                page_size(req) + 1,
-                |a, _, _, rows| {
-                    rows.extend(
-                        catalog
-                            .partnerships_of(&a.id)
-                            .into_iter()
-                            .filter_map(|p| row(p, Some(a))),
-                    );
-                },
-            )
-        }
-        // One agency's partnerships: no need to look at anyone else's.
-        (_, Some(agency_id)) => catalog
-            .partnerships_of(agency_id)
-            .into_iter()
-            .filter_map(|p| row(p, catalog.agencies.get(&p.agency_id).map(|a| &**a)))
-            .collect(),
-        (None, None) if filter.geo.near.is_some_and(|n| n.radius_m.is_some()) => {
-            candidate_agencies(catalog, &filter.geo)
-                .flat_map(|a| {
-                    catalog
-                        .partnerships_of(&a.id)
-                        .into_iter()
-                        .map(move |p| (p, a))
-                })
-                .filter_map(|(p, a)| row(p, Some(a)))
-                .collect()
-        }
-        // In id order with nothing to count: walk the partnerships from the cursor and stop
-        // once the page is full, instead of filtering every record.
-        _ if sort.field == PartnershipSortField::Id && !sort.descending && !req.count => {
-            let after = decode_after(req, &query)?;
-            let from = match after.as_ref().map(|c| &c.1) {
-                Some(SortKey::Num(id)) => std::ops::Bound::Excluded(*id as i64),
-                _ => std::ops::Bound::Unbounded,
-            };
-            catalog
-                .partnerships
-                .range((from, std::ops::Bound::Unbounded))
-                .filter_map(|(_, p)| row(p, catalog.agencies.get(&p.agency_id).map(|a| &**a)))
-                .take(page_size(req) + 1)
-                .collect()
-        }
-        // Agency first: a partnership's agency is then at hand instead of looked up by id for
-        // every partnership, and agencies that cannot match (another state, say) are skipped
-        // with all their partnerships.
-        _ => {
-            let mut seen = 0;
-            let mut rows: Vec<_> = catalog
-                .agencies
-                .values()
-                .filter(|a| filter.agency_may_match(a))
-                .flat_map(|a| {
-                    catalog
-                        .partnerships_of(&a.id)
-                        .into_iter()
-                        .map(move |p| (p, &**a))
-                })
-                .inspect(|_| seen += 1)
-                .filter_map(|(p, a)| row(p, Some(a)))
-                .collect();
-            // Partnerships whose agency is not in the catalog (none in a consistent log, but
-            // never silently dropped): only when agencies were not skipped and some are left.
-            if filter.agency_level_is_empty() && seen < catalog.partnerships.len() {
+    let index = catalog.agency_index();
+    if let (Some(n), Some(index), None) = (filter.geo.near, index, &filter.agency)
+        && sort.field == PartnershipSortField::Distance
+        && !sort.descending
+        && !req.count
+    {
+        let after = decode_after(req, &query)?;
+        let rows = nearest_first(
+            index,
+            n.center,
+            n.radius_m,
+            after.as_ref(),
+            page_size(req) + 1,
+            |a, _, _, rows| {
                 rows.extend(
                     catalog
-                        .partnerships
-                        .values()
-                        .filter(|p| !catalog.agencies.contains_key(&p.agency_id))
-                        .filter_map(|p| row(p, None)),
+                        .partnerships_of(&a.id)
+                        .into_iter()
+                        .filter_map(|p| row(p, Some(a))),
                 );
-            }
-            rows
-        }
-    };
-    paginate(rows, sort.descending, &query, req)
+            },
+        );
+        return paginate(rows, sort.descending, &query, req);
+    }
+    let with_agency = |p: &'c Partnership| row(p, catalog.agencies.get(&p.agency_id).map(|a| &**a));
+    // One agency's partnerships: no need to look at anyone else's.
+    if let Some(agency_id) = &filter.agency {
+        let rows = catalog
+            .partnerships_of(agency_id)
+            .into_iter()
+            .filter_map(with_agency);
+        return paginate(rows, sort.descending, &query, req);
+    }
+    if index.is_some() && filter.geo.near.is_some_and(|n| n.radius_m.is_some()) {
+        let rows = candidate_agencies(catalog, &filter.geo)
+            .flat_map(|a| {
+                catalog
+                    .partnerships_of(&a.id)
+                    .into_iter()
+                    .map(move |p| (p, a))
+            })
+            .filter_map(|(p, a)| row(p, Some(a)));
+        return paginate(rows, sort.descending, &query, req);
+    }
+    // In id order with nothing to count: walk the partnerships from the cursor, either way,
+    // and stop once the page is full, instead of filtering every record.
+    if sort.field == PartnershipSortField::Id && !req.count {
+        let after = decode_after(req, &query)?;
+        let from = match after.as_ref().map(|c| &c.1) {
+            Some(SortKey::Num(id)) => Bound::Excluded(*id as i64),
+            _ => Bound::Unbounded,
+        };
+        let walk: Box<dyn Iterator<Item = (&i64, &Arc<Partnership>)>> = if sort.descending {
+            Box::new(catalog.partnerships.range((Bound::Unbounded, from)).rev())
+        } else {
+            Box::new(catalog.partnerships.range((from, Bound::Unbounded)))
+        };
+        let rows = walk
+            .filter_map(|(_, p)| with_agency(p))
+            .take(page_size(req) + 1);
+        return paginate(rows, sort.descending, &query, req);
+    }
+    // Agency first: a partnership's agency is then at hand instead of looked up by id for
+    // every partnership, and agencies that cannot match (another state, say) are skipped
+    // with all their partnerships.
+    let seen = std::cell::Cell::new(0);
+    let by_agency = catalog
+        .agencies
+        .values()
+        .filter(|a| filter.agency_may_match(a))
+        .flat_map(|a| {
+            catalog
+                .partnerships_of(&a.id)
+                .into_iter()
+                .map(move |p| (p, &**a))
+        })
+        .inspect(|_| seen.set(seen.get() + 1))
+        .filter_map(|(p, a)| row(p, Some(a)));
+    // Then partnerships whose agency is not in the catalog (none in a consistent log, but
+    // never silently dropped): only when agencies were not skipped and some are left.
+    let orphans = std::iter::once(())
+        .filter(|_| filter.agency_level_is_empty() && seen.get() < catalog.partnerships.len())
+        .flat_map(|_| {
+            catalog
+                .partnerships
+                .values()
+                .filter(|p| !catalog.agencies.contains_key(&p.agency_id))
+                .filter_map(|p| row(p, None))
+        });
+    paginate(by_agency.chain(orphans), sort.descending, &query, req)
 }
 
 // ---- programs and sources ----
@@ -909,8 +955,7 @@ pub fn programs<'c>(
     let rows = catalog
         .programs
         .values()
-        .map(|p| (SortKey::Null, SortKey::Text(p.id.clone()), p))
-        .collect();
+        .map(|p| (SortKey::Null, SortKey::Text(p.id.clone()), p));
     paginate(rows, false, &fingerprint(&"programs"), req)
 }
 
@@ -961,8 +1006,7 @@ pub fn sources<'c>(
                 SourceSortField::Title => SortKey::Text(fold(&s.title)),
             };
             (key, SortKey::Num(s.id as f64), s)
-        })
-        .collect();
+        });
     let query = fingerprint(&("sources", filter, sort));
     paginate(rows, sort.descending, &query, req)
 }

@@ -2,7 +2,7 @@
 //! citations.
 
 use super::dto::{self, AgencyList, ListMeta};
-use super::exports::{self, CsvExport, GeoJson, NdjsonExport};
+use super::exports::{self, Batches, CsvExport, GeoJson, NdjsonExport};
 use super::fast::{self, Fast};
 use super::geojson::{AgencyFeatureCollection, Format, GEOJSON, Link, is_export, negotiate};
 use super::{
@@ -178,7 +178,7 @@ impl AgenciesApi {
     }
 
     /// CSV, NDJSON or GeoJSON: every matching row (or the page asked for), streamed from a
-    /// snapshot taken under the catalog lock.
+    /// snapshot of the catalog (see `exports`).
     async fn export(
         &self,
         format: Format,
@@ -189,32 +189,38 @@ impl AgenciesApi {
         link_base: Option<&Request>,
     ) -> Result<AgencyListResponse, ApiError> {
         let permit = self.state.admit_export(as_of.as_deref(), page_req)?;
-        let (snap, meta) = {
-            let catalog = super::view(&self.state, as_of.as_deref()).await?;
+        let catalog = super::snapshot(&self.state, as_of.as_deref()).await?;
+        let meta = ListMeta::of(&catalog);
+        let (rows, next, total) = if page_req.unbounded {
+            (
+                snapshot::agency_batches(catalog, filter.clone(), sort),
+                None,
+                None,
+            )
+        } else {
             let snap = snapshot::agencies(&catalog, filter, sort, page_req).map_err(list_error)?;
-            (snap, ListMeta::of(&catalog))
+            (Batches::once(snap.rows), snap.next, snap.total)
         };
-        let next_href =
-            link_base.and_then(|r| snap.next.as_deref().map(|c| super::next_link(r, c)));
+        let next_href = link_base.and_then(|r| next.as_deref().map(|c| super::next_link(r, c)));
         let link = exports::link_header(next_href.as_ref().map(|h| format!("<{h}>; rel=\"next\"")));
         let view = |r: &AgencyRow| dto::Agency {
             distance_m: r.distance_m,
             ..dto::Agency::from(&*r.agency)
         };
         let body = match format {
-            Format::Csv => AgencyListBody::Csv(exports::csv(snap.rows, permit)),
-            Format::Ndjson => AgencyListBody::Ndjson(exports::ndjson(snap.rows, permit, view)),
+            Format::Csv => AgencyListBody::Csv(exports::csv(rows, permit)),
+            Format::Ndjson => AgencyListBody::Ndjson(exports::ndjson(rows, permit, view)),
             Format::Geojson | Format::Json => {
                 let links = next_href
                     .map(|href| vec![Link::new(href, "next", Some(GEOJSON), Some("Next page"))])
                     .unwrap_or_default();
                 AgencyListBody::GeoJson(GeoJson::Stream(exports::geojson(
-                    snap.rows,
+                    rows,
                     permit,
                     meta,
                     links,
-                    snap.next,
-                    snap.total.map(|t| t as u64),
+                    next,
+                    total.map(|t| t as u64),
                     move |r| {
                         let a = view(r);
                         (a.id.clone(), r.agency.latitude.zip(r.agency.longitude), a)

@@ -1,17 +1,19 @@
 //! Exports: every row of a list (not a page) as CSV, NDJSON or GeoJSON, streamed.
 //!
-//! The handler takes a snapshot of the matching rows under the catalog lock (`Arc`s: a
-//! pointer per row, see `service::snapshot`), releases it, and hands the rows to a task that
-//! serialises `CHUNK_ROWS` at a time into a bounded channel. The body never exists whole:
-//! memory beyond the snapshot is a couple of chunks, and a client that stops reading stops
-//! the task (the channel closes).
+//! The handler takes a snapshot of the catalog under its lock (O(1): the maps are
+//! persistent, see `Catalog::snapshot`), or the past version `as_of` asks for, and hands it to
+//! a blocking task that reads the matching rows in batches (`service::snapshot::Batches`) and
+//! serialises `CHUNK_ROWS` at a time into a bounded channel. Neither the rows nor the body
+//! ever exist whole: memory is one batch and a couple of chunks, and a client that stops
+//! reading stops the task (the channel closes). A page of an export (`limit` or `cursor`) is
+//! taken at once instead, so a cursor of another query is a 400.
 //!
 //! Every stream holds an [`ExportPermit`] (`Limits::export_concurrency`) until its body ends
-//! or its client goes away. The handler takes it once the request is known good (after the
-//! snapshot, so a bad cursor is a 400 even when the server is busy); with none free the
-//! answer is 503 `too_many_exports`.
+//! or its client goes away. The handler takes it once `as_of` and the cursor are known good
+//! and before it takes anything else; with none free the answer is 503 `too_many_exports`.
 
 use crate::export::{self, CHUNK_ROWS, CsvWriter, Table};
+pub use crate::service::snapshot::Batches;
 use bytes::Bytes;
 use poem::{Body, IntoResponse, Response};
 use poem_openapi::payload::Payload;
@@ -115,8 +117,14 @@ impl ExportPermit {
 /// first), then `tail` with the number of rows. The body holds `permit` until it has given
 /// its last byte or is dropped (the client went away): not just while the task serialises,
 /// since the last chunks may still wait in the channel and in the server's write buffer.
+///
+/// The rows are read and serialised on a blocking thread (a batch of a sorted export scans
+/// the whole snapshot), one batch at a time, `CHUNK_ROWS` rows per message, with at most two
+/// messages waiting: memory is one batch and a couple of chunks, whatever the export's size.
+/// A batch that fails (it cannot, with cursors made here; but if it did) ends the body with
+/// an error, so the client sees a broken transfer rather than a short file.
 pub fn stream<T, C, E>(
-    rows: Vec<T>,
+    rows: Batches<T>,
     permit: ExportPermit,
     head: Vec<u8>,
     mut chunk: C,
@@ -124,34 +132,39 @@ pub fn stream<T, C, E>(
 ) -> Body
 where
     T: Send + 'static,
-    C: FnMut(&mut Vec<u8>, Vec<T>, bool) + Send + 'static,
+    C: FnMut(&mut Vec<u8>, &[T], bool) + Send + 'static,
     E: FnOnce(&mut Vec<u8>, u64) + Send + 'static,
 {
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(2);
-    tokio::spawn(async move {
-        let count = rows.len() as u64;
+    tokio::task::spawn_blocking(move || {
+        let mut count = 0u64;
         let mut out = head;
         let mut first = true;
-        let mut rest = rows.into_iter();
-        loop {
-            let batch: Vec<T> = rest.by_ref().take(CHUNK_ROWS).collect();
-            if batch.is_empty() {
-                break;
-            }
-            chunk(&mut out, batch, first);
-            first = false;
-            // An error means the client went away: stop serialising.
-            if tx
-                .send(Ok(Bytes::from(std::mem::take(&mut out))))
-                .await
-                .is_err()
-            {
-                return;
+        for batch in rows {
+            let batch = match batch {
+                Ok(b) => b,
+                Err(e) => {
+                    tracing::error!(error = %e, "export batch failed; ending the body with an error");
+                    let _ = tx.blocking_send(Err(std::io::Error::other(e.to_string())));
+                    return;
+                }
+            };
+            for rows in batch.chunks(CHUNK_ROWS) {
+                chunk(&mut out, rows, first);
+                first = false;
+                count += rows.len() as u64;
+                // An error means the client went away: stop serialising.
+                if tx
+                    .blocking_send(Ok(Bytes::from(std::mem::take(&mut out))))
+                    .is_err()
+                {
+                    return;
+                }
             }
         }
         tail(&mut out, count);
         if !out.is_empty() {
-            let _ = tx.send(Ok(Bytes::from(out))).await;
+            let _ = tx.blocking_send(Ok(Bytes::from(out)));
         }
     });
     Body::from_bytes_stream(futures_util::stream::unfold(
@@ -161,7 +174,7 @@ where
 }
 
 /// Rows as CSV with their table's header.
-pub fn csv<T: Table + Send + 'static>(rows: Vec<T>, permit: ExportPermit) -> CsvExport {
+pub fn csv<T: Table + Send + 'static>(rows: Batches<T>, permit: ExportPermit) -> CsvExport {
     let mut head = CsvWriter::new();
     head.header(T::COLUMNS);
     CsvExport(stream(
@@ -170,7 +183,7 @@ pub fn csv<T: Table + Send + 'static>(rows: Vec<T>, permit: ExportPermit) -> Csv
         head.take(),
         |out, batch, _| {
             let mut w = CsvWriter::new();
-            for r in &batch {
+            for r in batch {
                 w.row(r);
             }
             out.extend_from_slice(&w.take());
@@ -180,7 +193,7 @@ pub fn csv<T: Table + Send + 'static>(rows: Vec<T>, permit: ExportPermit) -> Csv
 }
 
 /// Rows as NDJSON, each turned into its list view by `view`.
-pub fn ndjson<T, V, F>(rows: Vec<T>, permit: ExportPermit, view: F) -> NdjsonExport
+pub fn ndjson<T, V, F>(rows: Batches<T>, permit: ExportPermit, view: F) -> NdjsonExport
 where
     T: Send + 'static,
     V: serde::Serialize,
@@ -191,7 +204,7 @@ where
         permit,
         Vec::new(),
         move |out, batch, _| {
-            for r in &batch {
+            for r in batch {
                 export::ndjson_line(out, &view(r));
             }
         },
@@ -202,7 +215,7 @@ where
 /// Rows as a GeoJSON FeatureCollection; `feature` gives each one's id, position and
 /// properties. `next` is set when the export is a page.
 pub fn geojson<T, I, V, F>(
-    rows: Vec<T>,
+    rows: Batches<T>,
     permit: ExportPermit,
     meta: super::dto::ListMeta,
     links: Vec<super::geojson::Link>,

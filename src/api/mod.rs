@@ -389,6 +389,18 @@ pub async fn view<'a>(
     state.dataset.view(t).await.map_err(ApiError::internal)
 }
 
+/// The catalog to read after the handler has returned (an export's body): a snapshot of the
+/// current one (O(1), see `Catalog::snapshot`), or the past version `as_of` asks for.
+pub async fn snapshot(
+    state: &AppState,
+    as_of: Option<&str>,
+) -> Result<std::sync::Arc<crate::service::catalog::Catalog>, ApiError> {
+    Ok(match view(state, as_of).await? {
+        crate::service::View::Live(c) => std::sync::Arc::new(c.snapshot()),
+        crate::service::View::Past(c) => c,
+    })
+}
+
 pub fn example_as_of() -> Option<String> {
     Some("2026-12-01T09:30:00Z".into())
 }

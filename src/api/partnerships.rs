@@ -2,7 +2,7 @@
 
 use super::agencies::missing;
 use super::dto::{self, ListMeta, PartnershipList};
-use super::exports::{self, CsvExport, GeoJson, NdjsonExport};
+use super::exports::{self, Batches, CsvExport, GeoJson, NdjsonExport};
 use super::fast::Fast;
 use super::geojson::{Format, GEOJSON, Link, PartnershipFeatureCollection, is_export, negotiate};
 use super::{
@@ -217,7 +217,7 @@ impl PartnershipsApi {
     }
 
     /// CSV, NDJSON or GeoJSON: every matching row (or the page asked for), streamed from a
-    /// snapshot taken under the catalog lock.
+    /// snapshot of the catalog (see `exports`).
     async fn export(
         &self,
         format: Format,
@@ -228,19 +228,25 @@ impl PartnershipsApi {
         link_base: Option<&Request>,
     ) -> Result<PartnershipListResponse, ApiError> {
         let permit = self.state.admit_export(as_of.as_deref(), page_req)?;
-        let (snap, meta) = {
-            let catalog = super::view(&self.state, as_of.as_deref()).await?;
+        let catalog = super::snapshot(&self.state, as_of.as_deref()).await?;
+        let meta = ListMeta::of(&catalog);
+        let (rows, next, total) = if page_req.unbounded {
+            (
+                snapshot::partnership_batches(catalog, filter.clone(), sort),
+                None,
+                None,
+            )
+        } else {
             let snap =
                 snapshot::partnerships(&catalog, filter, sort, page_req).map_err(list_error)?;
-            (snap, ListMeta::of(&catalog))
+            (Batches::once(snap.rows), snap.next, snap.total)
         };
-        let next_href =
-            link_base.and_then(|r| snap.next.as_deref().map(|c| super::next_link(r, c)));
+        let next_href = link_base.and_then(|r| next.as_deref().map(|c| super::next_link(r, c)));
         let link = exports::link_header(next_href.as_ref().map(|h| format!("<{h}>; rel=\"next\"")));
         let body = match format {
-            Format::Csv => PartnershipListBody::Csv(exports::csv(snap.rows, permit)),
+            Format::Csv => PartnershipListBody::Csv(exports::csv(rows, permit)),
             Format::Ndjson => PartnershipListBody::Ndjson(exports::ndjson(
-                snap.rows,
+                rows,
                 permit,
                 dto::Partnership::from_row,
             )),
@@ -249,12 +255,12 @@ impl PartnershipsApi {
                     .map(|href| vec![Link::new(href, "next", Some(GEOJSON), Some("Next page"))])
                     .unwrap_or_default();
                 PartnershipListBody::GeoJson(GeoJson::Stream(exports::geojson(
-                    snap.rows,
+                    rows,
                     permit,
                     meta,
                     links,
-                    snap.next,
-                    snap.total.map(|t| t as u64),
+                    next,
+                    total.map(|t| t as u64),
                     |r: &PartnershipRow| {
                         let at = r.agency.as_ref().and_then(|a| a.latitude.zip(a.longitude));
                         (r.partnership.id, at, dto::Partnership::from_row(r))

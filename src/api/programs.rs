@@ -104,13 +104,15 @@ impl ProgramsApi {
                 .map(|c| format!("<{}>; rel=\"next\"", super::next_link(req, c)));
             let body = match format {
                 TableFormat::Csv => ProgramListBody::Csv(exports::csv(
-                    snap.rows.into_iter().map(|r| r.program).collect::<Vec<_>>(),
+                    exports::Batches::once(snap.rows.into_iter().map(|r| r.program).collect()),
                     permit,
                 )),
                 TableFormat::Ndjson | TableFormat::Json => {
-                    ProgramListBody::Ndjson(exports::ndjson(snap.rows, permit, |r: &ProgramRow| {
-                        dto::Program::from_row(&r.program, &r.phases)
-                    }))
+                    ProgramListBody::Ndjson(exports::ndjson(
+                        exports::Batches::once(snap.rows),
+                        permit,
+                        |r: &ProgramRow| dto::Program::from_row(&r.program, &r.phases),
+                    ))
                 }
             };
             return Ok(ProgramListResponse::Ok(body, exports::link_header(next)));

@@ -115,9 +115,11 @@ impl SourcesApi {
                 .as_deref()
                 .map(|c| format!("<{}>; rel=\"next\"", super::next_link(req, c)));
             let body = match format {
-                TableFormat::Csv => SourceListBody::Csv(exports::csv(snap.rows, permit)),
+                TableFormat::Csv => {
+                    SourceListBody::Csv(exports::csv(exports::Batches::once(snap.rows), permit))
+                }
                 TableFormat::Ndjson | TableFormat::Json => SourceListBody::Ndjson(exports::ndjson(
-                    snap.rows,
+                    exports::Batches::once(snap.rows),
                     permit,
                     |s: &crate::domain::Source| dto::Source::from(s),
                 )),

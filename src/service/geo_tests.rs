@@ -14,7 +14,7 @@ use crate::store::StoredRevision;
 use proptest::prelude::*;
 use time::macros::datetime;
 
-fn agency(i: usize, lat: f64, lon: f64, state: &str) -> Agency {
+pub(super) fn agency(i: usize, lat: f64, lon: f64, state: &str) -> Agency {
     Agency {
         id: format!("a{i:04}"),
         // Names and cities that repeat, and some cities missing: sorts by them have ties and
@@ -42,7 +42,7 @@ fn agency(i: usize, lat: f64, lon: f64, state: &str) -> Agency {
     }
 }
 
-fn catalog(points: &[(f64, f64)]) -> Catalog {
+pub(super) fn catalog(points: &[(f64, f64)]) -> Catalog {
     let mut records: Vec<Record> = vec![];
     for (i, (lat, lon)) in points.iter().enumerate() {
         records.push(Record::Agency(agency(i, *lat, *lon, "WI")));
@@ -75,19 +75,24 @@ fn catalog(points: &[(f64, f64)]) -> Catalog {
         records
             .into_iter()
             .enumerate()
-            .map(|(i, r)| StoredRevision {
-                seq: i as i64 + 1,
-                entity_kind: r.kind(),
-                entity_id: r.entity_id(),
-                version: 1,
-                change_kind: ChangeKind::Created,
-                actor: "test".into(),
-                note: None,
-                recorded_at: datetime!(2026-01-01 0:00 UTC),
-                data: r.to_json(),
-            }),
+            .map(|(i, r)| revision(i as i64 + 1, r, ChangeKind::Created)),
     )
     .unwrap()
+}
+
+/// A revision of the log holding `record`.
+pub(super) fn revision(seq: i64, record: Record, change_kind: ChangeKind) -> StoredRevision {
+    StoredRevision {
+        seq,
+        entity_kind: record.kind(),
+        entity_id: record.entity_id(),
+        version: 1,
+        change_kind,
+        actor: "test".into(),
+        note: None,
+        recorded_at: datetime!(2026-01-01 0:00 UTC),
+        data: record.to_json(),
+    }
 }
 
 /// Every id (with distance) the API would return, walking all pages.

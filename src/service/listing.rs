@@ -135,7 +135,7 @@ pub struct PageRequest {
     pub limit: usize,
     pub cursor: Option<String>,
     pub count: bool,
-    /// Every matching row after the cursor, however many: exports, never pages.
+    /// `limit` is not capped at `MAX_LIMIT`: exports, never pages.
     pub unbounded: bool,
 }
 
@@ -604,8 +604,8 @@ pub fn agencies<'c>(
 
 fn page_size(req: &PageRequest) -> usize {
     if req.unbounded {
-        // One less than the maximum, so `page_size + 1` cannot overflow.
-        usize::MAX - 1
+        // At most one less than the maximum, so `page_size + 1` cannot overflow.
+        req.limit.clamp(1, usize::MAX - 1)
     } else {
         req.limit.clamp(1, MAX_LIMIT)
     }

@@ -14,7 +14,7 @@ pub mod tokens;
 pub mod writer;
 
 #[cfg(test)]
-mod geo_tests;
+pub(crate) mod geo_tests;
 
 use crate::store::{Store, StoreError};
 use catalog::{ApplyError, Catalog};

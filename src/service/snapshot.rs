@@ -1,7 +1,8 @@
-//! Snapshots for exports: the matching records of a list, taken under the catalog's read lock
-//! as `Arc`s (cheap: a pointer per row), so the lock is released before a single byte is
-//! serialised and writers never wait for a slow download. The rows are the exact state of the
-//! dataset version they were taken at.
+//! Rows for exports. A page of an export is taken at once (at most `MAX_LIMIT` rows, as
+//! `Arc`s). A full export reads a [`Catalog::snapshot`] (one dataset version, taken in O(1)
+//! under the lock and then read without it) in [`Batches`]: each batch is the next page of
+//! the same list, continued from the previous batch's cursor, so the rows held at any time
+//! are one batch's, however many the export streams.
 
 use super::catalog::Catalog;
 use super::listing::{
@@ -12,6 +13,103 @@ use crate::domain::{Citation, Phase, Program, Source};
 use crate::export::tables::{AgencyRow, DayCells, PartnershipRow};
 use std::collections::HashMap;
 use std::sync::Arc;
+
+/// Rows a full export reads per batch in id order, where a batch costs what it holds.
+pub const BATCH_ROWS_BY_ID: usize = 4_096;
+/// Rows per batch in any other order: every batch then scans every record for the next
+/// rows in order, so batches are larger (fewer scans) at the cost of more memory held.
+pub const BATCH_ROWS_SORTED: usize = 65_536;
+
+/// The rows of an export, batch after batch.
+pub struct Batches<T> {
+    page: Box<dyn FnMut(&PageRequest) -> Result<Snapshot<T>, ListError> + Send>,
+    size: usize,
+    cursor: Option<String>,
+    done: bool,
+}
+
+impl<T: Send + 'static> Batches<T> {
+    /// Pages of `size` rows of a list, each continuing from the cursor of the one before.
+    pub fn new(
+        size: usize,
+        page: impl FnMut(&PageRequest) -> Result<Snapshot<T>, ListError> + Send + 'static,
+    ) -> Self {
+        Self {
+            page: Box::new(page),
+            size,
+            cursor: None,
+            done: false,
+        }
+    }
+
+    /// Rows already taken: one batch.
+    pub fn once(rows: Vec<T>) -> Self {
+        let mut rows = Some(rows);
+        Self::new(usize::MAX, move |_| {
+            Ok(Snapshot {
+                rows: rows.take().unwrap_or_default(),
+                next: None,
+                total: None,
+            })
+        })
+    }
+}
+
+impl<T> Iterator for Batches<T> {
+    type Item = Result<Vec<T>, ListError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        let req = PageRequest {
+            limit: self.size,
+            cursor: self.cursor.take(),
+            count: false,
+            unbounded: true,
+        };
+        let batch = (self.page)(&req);
+        match &batch {
+            Ok(s) => {
+                self.cursor = s.next.clone();
+                self.done = s.next.is_none();
+            }
+            Err(_) => self.done = true,
+        }
+        Some(batch.map(|s| s.rows))
+    }
+}
+
+fn batch_rows(by_id: bool) -> usize {
+    if by_id {
+        BATCH_ROWS_BY_ID
+    } else {
+        BATCH_ROWS_SORTED
+    }
+}
+
+/// Every matching agency of `catalog` (a snapshot, or a past version), in order, by batches.
+pub fn agency_batches(
+    catalog: Arc<Catalog>,
+    filter: AgencyFilter,
+    sort: Sort<AgencySortField>,
+) -> Batches<AgencyRow> {
+    Batches::new(batch_rows(sort.field == AgencySortField::Id), move |req| {
+        agencies(&catalog, &filter, sort, req)
+    })
+}
+
+/// Every matching partnership of `catalog`, in order, by batches.
+pub fn partnership_batches(
+    catalog: Arc<Catalog>,
+    filter: PartnershipFilter,
+    sort: Sort<PartnershipSortField>,
+) -> Batches<PartnershipRow> {
+    Batches::new(
+        batch_rows(sort.field == PartnershipSortField::Id),
+        move |req| partnerships(&catalog, &filter, sort, req),
+    )
+}
 
 /// Rows of an export and, when it is a page, the next page's cursor.
 pub struct Snapshot<T> {
@@ -177,5 +275,87 @@ pub fn everything(catalog: &Catalog) -> Everything {
         programs,
         sources,
         citations: catalog.citations.values().cloned().collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{ChangeKind, Record};
+    use crate::service::geo_tests::{agency, catalog, revision};
+
+    fn ids(rows: impl IntoIterator<Item = AgencyRow>) -> Vec<String> {
+        rows.into_iter().map(|r| r.agency.id.clone()).collect()
+    }
+
+    /// A full export reads one version in batches, whatever the live catalog does meanwhile:
+    /// here a deletion, a renaming that moves a record in the order, and a new record, made
+    /// between two batches.
+    #[test]
+    fn batches_read_the_snapshot_version_while_the_catalog_changes() {
+        let points: Vec<(f64, f64)> = (0..40).map(|i| (40.0 + i as f64 * 0.1, -90.0)).collect();
+        let mut live = catalog(&points);
+        let snap = Arc::new(live.snapshot());
+        for field in [AgencySortField::Id, AgencySortField::Name] {
+            for descending in [false, true] {
+                let sort = Sort { field, descending };
+                let all = PageRequest::everything();
+                let want = ids(agencies(&snap, &Default::default(), sort, &all)
+                    .unwrap()
+                    .rows);
+                assert_eq!(want.len(), 41);
+                let s = snap.clone();
+                let mut batches = Batches::new(6, move |req| {
+                    agencies(&s, &AgencyFilter::default(), sort, req)
+                });
+                let mut got = ids(batches.next().unwrap().unwrap());
+                let seq = live.seq();
+                let mut renamed = agency(30, 41.0, -90.0, "MN");
+                renamed.name = "Aardvark County".into();
+                for (i, (record, kind)) in [
+                    (
+                        Record::Agency(agency(3, 0.0, 0.0, "WI")),
+                        ChangeKind::Deleted,
+                    ),
+                    (Record::Agency(renamed), ChangeKind::Updated),
+                    (
+                        Record::Agency(agency(77, 45.0, -91.0, "WI")),
+                        ChangeKind::Created,
+                    ),
+                ]
+                .into_iter()
+                .enumerate()
+                {
+                    live.apply(&revision(seq + 1 + i as i64, record, kind))
+                        .unwrap();
+                }
+                for batch in batches {
+                    got.extend(ids(batch.unwrap()));
+                }
+                assert_eq!(got, want, "by {field:?}, descending {descending}");
+                // The live catalog did change.
+                let now = ids(agencies(&live, &Default::default(), sort, &all)
+                    .unwrap()
+                    .rows);
+                assert_ne!(now, want);
+                live = catalog(&points);
+            }
+        }
+    }
+
+    #[test]
+    fn a_batch_holds_at_most_its_size() {
+        let points: Vec<(f64, f64)> = (0..25).map(|i| (40.0, -90.0 + i as f64 * 0.1)).collect();
+        let snap = Arc::new(catalog(&points).snapshot());
+        let sort = Sort {
+            field: AgencySortField::City,
+            descending: false,
+        };
+        let sizes: Vec<usize> = Batches::new(4, move |req| {
+            agencies(&snap, &AgencyFilter::default(), sort, req)
+        })
+        .map(|b| b.unwrap().len())
+        .collect();
+        assert_eq!(sizes, [4, 4, 4, 4, 4, 4, 2]);
     }
 }

@@ -20,9 +20,12 @@ pub const BATCH_ROWS_BY_ID: usize = 4_096;
 /// rows in order, so batches are larger (fewer scans) at the cost of more memory held.
 pub const BATCH_ROWS_SORTED: usize = 65_536;
 
+/// Takes one page of a list.
+type PageFn<T> = Box<dyn FnMut(&PageRequest) -> Result<Snapshot<T>, ListError> + Send>;
+
 /// The rows of an export, batch after batch.
 pub struct Batches<T> {
-    page: Box<dyn FnMut(&PageRequest) -> Result<Snapshot<T>, ListError> + Send>,
+    page: PageFn<T>,
     size: usize,
     cursor: Option<String>,
     done: bool,

@@ -1,25 +1,31 @@
 //! `/downloads`: the whole dataset as files, one per table (CSV), the agencies and
 //! partnerships as GeoJSON, and a zip of every CSV with its Frictionless `datapackage.json`.
 //!
-//! Files are built from one snapshot of the catalog (taken under its lock as `Arc`s, then
-//! serialised outside it) and kept in memory for the dataset version they describe: the
-//! first download after a write builds a file, the rest are copies of the same bytes. Each
-//! is tagged with the dataset version (`"ds-1234-partnerships.csv"`) and named after it.
+//! A file is built from a snapshot of the catalog (`Catalog::snapshot`: one version, read
+//! without the lock), a batch of rows at a time, into a file on disk, once per dataset
+//! version: the first download after a write builds it, every download streams it from disk
+//! a chunk at a time. Memory stays flat however large the dataset. Each file is tagged with
+//! the dataset version (`"ds-1234-partnerships.csv"`) and named after it.
 
 use super::dto::ListMeta;
 use super::{ApiTags, AppState};
 use crate::error::ApiError;
 use crate::export::datapackage::{CSV_RESOURCES, descriptor};
+use crate::export::tables::{AgencyRow, PartnershipRow};
 use crate::export::{self, CsvWriter, Table};
 use crate::service::catalog::Catalog;
-use crate::service::snapshot::{self, Everything};
+use crate::service::listing::{AgencySortField, PartnershipSortField, Sort};
+use crate::service::snapshot;
 use bytes::Bytes;
 use poem::Request;
 use poem_openapi::param::Path;
 use poem_openapi::payload::{Json, Payload};
 use poem_openapi::registry::MetaSchemaRef;
 use poem_openapi::{ApiResponse, Object, OpenApi, ResponseContent};
-use std::collections::HashMap;
+use std::collections::HashSet;
+use std::fs::File;
+use std::io::{self, Read, Write};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 pub const DOWNLOAD_CACHE: &str = "public, max-age=300";
@@ -97,63 +103,115 @@ impl Kind {
     }
 }
 
-fn csv_of<T: Table>(rows: &[T]) -> Vec<u8> {
+/// Writes a CSV table of `rows` to `out`, `CHUNK_ROWS` rows at a time.
+fn write_csv<T: Table>(out: &mut impl Write, rows: impl IntoIterator<Item = T>) -> io::Result<()> {
     let mut w = CsvWriter::new();
     w.header(T::COLUMNS);
-    let mut out = w.take();
-    for chunk in rows.chunks(export::CHUNK_ROWS) {
-        for r in chunk {
-            w.row(r);
+    for (i, r) in rows.into_iter().enumerate() {
+        w.row(&r);
+        if (i + 1) % export::CHUNK_ROWS == 0 {
+            out.write_all(&w.take())?;
         }
-        out.extend_from_slice(&w.take());
     }
-    out
+    out.write_all(&w.take())
 }
 
-fn csv_table(all: &Everything, table: &str) -> Vec<u8> {
+/// Every row of a table in id order, batch after batch, from one version of the catalog.
+fn all_rows<T>(batches: snapshot::Batches<T>) -> impl Iterator<Item = io::Result<T>> {
+    batches.flat_map(|batch| match batch {
+        Ok(rows) => rows.into_iter().map(Ok).collect::<Vec<_>>(),
+        Err(e) => vec![Err(io::Error::other(e.to_string()))],
+    })
+}
+
+/// `rows` with the first error, if any, kept aside to report once they are written.
+fn until_error<T>(
+    rows: impl Iterator<Item = io::Result<T>>,
+    error: &mut Option<io::Error>,
+) -> impl Iterator<Item = T> {
+    rows.map_while(move |r| r.map_err(|e| *error = Some(e)).ok())
+}
+
+fn agencies(c: &Arc<Catalog>) -> snapshot::Batches<AgencyRow> {
+    snapshot::agency_batches(c.clone(), Default::default(), BY_AGENCY_ID)
+}
+
+fn partnerships(c: &Arc<Catalog>) -> snapshot::Batches<PartnershipRow> {
+    snapshot::partnership_batches(c.clone(), Default::default(), BY_PARTNERSHIP_ID)
+}
+
+const BY_AGENCY_ID: Sort<AgencySortField> = Sort {
+    field: AgencySortField::Id,
+    descending: false,
+};
+const BY_PARTNERSHIP_ID: Sort<PartnershipSortField> = Sort {
+    field: PartnershipSortField::Id,
+    descending: false,
+};
+
+/// Writes one table of `c` as CSV.
+fn write_csv_table(out: &mut impl Write, c: &Arc<Catalog>, table: &str) -> io::Result<()> {
+    let mut error = None;
     match table {
-        "agencies" => csv_of(&all.agencies),
-        "partnerships" => csv_of(&all.partnerships),
-        "programs" => {
-            let programs: Vec<&crate::domain::Program> =
-                all.programs.iter().map(|p| &p.program).collect();
-            let mut w = CsvWriter::new();
-            w.header(<crate::domain::Program as Table>::COLUMNS);
-            for p in programs {
-                w.row(p);
-            }
-            w.take()
+        "agencies" => write_csv(out, until_error(all_rows(agencies(c)), &mut error))?,
+        "partnerships" => write_csv(out, until_error(all_rows(partnerships(c)), &mut error))?,
+        "programs" => write_csv(out, c.programs.values())?,
+        "phases" => {
+            // Program by program, each one's phases oldest first.
+            let phases = c.programs.keys().flat_map(|p| c.phases_of(p));
+            let orphans = c
+                .phases
+                .values()
+                .filter(|ph| !c.programs.contains_key(&ph.program_id));
+            write_csv(out, phases.chain(orphans))?
         }
-        "phases" => csv_of(&all.phases),
-        "sources" => csv_of(&all.sources),
-        "citations" => csv_of(&all.citations),
-        _ => Vec::new(),
+        "sources" => write_csv(out, c.sources.values())?,
+        "citations" => write_csv(out, c.citations.values().map(|c| &**c))?,
+        _ => {}
     }
+    error.map_or(Ok(()), Err)
 }
 
-fn geojson_table(all: &Everything, table: &str, meta: &ListMeta) -> Vec<u8> {
-    let mut out = Vec::new();
-    export::geojson_head(&mut out, meta, &Vec::<super::geojson::Link>::new());
-    let count = match table {
-        "agencies" => {
-            for (i, r) in all.agencies.iter().enumerate() {
-                let a = super::dto::Agency::from(&*r.agency);
-                let at = r.agency.latitude.zip(r.agency.longitude);
-                export::geojson_feature(&mut out, i == 0, &a.id, at, &a);
-            }
-            all.agencies.len()
+/// Writes agencies or partnerships of `c` as a GeoJSON FeatureCollection.
+fn write_geojson_table(
+    out: &mut impl Write,
+    c: &Arc<Catalog>,
+    table: &str,
+    meta: &ListMeta,
+) -> io::Result<()> {
+    let mut buf = Vec::new();
+    export::geojson_head(&mut buf, meta, &Vec::<super::geojson::Link>::new());
+    let mut error = None;
+    let mut count = 0u64;
+    let mut flush = |buf: &mut Vec<u8>, count: u64| -> io::Result<()> {
+        if count.is_multiple_of(export::CHUNK_ROWS as u64) {
+            out.write_all(buf)?;
+            buf.clear();
         }
-        _ => {
-            for (i, r) in all.partnerships.iter().enumerate() {
-                let at = r.agency.as_ref().and_then(|a| a.latitude.zip(a.longitude));
-                let p = super::dto::Partnership::from_row(r);
-                export::geojson_feature(&mut out, i == 0, &r.partnership.id, at, &p);
-            }
-            all.partnerships.len()
-        }
+        Ok(())
     };
-    export::geojson_tail(&mut out, count as u64, None);
-    out
+    if table == "agencies" {
+        for r in until_error(all_rows(agencies(c)), &mut error) {
+            let a = super::dto::Agency::from(&*r.agency);
+            let at = r.agency.latitude.zip(r.agency.longitude);
+            export::geojson_feature(&mut buf, count == 0, &a.id, at, &a);
+            count += 1;
+            flush(&mut buf, count)?;
+        }
+    } else {
+        for r in until_error(all_rows(partnerships(c)), &mut error) {
+            let at = r.agency.as_ref().and_then(|a| a.latitude.zip(a.longitude));
+            let p = super::dto::Partnership::from_row(&r);
+            export::geojson_feature(&mut buf, count == 0, &r.partnership.id, at, &p);
+            count += 1;
+            flush(&mut buf, count)?;
+        }
+    }
+    if let Some(e) = error {
+        return Err(e);
+    }
+    export::geojson_tail(&mut buf, count, None);
+    out.write_all(&buf)
 }
 
 const README: &str = "Ring partnerships: the bulk download\n\
@@ -185,87 +243,159 @@ Attribution:\n\n{}\n",
     )
 }
 
-/// Built files of one dataset version.
+/// Built files, on disk, of the newest dataset version built so far: a file is written once
+/// per version (to a temporary name, then renamed), and served from disk by every download
+/// of it, a chunk at a time. Files of older versions are removed when a newer one is built
+/// (a download still reading one keeps it open until it is done).
+#[derive(Default)]
+pub struct DownloadCache {
+    built: Mutex<Built>,
+    /// One build at a time: concurrent first downloads of a file wait for one build.
+    building: tokio::sync::Mutex<()>,
+}
+
 #[derive(Default)]
 struct Built {
+    /// Made at the first build (under `TMPDIR`), removed when the server stops.
+    dir: Option<tempfile::TempDir>,
     version: i64,
-    files: HashMap<String, Bytes>,
+    names: HashSet<String>,
 }
-
-/// The files of the newest version built so far.
-#[derive(Clone, Default)]
-pub struct DownloadCache(Arc<Mutex<Built>>);
 
 impl DownloadCache {
-    fn get(&self, version: i64, name: &str) -> Option<Bytes> {
-        let built = self.0.lock().ok()?;
-        (built.version == version)
-            .then(|| built.files.get(name).cloned())
-            .flatten()
+    fn built(&self) -> std::sync::MutexGuard<'_, Built> {
+        self.built.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn put(&self, version: i64, name: String, bytes: Bytes) {
-        if let Ok(mut built) = self.0.lock() {
-            if built.version != version {
-                if built.version > version {
-                    return;
-                }
-                *built = Built {
-                    version,
-                    files: HashMap::new(),
-                };
-            }
-            built.files.insert(name, bytes);
+    /// The directory of built files, made on first use.
+    fn dir(&self) -> io::Result<PathBuf> {
+        let mut built = self.built();
+        if built.dir.is_none() {
+            built.dir = Some(
+                tempfile::Builder::new()
+                    .prefix("ring-partnerships-downloads-")
+                    .tempdir()?,
+            );
         }
+        Ok(built
+            .dir
+            .as_ref()
+            .map(|d| d.path().to_path_buf())
+            .unwrap_or_default())
+    }
+
+    /// The file, if it is built for this version.
+    fn get(&self, version: i64, name: &str) -> Option<PathBuf> {
+        let built = self.built();
+        let dir = built.dir.as_ref()?;
+        (built.version == version && built.names.contains(name))
+            .then(|| dir.path().join(format!("{version}-{name}")))
+    }
+
+    fn put(&self, version: i64, name: &str) {
+        let mut built = self.built();
+        if built.version > version {
+            return;
+        }
+        if built.version < version {
+            let old_version = built.version;
+            let old: Vec<String> = built.names.drain().collect();
+            if let Some(dir) = &built.dir {
+                for name in old {
+                    let _ = std::fs::remove_file(dir.path().join(format!("{old_version}-{name}")));
+                }
+            }
+            built.version = version;
+        }
+        built.names.insert(name.to_string());
+    }
+
+    /// Builds `kind` from `c` (blocking: call off the runtime), and what it is made of.
+    fn build(&self, c: &Arc<Catalog>, meta: &ListMeta, kind: Kind) -> io::Result<PathBuf> {
+        let version = c.seq();
+        let name = kind.name(version);
+        if let Some(path) = self.get(version, &name) {
+            return Ok(path);
+        }
+        let dir = self.dir()?;
+        let path = dir.join(format!("{version}-{name}"));
+        let partial = dir.join(format!("{version}-{name}.partial"));
+        let mut file = std::io::BufWriter::with_capacity(256 * 1024, File::create(&partial)?);
+        match kind {
+            Kind::Csv(t) => write_csv_table(&mut file, c, t)?,
+            Kind::GeoJson(t) => write_geojson_table(&mut file, c, t, meta)?,
+            Kind::Zip => self.write_zip(&mut file, c, meta)?,
+        }
+        file.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+        std::fs::rename(&partial, &path)?;
+        self.put(version, &name);
+        Ok(path)
+    }
+
+    /// The zip: `datapackage.json`, every CSV table (copied from its built file), a README and
+    /// the licence.
+    fn write_zip(
+        &self,
+        out: &mut (impl Write + io::Seek),
+        c: &Arc<Catalog>,
+        meta: &ListMeta,
+    ) -> io::Result<()> {
+        use zip::write::SimpleFileOptions;
+        let version = c.seq();
+        let options =
+            SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+        let mut zip = zip::ZipWriter::new(out);
+        let created = c
+            .last_modified()
+            .and_then(|t| {
+                t.format(&time::format_description::well_known::Rfc3339)
+                    .ok()
+            })
+            .unwrap_or_default();
+        let package = descriptor(version, &created, &[]);
+        zip.start_file("datapackage.json", options)?;
+        zip.write_all(&serde_json::to_vec_pretty(&package).unwrap_or_default())?;
+        for r in CSV_RESOURCES {
+            let table = self.build(c, meta, Kind::Csv(r.name))?;
+            zip.start_file(format!("{}.csv", r.name), options)?;
+            io::copy(&mut File::open(table)?, &mut zip)?;
+        }
+        zip.start_file("README.txt", options)?;
+        zip.write_all(readme(version).as_bytes())?;
+        zip.start_file("LICENSE.txt", options)?;
+        zip.write_all(license_text().as_bytes())?;
+        zip.finish()?;
+        Ok(())
     }
 }
 
-/// Builds `kind` from `all` (blocking: call off the runtime), using and filling `cache`.
-fn build(cache: &DownloadCache, all: &Everything, meta: &ListMeta, kind: Kind) -> Bytes {
-    let version = all.version;
-    let name = kind.name(version);
-    if let Some(b) = cache.get(version, &name) {
-        return b;
-    }
-    let bytes = match kind {
-        Kind::Csv(t) => Bytes::from(csv_table(all, t)),
-        Kind::GeoJson(t) => Bytes::from(geojson_table(all, t, meta)),
-        Kind::Zip => {
-            use std::io::Write;
-            use zip::write::SimpleFileOptions;
-            let options =
-                SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
-            let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-            let created = all
-                .last_modified
-                .and_then(|t| {
-                    t.format(&time::format_description::well_known::Rfc3339)
-                        .ok()
-                })
-                .unwrap_or_default();
-            let package = descriptor(version, &created, &[]);
-            let mut entries: Vec<(String, Bytes)> = vec![(
-                "datapackage.json".into(),
-                Bytes::from(serde_json::to_vec_pretty(&package).unwrap_or_default()),
-            )];
-            for r in CSV_RESOURCES {
-                entries.push((
-                    format!("{}.csv", r.name),
-                    build(cache, all, meta, Kind::Csv(r.name)),
-                ));
-            }
-            entries.push(("README.txt".into(), Bytes::from(readme(version))));
-            entries.push(("LICENSE.txt".into(), Bytes::from(license_text())));
-            for (path, data) in entries {
-                if zip.start_file(path, options).is_ok() {
-                    let _ = zip.write_all(&data);
+/// Reads from a file a chunk at a time into a body, on a blocking thread.
+fn file_body(path: PathBuf) -> io::Result<poem::Body> {
+    const CHUNK: usize = 256 * 1024;
+    let mut file = File::open(path)?;
+    let (tx, rx) = tokio::sync::mpsc::channel::<io::Result<Bytes>>(4);
+    tokio::task::spawn_blocking(move || {
+        loop {
+            let mut buf = vec![0; CHUNK];
+            let n = match file.read(&mut buf) {
+                Ok(0) => return,
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    let _ = tx.blocking_send(Err(e));
+                    return;
                 }
+            };
+            buf.truncate(n);
+            if tx.blocking_send(Ok(Bytes::from(buf))).is_err() {
+                return;
             }
-            Bytes::from(zip.finish().map(|c| c.into_inner()).unwrap_or_default())
         }
-    };
-    cache.put(version, name, bytes.clone());
-    bytes
+    });
+    Ok(poem::Body::from_bytes_stream(futures_util::stream::unfold(
+        rx,
+        |mut rx| async move { rx.recv().await.map(|item| (item, rx)) },
+    )))
 }
 
 /// One downloadable file.
@@ -292,8 +422,8 @@ pub struct DownloadList {
     pub meta: ListMeta,
 }
 
-/// A file of the bulk download.
-pub struct FileBody(pub Bytes);
+/// A file of the bulk download, streamed from disk.
+pub struct FileBody(pub poem::Body);
 
 impl Payload for FileBody {
     const CONTENT_TYPE: &'static str = "application/octet-stream";
@@ -342,15 +472,44 @@ pub enum DownloadResponse {
 
 pub struct DownloadsApi {
     state: AppState,
-    cache: DownloadCache,
+    cache: Arc<DownloadCache>,
 }
 
 impl DownloadsApi {
     pub fn new(state: AppState) -> Self {
         Self {
             state,
-            cache: DownloadCache::default(),
+            cache: Arc::new(DownloadCache::default()),
         }
+    }
+
+    /// The file of `kind` at the newest version, built if it is not yet, and the version and
+    /// time of the last change it holds (the dataset may have moved on since `version`).
+    async fn file(
+        &self,
+        version: i64,
+        last_modified: Option<time::OffsetDateTime>,
+        kind: Kind,
+    ) -> io::Result<(i64, Option<time::OffsetDateTime>, poem::Body)> {
+        // A file removed since (a newer version was built) is built again, below.
+        if let Some(body) = self
+            .cache
+            .get(version, &kind.name(version))
+            .and_then(|p| file_body(p).ok())
+        {
+            return Ok((version, last_modified, body));
+        }
+        let _one_build = self.cache.building.lock().await;
+        let (catalog, meta) = {
+            let c = self.state.dataset.read();
+            (Arc::new(c.snapshot()), ListMeta::of(&c))
+        };
+        let (version, last_modified) = (catalog.seq(), catalog.last_modified());
+        let cache = self.cache.clone();
+        let path = tokio::task::spawn_blocking(move || cache.build(&catalog, &meta, kind))
+            .await
+            .map_err(io::Error::other)??;
+        Ok((version, last_modified, file_body(path)?))
     }
 }
 
@@ -423,25 +582,12 @@ impl DownloadsApi {
                 cache,
             ));
         }
-        let (version, last_modified, bytes) = match self.cache.get(version, &kind.name(version)) {
-            Some(b) => (version, last_modified, b),
-            None => {
-                let (all, meta) = {
-                    let c = self.state.dataset.read();
-                    (snapshot::everything(&c), ListMeta::of(&c))
-                };
-                // The snapshot may be newer than the version read above: the bytes are tagged
-                // with the version they hold.
-                let (version, last_modified) = (all.version, all.last_modified);
-                let cache = self.cache.clone();
-                let bytes = tokio::task::spawn_blocking(move || build(&cache, &all, &meta, kind))
-                    .await
-                    .map_err(ApiError::internal)?;
-                (version, last_modified, bytes)
-            }
-        };
+        let (version, last_modified, body) = self
+            .file(version, last_modified, kind)
+            .await
+            .map_err(ApiError::internal)?;
         let tag = etag(version, &kind.name(version));
-        let body = FileBody(bytes);
+        let body = FileBody(body);
         let body = match kind {
             Kind::Csv(_) => DownloadBody::Csv(body),
             Kind::GeoJson(_) => DownloadBody::GeoJson(body),
@@ -455,5 +601,69 @@ impl DownloadsApi {
             last_modified.map(super::caching::http_date),
             super::exports::LICENSE_LINK.to_string(),
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{ChangeKind, Record};
+    use crate::service::geo_tests::{agency, catalog, revision};
+
+    fn lines(path: &std::path::Path) -> usize {
+        std::fs::read_to_string(path).unwrap().lines().count()
+    }
+
+    /// Files are built on disk once per version; building a newer version removes the older
+    /// one's files, and the zip is made from the built tables.
+    #[test]
+    fn files_are_built_on_disk_once_per_version_and_old_versions_removed() {
+        let points: Vec<(f64, f64)> = (0..30).map(|i| (40.0, -90.0 + i as f64 * 0.01)).collect();
+        let mut live = catalog(&points);
+        let cache = DownloadCache::default();
+        let v1 = Arc::new(live.snapshot());
+        let meta = ListMeta::of(&v1);
+        let agencies = cache.build(&v1, &meta, Kind::Csv("agencies")).unwrap();
+        // A header and 31 agencies (one without a position).
+        assert_eq!(lines(&agencies), 32);
+        let again = cache.build(&v1, &meta, Kind::Csv("agencies")).unwrap();
+        assert_eq!(again, agencies);
+        let zip = cache.build(&v1, &meta, Kind::Zip).unwrap();
+        let mut archive = zip::ZipArchive::new(File::open(&zip).unwrap()).unwrap();
+        let mut csv = String::new();
+        archive
+            .by_name("partnerships.csv")
+            .unwrap()
+            .read_to_string(&mut csv)
+            .unwrap();
+        // Every other agency has two partnerships: 45, and the header.
+        assert_eq!(csv.lines().count(), 46);
+        assert!(
+            cache
+                .get(v1.seq(), "partnerships.csv")
+                .is_some_and(|p| p.exists())
+        );
+
+        live.apply(&revision(
+            live.seq() + 1,
+            Record::Agency(agency(500, 41.0, -89.0, "WI")),
+            ChangeKind::Created,
+        ))
+        .unwrap();
+        let v2 = Arc::new(live.snapshot());
+        let newer = cache.build(&v2, &meta, Kind::Csv("agencies")).unwrap();
+        assert_eq!(lines(&newer), 33);
+        assert!(
+            !agencies.exists() && !zip.exists(),
+            "old version's files remain"
+        );
+        assert!(cache.get(v1.seq(), "agencies.csv").is_none());
+        // No partial file is left behind.
+        let dir = newer.parent().unwrap();
+        let names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, [format!("{}-agencies.csv", v2.seq())]);
     }
 }

@@ -76,6 +76,15 @@ pub trait Table {
     fn cells(&self, row: &mut Row<'_>);
 }
 
+/// A borrowed row is written as the row.
+impl<T: Table + ?Sized> Table for &T {
+    const COLUMNS: &'static [Column] = T::COLUMNS;
+
+    fn cells(&self, row: &mut Row<'_>) {
+        (**self).cells(row)
+    }
+}
+
 /// Collects one row's cells into a reused record.
 pub struct Row<'a> {
     record: &'a mut csv::ByteRecord,

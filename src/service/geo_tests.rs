@@ -14,7 +14,7 @@ use crate::store::StoredRevision;
 use proptest::prelude::*;
 use time::macros::datetime;
 
-pub(super) fn agency(i: usize, lat: f64, lon: f64, state: &str) -> Agency {
+pub(crate) fn agency(i: usize, lat: f64, lon: f64, state: &str) -> Agency {
     Agency {
         id: format!("a{i:04}"),
         // Names and cities that repeat, and some cities missing: sorts by them have ties and
@@ -42,7 +42,7 @@ pub(super) fn agency(i: usize, lat: f64, lon: f64, state: &str) -> Agency {
     }
 }
 
-pub(super) fn catalog(points: &[(f64, f64)]) -> Catalog {
+pub(crate) fn catalog(points: &[(f64, f64)]) -> Catalog {
     let mut records: Vec<Record> = vec![];
     for (i, (lat, lon)) in points.iter().enumerate() {
         records.push(Record::Agency(agency(i, *lat, *lon, "WI")));
@@ -81,7 +81,7 @@ pub(super) fn catalog(points: &[(f64, f64)]) -> Catalog {
 }
 
 /// A revision of the log holding `record`.
-pub(super) fn revision(seq: i64, record: Record, change_kind: ChangeKind) -> StoredRevision {
+pub(crate) fn revision(seq: i64, record: Record, change_kind: ChangeKind) -> StoredRevision {
     StoredRevision {
         seq,
         entity_kind: record.kind(),

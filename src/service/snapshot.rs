@@ -9,7 +9,7 @@ use super::listing::{
     self, AgencyFilter, AgencySortField, ListError, PageRequest, PartnershipFilter,
     PartnershipSortField, Sort, SourceFilter, SourceSortField,
 };
-use crate::domain::{Citation, Phase, Program, Source};
+use crate::domain::{Phase, Program, Source};
 use crate::export::tables::{AgencyRow, DayCells, PartnershipRow};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -230,55 +230,6 @@ pub fn sources(
         next: page.next,
         total: page.total,
     })
-}
-
-/// Everything, for the bulk files: every table of the dataset at one version.
-pub struct Everything {
-    pub version: i64,
-    pub last_modified: Option<time::OffsetDateTime>,
-    pub agencies: Vec<AgencyRow>,
-    pub partnerships: Vec<PartnershipRow>,
-    pub programs: Vec<ProgramRow>,
-    pub phases: Vec<Phase>,
-    pub sources: Vec<Source>,
-    pub citations: Vec<Arc<Citation>>,
-}
-
-pub fn everything(catalog: &Catalog) -> Everything {
-    let all = PageRequest::everything();
-    let sort_a = Sort {
-        field: AgencySortField::Id,
-        descending: false,
-    };
-    let sort_p = Sort {
-        field: PartnershipSortField::Id,
-        descending: false,
-    };
-    let sort_s = Sort {
-        field: SourceSortField::Id,
-        descending: false,
-    };
-    // Without a cursor, listing cannot fail.
-    let agencies = agencies(catalog, &Default::default(), sort_a, &all)
-        .map(|s| s.rows)
-        .unwrap_or_default();
-    let partnerships = partnerships(catalog, &Default::default(), sort_p, &all)
-        .map(|s| s.rows)
-        .unwrap_or_default();
-    let programs = programs(catalog, &all).map(|s| s.rows).unwrap_or_default();
-    let sources = sources(catalog, &Default::default(), sort_s, &all)
-        .map(|s| s.rows)
-        .unwrap_or_default();
-    Everything {
-        version: catalog.seq(),
-        last_modified: catalog.last_modified(),
-        agencies,
-        partnerships,
-        phases: programs.iter().flat_map(|p| p.phases.clone()).collect(),
-        programs,
-        sources,
-        citations: catalog.citations.values().cloned().collect(),
-    }
 }
 
 #[cfg(test)]

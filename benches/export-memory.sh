@@ -1,25 +1,25 @@
 #!/usr/bin/env bash
 # Export memory benchmark (issue 6: "exports stream: memory does not grow with the number of
 # rows"). For each ROWS, a release server on ROWS synthetic agencies (one partnership each)
-# streams the full /partnerships.csv, /agencies.csv, /partnerships.ndjson and
-# /agencies.geojson, one after the other, with curl writing to a file, while the server's
-# VmRSS is read from /proc every 20 ms. Reported per export: rows received (checked against
-# ROWS), bytes, seconds, VmRSS just before, the peak VmRSS, its increase over the baseline
-# (VmRSS after start-up and a warm-up JSON request), the peak in the second half of the
-# body's transfer (flat if streaming holds nothing it has sent), and the server's VmHWM.
+# streams each export of EXPORTS below, one after the other, with curl writing to a file,
+# while the server's VmRSS is read from /proc every 20 ms: the full tables in id order (the
+# default order), then sorted by a name and nearest first. Reported per export: rows received
+# (checked against the server's own count for the same query), bytes, seconds, VmRSS just
+# before, the peak VmRSS, its increase over the baseline (VmRSS after start-up and a warm-up
+# JSON request), the peak in the second half of the body's transfer, and the server's VmHWM.
 # Each export's samples are kept in $BENCH_DIR/export-ROWS-<file>.rss.tsv (seconds, KiB).
 # The catalog load at start-up has its own peak: it is reported apart, as VmHWM before the
 # exports.
-# Then, apart (DOWNLOADS=0 skips it), the cold /downloads/partnerships.csv: not a stream but a
-# file built whole in memory from a snapshot of every table and cached per dataset version.
+# Then (DOWNLOADS=0 skips it) /downloads/partnerships.csv twice: cold (built on disk from a
+# snapshot, then streamed from the file) and warm (streamed from the file).
 #
 # Databases: $BENCH_DIR/synthetic-ROWS.db (BENCH_DIR defaults to target/bench-export-memory),
 # generated once (`ring-partnerships generate --agencies ROWS`); for 1,000,000 rows
-# target/bench-1m/synthetic-1000000.db is used when it exists (generating it takes about 12
-# minutes).
+# $DB_1M (default target/bench-1m/synthetic-1000000.db) is used when it exists (generating
+# it takes 8 to 12 minutes).
 # The request timeout (30 s by default) is raised to REQUEST_TIMEOUT_SECS (default 600): it
-# bounds the time to a response's head, i.e. the snapshot of every row, or the whole build of
-# a /downloads file, which may take longer than 30 s at a million rows on a busy machine.
+# bounds the time to a response's head, e.g. the whole build of a /downloads file, which may
+# take longer than 30 s at a million rows on a busy machine.
 # NO_BUILD=1 uses target/release/ring-partnerships as it is.
 # Usage: benches/export-memory.sh [ROWS...]   (default: 10000 1000000). Needs curl, python3.
 set -euo pipefail
@@ -29,6 +29,14 @@ work="${BENCH_DIR:-target/bench-export-memory}"
 mkdir -p "$work"
 work="$(cd "$work" && pwd)"
 timeout_secs="${REQUEST_TIMEOUT_SECS:-600}"
+db_1m="${DB_1M:-target/bench-1m/synthetic-1000000.db}"
+# The exports measured, `path:kind`: the full tables in id order (the default), then sorted
+# by other fields (each batch of a sorted export scans every record) and nearest first.
+EXPORTS=(
+    partnerships.csv:csv agencies.csv:csv partnerships.ndjson:ndjson agencies.geojson:geojson
+    "agencies.csv?sort=name:csv" "partnerships.csv?sort=-agency_name:csv"
+    "agencies.geojson?near=39.8,-98.6:geojson"
+)
 downloads="${DOWNLOADS:-1}"
 
 command -v curl >/dev/null || { [ "$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq curl >/dev/null; }
@@ -129,8 +137,8 @@ trap '[ -n "$api" ] && kill "$api" 2>/dev/null; true' EXIT
 for rows in "$@"; do
     db="$work/synthetic-$rows.db"
     # The 1,000,000-row database takes 12 minutes to generate: reuse one left by an earlier run.
-    if [ "$rows" = 1000000 ] && [ -f target/bench-1m/synthetic-1000000.db ]; then
-        db=target/bench-1m/synthetic-1000000.db
+    if [ "$rows" = 1000000 ] && [ -f "$db_1m" ]; then
+        db=$db_1m
     elif [ ! -f "$db.ready" ]; then
         # `.ready` marks a database whose generation finished.
         echo "== generating $rows synthetic agencies into $db"
@@ -170,20 +178,24 @@ PY
     baseline=$(rss VmRSS); hwm_before=$(rss VmHWM)
     echo "  baseline after a warm-up JSON request: VmRSS $(mibs "$baseline") MiB; VmHWM before exports $(mibs "$hwm_before") MiB"
     printf 'START\t%s\t%s\t%s\t%s\t%s\t%s\n' "$rows" "$startup" "$start_rss" "$start_hwm" "$baseline" "$hwm_before" >> "$results"
-    for export in partnerships.csv:csv agencies.csv:csv partnerships.ndjson:ndjson agencies.geojson:geojson; do
+    for export in "${EXPORTS[@]}"; do
         path=${export%%:*}; kind=${export##*:}
-        # Every row the server holds must arrive: its own count for that table.
-        want=$n_partnerships; [ "${path%%.*}" = agencies ] && want=$n_agencies
-        python3 "$work/measure.py" "$api" "$base/$path" "$work/export-$rows-$path" "$kind" "$want" \
+        # Every matching row must arrive: the server's own count for the same query.
+        table=${path%%.*}; query=""; [[ "$path" == *\?* ]] && query="${path#*\?}&"
+        want=$(python3 -c "import json, sys, urllib.request; print(json.load(urllib.request.urlopen(sys.argv[1]))['total'])" \
+            "$base/$table?${query}limit=1&count=true")
+        python3 "$work/measure.py" "$api" "$base/$path" "$work/export-$rows-${path%%\?*}" "$kind" "$want" \
             "/$path" "$results"
     done
     hwm_end=$(rss VmHWM)
     printf 'END\t%s\t%s\t%s\n' "$rows" "$hwm_end" "$(rss VmRSS)" >> "$results"
     echo "  VmHWM after the exports: $(mibs "$hwm_end") MiB (before them: $(mibs "$hwm_before") MiB)"
     if [ "$downloads" = 1 ]; then
-        echo "  -- apart: /downloads (built whole in memory on first request, then cached)"
+        echo "  -- /downloads: built on disk from a snapshot on the first request, then streamed from the file"
         python3 "$work/measure.py" "$api" "$base/downloads/partnerships.csv" \
             "$work/download-$rows-partnerships.csv" csv "$n_partnerships" "/downloads/partnerships.csv (cold)" "$results"
+        python3 "$work/measure.py" "$api" "$base/downloads/partnerships.csv" \
+            "$work/download-$rows-partnerships.csv" csv "$n_partnerships" "/downloads/partnerships.csv (warm)" "$results"
     fi
     rm -f "$work"/export-"$rows"-*.{csv,ndjson,geojson} "$work"/download-"$rows"-*.csv
     kill "$api"; wait "$api" 2>/dev/null || true; api=""

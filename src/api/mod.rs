@@ -82,10 +82,10 @@ impl AppState {
     /// as its client takes to read the export, so a queue could hold requests (and their
     /// connections) without bound; a refusal lets the client choose when to come back.
     /// An export's admission: what it can check without the catalog (`as_of`, the cursor's
-    /// integrity) is a 400 as usual, then it takes a permit *before* its snapshot, which
-    /// costs time and memory in proportion to its rows: a burst of exports beyond the limit
-    /// is refused without making any. (A valid cursor of another query is found with the
-    /// snapshot: a 400 then, or a 503 first when every permit is held.)
+    /// integrity) is a 400 as usual, then it takes a permit *before* it reads the catalog
+    /// (rebuilding a past version for `as_of` costs time and memory): a burst of exports
+    /// beyond the limit is refused without doing any of that. (A valid cursor of another
+    /// query is found with the page: a 400 then, or a 503 first when every permit is held.)
     pub fn admit_export(
         &self,
         as_of: Option<&str>,

@@ -16,7 +16,6 @@ use crate::export::{self, CsvWriter, Table};
 use crate::service::catalog::Catalog;
 use crate::service::listing::{AgencySortField, PartnershipSortField, Sort};
 use crate::service::snapshot;
-use bytes::Bytes;
 use poem::Request;
 use poem_openapi::param::Path;
 use poem_openapi::payload::{Json, Payload};
@@ -24,7 +23,7 @@ use poem_openapi::registry::MetaSchemaRef;
 use poem_openapi::{ApiResponse, Object, OpenApi, ResponseContent};
 use std::collections::HashSet;
 use std::fs::File;
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
@@ -369,33 +368,23 @@ impl DownloadCache {
     }
 }
 
-/// Reads from a file a chunk at a time into a body, on a blocking thread.
-fn file_body(path: PathBuf) -> io::Result<poem::Body> {
+/// A file as a body, read a chunk at a time as the client takes it. Reads are async (tokio
+/// hands each to its blocking pool for just that read), so a slow client holds no thread.
+async fn file_body(path: PathBuf) -> io::Result<poem::Body> {
+    use tokio::io::AsyncReadExt;
     const CHUNK: usize = 256 * 1024;
-    let mut file = File::open(path)?;
-    let (tx, rx) = tokio::sync::mpsc::channel::<io::Result<Bytes>>(4);
-    tokio::task::spawn_blocking(move || {
-        loop {
-            let mut buf = vec![0; CHUNK];
-            let n = match file.read(&mut buf) {
-                Ok(0) => return,
-                Ok(n) => n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    let _ = tx.blocking_send(Err(e));
-                    return;
+    let file = tokio::fs::File::open(path).await?;
+    Ok(poem::Body::from_bytes_stream(
+        futures_util::stream::try_unfold(file, |mut file| async move {
+            let mut buf = bytes::BytesMut::with_capacity(CHUNK);
+            while buf.len() < CHUNK {
+                if file.read_buf(&mut buf).await? == 0 {
+                    break;
                 }
-            };
-            buf.truncate(n);
-            if tx.blocking_send(Ok(Bytes::from(buf))).is_err() {
-                return;
             }
-        }
-    });
-    Ok(poem::Body::from_bytes_stream(futures_util::stream::unfold(
-        rx,
-        |mut rx| async move { rx.recv().await.map(|item| (item, rx)) },
-    )))
+            Ok::<_, io::Error>((!buf.is_empty()).then(|| (buf.freeze(), file)))
+        }),
+    ))
 }
 
 /// One downloadable file.
@@ -492,10 +481,8 @@ impl DownloadsApi {
         kind: Kind,
     ) -> io::Result<(i64, Option<time::OffsetDateTime>, poem::Body)> {
         // A file removed since (a newer version was built) is built again, below.
-        if let Some(body) = self
-            .cache
-            .get(version, &kind.name(version))
-            .and_then(|p| file_body(p).ok())
+        if let Some(path) = self.cache.get(version, &kind.name(version))
+            && let Ok(body) = file_body(path).await
         {
             return Ok((version, last_modified, body));
         }
@@ -509,7 +496,7 @@ impl DownloadsApi {
         let path = tokio::task::spawn_blocking(move || cache.build(&catalog, &meta, kind))
             .await
             .map_err(io::Error::other)??;
-        Ok((version, last_modified, file_body(path)?))
+        Ok((version, last_modified, file_body(path).await?))
     }
 }
 
@@ -609,6 +596,7 @@ mod tests {
     use super::*;
     use crate::domain::{ChangeKind, Record};
     use crate::service::geo_tests::{agency, catalog, revision};
+    use std::io::Read;
 
     fn lines(path: &std::path::Path) -> usize {
         std::fs::read_to_string(path).unwrap().lines().count()

@@ -261,6 +261,73 @@ pub fn link_header(next: Option<String>) -> Option<String> {
 }
 
 #[cfg(test)]
+mod stream_tests {
+    use super::*;
+    use crate::service::listing::ListError;
+    use crate::service::snapshot::Snapshot;
+    use std::sync::Arc;
+
+    fn permit() -> (Arc<tokio::sync::Semaphore>, ExportPermit) {
+        let permits = Arc::new(tokio::sync::Semaphore::new(1));
+        let p = ExportPermit::new(permits.clone().try_acquire_owned().unwrap());
+        (permits, p)
+    }
+
+    /// Batches of numbers 0..n, `size` at a time; the batch after `fail_after` fails.
+    fn numbers(n: u32, size: usize, fail_after: Option<u32>) -> Batches<u32> {
+        let mut next = 0u32;
+        Batches::new(size, move |req| {
+            if fail_after.is_some_and(|f| next >= f) {
+                return Err(ListError::ForgedCursor);
+            }
+            let rows: Vec<u32> = (next..n).take(req.limit).collect();
+            next += rows.len() as u32;
+            Ok(Snapshot {
+                rows,
+                next: (next < n).then(|| "more".to_string()),
+                total: None,
+            })
+        })
+    }
+
+    fn lines(rows: Batches<u32>, permit: ExportPermit) -> Body {
+        stream(
+            rows,
+            permit,
+            b"head\n".to_vec(),
+            |out, rows, _| {
+                for r in rows {
+                    out.extend_from_slice(format!("{r}\n").as_bytes());
+                }
+            },
+            |out, n| out.extend_from_slice(format!("tail {n}\n").as_bytes()),
+        )
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn every_batch_is_streamed_and_the_permit_held_until_the_end() {
+        let (permits, p) = permit();
+        let body = lines(numbers(3000, 1000, None), p);
+        assert_eq!(permits.available_permits(), 0);
+        let text = String::from_utf8(body.into_vec().await.unwrap()).unwrap();
+        let mut want = String::from("head\n");
+        for i in 0..3000 {
+            want.push_str(&format!("{i}\n"));
+        }
+        want.push_str("tail 3000\n");
+        assert_eq!(text, want);
+        assert_eq!(permits.available_permits(), 1);
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_failed_batch_breaks_the_body_instead_of_ending_it_short() {
+        let (_permits, p) = permit();
+        let body = lines(numbers(3000, 1000, Some(2000)), p);
+        assert!(body.into_vec().await.is_err());
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::super::dto::{Agency, Partnership, Phase, Program, Source};
     use crate::export::Field;

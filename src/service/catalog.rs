@@ -99,23 +99,35 @@ pub fn position(a: &Agency) -> Option<LatLon> {
 }
 
 impl Catalog {
+    /// The catalog that folding `revisions` (a whole log, in order) gives.
     pub fn from_revisions(
         revisions: impl IntoIterator<Item = StoredRevision>,
     ) -> Result<Self, ApplyError> {
-        let mut c = Catalog {
-            index_deferred: true,
-            ..Default::default()
-        };
+        let mut c = Catalog::loading();
         for rev in revisions {
             c.apply(&rev)?;
         }
-        c.agency_index = Some(SpatialIndex::bulk(
-            c.agencies
+        Ok(c.loaded())
+    }
+
+    /// An empty catalog to fold a whole log into with `apply`, then finish with `loaded`: the
+    /// spatial index is left alone meanwhile and bulk-loaded once at the end.
+    pub fn loading() -> Self {
+        Catalog {
+            index_deferred: true,
+            ..Default::default()
+        }
+    }
+
+    /// Ends `loading`: builds the spatial index.
+    pub fn loaded(mut self) -> Self {
+        self.agency_index = Some(SpatialIndex::bulk(
+            self.agencies
                 .values()
                 .filter_map(|a| Some((a.clone(), position(a)?))),
         ));
-        c.index_deferred = false;
-        Ok(c)
+        self.index_deferred = false;
+        self
     }
 
     /// This version of the catalog, for as long as it is needed: in O(1), since every map

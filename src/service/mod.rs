@@ -42,6 +42,18 @@ impl ServiceError {
     }
 }
 
+/// Folds the log as it stood at `as_of` (now when `None`) into a catalog, a revision at a
+/// time as the database sends them: memory is the catalog's, never the whole log's as well.
+async fn load(store: &Store, as_of: Option<OffsetDateTime>) -> Result<Catalog, ServiceError> {
+    use futures_util::StreamExt;
+    let mut catalog = Catalog::loading();
+    let mut revisions = std::pin::pin!(store.latest_revisions(as_of).await?);
+    while let Some(rev) = revisions.next().await {
+        catalog.apply(&rev?)?;
+    }
+    Ok(catalog.loaded())
+}
+
 /// A catalog to read from: the live one (hold briefly) or one rebuilt for a past time.
 pub enum View<'a> {
     Live(RwLockReadGuard<'a, Catalog>),
@@ -75,7 +87,7 @@ type AsOfCache = std::collections::VecDeque<(i64, Arc<Catalog>)>;
 impl Dataset {
     /// Loads the current catalog from the revision log.
     pub async fn open(store: Store) -> Result<Self, ServiceError> {
-        let catalog = Catalog::from_revisions(store.latest_revisions(None).await?)?;
+        let catalog = load(&store, None).await?;
         Ok(Self {
             store,
             catalog: Arc::new(RwLock::new(catalog)),
@@ -115,9 +127,7 @@ impl Dataset {
 
     /// The catalog as the dataset stood at `t` (transaction time), rebuilt from the log.
     pub async fn as_of(&self, t: OffsetDateTime) -> Result<Catalog, ServiceError> {
-        Ok(Catalog::from_revisions(
-            self.store.latest_revisions(Some(t)).await?,
-        )?)
+        load(&self.store, Some(t)).await
     }
 
     /// Applies every revision committed since the catalog's sequence number, by this process

@@ -144,12 +144,15 @@ impl Store {
     }
 
     /// The newest revision of every record as recorded at `as_of` (now when `None`), in
-    /// sequence order. Folding them gives the dataset as it stood then.
+    /// sequence order, read from the database as they are consumed (never all at once).
+    /// Folding them gives the dataset as it stood then.
     pub async fn latest_revisions(
         &self,
         as_of: Option<OffsetDateTime>,
-    ) -> Result<Vec<StoredRevision>, DbErr> {
+    ) -> Result<impl futures_util::Stream<Item = Result<StoredRevision, DbErr>> + Send + '_, DbErr>
+    {
         use entity::revisions::{Column, Entity};
+        use futures_util::StreamExt;
         let mut latest = Query::select();
         latest
             .expr(Expr::col(Column::Seq).max())
@@ -161,9 +164,9 @@ impl Store {
         let rows = Entity::find()
             .filter(Column::Seq.in_subquery(latest))
             .order_by_asc(Column::Seq)
-            .all(&self.db)
+            .stream(&self.db)
             .await?;
-        rows.into_iter().map(rows::revision_from_row).collect()
+        Ok(rows.map(|row| row.and_then(rows::revision_from_row)))
     }
 
     /// Revisions after `seq`, in order, at most `limit`.

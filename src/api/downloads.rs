@@ -166,7 +166,7 @@ fn write_csv_table(out: &mut impl Write, c: &Arc<Catalog>, table: &str) -> io::R
         }
         "sources" => write_csv(out, c.sources.values())?,
         "citations" => write_csv(out, c.citations.values().map(|c| &**c))?,
-        _ => {}
+        _ => return Err(io::Error::other(format!("no table `{table}`"))),
     }
     error.map_or(Ok(()), Err)
 }
@@ -243,14 +243,16 @@ Attribution:\n\n{}\n",
 }
 
 /// Built files, on disk, of the newest dataset version built so far: a file is written once
-/// per version (to a temporary name, then renamed), and served from disk by every download
-/// of it, a chunk at a time. Files of older versions are removed when a newer one is built
-/// (a download still reading one keeps it open until it is done).
+/// per version (to a temporary file, removed if the build fails, renamed when done), and
+/// served from disk by every download of it, a chunk at a time. Files of older versions are
+/// removed when a newer one is built (a download still reading one keeps it open until it is
+/// done). The directory is removed when the server stops; one killed leaves it in `TMPDIR`.
 #[derive(Default)]
 pub struct DownloadCache {
     built: Mutex<Built>,
-    /// One build at a time: concurrent first downloads of a file wait for one build.
-    building: tokio::sync::Mutex<()>,
+    /// One build at a time, held by the build itself (not by the request that started it, which
+    /// may be cancelled): concurrent first downloads of a file wait for one build, then find it.
+    building: Arc<tokio::sync::Mutex<()>>,
 }
 
 #[derive(Default)]
@@ -276,11 +278,10 @@ impl DownloadCache {
                     .tempdir()?,
             );
         }
-        Ok(built
-            .dir
-            .as_ref()
-            .map(|d| d.path().to_path_buf())
-            .unwrap_or_default())
+        match &built.dir {
+            Some(d) => Ok(d.path().to_path_buf()),
+            None => Err(io::Error::other("no directory for downloads")),
+        }
     }
 
     /// The file, if it is built for this version.
@@ -291,10 +292,11 @@ impl DownloadCache {
             .then(|| dir.path().join(format!("{version}-{name}")))
     }
 
-    fn put(&self, version: i64, name: &str) {
+    /// Records a built file; false (and nothing recorded) when a newer version is recorded.
+    fn put(&self, version: i64, name: &str) -> bool {
         let mut built = self.built();
         if built.version > version {
-            return;
+            return false;
         }
         if built.version < version {
             let old_version = built.version;
@@ -307,6 +309,7 @@ impl DownloadCache {
             built.version = version;
         }
         built.names.insert(name.to_string());
+        true
     }
 
     /// Builds `kind` from `c` (blocking: call off the runtime), and what it is made of.
@@ -318,16 +321,24 @@ impl DownloadCache {
         }
         let dir = self.dir()?;
         let path = dir.join(format!("{version}-{name}"));
-        let partial = dir.join(format!("{version}-{name}.partial"));
-        let mut file = std::io::BufWriter::with_capacity(256 * 1024, File::create(&partial)?);
+        // Removed on drop: a failed build leaves nothing behind.
+        let mut partial = tempfile::Builder::new()
+            .prefix(&format!("{version}-{name}."))
+            .suffix(".partial")
+            .tempfile_in(&dir)?;
+        let mut file = std::io::BufWriter::with_capacity(256 * 1024, partial.as_file_mut());
         match kind {
             Kind::Csv(t) => write_csv_table(&mut file, c, t)?,
             Kind::GeoJson(t) => write_geojson_table(&mut file, c, t, meta)?,
             Kind::Zip => self.write_zip(&mut file, c, meta)?,
         }
-        file.into_inner().map_err(|e| e.into_error())?.sync_all()?;
-        std::fs::rename(&partial, &path)?;
-        self.put(version, &name);
+        file.flush()?;
+        drop(file);
+        partial.persist(&path).map_err(|e| e.error)?;
+        if !self.put(version, &name) {
+            let _ = std::fs::remove_file(&path);
+            return Err(io::Error::other("a newer version was built meanwhile"));
+        }
         Ok(path)
     }
 
@@ -370,12 +381,12 @@ impl DownloadCache {
 
 /// A file as a body, read a chunk at a time as the client takes it. Reads are async (tokio
 /// hands each to its blocking pool for just that read), so a slow client holds no thread.
-async fn file_body(path: PathBuf) -> io::Result<poem::Body> {
+fn file_body(file: tokio::fs::File) -> poem::Body {
     use tokio::io::AsyncReadExt;
     const CHUNK: usize = 256 * 1024;
-    let file = tokio::fs::File::open(path).await?;
-    Ok(poem::Body::from_bytes_stream(
-        futures_util::stream::try_unfold(file, |mut file| async move {
+    poem::Body::from_bytes_stream(futures_util::stream::try_unfold(
+        file,
+        |mut file| async move {
             let mut buf = bytes::BytesMut::with_capacity(CHUNK);
             while buf.len() < CHUNK {
                 if file.read_buf(&mut buf).await? == 0 {
@@ -383,7 +394,7 @@ async fn file_body(path: PathBuf) -> io::Result<poem::Body> {
                 }
             }
             Ok::<_, io::Error>((!buf.is_empty()).then(|| (buf.freeze(), file)))
-        }),
+        },
     ))
 }
 
@@ -482,21 +493,31 @@ impl DownloadsApi {
     ) -> io::Result<(i64, Option<time::OffsetDateTime>, poem::Body)> {
         // A file removed since (a newer version was built) is built again, below.
         if let Some(path) = self.cache.get(version, &kind.name(version))
-            && let Ok(body) = file_body(path).await
+            && let Ok(file) = tokio::fs::File::open(path).await
         {
-            return Ok((version, last_modified, body));
+            return Ok((version, last_modified, file_body(file)));
         }
-        let _one_build = self.cache.building.lock().await;
+        let one_build = self.cache.building.clone().lock_owned().await;
         let (catalog, meta) = {
             let c = self.state.dataset.read();
             (Arc::new(c.snapshot()), ListMeta::of(&c))
         };
         let (version, last_modified) = (catalog.seq(), catalog.last_modified());
         let cache = self.cache.clone();
-        let path = tokio::task::spawn_blocking(move || cache.build(&catalog, &meta, kind))
-            .await
-            .map_err(io::Error::other)??;
-        Ok((version, last_modified, file_body(path).await?))
+        // The build owns the lock and opens the file before giving it up: a build that
+        // outlives this request (cancelled, timed out) still finishes alone, and no newer
+        // build can remove the file before it is open.
+        let file = tokio::task::spawn_blocking(move || {
+            let _one_build = one_build;
+            File::open(cache.build(&catalog, &meta, kind)?)
+        })
+        .await
+        .map_err(io::Error::other)??;
+        Ok((
+            version,
+            last_modified,
+            file_body(tokio::fs::File::from_std(file)),
+        ))
     }
 }
 

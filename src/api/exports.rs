@@ -113,16 +113,29 @@ impl ExportPermit {
     }
 }
 
+/// What the task that serialises an export sends to its body.
+enum Piece {
+    Data(Bytes),
+    /// Every row was sent: without it, a closed channel means the task failed.
+    End,
+}
+
 /// Streams `rows`: `head`, then each chunk of rows through `chunk` (told whether it is the
-/// first), then `tail` with the number of rows. The body holds `permit` until it has given
-/// its last byte or is dropped (the client went away): not just while the task serialises,
-/// since the last chunks may still wait in the channel and in the server's write buffer.
+/// first), then `tail` with the number of rows.
 ///
 /// The rows are read and serialised on a blocking thread (a batch of a sorted export scans
 /// the whole snapshot), one batch at a time, `CHUNK_ROWS` rows per message, with at most two
 /// messages waiting: memory is one batch and a couple of chunks, whatever the export's size.
-/// A batch that fails (it cannot, with cursors made here; but if it did) ends the body with
-/// an error, so the client sees a broken transfer rather than a short file.
+/// `head` goes first on its own, so the answer starts before the first batch is ready.
+///
+/// `permit` is held by both the body and the task, and given back when both are done: the
+/// body may still be sending the last chunks after the task ends, and the task finishes the
+/// batch in hand after the client goes away (it checks before each batch), so exports never
+/// do more work at once than the permits allow.
+///
+/// The body ends cleanly only after the task's explicit `End`: a batch that fails (it cannot,
+/// with cursors made here) or a task that panics ends it with an error instead, so a client
+/// sees a broken transfer rather than a short file.
 pub fn stream<T, C, E>(
     rows: Batches<T>,
     permit: ExportPermit,
@@ -135,10 +148,18 @@ where
     C: FnMut(&mut Vec<u8>, &[T], bool) + Send + 'static,
     E: FnOnce(&mut Vec<u8>, u64) + Send + 'static,
 {
-    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(2);
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Piece, std::io::Error>>(2);
+    let permit = std::sync::Arc::new(permit);
+    let held = permit.clone();
     tokio::task::spawn_blocking(move || {
+        let _held = held;
+        // A send fails only when the client went away: stop.
+        let send = |piece| tx.blocking_send(Ok(piece)).is_ok();
+        if !head.is_empty() && !send(Piece::Data(Bytes::from(head))) {
+            return;
+        }
         let mut count = 0u64;
-        let mut out = head;
+        let mut out = Vec::new();
         let mut first = true;
         for batch in rows {
             let batch = match batch {
@@ -153,23 +174,34 @@ where
                 chunk(&mut out, rows, first);
                 first = false;
                 count += rows.len() as u64;
-                // An error means the client went away: stop serialising.
-                if tx
-                    .blocking_send(Ok(Bytes::from(std::mem::take(&mut out))))
-                    .is_err()
-                {
+                if !send(Piece::Data(Bytes::from(std::mem::take(&mut out)))) {
                     return;
                 }
             }
+            if tx.is_closed() {
+                return;
+            }
         }
         tail(&mut out, count);
-        if !out.is_empty() {
-            let _ = tx.blocking_send(Ok(Bytes::from(out)));
+        if !out.is_empty() && !send(Piece::Data(Bytes::from(out))) {
+            return;
         }
+        send(Piece::End);
     });
     Body::from_bytes_stream(futures_util::stream::unfold(
-        (rx, permit),
-        |(mut rx, permit)| async move { rx.recv().await.map(|item| (item, (rx, permit))) },
+        Some((rx, permit)),
+        |state| async move {
+            let (mut rx, permit) = state?;
+            match rx.recv().await {
+                Some(Ok(Piece::Data(bytes))) => Some((Ok(bytes), Some((rx, permit)))),
+                Some(Ok(Piece::End)) => None,
+                Some(Err(e)) => Some((Err(e), None)),
+                None => Some((
+                    Err(std::io::Error::other("the export stopped before its end")),
+                    None,
+                )),
+            }
+        },
     ))
 }
 
@@ -273,6 +305,17 @@ mod stream_tests {
         (permits, p)
     }
 
+    /// Whether the permit comes back (the task may end a moment after the body).
+    async fn permit_returns(permits: &tokio::sync::Semaphore) -> bool {
+        for _ in 0..200 {
+            if permits.available_permits() == 1 {
+                return true;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        false
+    }
+
     /// Batches of numbers 0..n, `size` at a time; the batch after `fail_after` fails.
     fn numbers(n: u32, size: usize, fail_after: Option<u32>) -> Batches<u32> {
         let mut next = 0u32;
@@ -316,7 +359,26 @@ mod stream_tests {
         }
         want.push_str("tail 3000\n");
         assert_eq!(text, want);
-        assert_eq!(permits.available_permits(), 1);
+        assert!(permit_returns(&permits).await);
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_panic_while_serialising_breaks_the_body_instead_of_ending_it_short() {
+        let (permits, p) = permit();
+        let body = stream(
+            numbers(3000, 1000, None),
+            p,
+            b"head\n".to_vec(),
+            |out, rows, _| {
+                for r in rows {
+                    assert!(*r < 1500, "a bug while serialising");
+                    out.extend_from_slice(format!("{r}\n").as_bytes());
+                }
+            },
+            |_, _| {},
+        );
+        assert!(body.into_vec().await.is_err());
+        assert!(permit_returns(&permits).await);
     }
 
     #[tokio::test(flavor = "multi_thread")]

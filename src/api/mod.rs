@@ -389,16 +389,15 @@ pub async fn view<'a>(
     state.dataset.view(t).await.map_err(ApiError::internal)
 }
 
-/// The catalog to read after the handler has returned (an export's body): a snapshot of the
-/// current one (O(1), see `Catalog::snapshot`), or the past version `as_of` asks for.
+/// The catalog to read after the handler has returned (an export's body), now or as it stood
+/// at `as_of`: a snapshot (O(1), see `Catalog::snapshot`), without a spatial index, so a full
+/// export reads it in batches of bounded size whatever its order (an index walk outwards
+/// from a point would grow with every batch).
 pub async fn snapshot(
     state: &AppState,
     as_of: Option<&str>,
 ) -> Result<std::sync::Arc<crate::service::catalog::Catalog>, ApiError> {
-    Ok(match view(state, as_of).await? {
-        crate::service::View::Live(c) => std::sync::Arc::new(c.snapshot()),
-        crate::service::View::Past(c) => c,
-    })
+    Ok(std::sync::Arc::new(view(state, as_of).await?.snapshot()))
 }
 
 pub fn example_as_of() -> Option<String> {

@@ -228,18 +228,22 @@ impl PartnershipsApi {
         link_base: Option<&Request>,
     ) -> Result<PartnershipListResponse, ApiError> {
         let permit = self.state.admit_export(as_of.as_deref(), page_req)?;
-        let catalog = super::snapshot(&self.state, as_of.as_deref()).await?;
-        let meta = ListMeta::of(&catalog);
-        let (rows, next, total) = if page_req.unbounded {
+        // Every row: batches from a snapshot. A page: taken at once, with the spatial index.
+        let (rows, next, total, meta) = if page_req.unbounded {
+            let catalog = super::snapshot(&self.state, as_of.as_deref()).await?;
+            let meta = ListMeta::of(&catalog);
             (
                 snapshot::partnership_batches(catalog, filter.clone(), sort),
                 None,
                 None,
+                meta,
             )
         } else {
+            let catalog = super::view(&self.state, as_of.as_deref()).await?;
             let snap =
                 snapshot::partnerships(&catalog, filter, sort, page_req).map_err(list_error)?;
-            (Batches::once(snap.rows), snap.next, snap.total)
+            let meta = ListMeta::of(&catalog);
+            (Batches::once(snap.rows), snap.next, snap.total, meta)
         };
         let next_href = link_base.and_then(|r| next.as_deref().map(|c| super::next_link(r, c)));
         let link = exports::link_header(next_href.as_ref().map(|h| format!("<{h}>; rel=\"next\"")));

@@ -370,7 +370,8 @@ fn candidate_agencies<'c>(
 
 /// The nearest-first path: walks the index outwards from the centre and stops as soon as the
 /// page (and every record tied with its last one) is complete, so a `near` query costs about
-/// as much as the page it returns rather than the whole dataset.
+/// as much as the walk to its page's last row rather than the whole dataset, and holds only
+/// the page's rows.
 /// `expand` gets each agency with its position and distance, and adds its rows.
 fn nearest_first<'c, T, I: AsKey>(
     index: &'c SpatialIndex<Arc<Agency>>,
@@ -381,7 +382,6 @@ fn nearest_first<'c, T, I: AsKey>(
     mut expand: impl FnMut(&'c Agency, LatLon, f64, &mut Vec<(SortKey, I, Hit<T>)>),
 ) -> Vec<(SortKey, I, Hit<T>)> {
     let mut rows = Vec::new();
-    let mut past_cursor = 0;
     let mut last_distance = f64::NEG_INFINITY;
     // Positions come from the index entries: the walk reads no record it does not keep.
     for (agency, at) in index.nearest(center) {
@@ -390,17 +390,23 @@ fn nearest_first<'c, T, I: AsKey>(
         // Chord order and haversine agree up to rounding; the margin keeps exact ties and
         // points on the radius from being cut off.
         if radius_m.is_some_and(|r| d > r + 1e-6)
-            || (past_cursor >= want && d > last_distance + 1e-6)
+            || (rows.len() >= want && d > last_distance + 1e-6)
         {
             break;
         }
         let before = rows.len();
         expand(agency, at, d, &mut rows);
-        for row in &rows[before..] {
-            if after
-                .is_none_or(|c| order_by(&row.0, &row.1, &c.0, &c.1, false) == Ordering::Greater)
-            {
-                past_cursor += 1;
+        // Rows at or before the cursor were on earlier pages: drop them, so a deep page
+        // holds only what it may return.
+        if let Some(c) = after {
+            let mut i = before;
+            while i < rows.len() {
+                let r = &rows[i];
+                if order_by(&r.0, &r.1, &c.0, &c.1, false) == Ordering::Greater {
+                    i += 1;
+                } else {
+                    rows.swap_remove(i);
+                }
             }
         }
         if rows.len() > before {

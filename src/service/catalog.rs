@@ -52,7 +52,8 @@ pub struct Catalog {
     partnerships_by_agency: OrdMap<String, Ids>,
     deleted: OrdMap<(EntityKind, String), Tombstone>,
     /// Agencies by position (those that have one). `None` in a snapshot: the index is not
-    /// persistent, and what reads a snapshot (an export) scans every record anyway.
+    /// persistent (copying it would cost O(records)), and listing without it walks the maps
+    /// instead: by id from the cursor, or a scan per batch in any other order.
     agency_index: Option<SpatialIndex<Arc<Agency>>>,
     /// While a whole log is folded in, the index is left alone and bulk-loaded at the end.
     index_deferred: bool,

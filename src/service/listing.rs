@@ -255,7 +255,12 @@ pub fn paginate<T, I: AsKey>(
     let order =
         |a: &(SortKey, I, T), b: &(SortKey, I, T)| order_by(&a.0, &a.1, &b.0, &b.1, descending);
     let mut matched = 0;
-    let mut kept: Vec<(SortKey, I, T)> = Vec::new();
+    // Sized at once when bounded, so growing by doubling does not overshoot the buffer.
+    let mut kept: Vec<(SortKey, I, T)> = if cap <= 1 << 18 {
+        Vec::with_capacity(cap)
+    } else {
+        Vec::new()
+    };
     for row in rows {
         matched += 1;
         if let Some(pos) = &after

@@ -422,8 +422,8 @@ pub struct DownloadList {
     pub meta: ListMeta,
 }
 
-/// A file of the bulk download, streamed from disk.
-pub struct FileBody(pub poem::Body);
+/// A file of the bulk download, streamed from disk, and its size in bytes.
+pub struct FileBody(pub poem::Body, pub u64);
 
 impl Payload for FileBody {
     const CONTENT_TYPE: &'static str = "application/octet-stream";
@@ -434,8 +434,12 @@ impl Payload for FileBody {
 }
 
 impl poem::IntoResponse for FileBody {
+    /// With `Content-Length`, so clients can show progress and check the size (the
+    /// compression middleware drops it when it compresses).
     fn into_response(self) -> poem::Response {
-        poem::Response::builder().body(self.0)
+        poem::Response::builder()
+            .header(poem::http::header::CONTENT_LENGTH, self.1)
+            .body(self.0)
     }
 }
 
@@ -490,12 +494,13 @@ impl DownloadsApi {
         version: i64,
         last_modified: Option<time::OffsetDateTime>,
         kind: Kind,
-    ) -> io::Result<(i64, Option<time::OffsetDateTime>, poem::Body)> {
+    ) -> io::Result<(i64, Option<time::OffsetDateTime>, FileBody)> {
         // A file removed since (a newer version was built) is built again, below.
         if let Some(path) = self.cache.get(version, &kind.name(version))
             && let Ok(file) = tokio::fs::File::open(path).await
         {
-            return Ok((version, last_modified, file_body(file)));
+            let size = file.metadata().await?.len();
+            return Ok((version, last_modified, FileBody(file_body(file), size)));
         }
         let one_build = self.cache.building.clone().lock_owned().await;
         let (catalog, meta) = {
@@ -513,11 +518,9 @@ impl DownloadsApi {
         })
         .await
         .map_err(io::Error::other)??;
-        Ok((
-            version,
-            last_modified,
-            file_body(tokio::fs::File::from_std(file)),
-        ))
+        let size = file.metadata()?.len();
+        let body = file_body(tokio::fs::File::from_std(file));
+        Ok((version, last_modified, FileBody(body, size)))
     }
 }
 
@@ -595,7 +598,6 @@ impl DownloadsApi {
             .await
             .map_err(ApiError::internal)?;
         let tag = etag(version, &kind.name(version));
-        let body = FileBody(body);
         let body = match kind {
             Kind::Csv(_) => DownloadBody::Csv(body),
             Kind::GeoJson(_) => DownloadBody::GeoJson(body),

@@ -180,7 +180,14 @@ on_both_backends!(
             after.headers()["content-disposition"].to_str().unwrap(),
             name
         );
-        assert_eq!(csv_rows(&after.bytes().await.unwrap()).1, 4);
+        let length: usize = after.headers()["content-length"]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        let body = after.bytes().await.unwrap();
+        assert_eq!(length, body.len());
+        assert_eq!(csv_rows(&body).1, 4);
         // Compressed on request.
         let gz = app
             .client
@@ -190,5 +197,10 @@ on_both_backends!(
             .await
             .unwrap();
         assert_eq!(gz.headers()["content-encoding"], "gzip");
+        assert!(
+            gz.headers()
+                .get("content-length")
+                .is_none_or(|l| { l.to_str().unwrap().parse::<usize>().unwrap() != length })
+        );
     }
 );

@@ -378,14 +378,18 @@ fn candidate_agencies<'c>(
 /// as much as the walk to its page's last row rather than the whole dataset, and holds only
 /// the page's rows.
 /// `expand` gets each agency with its position and distance, and adds its rows.
+/// The rows are those of the page `req` asks for (after its cursor) and the ties of its last.
 fn nearest_first<'c, T, I: AsKey>(
     index: &'c SpatialIndex<Arc<Agency>>,
-    center: LatLon,
-    radius_m: Option<f64>,
-    after: Option<&(SortKey, SortKey)>,
-    want: usize,
+    near: Near,
+    req: &PageRequest,
+    query: &str,
     mut expand: impl FnMut(&'c Agency, LatLon, f64, &mut Vec<(SortKey, I, Hit<T>)>),
-) -> Vec<(SortKey, I, Hit<T>)> {
+) -> Result<Vec<(SortKey, I, Hit<T>)>, ListError> {
+    let Near { center, radius_m } = near;
+    let after = decode_after(req, query)?;
+    let after = after.as_ref();
+    let want = page_size(req) + 1;
     let mut rows = Vec::new();
     let mut last_distance = f64::NEG_INFINITY;
     // Positions come from the index entries: the walk reads no record it does not keep.
@@ -418,7 +422,7 @@ fn nearest_first<'c, T, I: AsKey>(
             last_distance = last_distance.max(d);
         }
     }
-    rows
+    Ok(rows)
 }
 
 fn decode_after(req: &PageRequest, query: &str) -> Result<Option<(SortKey, SortKey)>, ListError> {
@@ -563,28 +567,20 @@ pub fn agencies<'c>(
         && !sort.descending
         && !req.count
     {
-        let after = decode_after(req, &query)?;
-        let rows = nearest_first(
-            index,
-            n.center,
-            n.radius_m,
-            after.as_ref(),
-            page_size(req) + 1,
-            |a, at, d, rows| {
-                let (ok, distance) = filter.geo.check_at(at, d);
-                if ok && filter.matches(a) && in_period(a) {
-                    let key = agency_key(a, sort.field, distance);
-                    rows.push((
-                        key,
-                        a,
-                        Hit {
-                            item: a,
-                            distance_m: distance,
-                        },
-                    ));
-                }
-            },
-        );
+        let rows = nearest_first(index, n, req, &query, |a, at, d, rows| {
+            let (ok, distance) = filter.geo.check_at(at, d);
+            if ok && filter.matches(a) && in_period(a) {
+                let key = agency_key(a, sort.field, distance);
+                rows.push((
+                    key,
+                    a,
+                    Hit {
+                        item: a,
+                        distance_m: distance,
+                    },
+                ));
+            }
+        })?;
         return paginate(rows, sort.descending, &query, req);
     }
     let radius_in_index = index.is_some() && filter.geo.near.is_some_and(|n| n.radius_m.is_some());
@@ -871,22 +867,14 @@ pub fn partnerships<'c>(
         && !sort.descending
         && !req.count
     {
-        let after = decode_after(req, &query)?;
-        let rows = nearest_first(
-            index,
-            n.center,
-            n.radius_m,
-            after.as_ref(),
-            page_size(req) + 1,
-            |a, _, _, rows| {
-                rows.extend(
-                    catalog
-                        .partnerships_of(&a.id)
-                        .into_iter()
-                        .filter_map(|p| row(p, Some(a))),
-                );
-            },
-        );
+        let rows = nearest_first(index, n, req, &query, |a, _, _, rows| {
+            rows.extend(
+                catalog
+                    .partnerships_of(&a.id)
+                    .into_iter()
+                    .filter_map(|p| row(p, Some(a))),
+            );
+        })?;
         return paginate(rows, sort.descending, &query, req);
     }
     let with_agency = |p: &'c Partnership| row(p, catalog.agencies.get(&p.agency_id).map(|a| &**a));

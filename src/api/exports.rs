@@ -1,15 +1,15 @@
 //! Exports: every row of a list (not a page) as CSV, NDJSON or GeoJSON, streamed.
 //!
-//! The handler takes a snapshot of the catalog under its lock (O(1): the maps are
-//! persistent, see `Catalog::snapshot`), or the past version `as_of` asks for, and hands it to
-//! a blocking task that reads the matching rows in batches (`service::snapshot::Batches`) and
-//! serialises `CHUNK_ROWS` at a time into a bounded channel. Neither the rows nor the body
-//! ever exist whole: memory is one batch and a couple of chunks, and a client that stops
-//! reading stops the task (the channel closes). A page of an export (`limit` or `cursor`) is
-//! taken at once instead, so a cursor of another query is a 400.
+//! The handler takes a snapshot of the catalog, current or as `as_of` asks (O(1): the maps
+//! are persistent, see `Catalog::snapshot`), and hands it to a blocking task that reads the
+//! matching rows in batches (`service::snapshot::Batches`) and serialises `CHUNK_ROWS` at a
+//! time into a bounded channel. Neither the rows nor the body ever exist whole: memory is one
+//! batch and a couple of chunks, and a client that stops reading stops the task before its
+//! next batch. A page of an export (`limit` or `cursor`) is taken at once instead, so a cursor
+//! of another query is a 400.
 //!
 //! Every stream holds an [`ExportPermit`] (`Limits::export_concurrency`) until its body ends
-//! or its client goes away. The handler takes it once `as_of` and the cursor are known good
+//! or its client goes away, and its task is done. The handler takes it once `as_of` and the cursor are known good
 //! and before it takes anything else; with none free the answer is 503 `too_many_exports`.
 
 use crate::export::{self, CHUNK_ROWS, CsvWriter, Table};

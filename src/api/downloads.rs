@@ -102,12 +102,16 @@ impl Kind {
     }
 }
 
-/// Writes a CSV table of `rows` to `out`, `CHUNK_ROWS` rows at a time.
-fn write_csv<T: Table>(out: &mut impl Write, rows: impl IntoIterator<Item = T>) -> io::Result<()> {
+/// Writes a CSV table of `rows` to `out`, `CHUNK_ROWS` rows at a time; stops at the first
+/// error.
+fn write_csv<T: Table>(
+    out: &mut impl Write,
+    rows: impl IntoIterator<Item = io::Result<T>>,
+) -> io::Result<()> {
     let mut w = CsvWriter::new();
     w.header(T::COLUMNS);
     for (i, r) in rows.into_iter().enumerate() {
-        w.row(&r);
+        w.row(&r?);
         if (i + 1) % export::CHUNK_ROWS == 0 {
             out.write_all(&w.take())?;
         }
@@ -115,46 +119,73 @@ fn write_csv<T: Table>(out: &mut impl Write, rows: impl IntoIterator<Item = T>) 
     out.write_all(&w.take())
 }
 
-/// Every row of a table in id order, batch after batch, from one version of the catalog.
-fn all_rows<T>(batches: snapshot::Batches<T>) -> impl Iterator<Item = io::Result<T>> {
-    batches.flat_map(|batch| match batch {
-        Ok(rows) => rows.into_iter().map(Ok).collect::<Vec<_>>(),
-        Err(e) => vec![Err(io::Error::other(e.to_string()))],
+/// Writes a GeoJSON FeatureCollection of `rows`; `feature` gives each one's id, position and
+/// properties. Stops at the first error.
+fn write_features<T, I: serde::Serialize, V: serde::Serialize>(
+    out: &mut impl Write,
+    meta: &ListMeta,
+    rows: impl IntoIterator<Item = io::Result<T>>,
+    feature: impl Fn(&T) -> (I, Option<(f64, f64)>, V),
+) -> io::Result<()> {
+    let mut buf = Vec::new();
+    export::geojson_head(&mut buf, meta, &Vec::<super::geojson::Link>::new());
+    let mut count = 0u64;
+    for r in rows {
+        let (id, at, props) = feature(&r?);
+        export::geojson_feature(&mut buf, count == 0, &id, at, &props);
+        count += 1;
+        if count.is_multiple_of(export::CHUNK_ROWS as u64) {
+            out.write_all(&buf)?;
+            buf.clear();
+        }
+    }
+    export::geojson_tail(&mut buf, count, None);
+    out.write_all(&buf)
+}
+
+/// The rows of `batches`, one after another, then the error of a batch that failed.
+fn rows_of<T>(batches: snapshot::Batches<T>) -> impl Iterator<Item = io::Result<T>> {
+    batches.flat_map(|batch| {
+        let (rows, error) = match batch {
+            Ok(rows) => (rows, None),
+            Err(e) => (Vec::new(), Some(io::Error::other(e.to_string()))),
+        };
+        rows.into_iter().map(Ok).chain(error.map(Err))
     })
 }
 
-/// `rows` with the first error, if any, kept aside to report once they are written.
-fn until_error<T>(
-    rows: impl Iterator<Item = io::Result<T>>,
-    error: &mut Option<io::Error>,
-) -> impl Iterator<Item = T> {
-    rows.map_while(move |r| r.map_err(|e| *error = Some(e)).ok())
+/// Every agency of `c`, in id order, by batches.
+fn agencies(c: &Arc<Catalog>) -> impl Iterator<Item = io::Result<AgencyRow>> {
+    let by_id = Sort {
+        field: AgencySortField::Id,
+        descending: false,
+    };
+    rows_of(snapshot::agency_batches(
+        c.clone(),
+        Default::default(),
+        by_id,
+    ))
 }
 
-fn agencies(c: &Arc<Catalog>) -> snapshot::Batches<AgencyRow> {
-    snapshot::agency_batches(c.clone(), Default::default(), BY_AGENCY_ID)
+/// Every partnership of `c`, in id order, by batches.
+fn partnerships(c: &Arc<Catalog>) -> impl Iterator<Item = io::Result<PartnershipRow>> {
+    let by_id = Sort {
+        field: PartnershipSortField::Id,
+        descending: false,
+    };
+    rows_of(snapshot::partnership_batches(
+        c.clone(),
+        Default::default(),
+        by_id,
+    ))
 }
-
-fn partnerships(c: &Arc<Catalog>) -> snapshot::Batches<PartnershipRow> {
-    snapshot::partnership_batches(c.clone(), Default::default(), BY_PARTNERSHIP_ID)
-}
-
-const BY_AGENCY_ID: Sort<AgencySortField> = Sort {
-    field: AgencySortField::Id,
-    descending: false,
-};
-const BY_PARTNERSHIP_ID: Sort<PartnershipSortField> = Sort {
-    field: PartnershipSortField::Id,
-    descending: false,
-};
 
 /// Writes one table of `c` as CSV.
 fn write_csv_table(out: &mut impl Write, c: &Arc<Catalog>, table: &str) -> io::Result<()> {
-    let mut error = None;
     match table {
-        "agencies" => write_csv(out, until_error(all_rows(agencies(c)), &mut error))?,
-        "partnerships" => write_csv(out, until_error(all_rows(partnerships(c)), &mut error))?,
-        "programs" => write_csv(out, c.programs.values())?,
+        "agencies" => write_csv(out, agencies(c)),
+        "partnerships" => write_csv(out, partnerships(c)),
+        "programs" => write_csv(out, c.programs.values().map(Ok)),
         "phases" => {
             // Program by program, each one's phases oldest first.
             let phases = c.programs.keys().flat_map(|p| c.phases_of(p));
@@ -162,13 +193,12 @@ fn write_csv_table(out: &mut impl Write, c: &Arc<Catalog>, table: &str) -> io::R
                 .phases
                 .values()
                 .filter(|ph| !c.programs.contains_key(&ph.program_id));
-            write_csv(out, phases.chain(orphans))?
+            write_csv(out, phases.chain(orphans).map(Ok))
         }
-        "sources" => write_csv(out, c.sources.values())?,
-        "citations" => write_csv(out, c.citations.values().map(|c| &**c))?,
-        _ => return Err(io::Error::other(format!("no table `{table}`"))),
+        "sources" => write_csv(out, c.sources.values().map(Ok)),
+        "citations" => write_csv(out, c.citations.values().map(|c| Ok(&**c))),
+        _ => Err(io::Error::other(format!("no table `{table}`"))),
     }
-    error.map_or(Ok(()), Err)
 }
 
 /// Writes agencies or partnerships of `c` as a GeoJSON FeatureCollection.
@@ -178,39 +208,17 @@ fn write_geojson_table(
     table: &str,
     meta: &ListMeta,
 ) -> io::Result<()> {
-    let mut buf = Vec::new();
-    export::geojson_head(&mut buf, meta, &Vec::<super::geojson::Link>::new());
-    let mut error = None;
-    let mut count = 0u64;
-    let mut flush = |buf: &mut Vec<u8>, count: u64| -> io::Result<()> {
-        if count.is_multiple_of(export::CHUNK_ROWS as u64) {
-            out.write_all(buf)?;
-            buf.clear();
-        }
-        Ok(())
-    };
-    if table == "agencies" {
-        for r in until_error(all_rows(agencies(c)), &mut error) {
+    match table {
+        "agencies" => write_features(out, meta, agencies(c), |r| {
             let a = super::dto::Agency::from(&*r.agency);
-            let at = r.agency.latitude.zip(r.agency.longitude);
-            export::geojson_feature(&mut buf, count == 0, &a.id, at, &a);
-            count += 1;
-            flush(&mut buf, count)?;
-        }
-    } else {
-        for r in until_error(all_rows(partnerships(c)), &mut error) {
+            (a.id.clone(), r.agency.latitude.zip(r.agency.longitude), a)
+        }),
+        "partnerships" => write_features(out, meta, partnerships(c), |r| {
             let at = r.agency.as_ref().and_then(|a| a.latitude.zip(a.longitude));
-            let p = super::dto::Partnership::from_row(&r);
-            export::geojson_feature(&mut buf, count == 0, &r.partnership.id, at, &p);
-            count += 1;
-            flush(&mut buf, count)?;
-        }
+            (r.partnership.id, at, super::dto::Partnership::from_row(r))
+        }),
+        _ => Err(io::Error::other(format!("no table `{table}`"))),
     }
-    if let Some(e) = error {
-        return Err(e);
-    }
-    export::geojson_tail(&mut buf, count, None);
-    out.write_all(&buf)
 }
 
 const README: &str = "Ring partnerships: the bulk download\n\

@@ -6,6 +6,7 @@ pub mod edit;
 pub mod history;
 pub mod import;
 pub mod listing;
+pub mod paging;
 pub mod seed;
 pub mod snapshot;
 pub mod stats;

@@ -189,9 +189,15 @@ pub const PARTNERSHIP_FIELDS: &[(&str, Field)] = &[
     ("start_precision", Field::Column("start_precision")),
     ("end_date", Field::Column("end_date")),
     ("end_precision", Field::Column("end_precision")),
+    ("start_earliest", Field::Column("start_earliest")),
+    ("start_latest", Field::Column("start_latest")),
+    ("end_earliest", Field::Column("end_earliest")),
+    ("end_latest", Field::Column("end_latest")),
     ("video_requests", Field::Column("video_requests")),
     ("external_ids", Field::Column("external_ids")),
     ("notes", Field::Column("notes")),
+    ("last_confirmed", Field::Column("last_confirmed")),
+    ("last_confirmed_source", Field::Column("last_confirmed_source")),
     ("version", Field::Column("version")),
     ("created_at", Field::Column("created_at")),
     ("updated_at", Field::Column("updated_at")),
@@ -238,6 +244,26 @@ impl Table for PartnershipRow {
         ),
         col("end_precision", Text, "day, month or year."),
         col(
+            "start_earliest",
+            super::ColumnType::Date,
+            "The first day start_date can mean (2019-02 -> 2019-02-01).",
+        ),
+        col(
+            "start_latest",
+            super::ColumnType::Date,
+            "The last day start_date can mean (2019-02 -> 2019-02-28).",
+        ),
+        col(
+            "end_earliest",
+            super::ColumnType::Date,
+            "The first day end_date can mean.",
+        ),
+        col(
+            "end_latest",
+            super::ColumnType::Date,
+            "The last day end_date can mean.",
+        ),
+        col(
             "video_requests",
             Text,
             "Counts of video requests by period, as a JSON array of {from, to, count}.",
@@ -245,6 +271,16 @@ impl Table for PartnershipRow {
         AOS_ID,
         EXTERNAL_IDS,
         col("notes", Text, "Editors' notes."),
+        col(
+            "last_confirmed",
+            super::ColumnType::Date,
+            "The day of the newest evidence that it was active; after it, with no end recorded, it is possible, not certain.",
+        ),
+        col(
+            "last_confirmed_source",
+            Integer,
+            "The source of that evidence (sources.csv).",
+        ),
         VERSION,
         CREATED,
         UPDATED,
@@ -287,6 +323,10 @@ impl Table for PartnershipRow {
         row.opt(p.start.map(|d| d.precision().as_str()));
         row.opt_display(p.end);
         row.opt(p.end.map(|d| d.precision().as_str()));
+        row.opt_display(p.start.map(|d| d.earliest()));
+        row.opt_display(p.start.map(|d| d.latest()));
+        row.opt_display(p.end.map(|d| d.earliest()));
+        row.opt_display(p.end.map(|d| d.latest()));
         if p.video_requests.is_empty() {
             row.text("[]");
         } else {
@@ -295,6 +335,11 @@ impl Table for PartnershipRow {
         row.opt(p.external_ids.get("aos").map(String::as_str));
         row.json(&p.external_ids);
         row.opt(p.notes.as_deref());
+        row.opt_display(p.last_confirmed);
+        match p.last_confirmed_source {
+            Some(id) => row.int(id),
+            None => row.opt(None),
+        }
         row.int(p.meta.version.into());
         row.datetime(p.meta.created_at);
         row.datetime(p.meta.updated_at);

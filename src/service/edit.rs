@@ -371,6 +371,24 @@ impl Dataset {
         Ok(w)
     }
 
+    /// Moves a partnership's `last_confirmed` forward for a `new_evidence` edit: to the newest
+    /// publication day among the cited sources (the first day of an imprecise one), else to
+    /// the day of the edit, and never back.
+    fn confirm(&self, p: &mut crate::domain::Partnership, sources: &[i64], today: time::Date) {
+        let catalog = self.read();
+        let dated = sources
+            .iter()
+            .filter_map(|id| Some((catalog.sources.get(id)?.published?.earliest(), *id)))
+            .max_by_key(|(day, _)| *day);
+        let candidate = dated.or_else(|| sources.first().map(|id| (today, *id)));
+        let current = p.last_confirmed.map(|d| (d, p.last_confirmed_source));
+        let candidate = candidate.map(|(d, id)| (d, Some(id)));
+        if let Some((day, source)) = crate::domain::evidence::newer(current, candidate) {
+            p.last_confirmed = Some(day);
+            p.last_confirmed_source = source;
+        }
+    }
+
     /// Checks the cited sources and creates the new ones. Returns every source id to cite.
     async fn cite(&self, w: &mut Writer, change: &ChangeRequest) -> Result<Vec<i64>, EditError> {
         for id in &change.sources {
@@ -512,6 +530,12 @@ impl Dataset {
         let record = Record::from_json(kind, json).map_err(|e| invalid(None, e.to_string()))?;
         validate(&record, &self.read())?;
         let sources = self.cite(&mut w, &change).await?;
+        let mut record = record;
+        if change.kind == ChangeKind::NewEvidence
+            && let Record::Partnership(p) = &mut record
+        {
+            self.confirm(p, &sources, w.at().date());
+        }
         let why = Reason {
             kind: change.kind,
             note: Some(&change.note),

@@ -26,6 +26,7 @@
 use super::seed::RING_PROGRAM_ID;
 use super::writer::Reason;
 use super::{Dataset, ServiceError, Writer};
+use crate::domain::evidence;
 use crate::domain::ids::agency_slug;
 use crate::domain::{
     Agency, AgencyType, ChangeKind, Citation, EntityKind, JurisdictionType, LocationPrecision,
@@ -315,6 +316,8 @@ struct GroupPlan {
     /// For an update or no change, the partnership's id.
     partnership: Change<Partnership>,
     partnership_id: Option<i64>,
+    /// The source of the partnership's `last_confirmed`, when the import sets it.
+    confirmed_by: Option<SourceRef>,
     sources: Vec<SourceRef>,
     agency_citations: Vec<CitationChange>,
     partnership_citations: Vec<CitationChange>,
@@ -385,14 +388,18 @@ fn plan(
             report.merged.push((agency_id.clone(), ids.clone()));
         }
 
-        // Sources: the file's own first, then each row's links in order.
+        // Sources: the file's own first, then each row's links in order. The newest of their
+        // dates (the Atlas's: the day of Ring's map it recorded) is the last confirmation.
         let mut refs: Vec<SourceRef> = atlas.into_iter().collect();
+        let mut confirmed: Option<(time::Date, SourceRef)> =
+            atlas.map(|a| (atlas_snapshot_day(), a));
         for row in rows {
             for link in &row.links {
                 let r = sources.source_for(link, row);
                 if !refs.contains(&r) {
                     refs.push(r);
                 }
+                confirmed = evidence::newer(confirmed, link.date.map(|d| (d.earliest(), r)));
             }
         }
 
@@ -480,18 +487,31 @@ fn plan(
         }
         notes.extend(rows.iter().filter_map(|r| r.notes.clone()));
         let notes = (!notes.is_empty()).then(|| notes.join(" "));
+        let status = explicit_status.unwrap_or(Status::Active);
+        // Evidence of an announcement or a cancellation is no evidence of activity.
+        if matches!(status, Status::Announced | Status::Cancelled) {
+            confirmed = None;
+        }
+        let existing_id = |r: SourceRef| match r {
+            SourceRef::Existing(id) => Some(id),
+            SourceRef::New(_) => None,
+        };
         let fresh = Partnership {
             id: 0,
             agency_id: agency_id.clone(),
             program_id: RING_PROGRAM_ID.into(),
-            status: explicit_status.unwrap_or(Status::Active),
+            status,
             start,
             end: None,
             video_requests: Vec::new(),
             external_ids,
             notes,
+            last_confirmed: confirmed.map(|c| c.0),
+            // A source the import creates gets its id when it is written.
+            last_confirmed_source: confirmed.and_then(|c| existing_id(c.1)),
             meta: placeholder.clone(),
         };
+        let mut confirmed_by = confirmed.map(|c| c.1);
         let (partnership, partnership_id) =
             match find_partnership(catalog, agency_id, profile.key, &ids) {
                 None => {
@@ -511,6 +531,17 @@ fn plan(
                         && matches!(current.status, Status::Ended | Status::Cancelled)
                     {
                         next.status = current.status;
+                    }
+                    // A confirmation only moves forward (an edit may know of newer evidence).
+                    let current_confirmation = current.last_confirmed.map(|d| (d, None));
+                    let fresh_confirmation =
+                        next.last_confirmed.map(|d| (d, Some(next.last_confirmed_source)));
+                    if let Some((_, None)) =
+                        evidence::newer(current_confirmation, fresh_confirmation)
+                    {
+                        next.last_confirmed = current.last_confirmed;
+                        next.last_confirmed_source = current.last_confirmed_source;
+                        confirmed_by = None;
                     }
                     next.meta = current.meta.clone();
                     if next == *current {
@@ -569,6 +600,7 @@ fn plan(
             agency,
             partnership,
             partnership_id,
+            confirmed_by,
             sources: refs,
             agency_citations,
             partnership_citations,
@@ -770,6 +802,11 @@ impl SourcePlanner {
     }
 }
 
+/// The day of Ring's map the Atlas export of 2020-10-07 recorded.
+fn atlas_snapshot_day() -> time::Date {
+    time::macros::date!(2020 - 10 - 07)
+}
+
 const RING_MAP_ID: &str = "1eYVDPh5itXq5acDT9b0BVeQwmESBa4cB";
 
 /// Google My Maps links are reduced to the map: `…/maps/d/viewer?mid=<id>`.
@@ -902,15 +939,22 @@ async fn execute(w: &mut Writer, plan: Plan, profile: Profile) -> Result<usize, 
             }
             Change::Unchanged => {}
         }
+        let confirm = |p: &mut Partnership| {
+            if let Some(r) = g.confirmed_by {
+                p.last_confirmed_source = Some(resolve(r));
+            }
+        };
         let partnership_id = match g.partnership {
-            Change::Create(p) => {
+            Change::Create(mut p) => {
+                confirm(&mut p);
                 let Record::Partnership(p) = w.create(Record::Partnership(p), why).await? else {
                     unreachable!("create returns the record it was given")
                 };
                 revisions += 1;
                 p.id
             }
-            Change::Update(p) => {
+            Change::Update(mut p) => {
+                confirm(&mut p);
                 let current = p.meta.clone();
                 let id = p.id;
                 w.update(&current, Record::Partnership(p), why).await?;

@@ -418,8 +418,10 @@ pub struct Activity<'c> {
 ///
 /// Active: not `announced` or `cancelled`, started by the day (`start.earliest <= day`) and
 /// not ended before it (`day <= end.latest`, an open end counts as active); the program's own
-/// end ends the enrolment too. `Certain` when the imprecise dates cannot mean otherwise, else
-/// `Possible`; an `ended` partnership without an end date is at best possible.
+/// end ends the enrolment too. `Certain` when the imprecise dates cannot mean otherwise and
+/// the evidence reaches the day (`domain::evidence`: after `last_confirmed`, with no end
+/// recorded, it is possible only), else `Possible`; an `ended` partnership without an end
+/// date is at best possible.
 ///
 /// Phases apply to every enrolment: a phase that is not `announced` or `cancelled` is in force
 /// on the days it covers. A phase with a `footage_condition` (Axon Evidence accounts only)
@@ -430,6 +432,10 @@ pub fn activity<'c>(catalog: &'c Catalog, p: &Partnership, day: Date) -> Option<
     }
     let mut certainty = covers(p.start, p.end, day)?;
     if p.status == Status::Ended && p.end.is_none() {
+        certainty = Certainty::Possible;
+    }
+    // After the newest evidence, with no end recorded, it may have ended unseen.
+    if !crate::domain::evidence::confirmed_on(p.last_confirmed, p.end, day) {
         certainty = Certainty::Possible;
     }
     // The program's end ends every enrolment in it.

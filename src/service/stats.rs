@@ -65,9 +65,14 @@ fn ranges(catalog: &Catalog, p: &Partnership) -> Option<(Range, Option<Range>)> 
     let certain = match p.start {
         Some(s) if !(p.status == Status::Ended && p.end.is_none()) => Some((
             Some(s.latest()),
-            min(
-                p.end.map(|e| e.earliest()),
-                program_end.map(|e| e.earliest()),
+            // Never past the newest evidence when no end is recorded.
+            crate::domain::evidence::certain_until(
+                p.last_confirmed,
+                p.end,
+                min(
+                    p.end.map(|e| e.earliest()),
+                    program_end.map(|e| e.earliest()),
+                ),
             ),
         )),
         _ => None,

@@ -10,6 +10,7 @@ mod crash;
 mod downloads;
 mod edits;
 mod errors;
+mod evidence;
 mod exports;
 mod geo;
 mod history;

@@ -197,7 +197,10 @@ pub const PARTNERSHIP_FIELDS: &[(&str, Field)] = &[
     ("external_ids", Field::Column("external_ids")),
     ("notes", Field::Column("notes")),
     ("last_confirmed", Field::Column("last_confirmed")),
-    ("last_confirmed_source", Field::Column("last_confirmed_source")),
+    (
+        "last_confirmed_source",
+        Field::Column("last_confirmed_source"),
+    ),
     ("version", Field::Column("version")),
     ("created_at", Field::Column("created_at")),
     ("updated_at", Field::Column("updated_at")),

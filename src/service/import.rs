@@ -534,8 +534,9 @@ fn plan(
                     }
                     // A confirmation only moves forward (an edit may know of newer evidence).
                     let current_confirmation = current.last_confirmed.map(|d| (d, None));
-                    let fresh_confirmation =
-                        next.last_confirmed.map(|d| (d, Some(next.last_confirmed_source)));
+                    let fresh_confirmation = next
+                        .last_confirmed
+                        .map(|d| (d, Some(next.last_confirmed_source)));
                     if let Some((_, None)) =
                         evidence::newer(current_confirmation, fresh_confirmation)
                     {

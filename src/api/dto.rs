@@ -240,11 +240,13 @@ pub struct Partnership {
     pub program: ProgramBrief,
     /// active, ended, announced or cancelled.
     pub status: String,
-    /// When it started, at its known precision: `2018-03-22`, `2019-02` or `2019`.
+    /// When it started, at its known precision: `2018-03-22`, `2019-02`, `2019`, or a range
+    /// of days `2020-10-08/2021-03-01` (some day between the two, both included).
     pub start_date: Option<String>,
     /// day, month or year.
     pub start_precision: Option<String>,
-    /// When it ended (last day), at its known precision.
+    /// When it ended (last day), at its known precision; a range (`2020-10-08/2021-03-01`,
+    /// precision `range`) when it is known only to lie between two days.
     pub end_date: Option<String>,
     pub end_precision: Option<String>,
     pub video_requests: Vec<VideoRequestCount>,

@@ -490,6 +490,7 @@ fn plan(
             status: explicit_status.unwrap_or(Status::Active),
             start,
             end: None,
+            last_confirmed: None,
             video_requests: Vec::new(),
             external_ids,
             notes,
@@ -506,6 +507,7 @@ fn plan(
                     next.id = current.id;
                     next.end = current.end;
                     next.video_requests = current.video_requests.clone();
+                    next.last_confirmed = current.last_confirmed;
                     next.notes = next.notes.or_else(|| current.notes.clone());
                     let mut ext = current.external_ids.clone();
                     ext.extend(next.external_ids);

@@ -19,6 +19,7 @@ mod meta;
 mod ogc;
 mod processes;
 mod security;
+mod shipped;
 mod spec;
 mod stats;
 mod time_travel;

@@ -18,6 +18,7 @@ mod lists;
 mod meta;
 mod ogc;
 mod processes;
+mod records;
 mod security;
 mod shipped;
 mod spec;

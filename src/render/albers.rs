@@ -161,7 +161,10 @@ mod tests {
     use super::*;
 
     /// Positions from d3-geo 3.1's `geoAlbersUsa()` at its defaults, to 1e-6 px.
-    const D3: &[(&str, (f64, f64), (f64, f64))] = &[
+    /// `(fixture, (lon, lat), (x, y))`.
+    type Case = (&'static str, (f64, f64), (f64, f64));
+
+    const D3: &[Case] = &[
         (
             "san_francisco",
             (-122.4194, 37.7749),

@@ -17,9 +17,15 @@ pub struct Outline {
     pub bounds: (f64, f64, f64, f64),
 }
 
+/// A ring of lon/lat positions.
+pub type Ring = Vec<(f64, f64)>;
+
+/// A state as the file holds it: USPS code, name, rings.
+pub type RawState = (String, String, Vec<Ring>);
+
 /// Rings in lon/lat as the file holds them, by state.
-pub fn parse(text: &str) -> Result<Vec<(String, String, Vec<Vec<(f64, f64)>>)>, String> {
-    let mut out: Vec<(String, String, Vec<Vec<(f64, f64)>>)> = Vec::new();
+pub fn parse(text: &str) -> Result<Vec<RawState>, String> {
+    let mut out: Vec<RawState> = Vec::new();
     for (n, line) in text.lines().enumerate() {
         if let Some(rest) = line.strip_prefix("S ") {
             let mut parts = rest.splitn(3, ' ');

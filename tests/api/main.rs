@@ -17,6 +17,7 @@ mod limits;
 mod lists;
 mod meta;
 mod ogc;
+mod pages;
 mod processes;
 mod records;
 mod security;

@@ -35,6 +35,7 @@ pub async fn open_dataset(database_url: &str) -> Result<Dataset, ServiceError> {
 /// ids, security headers) around it all.
 pub fn app(state: AppState, limits: &Limits) -> impl Endpoint + use<> {
     let dataset = state.dataset.clone();
+    let pages_state = state.clone();
     let service = api::service(state);
     let spec = api::spec_text(&service);
     let docs = api::docs_html(&service);
@@ -55,7 +56,8 @@ pub fn app(state: AppState, limits: &Limits) -> impl Endpoint + use<> {
     ));
     let metrics_guard = guard.clone();
     let metrics_dataset = dataset.clone();
-    Route::new()
+    let page_cache = Arc::new(crate::pages::PageCache::default());
+    crate::pages::mount(Route::new(), pages_state.clone(), page_cache.clone())
         .at(
             "/metrics",
             poem::get(make_sync(move |_| {
@@ -93,6 +95,12 @@ pub fn app(state: AppState, limits: &Limits) -> impl Endpoint + use<> {
         )
         .at("/docs", make_sync(move |_| Html(docs.clone())))
         .nest("/", service)
+        // HTML for browsers on the same URLs (and the HTML form of errors); inside the
+        // compression and caching layers, so pages are compressed and revalidated like JSON.
+        .with(crate::pages::Pages {
+            state: pages_state,
+            cache: page_cache,
+        })
         // Compression streams: a streamed export is compressed chunk by chunk.
         .with(Compression::new().algorithms([CompressionAlgo::GZIP, CompressionAlgo::BR]))
         .with(Caching { dataset })

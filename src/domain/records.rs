@@ -118,14 +118,14 @@ pub struct Partnership {
     pub end: Option<PartialDate>,
     #[serde(default)]
     pub video_requests: Vec<VideoRequestCount>,
+    /// The last day a source (a snapshot of Ring's map) showed the partnership as current.
+    #[serde(default)]
+    pub last_confirmed: Option<time::Date>,
     #[serde(default)]
     pub external_ids: ExternalIds,
     pub notes: Option<String>,
-    /// The day of the newest evidence that the partnership was active (see
-    /// `domain::evidence`); `None` when no evidence date is known.
-    #[serde(default)]
-    pub last_confirmed: Option<time::Date>,
-    /// The source (id) of that evidence.
+    /// The source (id) of the newest evidence that the partnership was active, whose day
+    /// is `last_confirmed` (see `domain::evidence`).
     #[serde(default)]
     pub last_confirmed_source: Option<i64>,
     #[serde(flatten)]

@@ -237,15 +237,23 @@ impl Table for PartnershipRow {
         col(
             "start_date",
             Text,
-            "When it started, at its known precision: YYYY-MM-DD, YYYY-MM or YYYY.",
+            "When it started, at its known precision: YYYY-MM-DD, YYYY-MM, YYYY or a range of days YYYY-MM-DD/YYYY-MM-DD.",
         ),
-        col("start_precision", Text, "day, month or year."),
+        col(
+            "start_precision",
+            Text,
+            "day, month, year or range (YYYY-MM-DD/YYYY-MM-DD: some day between the two).",
+        ),
         col(
             "end_date",
             Text,
             "When it ended (last day), at its known precision.",
         ),
-        col("end_precision", Text, "day, month or year."),
+        col(
+            "end_precision",
+            Text,
+            "day, month, year or range (YYYY-MM-DD/YYYY-MM-DD: some day between the two).",
+        ),
         col(
             "start_earliest",
             super::ColumnType::Date,
@@ -385,13 +393,21 @@ impl Table for Program {
             Text,
             "When it started, at its known precision.",
         ),
-        col("start_precision", Text, "day, month or year."),
+        col(
+            "start_precision",
+            Text,
+            "day, month, year or range (YYYY-MM-DD/YYYY-MM-DD: some day between the two).",
+        ),
         col(
             "end_date",
             Text,
             "When it ended; its end ends every enrolment.",
         ),
-        col("end_precision", Text, "day, month or year."),
+        col(
+            "end_precision",
+            Text,
+            "day, month, year or range (YYYY-MM-DD/YYYY-MM-DD: some day between the two).",
+        ),
         VERSION,
         CREATED,
         UPDATED,
@@ -443,13 +459,21 @@ impl Table for Phase {
             Text,
             "When it started, at its known precision.",
         ),
-        col("start_precision", Text, "day, month or year."),
+        col(
+            "start_precision",
+            Text,
+            "day, month, year or range (YYYY-MM-DD/YYYY-MM-DD: some day between the two).",
+        ),
         col(
             "end_date",
             Text,
             "Last day it applied, at its known precision.",
         ),
-        col("end_precision", Text, "day, month or year."),
+        col(
+            "end_precision",
+            Text,
+            "day, month, year or range (YYYY-MM-DD/YYYY-MM-DD: some day between the two).",
+        ),
         col(
             "footage_requests",
             Boolean,
@@ -507,7 +531,11 @@ impl Table for Source {
         col("title", Text, "Its title."),
         col("publisher", Text, "Who published it."),
         col("published_date", Text, "When, at its known precision."),
-        col("published_precision", Text, "day, month or year."),
+        col(
+            "published_precision",
+            Text,
+            "day, month, year or range (YYYY-MM-DD/YYYY-MM-DD: some day between the two).",
+        ),
         col(
             "accessed_date",
             super::ColumnType::Date,

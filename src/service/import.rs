@@ -523,6 +523,7 @@ fn plan(
                     next.id = current.id;
                     next.end = current.end;
                     next.video_requests = current.video_requests.clone();
+                    next.last_confirmed = current.last_confirmed;
                     next.notes = next.notes.or_else(|| current.notes.clone());
                     let mut ext = current.external_ids.clone();
                     ext.extend(next.external_ids);

@@ -159,9 +159,15 @@ pub async fn run<A: Acceptor + 'static>(
 /// `serve`: open the database and answer on `config.bind` until SIGTERM or Ctrl-C.
 pub async fn serve(config: Config) -> anyhow_like::Result<()> {
     let dataset = open_dataset(&config.database_url).await?;
-    // A new user sees real data at once: the shipped sample fills an empty database.
-    if crate::service::import::load_sample_if_empty(&dataset).await? {
-        tracing::info!("empty database: loaded the shipped sample (data/sample/)");
+    // A new user sees real data at once: the shipped dataset fills an empty database.
+    use crate::config::SeedData;
+    let loaded = match config.seed {
+        SeedData::Shipped => crate::service::shipped::load_shipped_if_empty(&dataset).await?,
+        SeedData::Sample => crate::service::import::load_sample_if_empty(&dataset).await?,
+        SeedData::None => false,
+    };
+    if loaded {
+        tracing::info!(seed = ?config.seed, "empty database: loaded the seed data");
     }
     let state = AppState::new(dataset, &config.limits);
     let acceptor = TcpListener::bind(config.bind.clone())

@@ -156,6 +156,17 @@ pub fn date_text(d: PartialDate) -> String {
         DatePrecision::Day => format!("{} {month} {}", first.day(), first.year()),
         DatePrecision::Month => format!("{month} {}", first.year()),
         DatePrecision::Year => format!("{}", first.year()),
+        DatePrecision::Range => {
+            let last = d.latest();
+            let last_month = MONTHS[usize::from(u8::from(last.month())) - 1];
+            format!(
+                "between {} {month} {} and {} {last_month} {}",
+                first.day(),
+                first.year(),
+                last.day(),
+                last.year()
+            )
+        }
     }
 }
 
@@ -164,7 +175,11 @@ pub fn date(d: Option<PartialDate>) -> Markup {
         Some(d) => html! {
             time datetime=(d.to_string()) { (date_text(d)) }
             @if d.precision() != DatePrecision::Day {
-                " " small { "(known to the " (d.precision().as_str()) ")" }
+                @if d.precision() == DatePrecision::Range {
+                    " " small { "(known to a range of days)" }
+                } @else {
+                    " " small { "(known to the " (d.precision().as_str()) ")" }
+                }
             }
         },
         None => html! { span class="muted" { "unknown" } },

@@ -175,9 +175,7 @@ pub fn date(d: Option<PartialDate>) -> Markup {
         Some(d) => html! {
             time datetime=(d.to_string()) { (date_text(d)) }
             @if d.precision() != DatePrecision::Day {
-                @if d.precision() == DatePrecision::Range {
-                    " " small { "(known to a range of days)" }
-                } @else {
+                @if d.precision() != DatePrecision::Range {
                     " " small { "(known to the " (d.precision().as_str()) ")" }
                 }
             }

@@ -516,9 +516,8 @@ impl Dataset {
                 .map(Record::Citation)
                 .collect()
         };
-        // Taken apart from the await: a live read guard is not held across it.
-        let snapshot = self.read().snapshot();
-        let sources = Self::cite(&mut w, &snapshot, &change).await?;
+        let catalog = self.read().snapshot();
+        let sources = Self::cite(&mut w, &catalog, &change).await?;
         // The log marks a delete with the `deleted` kind; any other reason the editor gave
         // is kept at the front of the note.
         let note = match change.kind {

@@ -176,7 +176,7 @@ impl Embed {
                     (views::map_block("embed-map", &title, &marks, unplaced, day, filter.active_on.is_none()))
                 }
                 _ => {
-                    table {
+                    div class="scroll" { table {
                         thead { tr { th scope="col" { "Agency" } th scope="col" { "State" } th scope="col" { "Status" } th scope="col" { "Start" } th scope="col" { "End" } } }
                         tbody { @for p in &ps {
                             @let a = catalog.agencies.get(&p.agency_id);
@@ -188,7 +188,7 @@ impl Embed {
                                 td { (layout::date(p.end)) }
                             }
                         } }
-                    }
+                    } }
                 }
             }
             @if kind != Kind::Map {

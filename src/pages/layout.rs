@@ -90,7 +90,10 @@ pub fn render(req: &Request, page: Page) -> String {
                 @for a in &page.alternates {
                     link rel="alternate" type=(a.type_) href=(a.href) title=(a.title);
                 }
-                link rel="alternate" type="application/json+oembed" href=(oembed) title=(page.title);
+                // oEmbed discovery where `/oembed` has an embed for the page.
+                @if page.path == "/" || page.path.starts_with("/agencies/") || page.path.starts_with("/embed/") {
+                    link rel="alternate" type="application/json+oembed" href=(oembed) title=(page.title);
+                }
                 meta property="og:title" content=(page.title);
                 meta property="og:description" content=(page.description);
                 meta property="og:type" content="website";

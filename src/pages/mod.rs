@@ -214,24 +214,33 @@ fn percent_decode(s: &str) -> String {
         .unwrap_or_default()
 }
 
-/// An error answer (problem+json) turned into a page that says so and links onward.
+/// An error answer turned into a page that says so and links onward: the problem+json's
+/// title and detail, or (for the framework's own errors, such as an unknown route) the
+/// status's reason.
 pub async fn html_error(req: &Request, resp: Response, embed: bool) -> Response {
     let status = resp.status();
     let is_problem = resp
         .content_type()
         .is_some_and(|t| t.starts_with("application/problem+json"));
-    if !is_problem {
-        return resp;
-    }
     let retry = resp.headers().get(header::RETRY_AFTER).cloned();
     let body = resp.into_body().into_bytes().await.unwrap_or_default();
-    let v: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
-    let text = |k: &str| v.get(k).and_then(|x| x.as_str()).unwrap_or("").to_string();
+    let v: serde_json::Value = if is_problem {
+        serde_json::from_slice(&body).unwrap_or_default()
+    } else {
+        serde_json::Value::Null
+    };
+    let text = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_string);
+    let reason = status.canonical_reason().unwrap_or("Error").to_string();
+    let fallback = match status {
+        StatusCode::NOT_FOUND => "Nothing is at this address.".to_string(),
+        StatusCode::METHOD_NOT_ALLOWED => "This address does not answer that method.".into(),
+        _ => reason.clone(),
+    };
     let page = views::error_page(
         req,
         status.as_u16(),
-        &text("title"),
-        &text("detail"),
+        &text("title").unwrap_or(reason),
+        &text("detail").unwrap_or(fallback),
         v.get("history").and_then(|h| h.as_str()),
     );
     let mut out = html_response(status, page, embed);
@@ -255,6 +264,14 @@ impl<E: Endpoint> Endpoint for PagesEndpoint<E> {
             return self.inner.call(req).await.map(IntoResponse::into_response);
         }
         let page_path = suffixed.unwrap_or(&path).to_string();
+        // An explicit `format=` (or a `.csv` suffix, rewritten to it) asks for that format;
+        // `/changes?since=` is the JSON feed.
+        let query = Params::parse(req.uri().query());
+        let explicit = query.get("format").is_some()
+            || (page_path == "/changes" && query.get("since").is_some());
+        if explicit && suffixed.is_none() {
+            return self.inner.call(req).await.map(IntoResponse::into_response);
+        }
         if let Some(result) = self.page(&req, &page_path).await {
             return Ok(match result {
                 Ok(body) => html_response(StatusCode::OK, body, false),

@@ -89,6 +89,15 @@ enum Command {
         db: DatabaseArg,
         #[command(flatten)]
         limits: LimitArgs,
+        /// The public base URL absolute links use (Atom, `Location`, `Link`, OGC links),
+        /// e.g. `https://api.example.org`; else the proxy's headers with `--trust-proxy`,
+        /// else the `Host` header.
+        #[arg(long, env = "PUBLIC_URL")]
+        public_url: Option<String>,
+        /// Believe `Forwarded` / `X-Forwarded-Proto` / `X-Forwarded-Host`: only behind a
+        /// proxy that sets them (a client could forge them otherwise).
+        #[arg(long, env = "TRUST_PROXY")]
+        trust_proxy: bool,
     },
     /// Copy a live SQLite database to FILE, consistently (`VACUUM INTO`); serve the copy to
     /// restore it.
@@ -207,11 +216,25 @@ async fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> Result<()> {
     match cli.command {
-        Command::Serve { bind, db, limits } => {
+        Command::Serve {
+            bind,
+            db,
+            limits,
+            public_url,
+            trust_proxy,
+        } => {
+            let public_url = match public_url.filter(|u| !u.trim().is_empty()) {
+                Some(u) => ring_partnerships::web::base_url::PublicUrl::parse(&u, trust_proxy)?,
+                None => ring_partnerships::web::base_url::PublicUrl {
+                    base: None,
+                    trust_proxy,
+                },
+            };
             let config = Config {
                 bind,
                 database_url: config::database_url(&db.database),
                 limits: limits.into(),
+                public_url,
                 ..Config::default()
             };
             startup::serve(config).await

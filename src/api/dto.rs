@@ -18,6 +18,10 @@ pub struct ListMeta {
     pub license_url: String,
     /// Who to credit when reusing the data.
     pub attribution: String,
+    /// How the query was understood: each parameter as parsed, with its unit.
+    pub query: Box<super::query_echo::QueryEcho>,
+    /// Hints for likely mistakes in the query (the answer is still what was asked).
+    pub warnings: Vec<super::query_echo::QueryWarning>,
 }
 
 impl ListMeta {
@@ -27,7 +31,20 @@ impl ListMeta {
             license: super::LICENSE_NAME.into(),
             license_url: super::LICENSE_URL.into(),
             attribution: super::ATTRIBUTION.into(),
+            query: Default::default(),
+            warnings: Vec::new(),
         }
+    }
+
+    /// With the query as understood and its warnings.
+    pub fn with_query(
+        mut self,
+        query: super::query_echo::QueryEcho,
+        warnings: Vec<super::query_echo::QueryWarning>,
+    ) -> Self {
+        self.query = Box::new(query);
+        self.warnings = warnings;
+        self
     }
 }
 
@@ -62,6 +79,13 @@ macro_rules! list_type {
                         license: super::LICENSE_NAME.into(),
                         license_url: super::LICENSE_URL.into(),
                         attribution: super::ATTRIBUTION.into(),
+                        query: Box::new(super::query_echo::QueryEcho {
+                            state: Some(vec!["WI".into()]),
+                            limit: Some(100),
+                            sort: Some("id".into()),
+                            ..Default::default()
+                        }),
+                        warnings: Vec::new(),
                     },
                 }
             }

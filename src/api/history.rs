@@ -324,20 +324,6 @@ fn rfc3339(t: OffsetDateTime) -> String {
         .unwrap_or_default()
 }
 
-/// The base URL the client used, for absolute links in the feed.
-fn base_url(req: &Request) -> String {
-    let host = req
-        .headers()
-        .get("host")
-        .and_then(|h| h.to_str().ok())
-        .filter(|h| {
-            h.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
-        })
-        .unwrap_or("localhost");
-    format!("http://{host}")
-}
-
 /// An Atom 1.0 feed: one entry per revision.
 pub fn atom(changes: &[Cited], base: &str, updated: OffsetDateTime) -> String {
     let mut x = String::new();
@@ -435,7 +421,11 @@ impl HistoryApi {
             .first()
             .map(|c| c.revision.recorded_at)
             .unwrap_or(OffsetDateTime::UNIX_EPOCH);
-        Ok(atom(&changes, &base_url(req), updated))
+        Ok(atom(
+            &changes,
+            &self.state.public_url.base_url(req),
+            updated,
+        ))
     }
 }
 

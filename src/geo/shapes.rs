@@ -134,6 +134,15 @@ impl Region {
     pub fn contains(&self, p: &LatLon) -> bool {
         self.shape.intersects(&Point::new(p.lon(), p.lat()))
     }
+
+    /// Positions over all its rings, closing ones included.
+    pub fn vertex_count(&self) -> usize {
+        self.shape
+            .0
+            .iter()
+            .map(|p| p.exterior().0.len() + p.interiors().iter().map(|r| r.0.len()).sum::<usize>())
+            .sum()
+    }
 }
 
 /// Vertices seen so far over every ring of a shape, and how many it may have.

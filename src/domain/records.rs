@@ -118,6 +118,9 @@ pub struct Partnership {
     pub end: Option<PartialDate>,
     #[serde(default)]
     pub video_requests: Vec<VideoRequestCount>,
+    /// The last day a source (a snapshot of Ring's map) showed the partnership as current.
+    #[serde(default)]
+    pub last_confirmed: Option<time::Date>,
     #[serde(default)]
     pub external_ids: ExternalIds,
     pub notes: Option<String>,
@@ -262,6 +265,7 @@ mod tests {
             status: Status::Active,
             start: Some("2018-03-22".parse().unwrap()),
             end: None,
+            last_confirmed: None,
             video_requests: vec![VideoRequestCount {
                 from: "2019".parse().unwrap(),
                 to: None,

@@ -228,15 +228,23 @@ impl Table for PartnershipRow {
         col(
             "start_date",
             Text,
-            "When it started, at its known precision: YYYY-MM-DD, YYYY-MM or YYYY.",
+            "When it started, at its known precision: YYYY-MM-DD, YYYY-MM, YYYY or a range of days YYYY-MM-DD/YYYY-MM-DD.",
         ),
-        col("start_precision", Text, "day, month or year."),
+        col(
+            "start_precision",
+            Text,
+            "day, month, year or range (YYYY-MM-DD/YYYY-MM-DD: some day between the two).",
+        ),
         col(
             "end_date",
             Text,
             "When it ended (last day), at its known precision.",
         ),
-        col("end_precision", Text, "day, month or year."),
+        col(
+            "end_precision",
+            Text,
+            "day, month, year or range (YYYY-MM-DD/YYYY-MM-DD: some day between the two).",
+        ),
         col(
             "video_requests",
             Text,
@@ -337,13 +345,21 @@ impl Table for Program {
             Text,
             "When it started, at its known precision.",
         ),
-        col("start_precision", Text, "day, month or year."),
+        col(
+            "start_precision",
+            Text,
+            "day, month, year or range (YYYY-MM-DD/YYYY-MM-DD: some day between the two).",
+        ),
         col(
             "end_date",
             Text,
             "When it ended; its end ends every enrolment.",
         ),
-        col("end_precision", Text, "day, month or year."),
+        col(
+            "end_precision",
+            Text,
+            "day, month, year or range (YYYY-MM-DD/YYYY-MM-DD: some day between the two).",
+        ),
         VERSION,
         CREATED,
         UPDATED,
@@ -395,13 +411,21 @@ impl Table for Phase {
             Text,
             "When it started, at its known precision.",
         ),
-        col("start_precision", Text, "day, month or year."),
+        col(
+            "start_precision",
+            Text,
+            "day, month, year or range (YYYY-MM-DD/YYYY-MM-DD: some day between the two).",
+        ),
         col(
             "end_date",
             Text,
             "Last day it applied, at its known precision.",
         ),
-        col("end_precision", Text, "day, month or year."),
+        col(
+            "end_precision",
+            Text,
+            "day, month, year or range (YYYY-MM-DD/YYYY-MM-DD: some day between the two).",
+        ),
         col(
             "footage_requests",
             Boolean,
@@ -459,7 +483,11 @@ impl Table for Source {
         col("title", Text, "Its title."),
         col("publisher", Text, "Who published it."),
         col("published_date", Text, "When, at its known precision."),
-        col("published_precision", Text, "day, month or year."),
+        col(
+            "published_precision",
+            Text,
+            "day, month, year or range (YYYY-MM-DD/YYYY-MM-DD: some day between the two).",
+        ),
         col(
             "accessed_date",
             super::ColumnType::Date,

@@ -59,6 +59,7 @@ pub(crate) fn catalog(points: &[(f64, f64)]) -> Catalog {
                     _ => Some(format!("20{:02}", 10 + i % 9).parse().unwrap()),
                 },
                 end: None,
+                last_confirmed: None,
                 video_requests: vec![],
                 external_ids: Default::default(),
                 notes: None,

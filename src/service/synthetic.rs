@@ -131,6 +131,7 @@ pub async fn generate(dataset: &Dataset, count: usize, seed: u64) -> Result<usiz
             status: Status::Active,
             start: Some(PartialDate::day(start)),
             end: None,
+            last_confirmed: None,
             video_requests: vec![],
             external_ids: [("synthetic".to_string(), i.to_string())].into(),
             notes: None,

@@ -365,6 +365,7 @@ impl Fixture<'_> {
                     status: Status::Active,
                     start: Some(start.parse::<PartialDate>().unwrap()),
                     end: None,
+                    last_confirmed: None,
                     video_requests: vec![],
                     external_ids: Default::default(),
                     notes: None,

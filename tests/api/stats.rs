@@ -56,6 +56,7 @@ async fn partnership(
             status,
             start: Some(start.parse::<PartialDate>().unwrap()),
             end: end.map(|e| e.parse::<PartialDate>().unwrap()),
+            last_confirmed: None,
             video_requests: vec![],
             external_ids: Default::default(),
             notes: None,

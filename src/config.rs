@@ -14,6 +14,8 @@ pub struct Config {
     pub follow_interval: Duration,
     /// What one request or client may ask of the server.
     pub limits: Limits,
+    /// Where absolute URLs point (`PUBLIC_URL`, `TRUST_PROXY`).
+    pub public_url: crate::web::base_url::PublicUrl,
     /// What `serve` loads into a database that has no partnerships yet.
     pub seed: SeedData,
 }
@@ -37,6 +39,7 @@ impl Default for Config {
             database_url: DEFAULT_DATABASE_URL.into(),
             follow_interval: Duration::from_millis(500),
             limits: Limits::default(),
+            public_url: Default::default(),
             seed: SeedData::default(),
         }
     }

@@ -89,6 +89,15 @@ enum Command {
         db: DatabaseArg,
         #[command(flatten)]
         limits: LimitArgs,
+        /// The public base URL absolute links use (Atom, `Location`, `Link`, OGC links),
+        /// e.g. `https://api.example.org`; else the proxy's headers with `--trust-proxy`,
+        /// else the `Host` header.
+        #[arg(long, env = "PUBLIC_URL")]
+        public_url: Option<String>,
+        /// Believe `Forwarded` / `X-Forwarded-Proto` / `X-Forwarded-Host`: only behind a
+        /// proxy that sets them (a client could forge them otherwise).
+        #[arg(long, env = "TRUST_PROXY")]
+        trust_proxy: bool,
         /// What an empty database is filled with.
         #[arg(long, env = "SEED_DATA", value_enum, default_value_t = config::SeedData::Shipped)]
         seed: config::SeedData,
@@ -218,12 +227,22 @@ async fn run(cli: Cli) -> Result<()> {
             bind,
             db,
             limits,
+            public_url,
+            trust_proxy,
             seed,
         } => {
+            let public_url = match public_url.filter(|u| !u.trim().is_empty()) {
+                Some(u) => ring_partnerships::web::base_url::PublicUrl::parse(&u, trust_proxy)?,
+                None => ring_partnerships::web::base_url::PublicUrl {
+                    base: None,
+                    trust_proxy,
+                },
+            };
             let config = Config {
                 bind,
                 database_url: config::database_url(&db.database),
                 limits: limits.into(),
+                public_url,
                 seed,
                 ..Config::default()
             };

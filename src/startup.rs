@@ -9,6 +9,7 @@ use crate::error::{ErrorCode, Problem, render_error};
 use crate::service::{Dataset, ServiceError, seed};
 use crate::store::Store;
 use crate::web::idle::IdleTimeout;
+use crate::web::params::{ParamTable, Params};
 use crate::web::{Guard, GuardState};
 use poem::endpoint::make_sync;
 use poem::listener::{Acceptor, Listener, TcpListener};
@@ -30,6 +31,19 @@ pub async fn open_dataset(database_url: &str) -> Result<Dataset, ServiceError> {
     Ok(dataset)
 }
 
+/// The request headers a browser may send cross-origin: each one the API reads or documents.
+pub const CORS_REQUEST_HEADERS: [&str; 9] = [
+    "Accept",
+    "Accept-Language",
+    "Authorization",
+    "Content-Type",
+    "If-Match",
+    "If-None-Match",
+    "If-Modified-Since",
+    "X-Request-Id",
+    "Cache-Control",
+];
+
 /// The whole HTTP app: the API, its spec and docs, metrics, CORS for reads from any origin,
 /// the problem+json rendering of every error, and the guard (limits, rate limits, request
 /// ids, security headers) around it all.
@@ -39,14 +53,17 @@ pub fn app(state: AppState, limits: &Limits) -> impl Endpoint + use<> {
     let service = api::service(state);
     let spec = api::spec_text(&service);
     let docs = api::docs_html(&service);
-    let templates: Vec<String> = serde_json::from_str::<serde_json::Value>(&spec)
-        .ok()
-        .and_then(|v| {
-            v.get("paths")?
-                .as_object()
-                .map(|p| p.keys().cloned().collect())
-        })
+    let spec_value = serde_json::from_str::<serde_json::Value>(&spec).unwrap_or_default();
+    let templates: Vec<String> = spec_value
+        .get("paths")
+        .and_then(|p| p.as_object())
+        .map(|p| p.keys().cloned().collect())
         .unwrap_or_default();
+    // What each route accepts, from the spec itself: code and spec cannot disagree.
+    let mut params = ParamTable::from_spec(&spec_value);
+    for route in ["/openapi.json", "/docs", "/metrics"] {
+        params.add(route, "GET", Vec::new());
+    }
     let guard = Arc::new(GuardState::new(
         limits,
         templates
@@ -105,13 +122,15 @@ pub fn app(state: AppState, limits: &Limits) -> impl Endpoint + use<> {
         .with(Compression::new().algorithms([CompressionAlgo::GZIP, CompressionAlgo::BR]))
         .with(Caching { dataset })
         .with(SuffixFormats)
+        .with(Params(Arc::new(params)))
         .catch_all_error(render_error)
         .with(
             Cors::new()
                 .allow_methods(["GET", "HEAD", "OPTIONS", "POST", "PATCH", "DELETE"])
-                .allow_headers(["Authorization", "Content-Type", "If-Match"])
-                .allow_headers(["If-None-Match", "If-Modified-Since"])
+                // Every request header the API reads or documents.
+                .allow_headers(CORS_REQUEST_HEADERS)
                 .expose_headers([
+                    "X-Request-Id",
                     "Link",
                     "ETag",
                     "Location",
@@ -147,6 +166,10 @@ pub async fn run<A: Acceptor + 'static>(
     shutdown: impl Future<Output = ()> + Send,
 ) -> std::io::Result<()> {
     let follower = state.dataset.spawn_follower(config.follow_interval);
+    let state = AppState {
+        public_url: Arc::new(config.public_url.clone()),
+        ..state
+    };
     let app = app(state, &config.limits);
     let acceptor = IdleTimeout::new(acceptor, config.limits.idle_timeout);
     let result = Server::new_with_acceptor(acceptor)

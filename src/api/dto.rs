@@ -18,6 +18,10 @@ pub struct ListMeta {
     pub license_url: String,
     /// Who to credit when reusing the data.
     pub attribution: String,
+    /// How the query was understood: each parameter as parsed, with its unit.
+    pub query: Box<super::query_echo::QueryEcho>,
+    /// Hints for likely mistakes in the query (the answer is still what was asked).
+    pub warnings: Vec<super::query_echo::QueryWarning>,
     /// How current the dataset is: per source of the partnerships' newest evidence, how many
     /// partnerships it confirms and as of which day. After that day, a partnership with no
     /// end recorded is only `possible`.
@@ -62,7 +66,20 @@ impl ListMeta {
             license_url: super::LICENSE_URL.into(),
             attribution: super::ATTRIBUTION.into(),
             coverage: Coverage::of(catalog),
+            query: Default::default(),
+            warnings: Vec::new(),
         }
+    }
+
+    /// With the query as understood and its warnings.
+    pub fn with_query(
+        mut self,
+        query: super::query_echo::QueryEcho,
+        warnings: Vec<super::query_echo::QueryWarning>,
+    ) -> Self {
+        self.query = Box::new(query);
+        self.warnings = warnings;
+        self
     }
 }
 
@@ -107,6 +124,13 @@ macro_rules! list_type {
                             as_of: Some("2020-10-07".into()),
                             partnerships: 1498,
                         }],
+                        query: Box::new(super::query_echo::QueryEcho {
+                            state: Some(vec!["WI".into()]),
+                            limit: Some(100),
+                            sort: Some("id".into()),
+                            ..Default::default()
+                        }),
+                        warnings: Vec::new(),
                     },
                 }
             }

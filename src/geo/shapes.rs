@@ -146,6 +146,11 @@ impl Region {
             y: p.lat(),
         }) != Loc::Outside
     }
+
+    /// Positions over all its rings, closing ones included.
+    pub fn vertex_count(&self) -> usize {
+        self.shape.iter().flatten().map(Vec::len).sum()
+    }
 }
 
 /// Vertices seen so far over every ring of a shape, and how many it may have.

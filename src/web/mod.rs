@@ -3,8 +3,10 @@
 //! one extra layer, and nothing on its path takes a lock shared by all requests (rate-limit
 //! buckets are sharded; metrics are atomics registered up front).
 
+pub mod base_url;
 pub mod idle;
 pub mod metrics;
+pub mod params;
 pub mod ratelimit;
 
 use crate::config::Limits;

@@ -6,6 +6,7 @@ mod helpers;
 mod backup;
 mod caching;
 mod clients;
+mod contract;
 mod crash;
 mod downloads;
 mod edits;

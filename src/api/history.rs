@@ -415,7 +415,7 @@ impl HistoryApi {
             .dataset
             .history(kind, id)
             .await
-            .map_err(ApiError::internal)?;
+            .map_err(super::service_error)?;
         if history.is_empty() {
             return Err(ApiError::not_found(kind.as_str(), id));
         }
@@ -429,7 +429,7 @@ impl HistoryApi {
         let mut changes = dataset
             .changes(since, u64::from(limit))
             .await
-            .map_err(ApiError::internal)?;
+            .map_err(super::service_error)?;
         changes.reverse();
         let updated = changes
             .first()
@@ -584,7 +584,7 @@ impl HistoryApi {
         let changes = dataset
             .changes(since, u64::from(limit.0.unwrap_or(DEFAULT_CHANGES)))
             .await
-            .map_err(ApiError::internal)?;
+            .map_err(super::service_error)?;
         let next = changes.last().map_or(since, |c| c.revision.seq);
         Ok(ChangesResponse::Ok(ChangesBody::Json(Json(ChangeFeed {
             data: changes.iter().map(Change::from).collect(),

@@ -5,6 +5,7 @@ mod helpers;
 
 mod backup;
 mod caching;
+mod checkpoints;
 mod clients;
 mod crash;
 mod downloads;
@@ -17,6 +18,8 @@ mod limits;
 mod lists;
 mod meta;
 mod ogc;
+mod outage;
+mod pgserver;
 mod processes;
 mod security;
 mod spec;

@@ -18,6 +18,40 @@ pub struct ListMeta {
     pub license_url: String,
     /// Who to credit when reusing the data.
     pub attribution: String,
+    /// How current the dataset is: per source of the partnerships' newest evidence, how many
+    /// partnerships it confirms and as of which day. After that day, a partnership with no
+    /// end recorded is only `possible`.
+    pub coverage: Vec<Coverage>,
+}
+
+/// How current the partnerships confirmed by one source are.
+#[derive(serde::Serialize, Object, Clone, Debug)]
+pub struct Coverage {
+    /// The source (`/sources/{id}`); null for partnerships with no evidence date recorded.
+    pub source_id: Option<i64>,
+    /// The source's title.
+    pub title: Option<String>,
+    pub url: Option<String>,
+    /// The newest day this source confirms a partnership was active (ISO day).
+    pub as_of: Option<String>,
+    /// How many partnerships have it as their newest evidence.
+    pub partnerships: u64,
+}
+
+impl Coverage {
+    pub fn of(catalog: &Catalog) -> Vec<Self> {
+        catalog
+            .coverage()
+            .into_iter()
+            .map(|c| Self {
+                source_id: c.source_id,
+                title: c.source.map(|s| s.title.clone()),
+                url: c.source.map(|s| s.url.clone()),
+                as_of: c.last_confirmed.map(|d| d.to_string()),
+                partnerships: c.partnerships,
+            })
+            .collect()
+    }
 }
 
 impl ListMeta {
@@ -27,6 +61,7 @@ impl ListMeta {
             license: super::LICENSE_NAME.into(),
             license_url: super::LICENSE_URL.into(),
             attribution: super::ATTRIBUTION.into(),
+            coverage: Coverage::of(catalog),
         }
     }
 }
@@ -62,6 +97,16 @@ macro_rules! list_type {
                         license: super::LICENSE_NAME.into(),
                         license_url: super::LICENSE_URL.into(),
                         attribution: super::ATTRIBUTION.into(),
+                        coverage: vec![Coverage {
+                            source_id: Some(1),
+                            title: Some(
+                                "Atlas of Surveillance: Ring/Neighbors partnerships (export of 2020-10-07)"
+                                    .into(),
+                            ),
+                            url: Some("https://atlasofsurveillance.org/".into()),
+                            as_of: Some("2020-10-07".into()),
+                            partnerships: 1498,
+                        }],
                     },
                 }
             }
@@ -73,6 +118,8 @@ list_type!(AgencyList, Agency, "A page of agencies.");
 list_type!(PartnershipList, Partnership, "A page of partnerships.");
 list_type!(ProgramList, Program, "A page of programs.");
 list_type!(SourceList, Source, "A page of sources.");
+list_type!(PhaseList, Phase, "A page of program phases.");
+list_type!(CitationList, CitationRecord, "A page of citations.");
 
 fn date_text(d: Option<PartialDate>) -> Option<String> {
     d.map(|d| d.to_string())
@@ -240,17 +287,34 @@ pub struct Partnership {
     pub program: ProgramBrief,
     /// active, ended, announced or cancelled.
     pub status: String,
-    /// When it started, at its known precision: `2018-03-22`, `2019-02` or `2019`.
+    /// When it started, at its known precision: `2018-03-22`, `2019-02`, `2019`, or a range
+    /// of days `2020-10-08/2021-03-01` (some day between the two, both included).
     pub start_date: Option<String>,
     /// day, month or year.
     pub start_precision: Option<String>,
-    /// When it ended (last day), at its known precision.
+    /// When it ended (last day), at its known precision; a range (`2020-10-08/2021-03-01`,
+    /// precision `range`) when it is known only to lie between two days.
     pub end_date: Option<String>,
     pub end_precision: Option<String>,
+    /// The first day `start_date` can mean (`2019-02` -> `2019-02-01`): a plain ISO day
+    /// every tool reads as a date.
+    pub start_earliest: Option<String>,
+    /// The last day `start_date` can mean (`2019-02` -> `2019-02-28`).
+    pub start_latest: Option<String>,
+    /// The first day `end_date` can mean.
+    pub end_earliest: Option<String>,
+    /// The last day `end_date` can mean.
+    pub end_latest: Option<String>,
     pub video_requests: Vec<VideoRequestCount>,
     /// Ids in other datasets (`aos`: Atlas of Surveillance row).
     pub external_ids: BTreeMap<String, String>,
     pub notes: Option<String>,
+    /// The day of the newest evidence that the partnership was active (the Atlas rows:
+    /// 2020-10-07, the day of Ring's map it recorded). After it, with no end recorded,
+    /// `active_on` and `/stats` count the partnership as `possible`, never `certain`.
+    pub last_confirmed: Option<String>,
+    /// The id of the source of that evidence (`/sources/{id}`).
+    pub last_confirmed_source: Option<i64>,
     pub version: i32,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
@@ -371,8 +435,14 @@ impl Partnership {
                     count: v.count,
                 })
                 .collect(),
+            start_earliest: p.start.map(|d| d.earliest().to_string()),
+            start_latest: p.start.map(|d| d.latest().to_string()),
+            end_earliest: p.end.map(|d| d.earliest().to_string()),
+            end_latest: p.end.map(|d| d.latest().to_string()),
             external_ids: p.external_ids.clone(),
             notes: p.notes.clone(),
+            last_confirmed: p.last_confirmed.map(|d| d.to_string()),
+            last_confirmed_source: p.last_confirmed_source,
             version: p.meta.version,
             created_at: p.meta.created_at,
             updated_at: p.meta.updated_at,
@@ -545,6 +615,62 @@ pub fn citations(catalog: &Catalog, kind: EntityKind, id: &str) -> Vec<Citation>
         .collect()
 }
 
+/// A citation as a record of its own: source S supports record R (or only its field F).
+#[derive(serde::Serialize, Object, Clone, Debug)]
+#[oai(example)]
+pub struct CitationRecord {
+    pub id: i64,
+    /// The source cited (`/sources/{source_id}`).
+    pub source_id: i64,
+    /// What kind of record cites the source.
+    pub record_kind: EntityKind,
+    /// The citing record's id (`/{collection}/{record_id}`).
+    pub record_id: String,
+    /// The field the source supports; null when it supports the whole record.
+    pub field: Option<String>,
+    /// The passage of the source that supports it.
+    pub quote: Option<String>,
+    pub version: i32,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+}
+
+impl From<&domain::Citation> for CitationRecord {
+    fn from(c: &domain::Citation) -> Self {
+        Self {
+            id: c.id,
+            source_id: c.source_id,
+            record_kind: c.entity_kind,
+            record_id: c.entity_id.clone(),
+            field: c.field.clone(),
+            quote: c.quote.clone(),
+            version: c.meta.version,
+            created_at: c.meta.created_at,
+            updated_at: c.meta.updated_at,
+        }
+    }
+}
+
+impl poem_openapi::types::Example for CitationRecord {
+    fn example() -> Self {
+        Self {
+            id: 10,
+            source_id: 3,
+            record_kind: EntityKind::Partnership,
+            record_id: "1".into(),
+            field: Some("start_date".into()),
+            quote: Some(
+                "The Greenfield Police Department partnered with Ring in March 2018.".into(),
+            ),
+            version: 1,
+            created_at: example_time(),
+            updated_at: example_time(),
+        }
+    }
+}
+
 /// A record a source supports.
 #[derive(Object, Clone, Debug)]
 #[oai(example)]
@@ -603,9 +729,15 @@ impl poem_openapi::types::Example for Partnership {
             start_precision: Some("day".into()),
             end_date: None,
             end_precision: None,
+            start_earliest: Some("2018-03-22".into()),
+            start_latest: Some("2018-03-22".into()),
+            end_earliest: None,
+            end_latest: None,
             video_requests: vec![],
             external_ids: [("aos".to_string(), "AOS3711".to_string())].into(),
             notes: None,
+            last_confirmed: Some("2020-10-07".into()),
+            last_confirmed_source: Some(1),
             version: 1,
             created_at: example_time(),
             updated_at: example_time(),

@@ -42,8 +42,9 @@ pub enum ErrorCode {
     MethodNotAllowed,
     /// The server failed; nothing about the request was wrong.
     InternalError,
-    /// The database cannot be reached.
-    ServiceUnavailable,
+    /// The database cannot be reached (down or restarting): reads still answer from memory;
+    /// retry writes after `Retry-After` seconds.
+    DatabaseUnavailable,
     /// A write needs a valid bearer token (`Authorization: Bearer rp_…`).
     Unauthorized,
     /// The token's role may not do this (deletes need `admin`).
@@ -76,6 +77,10 @@ pub enum ErrorCode {
 /// since an export read at once by its client ends within seconds.
 pub const EXPORT_RETRY_AFTER_SECS: u64 = 2;
 
+/// Seconds a write refused with `database_unavailable` is asked to wait (`Retry-After`): about
+/// what a PostgreSQL restart takes.
+pub const DATABASE_RETRY_AFTER_SECS: u64 = 5;
+
 impl ErrorCode {
     pub const ALL: &'static [ErrorCode] = &[
         ErrorCode::InvalidParameter,
@@ -88,7 +93,7 @@ impl ErrorCode {
         ErrorCode::RouteNotFound,
         ErrorCode::MethodNotAllowed,
         ErrorCode::InternalError,
-        ErrorCode::ServiceUnavailable,
+        ErrorCode::DatabaseUnavailable,
         ErrorCode::Unauthorized,
         ErrorCode::Forbidden,
         ErrorCode::Conflict,
@@ -115,7 +120,7 @@ impl ErrorCode {
             ErrorCode::RouteNotFound => "route_not_found",
             ErrorCode::MethodNotAllowed => "method_not_allowed",
             ErrorCode::InternalError => "internal_error",
-            ErrorCode::ServiceUnavailable => "service_unavailable",
+            ErrorCode::DatabaseUnavailable => "database_unavailable",
             ErrorCode::Unauthorized => "unauthorized",
             ErrorCode::Forbidden => "forbidden",
             ErrorCode::Conflict => "conflict",
@@ -142,7 +147,7 @@ impl ErrorCode {
             ErrorCode::Gone => StatusCode::GONE,
             ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ErrorCode::InternalError => StatusCode::INTERNAL_SERVER_ERROR,
-            ErrorCode::ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::DatabaseUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             ErrorCode::Unauthorized => StatusCode::UNAUTHORIZED,
             ErrorCode::Forbidden => StatusCode::FORBIDDEN,
             ErrorCode::Conflict => StatusCode::CONFLICT,
@@ -172,7 +177,7 @@ impl ErrorCode {
             ErrorCode::RouteNotFound => "No such route",
             ErrorCode::MethodNotAllowed => "Method not allowed",
             ErrorCode::InternalError => "Internal error",
-            ErrorCode::ServiceUnavailable => "Service unavailable",
+            ErrorCode::DatabaseUnavailable => "Database unavailable",
             ErrorCode::Unauthorized => "Unauthorized",
             ErrorCode::Forbidden => "Forbidden",
             ErrorCode::Conflict => "Conflict",
@@ -313,9 +318,9 @@ pub enum ApiError {
     /// The server failed (`internal_error`); the detail never carries internals.
     #[oai(status = 500, content_type = "application/problem+json")]
     Internal(Json<Problem>),
-    /// The database is unreachable (`service_unavailable`), the request took too long
-    /// (`request_timeout`), or as many exports as the server streams at once are streaming
-    /// (`too_many_exports`, with `Retry-After` in seconds).
+    /// The database is unreachable (`database_unavailable`, with `Retry-After`), the request
+    /// took too long (`request_timeout`), or as many exports as the server streams at once
+    /// are streaming (`too_many_exports`, with `Retry-After` in seconds).
     #[oai(status = 503, content_type = "application/problem+json")]
     Unavailable(Json<Problem>, #[oai(header = "Retry-After")] Option<u64>),
 }
@@ -330,8 +335,9 @@ impl ApiError {
             ErrorCode::NotFound | ErrorCode::RouteNotFound => ApiError::NotFound(Json(p)),
             ErrorCode::Gone => ApiError::Gone(Json(p)),
             ErrorCode::UnsupportedMediaType => ApiError::UnsupportedMediaType(Json(p)),
-            ErrorCode::ServiceUnavailable | ErrorCode::RequestTimeout => {
-                ApiError::Unavailable(Json(p), None)
+            ErrorCode::RequestTimeout => ApiError::Unavailable(Json(p), None),
+            ErrorCode::DatabaseUnavailable => {
+                ApiError::Unavailable(Json(p), Some(DATABASE_RETRY_AFTER_SECS))
             }
             ErrorCode::TooManyExports => {
                 ApiError::Unavailable(Json(p), Some(EXPORT_RETRY_AFTER_SECS))

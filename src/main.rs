@@ -60,6 +60,10 @@ struct LimitArgs {
     /// Writes a minute per token (0: unlimited).
     #[arg(long, env = "RATE_LIMIT_WRITES", default_value_t = Limits::default().writes_per_minute)]
     rate_limit_writes: u32,
+    /// Milliseconds of work one request's share of a rate-limit bucket pays for; slower
+    /// requests spend more shares (0: every request costs one).
+    #[arg(long, env = "RATE_LIMIT_COST_MS", default_value_t = Limits::default().cost_unit.as_millis() as u64)]
+    rate_limit_cost_ms: u64,
 }
 
 impl From<LimitArgs> for Limits {
@@ -74,6 +78,7 @@ impl From<LimitArgs> for Limits {
             idle_timeout: Duration::from_secs(a.idle_timeout_secs.max(1)),
             reads_per_minute: a.rate_limit_reads,
             writes_per_minute: a.rate_limit_writes,
+            cost_unit: Duration::from_millis(a.rate_limit_cost_ms),
         }
     }
 }

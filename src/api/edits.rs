@@ -556,9 +556,11 @@ mod if_match_tests {
 
 /// The caller behind a bearer token, if it may do what `needed` may.
 async fn authorize(state: &AppState, auth: &BearerAuth, needed: Role) -> Result<Caller, ApiError> {
-    let caller = tokens::authenticate(state.dataset.store(), &auth.0.token)
+    let dataset = &state.dataset;
+    let caller = dataset
+        .guarded(async { Ok(tokens::authenticate(dataset.store(), &auth.0.token).await?) })
         .await
-        .map_err(ApiError::internal)?
+        .map_err(super::service_error)?
         .ok_or_else(|| {
             ApiError::from_problem(Problem::new(
                 ErrorCode::Unauthorized,
@@ -609,7 +611,7 @@ pub fn edit_error(e: EditError) -> ApiError {
                 "a record with the same unique value (an id or a source URL) exists",
             ))
         }
-        EditError::Service(e) => ApiError::internal(e),
+        EditError::Service(e) => super::service_error(e),
     }
 }
 

@@ -378,7 +378,7 @@ impl HistoryApi {
             .dataset
             .history(kind, id)
             .await
-            .map_err(ApiError::internal)?;
+            .map_err(super::service_error)?;
         if history.is_empty() {
             return Err(ApiError::not_found(kind.as_str(), id));
         }
@@ -404,14 +404,14 @@ impl HistoryApi {
             dataset
                 .changes(w.oldest - 1, (w.newest - w.oldest + 1) as u64)
                 .await
-                .map_err(ApiError::internal)?
+                .map_err(super::service_error)?
         };
         changes.reverse();
         // The feed's `updated` is its newest entry's, on every page.
         let updated = dataset
             .changes(head - 1, 1)
             .await
-            .map_err(ApiError::internal)?
+            .map_err(super::service_error)?
             .first()
             .map(|c| c.revision.recorded_at)
             .unwrap_or(OffsetDateTime::UNIX_EPOCH);
@@ -588,7 +588,7 @@ impl HistoryApi {
         let changes = dataset
             .changes(since, u64::from(limit.0.unwrap_or(DEFAULT_CHANGES)))
             .await
-            .map_err(ApiError::internal)?;
+            .map_err(super::service_error)?;
         let next = changes.last().map_or(since, |c| c.revision.seq);
         Ok(ChangesResponse::Ok(ChangesBody::Json(Json(ChangeFeed {
             data: changes.iter().map(Change::from).collect(),

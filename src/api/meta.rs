@@ -137,7 +137,7 @@ impl MetaApi {
     #[oai(path = "/health", method = "get", operation_id = "get_health")]
     async fn health(&self) -> Result<HealthResponse, ApiError> {
         let dataset = &self.state.dataset;
-        match dataset.store().ping().await {
+        match dataset.ping().await {
             Ok(()) => Ok(HealthResponse::Ok(Json(Health {
                 status: "ok".into(),
                 database: format!("{:?}", dataset.store().backend()).to_lowercase(),
@@ -146,8 +146,8 @@ impl MetaApi {
             Err(e) => {
                 tracing::warn!(error = %e, "health check: database unreachable");
                 Err(ApiError::from_problem(Problem::new(
-                    ErrorCode::ServiceUnavailable,
-                    "the database does not answer",
+                    ErrorCode::DatabaseUnavailable,
+                    "the database does not answer; reads still answer from memory",
                 )))
             }
         }

@@ -327,6 +327,29 @@ pub fn example_q() -> Option<String> {
     Some("greenfield".into())
 }
 
+/// A failure of the service: the database out of reach is a 503 `database_unavailable` with
+/// `Retry-After` (reads from memory go on answering); anything else is a logged 500.
+pub fn service_error(e: crate::service::ServiceError) -> ApiError {
+    if e.is_unavailable() {
+        tracing::warn!(error = %e, "database unavailable");
+        ApiError::from_problem(crate::error::Problem::new(
+            crate::error::ErrorCode::DatabaseUnavailable,
+            format!(
+                "the database is out of reach (restarting or unreachable); reads still answer \
+                 from memory. Retry after {} seconds",
+                crate::error::DATABASE_RETRY_AFTER_SECS
+            ),
+        ))
+    } else {
+        ApiError::internal(e)
+    }
+}
+
+/// A database failure outside the service's write path (history, downloads), as HTTP.
+pub fn store_error(e: crate::store::StoreError) -> ApiError {
+    service_error(e.into())
+}
+
 /// Parses the geographic parameters shared by lists. `radius` needs `near`; `within` may have
 /// at most `max_polygon_vertices` vertices.
 pub fn geo_filter(
@@ -416,7 +439,7 @@ pub async fn view<'a>(
     as_of: Option<&str>,
 ) -> Result<crate::service::View<'a>, ApiError> {
     let t = parse_as_of(as_of)?;
-    state.dataset.view(t).await.map_err(ApiError::internal)
+    state.dataset.view(t).await.map_err(service_error)
 }
 
 /// The catalog to read after the handler has returned (an export's body), now or as it stood

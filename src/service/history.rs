@@ -71,8 +71,11 @@ impl Dataset {
 
     /// Every version of a record, newest first. Empty when the id was never used.
     pub async fn history(&self, kind: EntityKind, id: &str) -> Result<Vec<Cited>, ServiceError> {
-        let revisions = self.store().revisions_of(kind, id).await?;
-        self.with_sources(revisions).await
+        self.guarded(async {
+            let revisions = self.store().revisions_of(kind, id).await?;
+            self.with_sources(revisions).await
+        })
+        .await
     }
 
     /// Revisions after `since`, in sequence order, at most `limit`, with their sources. Only
@@ -80,20 +83,25 @@ impl Dataset {
     /// is still in flight (sequence numbers commit in order).
     pub async fn changes(&self, since: i64, limit: u64) -> Result<Vec<Cited>, ServiceError> {
         let head = self.read().seq();
-        let mut revisions = self.store().revisions_since(since, limit).await?;
-        revisions.retain(|r| r.seq <= head);
-        self.with_sources(revisions).await
+        self.guarded(async {
+            let mut revisions = self.store().revisions_since(since, limit).await?;
+            revisions.retain(|r| r.seq <= head);
+            self.with_sources(revisions).await
+        })
+        .await
     }
 
-    /// The catalog as it stood at `t` (transaction time). Rebuilding one reads the log, so the
-    /// last few are kept, keyed by the dataset version at `t`: every request about the same
-    /// moment (say, the pages of one list) shares one rebuild.
+    /// The catalog as it stood at `t` (transaction time): the version of the newest revision
+    /// recorded by then, replayed from the checkpoint before it (see [`super::Checkpoints`]),
+    /// so any past time costs at most a checkpoint interval of revisions. The last few are
+    /// kept, keyed by that version: every request about the same moment (say, the pages of
+    /// one list) shares one rebuild.
     pub async fn catalog_at(&self, t: OffsetDateTime) -> Result<Arc<Catalog>, ServiceError> {
         let seq = self.store().head_at(t).await?;
         if let Some(c) = self.cached(seq) {
             return Ok(c);
         }
-        let catalog = Arc::new(self.as_of(t).await?);
+        let catalog = Arc::new(self.at_version(seq).await?);
         // Revisions after `t` may have committed between the two reads; the catalog then
         // reflects a later version and must not be cached under `seq`.
         if catalog.seq() == seq {

@@ -31,6 +31,9 @@ pub enum ServiceError {
     Store(#[from] StoreError),
     #[error("revision log: {0}")]
     Log(#[from] ApplyError),
+    /// The database was found out of reach moments ago; not tried again yet.
+    #[error("the database is unavailable")]
+    Unavailable,
 }
 
 impl ServiceError {
@@ -41,6 +44,83 @@ impl ServiceError {
             ServiceError::Store(e)
                 if matches!(e.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_)))
         )
+    }
+
+    /// Whether the database is out of reach (a 503 to retry, not a bug).
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            ServiceError::Store(e) => crate::store::is_unavailable(e),
+            ServiceError::Unavailable => true,
+            ServiceError::Log(_) => false,
+        }
+    }
+}
+
+/// How long after finding the database out of reach requests fail at once instead of
+/// trying it again: one request (or the follower) per interval waits for it.
+const PROBE_INTERVAL_MS: u64 = 1_000;
+
+/// Whether the database answered lately. While it is out of reach, requests that need it
+/// fail at once with [`ServiceError::Unavailable`], except one per [`PROBE_INTERVAL_MS`]
+/// that tries it; the first success (a write, a health check, the follower) clears it.
+#[derive(Debug, Default)]
+struct Reachability {
+    /// Milliseconds since the Unix epoch when it was found out of reach; 0 while reachable.
+    down_since: std::sync::atomic::AtomicU64,
+    last_try: std::sync::atomic::AtomicU64,
+}
+
+fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
+impl Reachability {
+    fn admit(&self) -> Result<(), ServiceError> {
+        use std::sync::atomic::Ordering::Relaxed;
+        if self.down_since.load(Relaxed) == 0 {
+            return Ok(());
+        }
+        let now = now_ms();
+        let last = self.last_try.load(Relaxed);
+        if now.saturating_sub(last) >= PROBE_INTERVAL_MS
+            && self
+                .last_try
+                .compare_exchange(last, now, Relaxed, Relaxed)
+                .is_ok()
+        {
+            return Ok(());
+        }
+        Err(ServiceError::Unavailable)
+    }
+
+    fn observe<T>(&self, r: Result<T, ServiceError>) -> Result<T, ServiceError> {
+        use std::sync::atomic::Ordering::Relaxed;
+        match &r {
+            Err(e) if e.is_unavailable() => {
+                let now = now_ms();
+                self.last_try.store(now, Relaxed);
+                if self
+                    .down_since
+                    .compare_exchange(0, now, Relaxed, Relaxed)
+                    .is_ok()
+                {
+                    tracing::warn!(error = %e, "database out of reach: writes answer 503");
+                }
+            }
+            Ok(_) => {
+                let since = self.down_since.swap(0, Relaxed);
+                if since != 0 {
+                    tracing::info!(
+                        down_ms = now_ms().saturating_sub(since),
+                        "database reachable again"
+                    );
+                }
+            }
+            Err(_) => {}
+        }
+        r
     }
 }
 
@@ -54,6 +134,75 @@ async fn load(store: &Store, as_of: Option<OffsetDateTime>) -> Result<Catalog, S
         catalog.apply(&rev?)?;
     }
     Ok(catalog.loaded())
+}
+
+/// Folds the whole log in order, keeping a checkpoint every `checkpoints.every` revisions.
+async fn load_with_checkpoints(
+    store: &Store,
+    checkpoints: &mut Checkpoints,
+) -> Result<Catalog, ServiceError> {
+    use futures_util::StreamExt;
+    let mut catalog = Catalog::loading();
+    let mut revisions = std::pin::pin!(store.all_revisions().await?);
+    while let Some(rev) = revisions.next().await {
+        let rev = rev?;
+        catalog.apply(&rev)?;
+        checkpoints.after(&catalog);
+    }
+    Ok(catalog.loaded())
+}
+
+/// Past versions of the catalog every `every` revisions, so the dataset at any past version
+/// is a checkpoint plus at most `every` revisions replayed. The catalog's maps are
+/// persistent, so a checkpoint shares every node its neighbours did not change: it costs
+/// what changed since the one before. At most [`MAX_CHECKPOINTS`] are kept; past that,
+/// every other one goes and the interval doubles, so memory stays bounded however long the
+/// log grows and replay grows with the log over that bound only.
+#[derive(Debug)]
+pub struct Checkpoints {
+    every: i64,
+    kept: Vec<(i64, Arc<Catalog>)>,
+}
+
+/// The interval between checkpoints of a young log, in revisions.
+pub const CHECKPOINT_EVERY: i64 = 1_000;
+/// The most checkpoints kept.
+pub const MAX_CHECKPOINTS: usize = 128;
+
+impl Default for Checkpoints {
+    fn default() -> Self {
+        Self {
+            every: CHECKPOINT_EVERY,
+            kept: Vec::new(),
+        }
+    }
+}
+
+impl Checkpoints {
+    /// Called after each revision is folded into `catalog`.
+    fn after(&mut self, catalog: &Catalog) {
+        let seq = catalog.seq();
+        if seq % self.every != 0 || self.kept.last().is_some_and(|(s, _)| *s >= seq) {
+            return;
+        }
+        self.kept.push((seq, Arc::new(catalog.snapshot())));
+        if self.kept.len() > MAX_CHECKPOINTS {
+            self.every *= 2;
+            let every = self.every;
+            self.kept.retain(|(s, _)| s % every == 0);
+        }
+    }
+
+    /// The newest checkpoint at or before `seq`.
+    fn at_or_before(&self, seq: i64) -> Option<Arc<Catalog>> {
+        let i = self.kept.partition_point(|(s, _)| *s <= seq);
+        i.checked_sub(1).map(|i| self.kept[i].1.clone())
+    }
+
+    /// How many are kept, and the interval between them.
+    pub fn stats(&self) -> (usize, i64) {
+        (self.kept.len(), self.every)
+    }
 }
 
 /// A catalog to read from: the live one (hold briefly) or one rebuilt for a past time.
@@ -82,6 +231,9 @@ pub struct Dataset {
     sync_lock: Arc<tokio::sync::Mutex<()>>,
     /// The last few catalogs rebuilt for `as_of`, by the dataset version they reflect.
     as_of_cache: Arc<std::sync::Mutex<AsOfCache>>,
+    /// Past versions to replay `as_of` from.
+    checkpoints: Arc<std::sync::Mutex<Checkpoints>>,
+    reachability: Arc<Reachability>,
 }
 
 type AsOfCache = std::collections::VecDeque<(i64, Arc<Catalog>)>;
@@ -89,12 +241,15 @@ type AsOfCache = std::collections::VecDeque<(i64, Arc<Catalog>)>;
 impl Dataset {
     /// Loads the current catalog from the revision log.
     pub async fn open(store: Store) -> Result<Self, ServiceError> {
-        let catalog = load(&store, None).await?;
+        let mut checkpoints = Checkpoints::default();
+        let catalog = load_with_checkpoints(&store, &mut checkpoints).await?;
         Ok(Self {
             store,
             catalog: Arc::new(RwLock::new(catalog)),
             sync_lock: Arc::new(tokio::sync::Mutex::new(())),
             as_of_cache: Default::default(),
+            checkpoints: Arc::new(std::sync::Mutex::new(checkpoints)),
+            reachability: Default::default(),
         })
     }
 
@@ -105,6 +260,8 @@ impl Dataset {
             catalog: Arc::new(RwLock::new(Catalog::default())),
             sync_lock: Arc::new(tokio::sync::Mutex::new(())),
             as_of_cache: Default::default(),
+            checkpoints: Default::default(),
+            reachability: Default::default(),
         }
     }
 
@@ -127,14 +284,81 @@ impl Dataset {
         })
     }
 
-    /// The catalog as the dataset stood at `t` (transaction time), rebuilt from the log.
+    /// The catalog as the dataset stood at `t` (transaction time), folded from the whole log
+    /// (the reference that checkpoint replay is tested against).
     pub async fn as_of(&self, t: OffsetDateTime) -> Result<Catalog, ServiceError> {
         load(&self.store, Some(t)).await
+    }
+
+    /// The catalog at version `seq`: the newest checkpoint at or before it, plus the
+    /// revisions after it replayed (at most the checkpoint interval).
+    pub async fn at_version(&self, seq: i64) -> Result<Catalog, ServiceError> {
+        let base = self.checkpoints_lock().at_or_before(seq);
+        let mut catalog = match base {
+            Some(c) => c.snapshot(),
+            None => Catalog::loading().snapshot(),
+        };
+        while catalog.seq() < seq {
+            let from = catalog.seq();
+            let batch = self
+                .store
+                .revisions_since(from, (seq - from).min(5_000) as u64)
+                .await?;
+            if batch.is_empty() {
+                break;
+            }
+            for rev in batch.iter().filter(|r| r.seq <= seq) {
+                catalog.apply(rev)?;
+            }
+            if catalog.seq() == from {
+                break;
+            }
+        }
+        Ok(catalog)
+    }
+
+    fn checkpoints_lock(&self) -> std::sync::MutexGuard<'_, Checkpoints> {
+        self.checkpoints.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Drops the checkpoints and keeps one every `every` revisions from here on (tests use a
+    /// short interval to replay across several).
+    pub fn reset_checkpoints(&self, every: i64) {
+        *self.checkpoints_lock() = Checkpoints {
+            every: every.max(1),
+            kept: Vec::new(),
+        };
+    }
+
+    /// How many checkpoints are kept, and the interval between them (for metrics).
+    pub fn checkpoint_stats(&self) -> (usize, i64) {
+        self.checkpoints_lock().stats()
+    }
+
+    /// Runs `work` against the database unless it was found out of reach moments ago, and
+    /// notes whether it answered.
+    pub async fn guarded<T, F>(&self, work: F) -> Result<T, ServiceError>
+    where
+        F: std::future::Future<Output = Result<T, ServiceError>>,
+    {
+        self.reachability.admit()?;
+        self.reachability.observe(work.await)
+    }
+
+    /// Whether the database answers a trivial query (and notes it).
+    pub async fn ping(&self) -> Result<(), ServiceError> {
+        self.reachability
+            .observe(self.store.ping().await.map_err(ServiceError::from))
     }
 
     /// Applies every revision committed since the catalog's sequence number, by this process
     /// or any other sharing the database. Returns the new head.
     pub async fn sync(&self) -> Result<i64, ServiceError> {
+        let r = self.sync_inner().await;
+        self.reachability.observe(r)
+    }
+
+    async fn sync_inner(&self) -> Result<i64, ServiceError> {
         let _guard = self.sync_lock.lock().await;
         loop {
             let from = self.read().seq();
@@ -150,19 +374,33 @@ impl Dataset {
                     return Ok(catalog.seq());
                 }
                 catalog.apply(rev)?;
+                self.checkpoints_lock().after(&catalog);
             }
         }
     }
 
     /// Starts a write transaction.
     pub async fn begin(&self, actor: &str) -> Result<Writer, ServiceError> {
-        Ok(Writer::new(self.store.begin().await?, actor))
+        let tx = self
+            .guarded(async { Ok(self.store.begin().await?) })
+            .await?;
+        Ok(Writer::new(tx, actor))
     }
 
-    /// Commits a write and brings this process's catalog up to date with it.
+    /// Commits a write and brings this process's catalog up to date with it. Once the
+    /// commit succeeded the write stands: if catching up fails (the database went away just
+    /// after), the write is still acknowledged and the follower applies it later.
     pub async fn commit(&self, writer: Writer) -> Result<i64, ServiceError> {
-        writer.commit().await?;
-        self.sync().await
+        let last = writer.last_seq();
+        self.reachability
+            .observe(writer.commit().await.map_err(ServiceError::from))?;
+        match self.sync().await {
+            Ok(head) => Ok(head),
+            Err(e) => {
+                tracing::warn!(error = %e, seq = last, "committed; catching up failed");
+                Ok(last)
+            }
+        }
     }
 
     /// Follows the revision log in the background so writes made by other processes show up.

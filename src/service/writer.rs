@@ -19,6 +19,8 @@ pub struct Writer {
     actor: String,
     /// One time for the whole transaction: its changes happen together.
     at: OffsetDateTime,
+    /// The sequence number of the last revision written in this transaction.
+    last_seq: i64,
 }
 
 /// Now, in UTC, to the microsecond (what both engines store exactly).
@@ -34,6 +36,7 @@ impl Writer {
             tx,
             actor: actor.to_string(),
             at: now(),
+            last_seq: 0,
         }
     }
 
@@ -84,8 +87,9 @@ impl Writer {
         self.log(&record, why).await
     }
 
-    async fn log(&self, record: &Record, why: Reason<'_>) -> Result<(), StoreError> {
-        self.tx
+    async fn log(&mut self, record: &Record, why: Reason<'_>) -> Result<(), StoreError> {
+        self.last_seq = self
+            .tx
             .append_revision(NewRevision {
                 record,
                 change_kind: why.kind,
@@ -94,8 +98,12 @@ impl Writer {
                 at: self.at,
                 cited_sources: why.sources,
             })
-            .await
-            .map(drop)
+            .await?;
+        Ok(())
+    }
+
+    pub(super) fn last_seq(&self) -> i64 {
+        self.last_seq
     }
 
     pub(super) async fn commit(self) -> Result<(), StoreError> {

@@ -59,6 +59,34 @@ impl From<entity::api_tokens::Model> for StoredToken {
     }
 }
 
+/// Whether a failure is the database being out of reach (stopped, restarting, refusing or
+/// dropping connections) rather than a fault of the query: the caller may retry later.
+pub fn is_unavailable(e: &DbErr) -> bool {
+    use sea_orm::RuntimeErr;
+    use sea_orm::sqlx::Error as Sqlx;
+    match e {
+        DbErr::ConnectionAcquire(_) => true,
+        DbErr::Conn(RuntimeErr::SqlxError(s))
+        | DbErr::Exec(RuntimeErr::SqlxError(s))
+        | DbErr::Query(RuntimeErr::SqlxError(s)) => match &**s {
+            Sqlx::Io(_)
+            | Sqlx::Tls(_)
+            | Sqlx::Protocol(_)
+            | Sqlx::PoolTimedOut
+            | Sqlx::PoolClosed
+            | Sqlx::WorkerCrashed => true,
+            // SQLSTATE class 08 is "connection exception"; 57P01-57P03 are the server shutting
+            // down or starting up; 53300 is "too many connections".
+            Sqlx::Database(d) => d.code().is_some_and(|c| {
+                c.starts_with("08") || matches!(&*c, "57P01" | "57P02" | "57P03" | "53300")
+            }),
+            _ => false,
+        },
+        DbErr::Conn(_) => true,
+        _ => false,
+    }
+}
+
 /// Which engine a URL names.
 pub fn is_postgres(url: &str) -> bool {
     url.starts_with("postgres://") || url.starts_with("postgresql://")
@@ -141,6 +169,20 @@ impl Store {
             ))
             .await
             .map(|_| ())
+    }
+
+    /// Every revision, in sequence order, as the database sends them.
+    pub async fn all_revisions(
+        &self,
+    ) -> Result<impl futures_util::Stream<Item = Result<StoredRevision, DbErr>> + Send + '_, DbErr>
+    {
+        use entity::revisions::{Column, Entity};
+        use futures_util::StreamExt;
+        let rows = Entity::find()
+            .order_by_asc(Column::Seq)
+            .stream(&self.db)
+            .await?;
+        Ok(rows.map(|row| row.and_then(rows::revision_from_row)))
     }
 
     /// The newest revision of every record as recorded at `as_of` (now when `None`), in

@@ -105,6 +105,25 @@ fn is_read(method: &Method) -> bool {
     matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
+/// The bucket a request was admitted from (as `rate_limit` chose it), to charge its cost to.
+enum CostKey {
+    Read(Option<std::net::IpAddr>),
+    Token(HeaderValue),
+    WriteAddress(Option<std::net::IpAddr>),
+}
+
+fn cost_key(req: &Request) -> CostKey {
+    let ip = req.remote_addr().as_socket_addr().map(|a| a.ip());
+    if is_read(req.method()) {
+        CostKey::Read(ip)
+    } else {
+        match req.headers().get(header::AUTHORIZATION) {
+            Some(token) => CostKey::Token(token.clone()),
+            None => CostKey::WriteAddress(ip),
+        }
+    }
+}
+
 impl<E: Endpoint> GuardEndpoint<E> {
     /// The limits checked before the app sees the request; `Err` is the refusal.
     async fn admit(&self, req: &mut Request) -> Result<Option<Decision>, Response> {
@@ -172,6 +191,33 @@ impl<E: Endpoint> GuardEndpoint<E> {
         }
     }
 
+    /// Charges a request that took `took` for its work beyond one unit
+    /// (`Limits::cost_unit`), to the bucket `rate_limit` took it from.
+    fn charge(&self, key: &CostKey, took: std::time::Duration) {
+        let extra = ratelimit::extra_cost(took, self.state.limits.cost_unit);
+        if extra <= 0.0 {
+            return;
+        }
+        let now = Instant::now();
+        match key {
+            CostKey::Read(ip) => {
+                if let Some(rl) = &self.state.reads {
+                    rl.charge(ip, extra, now);
+                }
+            }
+            CostKey::Token(t) => {
+                if let Some(rl) = &self.state.writes {
+                    rl.charge(t.as_bytes(), extra, now);
+                }
+            }
+            CostKey::WriteAddress(ip) => {
+                if let Some(rl) = &self.state.writes {
+                    rl.charge(ip, extra, now);
+                }
+            }
+        }
+    }
+
     /// Refuses a body over the limit: by its `Content-Length`, or, for a chunked body, by
     /// reading at most the limit.
     async fn limit_body(&self, req: &mut Request) -> Result<(), Response> {
@@ -222,6 +268,8 @@ impl<E: Endpoint> Endpoint for GuardEndpoint<E> {
                 Err(refusal) => (refusal, None),
                 Ok(decision) => {
                     let timeout = self.state.limits.request_timeout;
+                    let key = decision.map(|_| cost_key(&req));
+                    let handling = Instant::now();
                     let resp = match tokio::time::timeout(timeout, self.inner.call(req)).await {
                         Ok(Ok(r)) => r.into_response(),
                         Ok(Err(e)) => e.into_response(),
@@ -234,6 +282,11 @@ impl<E: Endpoint> Endpoint for GuardEndpoint<E> {
                             .response()
                         }
                     };
+                    // A costly request (a huge polygon, a past version, every filter of
+                    // /stats) spends more of its client's bucket: see the README's limits.
+                    if let Some(key) = &key {
+                        self.charge(key, handling.elapsed());
+                    }
                     (resp, decision)
                 }
             }

@@ -87,6 +87,42 @@ impl RateLimiter {
     }
 }
 
+impl RateLimiter {
+    /// Takes `extra` more requests' worth from `key`'s bucket after the fact (an expensive
+    /// request spends more of it). The bucket may go into debt, down to minus one minute's
+    /// worth, so the client waits that much longer before its next request.
+    pub fn charge(&self, key: impl Hash, extra: f64, now: Instant) {
+        if extra <= 0.0 {
+            return;
+        }
+        let h = self.hasher.hash_one(key);
+        let capacity = f64::from(self.per_minute);
+        let per_sec = capacity / 60.0;
+        let mut shard = self.shards[(h as usize) % SHARDS]
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        let bucket = shard.entry(h).or_insert(Bucket {
+            tokens: capacity,
+            updated: now,
+        });
+        let elapsed = now.saturating_duration_since(bucket.updated).as_secs_f64();
+        bucket.tokens = ((bucket.tokens + elapsed * per_sec).min(capacity) - extra).max(-capacity);
+        bucket.updated = now;
+    }
+}
+
+/// Requests' worth beyond the first that a request which took `took` costs, at `unit` of
+/// work per request (`Limits::cost_unit`; zero: none). Time handling the request is the
+/// measure: it bounds the CPU the request used, and a busy server charges more. At the
+/// default 600 reads a minute and 10 ms, a client kept at its limit uses at most 10 × 10 ms
+/// of each second: a tenth of one core, whatever it asks.
+pub fn extra_cost(took: std::time::Duration, unit: std::time::Duration) -> f64 {
+    if unit.is_zero() {
+        return 0.0;
+    }
+    ((took.as_secs_f64() / unit.as_secs_f64()).ceil() - 1.0).max(0.0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -109,6 +145,26 @@ mod tests {
         assert!(rl.check("b", t).allowed);
         // One second later one more request may pass.
         assert!(rl.check("a", t + Duration::from_secs(1)).allowed);
+    }
+
+    #[test]
+    fn an_expensive_request_spends_more_of_the_bucket() {
+        let rl = RateLimiter::new(60).unwrap();
+        let t = Instant::now();
+        assert!(rl.check("a", t).allowed);
+        // 95 ms of work: ten units, nine beyond the request itself.
+        let unit = Duration::from_millis(10);
+        assert_eq!(extra_cost(Duration::from_millis(95), unit), 9.0);
+        assert_eq!(extra_cost(Duration::from_millis(3), unit), 0.0);
+        assert_eq!(extra_cost(Duration::from_secs(9), Duration::ZERO), 0.0);
+        rl.charge("a", extra_cost(Duration::from_millis(95), unit), t);
+        assert_eq!(rl.check("a", t).remaining, 49);
+        // Debt is bounded by a minute's worth.
+        rl.charge("a", 1e9, t);
+        let d = rl.check("a", t);
+        assert!(!d.allowed);
+        assert_eq!(d.retry_after, 61);
+        assert!(rl.check("b", t).allowed, "another client is not charged");
     }
 
     #[test]

@@ -156,11 +156,13 @@ impl Drop for TestDb {
     }
 }
 
-/// The defaults, without rate limits: tests send bursts from one address.
+/// The defaults, without rate limits: tests send bursts from one address. Every request
+/// costs one share (a debug build's timings would make costs vary).
 pub fn test_limits() -> ring_partnerships::config::Limits {
     ring_partnerships::config::Limits {
         reads_per_minute: 0,
         writes_per_minute: 0,
+        cost_unit: Duration::ZERO,
         ..Default::default()
     }
 }
@@ -191,6 +193,16 @@ impl TestApp {
     pub async fn spawn_sharing(other: &TestApp) -> Self {
         let db = TestDb {
             url: other.db.url.clone(),
+            _dir: None,
+            pg_drop: None,
+        };
+        Self::start(db).await
+    }
+
+    /// A server on the database at `url`, which the caller owns (nothing is dropped).
+    pub async fn spawn_on(url: &str) -> Self {
+        let db = TestDb {
+            url: url.to_string(),
             _dir: None,
             pg_drop: None,
         };

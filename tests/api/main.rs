@@ -5,6 +5,7 @@ mod helpers;
 
 mod backup;
 mod caching;
+mod checkpoints;
 mod clients;
 mod contract;
 mod crash;
@@ -19,7 +20,9 @@ mod limits;
 mod lists;
 mod meta;
 mod ogc;
+mod outage;
 mod pages;
+mod pgserver;
 mod processes;
 mod records;
 mod security;

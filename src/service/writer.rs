@@ -2,7 +2,7 @@
 //! transaction. Every change made through the service goes through a `Writer`.
 
 use crate::domain::{ChangeKind, Meta, Record};
-use crate::store::{NewRevision, StoreError, WriteTx};
+use crate::store::{NewRevision, StoreError, StoredRevision, WriteTx};
 use time::OffsetDateTime;
 
 /// Why a change was made, and on what evidence.
@@ -19,6 +19,9 @@ pub struct Writer {
     actor: String,
     /// One time for the whole transaction: its changes happen together.
     at: OffsetDateTime,
+    /// The revisions written so far and not yet taken, so a write of many changes can fold
+    /// each into a scratch catalog and check the next one against it.
+    staged: Vec<StoredRevision>,
 }
 
 /// Now, in UTC, to the microsecond (what both engines store exactly).
@@ -34,7 +37,13 @@ impl Writer {
             tx,
             actor: actor.to_string(),
             at: now(),
+            staged: Vec::new(),
         }
+    }
+
+    /// The revisions written since the last call, in order.
+    pub fn take_staged(&mut self) -> Vec<StoredRevision> {
+        std::mem::take(&mut self.staged)
     }
 
     pub fn at(&self) -> OffsetDateTime {
@@ -84,8 +93,9 @@ impl Writer {
         self.log(&record, why).await
     }
 
-    async fn log(&self, record: &Record, why: Reason<'_>) -> Result<(), StoreError> {
-        self.tx
+    async fn log(&mut self, record: &Record, why: Reason<'_>) -> Result<(), StoreError> {
+        let seq = self
+            .tx
             .append_revision(NewRevision {
                 record,
                 change_kind: why.kind,
@@ -94,8 +104,19 @@ impl Writer {
                 at: self.at,
                 cited_sources: why.sources,
             })
-            .await
-            .map(drop)
+            .await?;
+        self.staged.push(StoredRevision {
+            seq,
+            entity_kind: record.kind(),
+            entity_id: record.entity_id(),
+            version: record.meta().version,
+            change_kind: why.kind,
+            actor: self.actor.clone(),
+            note: why.note.map(str::to_string),
+            recorded_at: self.at,
+            data: record.to_json(),
+        });
+        Ok(())
     }
 
     pub(super) async fn commit(self) -> Result<(), StoreError> {

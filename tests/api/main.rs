@@ -5,6 +5,7 @@ mod helpers;
 
 mod backup;
 mod caching;
+mod changes;
 mod clients;
 mod crash;
 mod downloads;

@@ -219,3 +219,39 @@ on_both_backends!(
         assert_eq!(again.revisions, 0, "{again}");
     }
 );
+
+on_both_backends!(
+    an_end_known_only_between_two_days_is_stored_and_shown_as_a_range,
+    |app: crate::helpers::TestApp| async move {
+        let fx = Fixture {
+            dataset: &app.dataset,
+        };
+        let source = fx.source("https://example.org/original", "Original").await;
+        let (_, pid) = fx
+            .agency_with_partnership(
+                "WI",
+                "Greenfield Police Department",
+                AgencyType::Police,
+                "2018-03-22",
+                source,
+            )
+            .await;
+        let rows = file(&[format!(
+            r#"partnership/{pid},"{{""status"": ""ended"", ""end"": ""2020-10-08/2021-03-01""}}",ended,Gone from the map,https://example.org/original,,,"#
+        )]);
+        apply(&app.dataset, &rows, false).await.unwrap();
+        let body = app.get_json(&format!("/partnerships/{pid}")).await;
+        assert_eq!(body["end_date"], "2020-10-08/2021-03-01");
+        assert_eq!(body["end_precision"], "range");
+        let csv = app.get("/partnerships.csv").await.text().await.unwrap();
+        assert!(csv.contains("2020-10-08/2021-03-01,range"), "{csv}");
+        // Active (possibly) inside the range, not after it.
+        let inside = app.get_json("/partnerships?active_on=2020-12-01").await;
+        assert_eq!(
+            inside["data"][0]["active_on_certainty"], "possible",
+            "{inside}"
+        );
+        let after = app.get_json("/partnerships?active_on=2021-03-02").await;
+        assert_eq!(after["data"].as_array().unwrap().len(), 0, "{after}");
+    }
+);

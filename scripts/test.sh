@@ -35,6 +35,9 @@ fi
 
 cargo test --workspace --all-targets "$@"
 
+# Pages and embeds in a real browser (Debian's chromium, driven by playwright-core).
+./scripts/browser-test.sh
+
 # Contract fuzzing of the served spec (schemathesis; Python 3 needed).
 if command -v python3 >/dev/null; then
     ./scripts/fuzz.sh

@@ -35,6 +35,7 @@ pub async fn open_dataset(database_url: &str) -> Result<Dataset, ServiceError> {
 /// ids, security headers) around it all.
 pub fn app(state: AppState, limits: &Limits) -> impl Endpoint + use<> {
     let dataset = state.dataset.clone();
+    let pages_state = state.clone();
     let service = api::service(state);
     let spec = api::spec_text(&service);
     let docs = api::docs_html(&service);
@@ -55,7 +56,8 @@ pub fn app(state: AppState, limits: &Limits) -> impl Endpoint + use<> {
     ));
     let metrics_guard = guard.clone();
     let metrics_dataset = dataset.clone();
-    Route::new()
+    let page_cache = Arc::new(crate::pages::PageCache::default());
+    crate::pages::mount(Route::new(), pages_state.clone(), page_cache.clone())
         .at(
             "/metrics",
             poem::get(make_sync(move |_| {
@@ -93,6 +95,12 @@ pub fn app(state: AppState, limits: &Limits) -> impl Endpoint + use<> {
         )
         .at("/docs", make_sync(move |_| Html(docs.clone())))
         .nest("/", service)
+        // HTML for browsers on the same URLs (and the HTML form of errors); inside the
+        // compression and caching layers, so pages are compressed and revalidated like JSON.
+        .with(crate::pages::Pages {
+            state: pages_state,
+            cache: page_cache,
+        })
         // Compression streams: a streamed export is compressed chunk by chunk.
         .with(Compression::new().algorithms([CompressionAlgo::GZIP, CompressionAlgo::BR]))
         .with(Caching { dataset })
@@ -151,9 +159,15 @@ pub async fn run<A: Acceptor + 'static>(
 /// `serve`: open the database and answer on `config.bind` until SIGTERM or Ctrl-C.
 pub async fn serve(config: Config) -> anyhow_like::Result<()> {
     let dataset = open_dataset(&config.database_url).await?;
-    // A new user sees real data at once: the shipped sample fills an empty database.
-    if crate::service::import::load_sample_if_empty(&dataset).await? {
-        tracing::info!("empty database: loaded the shipped sample (data/sample/)");
+    // A new user sees real data at once: the shipped dataset fills an empty database.
+    use crate::config::SeedData;
+    let loaded = match config.seed {
+        SeedData::Shipped => crate::service::shipped::load_shipped_if_empty(&dataset).await?,
+        SeedData::Sample => crate::service::import::load_sample_if_empty(&dataset).await?,
+        SeedData::None => false,
+    };
+    if loaded {
+        tracing::info!(seed = ?config.seed, "empty database: loaded the seed data");
     }
     let state = AppState::new(dataset, &config.limits);
     let acceptor = TcpListener::bind(config.bind.clone())

@@ -73,6 +73,8 @@ list_type!(AgencyList, Agency, "A page of agencies.");
 list_type!(PartnershipList, Partnership, "A page of partnerships.");
 list_type!(ProgramList, Program, "A page of programs.");
 list_type!(SourceList, Source, "A page of sources.");
+list_type!(PhaseList, Phase, "A page of program phases.");
+list_type!(CitationList, CitationRecord, "A page of citations.");
 
 fn date_text(d: Option<PartialDate>) -> Option<String> {
     d.map(|d| d.to_string())
@@ -545,6 +547,62 @@ pub fn citations(catalog: &Catalog, kind: EntityKind, id: &str) -> Vec<Citation>
             })
         })
         .collect()
+}
+
+/// A citation as a record of its own: source S supports record R (or only its field F).
+#[derive(serde::Serialize, Object, Clone, Debug)]
+#[oai(example)]
+pub struct CitationRecord {
+    pub id: i64,
+    /// The source cited (`/sources/{source_id}`).
+    pub source_id: i64,
+    /// What kind of record cites the source.
+    pub record_kind: EntityKind,
+    /// The citing record's id (`/{collection}/{record_id}`).
+    pub record_id: String,
+    /// The field the source supports; null when it supports the whole record.
+    pub field: Option<String>,
+    /// The passage of the source that supports it.
+    pub quote: Option<String>,
+    pub version: i32,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+}
+
+impl From<&domain::Citation> for CitationRecord {
+    fn from(c: &domain::Citation) -> Self {
+        Self {
+            id: c.id,
+            source_id: c.source_id,
+            record_kind: c.entity_kind,
+            record_id: c.entity_id.clone(),
+            field: c.field.clone(),
+            quote: c.quote.clone(),
+            version: c.meta.version,
+            created_at: c.meta.created_at,
+            updated_at: c.meta.updated_at,
+        }
+    }
+}
+
+impl poem_openapi::types::Example for CitationRecord {
+    fn example() -> Self {
+        Self {
+            id: 10,
+            source_id: 3,
+            record_kind: EntityKind::Partnership,
+            record_id: "1".into(),
+            field: Some("start_date".into()),
+            quote: Some(
+                "The Greenfield Police Department partnered with Ring in March 2018.".into(),
+            ),
+            version: 1,
+            created_at: example_time(),
+            updated_at: example_time(),
+        }
+    }
 }
 
 /// A record a source supports.

@@ -302,28 +302,6 @@ pub enum AtomResponse {
     Ok(PlainText<String>),
 }
 
-fn xml_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            // Characters XML 1.0 forbids are dropped rather than break the feed.
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-fn rfc3339(t: OffsetDateTime) -> String {
-    t.format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
-}
-
 /// The base URL the client used, for absolute links in the feed.
 fn base_url(req: &Request) -> String {
     let host = req
@@ -338,67 +316,66 @@ fn base_url(req: &Request) -> String {
     format!("http://{host}")
 }
 
-/// An Atom 1.0 feed: one entry per revision.
-pub fn atom(changes: &[Cited], base: &str, updated: OffsetDateTime) -> String {
-    let mut x = String::new();
-    x.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
-    x.push_str("<feed xmlns=\"http://www.w3.org/2005/Atom\">\n");
-    x.push_str("  <id>tag:ring-partnerships.api,2026:changes</id>\n");
-    x.push_str("  <title>Ring partnerships: changes</title>\n");
-    x.push_str(&format!("  <updated>{}</updated>\n", rfc3339(updated)));
-    x.push_str("  <author><name>Ring partnerships API</name></author>\n");
-    x.push_str(&format!(
-        "  <link rel=\"self\" href=\"{}\"/>\n",
-        xml_escape(&format!("{base}/changes.atom"))
-    ));
-    for c in changes {
-        let r = &c.revision;
-        let href = format!("{base}/{}/{}", collection(r.entity_kind), r.entity_id);
-        let title = format!(
-            "{} {} {} (version {})",
-            r.entity_kind, r.entity_id, r.change_kind, r.version
-        );
-        let summary = format!(
-            "{} by {}{}{}",
-            r.change_kind,
-            r.actor,
-            r.note
-                .as_deref()
-                .map(|n| format!(": {n}"))
-                .unwrap_or_default(),
-            if c.sources.is_empty() {
-                String::new()
+/// An Atom feed page of `changes` (newest first): each entry's headline, a link to its
+/// record (to its history once the record is deleted), and the page links in `links`.
+pub fn atom(
+    changes: &[Cited],
+    catalog: &crate::service::catalog::Catalog,
+    base: &str,
+    updated: OffsetDateTime,
+    links: Vec<(&'static str, String)>,
+) -> String {
+    use crate::service::history::headline;
+    let entries = changes
+        .iter()
+        .map(|c| {
+            let r = &c.revision;
+            let record = format!(
+                "{base}/{}/{}",
+                collection(r.entity_kind),
+                super::path_segment(&r.entity_id)
+            );
+            let alternate = if catalog.tombstone(r.entity_kind, &r.entity_id).is_some() {
+                format!("{record}/history")
             } else {
-                let ids: Vec<String> = c.sources.iter().map(|s| s.to_string()).collect();
-                format!(" (sources {})", ids.join(", "))
+                record
+            };
+            let summary = format!(
+                "{} {} (version {}), {} by {}{}{}",
+                r.entity_kind,
+                r.entity_id,
+                r.version,
+                r.change_kind,
+                r.actor,
+                r.note
+                    .as_deref()
+                    .map(|n| format!(": {n}"))
+                    .unwrap_or_default(),
+                if c.sources.is_empty() {
+                    String::new()
+                } else {
+                    let ids: Vec<String> = c.sources.iter().map(|s| s.to_string()).collect();
+                    format!(" (sources {})", ids.join(", "))
+                }
+            );
+            crate::export::atom::Entry {
+                id: format!("tag:ring-partnerships.api,2026:revision/{}", r.seq),
+                title: headline(r, catalog),
+                updated: r.recorded_at,
+                author: r.actor.clone(),
+                alternate,
+                summary,
             }
-        );
-        x.push_str("  <entry>\n");
-        x.push_str(&format!(
-            "    <id>tag:ring-partnerships.api,2026:revision/{}</id>\n",
-            r.seq
-        ));
-        x.push_str(&format!("    <title>{}</title>\n", xml_escape(&title)));
-        x.push_str(&format!(
-            "    <updated>{}</updated>\n",
-            rfc3339(r.recorded_at)
-        ));
-        x.push_str(&format!(
-            "    <author><name>{}</name></author>\n",
-            xml_escape(&r.actor)
-        ));
-        x.push_str(&format!(
-            "    <link rel=\"alternate\" href=\"{}\"/>\n",
-            xml_escape(&href)
-        ));
-        x.push_str(&format!(
-            "    <summary>{}</summary>\n",
-            xml_escape(&summary)
-        ));
-        x.push_str("  </entry>\n");
-    }
-    x.push_str("</feed>\n");
-    x
+        })
+        .collect();
+    crate::export::atom::render(&crate::export::atom::Feed {
+        id: "tag:ring-partnerships.api,2026:changes".into(),
+        title: "Ring partnerships: changes".into(),
+        updated,
+        author: "Ring partnerships API".into(),
+        links,
+        entries,
+    })
 }
 
 const DEFAULT_CHANGES: u32 = 100;
@@ -422,20 +399,59 @@ impl HistoryApi {
         Ok(history)
     }
 
-    async fn atom_feed(&self, req: &Request, limit: u32) -> Result<String, ApiError> {
+    /// A page of the Atom feed (RFC 5005 paged feed): the newest `limit` revisions below
+    /// `before` (all when absent), newest first, linking the newest page (`first`), older
+    /// entries (`next`) and newer ones (`previous`).
+    async fn atom_feed(
+        &self,
+        req: &Request,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<String, ApiError> {
         let dataset = &self.state.dataset;
-        let head = dataset.read().seq();
-        let since = (head - i64::from(limit)).max(0);
-        let mut changes = dataset
-            .changes(since, u64::from(limit))
-            .await
-            .map_err(ApiError::internal)?;
+        let catalog = dataset.read().snapshot();
+        let head = catalog.seq();
+        let w = crate::export::atom::window(head, before, i64::from(limit));
+        let mut changes = if w.newest == 0 {
+            Vec::new()
+        } else {
+            dataset
+                .changes(w.oldest - 1, (w.newest - w.oldest + 1) as u64)
+                .await
+                .map_err(ApiError::internal)?
+        };
         changes.reverse();
-        let updated = changes
+        // The feed's `updated` is its newest entry's, on every page.
+        let updated = dataset
+            .changes(head - 1, 1)
+            .await
+            .map_err(ApiError::internal)?
             .first()
             .map(|c| c.revision.recorded_at)
             .unwrap_or(OffsetDateTime::UNIX_EPOCH);
-        Ok(atom(&changes, &base_url(req), updated))
+        let base = base_url(req);
+        let page = |before: Option<i64>| {
+            let mut q = Vec::new();
+            if let Some(b) = before {
+                q.push(format!("before={b}"));
+            }
+            if limit != ATOM_ENTRIES {
+                q.push(format!("limit={limit}"));
+            }
+            if q.is_empty() {
+                format!("{base}/changes.atom")
+            } else {
+                format!("{base}/changes.atom?{}", q.join("&"))
+            }
+        };
+        let mut links = vec![("self", page(before)), ("first", page(None))];
+        if let Some(b) = w.next_before {
+            links.push(("next", page(Some(b))));
+        }
+        if let Some(b) = w.previous_before {
+            links.push(("previous", page(b)));
+        }
+        Ok(atom(&changes, &catalog, &base, updated, links))
     }
 }
 
@@ -575,7 +591,9 @@ impl HistoryApi {
             .and_then(|a| a.to_str().ok())
             .is_some_and(|a| a.contains(ATOM));
         if wants_atom {
-            let feed = self.atom_feed(req, limit.0.unwrap_or(ATOM_ENTRIES)).await?;
+            let feed = self
+                .atom_feed(req, None, limit.0.unwrap_or(ATOM_ENTRIES))
+                .await?;
             return Ok(ChangesResponse::Ok(ChangesBody::Atom(PlainText(feed))));
         }
         let since = since.0.unwrap_or(0);
@@ -596,7 +614,9 @@ impl HistoryApi {
     /// Atom feed of changes
     ///
     /// The newest revisions (default 50) as an Atom 1.0 feed for news readers: one entry per
-    /// revision, linking to the record.
+    /// revision, titled as news ("Greenfield Police Department (WI): partnership ended") and
+    /// linking to the record. Paged as RFC 5005 says: `next` links the older entries
+    /// (`before=`), `previous` the newer ones, `first` the newest page.
     #[oai(
         path = "/changes.atom",
         method = "get",
@@ -605,11 +625,17 @@ impl HistoryApi {
     async fn changes_atom(
         &self,
         req: &Request,
+        /// Only revisions with a smaller sequence number: a page of older entries, as the
+        /// `next` link gives it (default: the newest).
+        #[oai(validator(minimum(value = "1")))]
+        before: Query<Option<i64>>,
         /// How many entries, 1 to 1000 (default 50).
         #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
         limit: Query<Option<u32>>,
     ) -> Result<AtomResponse, ApiError> {
-        let feed = self.atom_feed(req, limit.0.unwrap_or(ATOM_ENTRIES)).await?;
+        let feed = self
+            .atom_feed(req, before.0, limit.0.unwrap_or(ATOM_ENTRIES))
+            .await?;
         Ok(AtomResponse::Ok(PlainText(feed)))
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod agencies;
 pub mod caching;
+pub mod citations;
 pub mod downloads;
 pub mod dto;
 pub mod edits;
@@ -13,10 +14,12 @@ pub mod history;
 pub mod meta;
 pub mod ogc;
 pub mod partnerships;
+pub mod phases;
 pub mod programs;
 pub mod sources;
 pub mod spec;
 pub mod stats;
+pub mod vocab;
 
 use crate::error::ApiError;
 use crate::service::Dataset;
@@ -117,6 +120,8 @@ pub type Api = (
     partnerships::PartnershipsApi,
     programs::ProgramsApi,
     sources::SourcesApi,
+    phases::PhasesApi,
+    citations::CitationsApi,
     ogc::OgcApi,
     edits::EditsApi,
     history::HistoryApi,
@@ -136,6 +141,8 @@ pub fn service(state: AppState) -> OpenApiService<Api, ()> {
             partnerships::PartnershipsApi::new(state.clone()),
             programs::ProgramsApi::new(state.clone()),
             sources::SourcesApi::new(state.clone()),
+            phases::PhasesApi::new(state.clone()),
+            citations::CitationsApi::new(state.clone()),
             ogc::OgcApi::new(state.clone()),
             edits::EditsApi::new(state.clone()),
             history::HistoryApi::new(state.clone()),
@@ -268,6 +275,20 @@ pub fn next_link(req: &poem::Request, cursor: &str) -> String {
         .extend_pairs(query)
         .finish();
     format!("{}?{}", req.uri().path(), encoded)
+}
+
+/// A record id as one path segment: every byte outside the unreserved set percent-encoded,
+/// so a link built from an id always resolves to that id.
+pub fn path_segment(id: &str) -> String {
+    let mut out = String::with_capacity(id.len());
+    for b in id.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 /// The `Link` header of a page that has a next one.

@@ -7,6 +7,7 @@
 //! test in `api::exports` fails when a field of a read view is neither exported as a column
 //! nor deliberately left out with a reason ([`Field`]).
 
+pub mod atom;
 pub mod datapackage;
 pub mod tables;
 

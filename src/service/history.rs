@@ -116,6 +116,134 @@ impl Dataset {
     }
 }
 
+/// A revision told as a news headline: who or what it is about, then what happened.
+/// "Greenfield Police Department (WI): partnership ended". Names come from the catalog
+/// (the record as it is now) and else from the revision's own data, so a deleted record
+/// still reads as itself.
+pub fn headline(rev: &StoredRevision, catalog: &Catalog) -> String {
+    use crate::domain::ChangeKind as C;
+    let data = &rev.data;
+    let subject = subject(rev.entity_kind, &rev.entity_id, data, catalog);
+    if rev.entity_kind == EntityKind::Citation {
+        let cited = text(data, "entity_kind")
+            .and_then(|k| k.parse::<EntityKind>().ok())
+            .map_or("record", noun);
+        let what = match rev.change_kind {
+            C::Deleted | C::Retraction => format!("a source withdrawn from the {cited}"),
+            C::Created | C::Import | C::Seed | C::NewEvidence => {
+                format!("new source for the {cited}")
+            }
+            _ => format!("a source for the {cited} amended"),
+        };
+        return format!("{subject}: {what}");
+    }
+    let thing = noun(rev.entity_kind);
+    let status = text(data, "status");
+    let what = match rev.change_kind {
+        C::Started => format!("{thing} started"),
+        C::Ended => format!("{thing} ended"),
+        C::Amended => format!("{thing} amended"),
+        C::Correction => format!("{thing} record corrected"),
+        C::Retraction => format!("{thing} retracted"),
+        C::NewEvidence => format!("new evidence on the {thing}"),
+        C::Deleted => format!("{thing} removed"),
+        C::Updated => format!("{thing} updated"),
+        C::Created | C::Import | C::Seed => match (rev.entity_kind, status) {
+            (EntityKind::Partnership, Some("ended")) => format!("{thing} ended"),
+            (EntityKind::Partnership, Some("cancelled")) => format!("{thing} cancelled"),
+            (EntityKind::Partnership, Some("announced")) => format!("{thing} announced"),
+            (EntityKind::Partnership, _) => format!("{thing} started"),
+            _ => format!("{thing} added"),
+        },
+    };
+    format!("{subject}: {what}")
+}
+
+fn noun(kind: EntityKind) -> &'static str {
+    match kind {
+        EntityKind::Agency => "agency",
+        EntityKind::Program => "program",
+        EntityKind::Phase => "program phase",
+        EntityKind::Partnership => "partnership",
+        EntityKind::Source => "source",
+        EntityKind::Citation => "citation",
+    }
+}
+
+fn text<'a>(data: &'a Value, field: &str) -> Option<&'a str> {
+    data.get(field).and_then(Value::as_str)
+}
+
+/// "Name (ST)" for an agency; the record's own name for others; what a citation cites.
+fn subject(kind: EntityKind, id: &str, data: &Value, catalog: &Catalog) -> String {
+    let agency = |id: &str, data: Option<&Value>| match catalog.agencies.get(id) {
+        Some(a) => format!("{} ({})", a.name, a.state.as_str()),
+        None => match data.and_then(|d| text(d, "name")) {
+            Some(name) => match data.and_then(|d| text(d, "state")) {
+                Some(st) => format!("{name} ({st})"),
+                None => name.to_string(),
+            },
+            None => id.to_string(),
+        },
+    };
+    match kind {
+        EntityKind::Agency => agency(id, Some(data)),
+        EntityKind::Partnership => match text(data, "agency_id") {
+            Some(a) => agency(a, None),
+            None => format!("partnership {id}"),
+        },
+        EntityKind::Program => catalog
+            .programs
+            .get(id)
+            .map(|p| p.name.clone())
+            .or_else(|| text(data, "name").map(str::to_string))
+            .unwrap_or_else(|| id.to_string()),
+        EntityKind::Phase => {
+            let name = text(data, "name").unwrap_or(id);
+            match text(data, "program_id").and_then(|p| catalog.programs.get(p)) {
+                Some(p) => format!("{} – {name}", p.name),
+                None => name.to_string(),
+            }
+        }
+        EntityKind::Source => text(data, "title").unwrap_or(id).to_string(),
+        EntityKind::Citation => {
+            let cited_kind = text(data, "entity_kind").and_then(|k| k.parse::<EntityKind>().ok());
+            let cited_id = text(data, "entity_id");
+            match (cited_kind, cited_id) {
+                (Some(EntityKind::Citation), _) | (None, _) | (_, None) => format!("citation {id}"),
+                (Some(k), Some(cid)) => {
+                    let cited = cited_data(catalog, k, cid);
+                    subject(k, cid, &cited, catalog)
+                }
+            }
+        }
+    }
+}
+
+/// What a headline needs of a cited record that the catalog holds (its agency, name).
+fn cited_data(catalog: &Catalog, kind: EntityKind, id: &str) -> Value {
+    match kind {
+        EntityKind::Partnership => id
+            .parse::<i64>()
+            .ok()
+            .and_then(|n| catalog.partnerships.get(&n))
+            .map(|p| serde_json::json!({"agency_id": p.agency_id}))
+            .unwrap_or(Value::Null),
+        EntityKind::Phase => catalog
+            .phases
+            .get(id)
+            .map(|p| serde_json::json!({"name": p.name, "program_id": p.program_id}))
+            .unwrap_or(Value::Null),
+        EntityKind::Source => id
+            .parse::<i64>()
+            .ok()
+            .and_then(|n| catalog.sources.get(&n))
+            .map(|s| serde_json::json!({"title": s.title}))
+            .unwrap_or(Value::Null),
+        _ => Value::Null,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

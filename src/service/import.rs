@@ -31,7 +31,7 @@ use crate::domain::{
     Agency, AgencyType, ChangeKind, Citation, EntityKind, JurisdictionType, LocationPrecision,
     Meta, Partnership, Record, Source, SourceKind, Status,
 };
-use crate::import::atlas::{self, AtlasError, AtlasFile, AtlasRow, Link, RING_TECHNOLOGY};
+use crate::import::atlas::{self, AtlasError, AtlasFile, AtlasRow, Link, Located, RING_TECHNOLOGY};
 use crate::import::geocode::{Gazetteer, GeocodeHit, GeocodeQuery, Precision};
 use crate::import::ori::{OriError, OriIndex};
 use crate::service::catalog::Catalog;
@@ -220,18 +220,23 @@ pub async fn import_atlas_path(
     path: &Path,
     options: ImportOptions<'_>,
 ) -> Result<ImportReport, ImportError> {
+    let file = read_atlas_path(path)?;
+    import_file(dataset, &file, ATLAS, options).await
+}
+
+/// Reads and checks an Atlas export's Ring rows.
+pub fn read_atlas_path(path: &Path) -> Result<AtlasFile, ImportError> {
     let shown = path.display().to_string();
     let file = std::fs::File::open(path).map_err(|source| ImportError::Open {
         path: shown.clone(),
         source,
     })?;
-    let file = atlas::read(std::io::BufReader::new(file), RING_TECHNOLOGY).map_err(|source| {
+    atlas::read(std::io::BufReader::new(file), RING_TECHNOLOGY).map_err(|source| {
         ImportError::Read {
             path: shown,
             source,
         }
-    })?;
-    import_file(dataset, &file, ATLAS, options).await
+    })
 }
 
 /// The shipped sample, parsed.
@@ -394,24 +399,16 @@ fn plan(
         // Agency.
         let agency_type = agency_type(&first.lea_type);
         let jurisdiction_type = jurisdiction_type(&first.jurisdiction);
-        let hit = gazetteer.geocode(&GeocodeQuery {
-            agency_name: &first.agency,
-            city: first.city.as_deref(),
-            county: first.county.as_deref(),
-            state: first.state.as_str(),
-            county_level: agency_type == AgencyType::Sheriff
-                || matches!(
-                    jurisdiction_type,
-                    JurisdictionType::County | JurisdictionType::Parish
-                ),
-        });
-        match &hit {
-            Some(h) => *report.geocoded.entry(h.precision.as_str()).or_default() += 1,
+        let place = placed(&gazetteer, first, agency_type, jurisdiction_type);
+        match &place {
+            Some(p) => *report.geocoded.entry(p.precision.as_str()).or_default() += 1,
             None => report.not_geocoded += 1,
         }
-        let ori = options
-            .ori
-            .and_then(|idx| idx.lookup(first.state.as_str(), &first.agency));
+        let ori = first.ori.as_deref().or_else(|| {
+            options
+                .ori
+                .and_then(|idx| idx.lookup(first.state.as_str(), &first.agency))
+        });
         if ori.is_some()
             && let Some(n) = report.ori_matched.as_mut()
         {
@@ -431,10 +428,10 @@ fn plan(
             county: first.county.clone(),
             state: first.state,
             country: "US".into(),
-            latitude: hit.as_ref().map(|h| h.latitude),
-            longitude: hit.as_ref().map(|h| h.longitude),
-            location_precision: hit.as_ref().map(|h| location_precision(h.precision)),
-            location_source: hit.as_ref().map(location_source),
+            latitude: place.as_ref().map(|p| p.latitude),
+            longitude: place.as_ref().map(|p| p.longitude),
+            location_precision: place.as_ref().map(|p| p.precision),
+            location_source: place.and_then(|p| p.source),
             external_ids: external_ids.clone(),
             notes: None,
             meta: placeholder.clone(),
@@ -586,6 +583,36 @@ fn plan(
         new_sources: sources.new,
         groups: planned,
         report,
+    })
+}
+
+/// Where a row's agency is: the location the row carries (the shipped dataset's, geocoded
+/// when it was made), else the gazetteer's answer.
+pub(crate) fn placed(
+    gazetteer: &Gazetteer,
+    row: &AtlasRow,
+    agency_type: AgencyType,
+    jurisdiction_type: JurisdictionType,
+) -> Option<Located> {
+    if let Some(l) = &row.location {
+        return Some(l.clone());
+    }
+    let hit = gazetteer.geocode(&GeocodeQuery {
+        agency_name: &row.agency,
+        city: row.city.as_deref(),
+        county: row.county.as_deref(),
+        state: row.state.as_str(),
+        county_level: agency_type == AgencyType::Sheriff
+            || matches!(
+                jurisdiction_type,
+                JurisdictionType::County | JurisdictionType::Parish
+            ),
+    })?;
+    Some(Located {
+        latitude: hit.latitude,
+        longitude: hit.longitude,
+        precision: location_precision(hit.precision),
+        source: Some(location_source(&hit)),
     })
 }
 
@@ -748,7 +775,7 @@ impl SourcePlanner {
 const RING_MAP_ID: &str = "1eYVDPh5itXq5acDT9b0BVeQwmESBa4cB";
 
 /// Google My Maps links are reduced to the map: `…/maps/d/viewer?mid=<id>`.
-fn canonical_url(raw: &str) -> String {
+pub(crate) fn canonical_url(raw: &str) -> String {
     let raw = raw.trim();
     if let Ok(u) = url::Url::parse(raw)
         && u.host_str().is_some_and(|h| h.ends_with("google.com"))
@@ -761,7 +788,7 @@ fn canonical_url(raw: &str) -> String {
 }
 
 /// `Link N Type` when it names a kind; else a guess from the URL and publisher.
-fn source_kind(link: &Link, row: &AtlasRow) -> SourceKind {
+pub(crate) fn source_kind(link: &Link, row: &AtlasRow) -> SourceKind {
     if let Some(kind) = link.kind.as_deref() {
         let key = kind.trim().to_ascii_lowercase().replace([' ', '-'], "_");
         if let Ok(k) = key.parse() {
@@ -789,7 +816,7 @@ fn source_kind(link: &Link, row: &AtlasRow) -> SourceKind {
     SourceKind::News
 }
 
-fn agency_type(text: &str) -> AgencyType {
+pub(crate) fn agency_type(text: &str) -> AgencyType {
     match text.trim() {
         "Police" => AgencyType::Police,
         "Sheriff" => AgencyType::Sheriff,
@@ -800,7 +827,7 @@ fn agency_type(text: &str) -> AgencyType {
     }
 }
 
-fn jurisdiction_type(text: &str) -> JurisdictionType {
+pub(crate) fn jurisdiction_type(text: &str) -> JurisdictionType {
     match text.trim() {
         "Municipal" => JurisdictionType::Municipal,
         "County" => JurisdictionType::County,

@@ -6,10 +6,10 @@
 
 use super::catalog::Catalog;
 use super::listing::{
-    self, AgencyFilter, AgencySortField, ListError, PageRequest, PartnershipFilter,
-    PartnershipSortField, Sort, SourceFilter, SourceSortField,
+    self, AgencyFilter, AgencySortField, CitationFilter, ListError, PageRequest, PartnershipFilter,
+    PartnershipSortField, PhaseFilter, PhaseSortField, Sort, SourceFilter, SourceSortField,
 };
-use crate::domain::{Phase, Program, Source};
+use crate::domain::{Citation, Phase, Program, Source};
 use crate::export::tables::{AgencyRow, DayCells, PartnershipRow};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -229,6 +229,48 @@ pub fn sources(
         rows: page.items.into_iter().cloned().collect(),
         next: page.next,
         total: page.total,
+    })
+}
+
+/// Phases are few (a handful per program), so a snapshot copies them.
+pub fn phases(
+    catalog: &Catalog,
+    filter: &PhaseFilter,
+    sort: Sort<PhaseSortField>,
+    req: &PageRequest,
+) -> Result<Snapshot<Phase>, ListError> {
+    let page = listing::phases(catalog, filter, sort, req)?;
+    Ok(Snapshot {
+        rows: page.items.into_iter().cloned().collect(),
+        next: page.next,
+        total: page.total,
+    })
+}
+
+/// A page of citations, copied.
+pub fn citations(
+    catalog: &Catalog,
+    filter: &CitationFilter,
+    descending: bool,
+    req: &PageRequest,
+) -> Result<Snapshot<Citation>, ListError> {
+    let page = listing::citations(catalog, filter, descending, req)?;
+    Ok(Snapshot {
+        rows: page.items.into_iter().cloned().collect(),
+        next: page.next,
+        total: page.total,
+    })
+}
+
+/// Every matching citation of `catalog` (a snapshot, or a past version), in id order, by
+/// batches: citations are as many as the records that cite.
+pub fn citation_batches(
+    catalog: Arc<Catalog>,
+    filter: CitationFilter,
+    descending: bool,
+) -> Batches<Citation> {
+    Batches::new(BATCH_ROWS_BY_ID, move |req| {
+        citations(&catalog, &filter, descending, req)
     })
 }
 

@@ -46,7 +46,7 @@ pub struct Stats {
 
 /// The days a partnership may and must have been active: `(possible, certain)`, each an
 /// inclusive range with `None` for an open bound; `None` when never (possibly) active.
-type Range = (Option<Date>, Option<Date>);
+pub type Range = (Option<Date>, Option<Date>);
 
 fn ranges(catalog: &Catalog, p: &Partnership) -> Option<(Range, Option<Range>)> {
     if matches!(p.status, Status::Announced | Status::Cancelled) {
@@ -73,6 +73,13 @@ fn ranges(catalog: &Catalog, p: &Partnership) -> Option<(Range, Option<Range>)> 
         _ => None,
     };
     Some((possible, certain))
+}
+
+/// The days a partnership may have been active (`active_on` holds it on exactly these),
+/// inclusive, `None` for an open bound; `None` when never. The map's date slider shows a
+/// marker on a day inside it, so it agrees with the API's `active_on`.
+pub fn active_span(catalog: &Catalog, p: &Partnership) -> Option<Range> {
+    ranges(catalog, p).map(|(possible, _)| possible)
 }
 
 fn period_of(day: Date, interval: Interval) -> Date {

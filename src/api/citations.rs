@@ -1,0 +1,213 @@
+//! `/citations`: every "source S supports record R" statement, as records of their own, so
+//! a client can ask which records a source supports or page through all the evidence.
+
+use super::agencies::missing;
+use super::dto::{self, CitationList, CitationRecord, ListMeta};
+use super::exports::{self, CsvExport, NdjsonExport};
+use super::geojson::{TableFormat, is_export, negotiate_table};
+use super::vocab::Values;
+use super::{ApiTags, AppState, link_header, list_error, page_request, parse_sort};
+use crate::domain::EntityKind;
+use crate::error::ApiError;
+use crate::service::catalog::Catalog;
+use crate::service::listing::{self, CitationFilter};
+use crate::service::snapshot;
+use poem::Request;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, OpenApi, ResponseContent};
+
+pub struct CitationsApi {
+    state: AppState,
+}
+
+impl CitationsApi {
+    pub fn new(state: AppState) -> Self {
+        Self { state }
+    }
+}
+
+/// A page of citations as JSON; or every matching citation as CSV or NDJSON.
+#[derive(ResponseContent)]
+pub enum CitationListBody {
+    Json(Json<CitationList>),
+    #[oai(content_type = "text/csv; charset=utf-8")]
+    Csv(CsvExport),
+    #[oai(content_type = "application/x-ndjson")]
+    Ndjson(NdjsonExport),
+}
+
+#[derive(ApiResponse)]
+pub enum CitationListResponse {
+    /// A page of citations. `Link` has the next page, when there is one.
+    #[oai(status = 200)]
+    Ok(CitationListBody, #[oai(header = "Link")] Option<String>),
+}
+
+#[derive(ApiResponse)]
+pub enum CitationResponse {
+    /// The citation. `ETag` is its version, for `If-Match` on writes; `Link` has its
+    /// history (`rel="version-history"`), its source and the record that cites it.
+    #[oai(status = 200)]
+    Ok(
+        Json<CitationRecord>,
+        #[oai(header = "ETag")] String,
+        #[oai(header = "Link")] String,
+    ),
+}
+
+/// The only order: by id (`id`, or `-id` for descending).
+const CITATION_SORTS: &[(&str, ())] = &[("id", ())];
+
+/// The filter, once every source named is known to exist (an unknown one is a 400).
+fn filter(
+    catalog: &Catalog,
+    sources: Vec<i64>,
+    record_kinds: Vec<EntityKind>,
+    record_id: Option<String>,
+) -> Result<CitationFilter, ApiError> {
+    if let Some(unknown) = sources.iter().find(|id| !catalog.sources.contains_key(*id)) {
+        return Err(ApiError::invalid(
+            "source",
+            format!("no source has the id {unknown} (see /sources)"),
+        ));
+    }
+    Ok(CitationFilter {
+        sources,
+        record_kinds,
+        record_id: record_id.filter(|id| !id.is_empty()),
+    })
+}
+
+#[OpenApi(tag = "ApiTags::Sources")]
+impl CitationsApi {
+    /// List citations
+    ///
+    /// Every citation: which source supports which record (or one field of it), with the
+    /// supporting quote. Filter by source, by the kind of the citing record, and by its id.
+    #[allow(clippy::too_many_arguments)]
+    #[oai(path = "/citations", method = "get", operation_id = "list_citations")]
+    async fn list_citations(
+        &self,
+        req: &Request,
+        /// Only citations of these sources (ids; repeat or separate with commas).
+        source: Query<Option<Values<i64>>>,
+        /// Only citations by records of these kinds (repeat or separate with commas).
+        record_kind: Query<Option<Values<EntityKind>>>,
+        /// Only citations by the record with this id (with `record_kind`, of those kinds).
+        #[oai(example = "example_record_id")]
+        record_id: Query<Option<String>>,
+        /// Sort order: `id`, or `-id` for descending.
+        sort: Query<Option<String>>,
+        /// Page size, 1 to 1000 (default 100).
+        #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
+        limit: Query<Option<u32>>,
+        /// The `next` cursor of the previous page.
+        cursor: Query<Option<String>>,
+        /// Include `total`, the number of matching records.
+        count: Query<Option<bool>>,
+        /// What the dataset said at this time (RFC 3339, transaction time), e.g.
+        /// `2026-12-01T09:30:00Z`.
+        #[oai(example = "super::example_as_of")]
+        as_of: Query<Option<String>>,
+        /// `json` (a page; default), or an export of every matching citation: `csv` or
+        /// `ndjson` (a page only when `limit` or `cursor` is given). Overrides `Accept`; the
+        /// suffixes `.csv` and `.ndjson` do the same.
+        format: Query<Option<TableFormat>>,
+    ) -> Result<CitationListResponse, ApiError> {
+        let descending = parse_sort(sort.0.as_deref(), CITATION_SORTS, ())?.descending;
+        let format = negotiate_table(req, format.0);
+        let (sources, kinds) = (Values::of(source.0), Values::of(record_kind.0));
+        if format != TableFormat::Json {
+            let page_req = if is_export(limit.0, cursor.0.as_deref()) {
+                listing::PageRequest::everything()
+            } else {
+                page_request(limit.0, cursor.0, count.0)
+            };
+            let permit = self.state.admit_export(as_of.0.as_deref(), &page_req)?;
+            // Every row: batches from a snapshot. A page: taken at once.
+            let (rows, next) = if page_req.unbounded {
+                let catalog = super::snapshot(&self.state, as_of.0.as_deref()).await?;
+                let filter = filter(&catalog, sources, kinds, record_id.0)?;
+                (
+                    snapshot::citation_batches(catalog, filter, descending),
+                    None,
+                )
+            } else {
+                let catalog = super::view(&self.state, as_of.0.as_deref()).await?;
+                let filter = filter(&catalog, sources, kinds, record_id.0)?;
+                let snap = snapshot::citations(&catalog, &filter, descending, &page_req)
+                    .map_err(list_error)?;
+                (exports::Batches::once(snap.rows), snap.next)
+            };
+            let next = next
+                .as_deref()
+                .map(|c| format!("<{}>; rel=\"next\"", super::next_link(req, c)));
+            let body = match format {
+                TableFormat::Csv => CitationListBody::Csv(exports::csv(rows, permit)),
+                TableFormat::Ndjson | TableFormat::Json => CitationListBody::Ndjson(
+                    exports::ndjson(rows, permit, |c: &crate::domain::Citation| {
+                        CitationRecord::from(c)
+                    }),
+                ),
+            };
+            return Ok(CitationListResponse::Ok(body, exports::link_header(next)));
+        }
+        let page_req = page_request(limit.0, cursor.0, count.0);
+        let catalog = super::view(&self.state, as_of.0.as_deref()).await?;
+        let filter = filter(&catalog, sources, kinds, record_id.0)?;
+        let page =
+            listing::citations(&catalog, &filter, descending, &page_req).map_err(list_error)?;
+        let link = link_header(req, page.next.as_deref());
+        let body = CitationList {
+            data: page.items.into_iter().map(CitationRecord::from).collect(),
+            next: page.next,
+            total: page.total.map(|t| t as u64),
+            meta: ListMeta::of(&catalog),
+        };
+        Ok(CitationListResponse::Ok(
+            CitationListBody::Json(Json(body)),
+            link,
+        ))
+    }
+
+    /// Get a citation
+    ///
+    /// One citation by its id. `Link` has its history, its source and the citing record.
+    #[oai(path = "/citations/:id", method = "get", operation_id = "get_citation")]
+    async fn get_citation(
+        &self,
+        /// The citation's numeric id.
+        #[oai(example = "super::example_numeric_id")]
+        id: Path<String>,
+        /// What the dataset said at this time (RFC 3339, transaction time), e.g.
+        /// `2026-12-01T09:30:00Z`.
+        #[oai(example = "super::example_as_of")]
+        as_of: Query<Option<String>>,
+    ) -> Result<CitationResponse, ApiError> {
+        let catalog = super::view(&self.state, as_of.0.as_deref()).await?;
+        let found =
+            id.0.parse::<i64>()
+                .ok()
+                .and_then(|n| catalog.citations.get(&n));
+        let Some(c) = found else {
+            return Err(missing(&catalog, EntityKind::Citation, "citations", &id.0));
+        };
+        let link = format!(
+            "</citations/{}/history>; rel=\"version-history\", </sources/{}>; rel=\"related\", </{}/{}>; rel=\"about\"",
+            c.id,
+            c.source_id,
+            super::edits::collection(c.entity_kind),
+            super::path_segment(&c.entity_id)
+        );
+        Ok(CitationResponse::Ok(
+            Json(dto::CitationRecord::from(&**c)),
+            super::edits::etag(c.meta.version),
+            link,
+        ))
+    }
+}
+
+fn example_record_id() -> Option<String> {
+    Some("1".into())
+}

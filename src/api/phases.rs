@@ -1,0 +1,208 @@
+//! `/phases`: the dated phases of vendor programs (what enrolled agencies could do when), as
+//! a list of their own beside the programs that embed them.
+
+use super::agencies::missing;
+use super::dto::{self, ListMeta, PhaseList};
+use super::exports::{self, CsvExport, NdjsonExport};
+use super::geojson::{TableFormat, is_export, negotiate_table};
+use super::vocab::Values;
+use super::{ApiTags, AppState, link_header, list_error, page_request, parse_sort};
+use crate::domain::{EntityKind, Status};
+use crate::error::ApiError;
+use crate::service::listing::{self, PHASE_SORTS, PhaseFilter, PhaseSortField};
+use crate::service::snapshot;
+use poem::Request;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Object, OpenApi, ResponseContent};
+
+pub struct PhasesApi {
+    state: AppState,
+}
+
+impl PhasesApi {
+    pub fn new(state: AppState) -> Self {
+        Self { state }
+    }
+}
+
+/// A page of phases as JSON; or every matching phase as CSV or NDJSON.
+#[derive(ResponseContent)]
+pub enum PhaseListBody {
+    Json(Json<PhaseList>),
+    #[oai(content_type = "text/csv; charset=utf-8")]
+    Csv(CsvExport),
+    #[oai(content_type = "application/x-ndjson")]
+    Ndjson(NdjsonExport),
+}
+
+#[derive(ApiResponse)]
+pub enum PhaseListResponse {
+    /// A page of phases. `Link` has the next page, when there is one.
+    #[oai(status = 200)]
+    Ok(PhaseListBody, #[oai(header = "Link")] Option<String>),
+}
+
+/// A phase with the citations that support it.
+#[derive(Object, Clone, Debug)]
+pub struct PhaseDetail {
+    #[oai(flatten)]
+    pub phase: dto::Phase,
+    /// Sources that support this record.
+    pub citations: Vec<dto::Citation>,
+}
+
+#[derive(ApiResponse)]
+pub enum PhaseResponse {
+    /// The phase. `ETag` is its version, for `If-Match` on writes; `Link` has its history
+    /// (`rel="version-history"`) and its program (`rel="up"`).
+    #[oai(status = 200)]
+    Ok(
+        Json<PhaseDetail>,
+        #[oai(header = "ETag")] String,
+        #[oai(header = "Link")] String,
+    ),
+}
+
+/// Checks that every program named exists: an unknown one names nothing (a 400, never an
+/// empty answer).
+fn known_programs(
+    catalog: &crate::service::catalog::Catalog,
+    ids: Vec<String>,
+) -> Result<Vec<String>, ApiError> {
+    if let Some(unknown) = ids.iter().find(|id| !catalog.programs.contains_key(*id)) {
+        return Err(ApiError::invalid(
+            "program",
+            format!("no program has the id `{unknown}` (see /programs)"),
+        ));
+    }
+    Ok(ids)
+}
+
+#[OpenApi(tag = "ApiTags::Programs")]
+impl PhasesApi {
+    /// List program phases
+    ///
+    /// The dated phases of every program: what enrolled agencies could do when (such as ask
+    /// residents for footage through the vendor). Filter by program and status.
+    #[allow(clippy::too_many_arguments)]
+    #[oai(path = "/phases", method = "get", operation_id = "list_phases")]
+    async fn list_phases(
+        &self,
+        req: &Request,
+        /// Only phases of these programs (ids; repeat or separate with commas).
+        #[oai(example = "example_programs")]
+        program: Query<Option<Values<String>>>,
+        /// Only phases with these statuses (repeat or separate with commas).
+        status: Query<Option<Values<Status>>>,
+        /// Sort order: id, start or name; prefix `-` for descending.
+        sort: Query<Option<String>>,
+        /// Page size, 1 to 1000 (default 100).
+        #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
+        limit: Query<Option<u32>>,
+        /// The `next` cursor of the previous page.
+        cursor: Query<Option<String>>,
+        /// Include `total`, the number of matching records.
+        count: Query<Option<bool>>,
+        /// What the dataset said at this time (RFC 3339, transaction time), e.g.
+        /// `2026-12-01T09:30:00Z`.
+        #[oai(example = "super::example_as_of")]
+        as_of: Query<Option<String>>,
+        /// `json` (a page; default), or an export of every matching phase: `csv` or
+        /// `ndjson` (a page only when `limit` or `cursor` is given). Overrides `Accept`; the
+        /// suffixes `.csv` and `.ndjson` do the same.
+        format: Query<Option<TableFormat>>,
+    ) -> Result<PhaseListResponse, ApiError> {
+        let sort = parse_sort(sort.0.as_deref(), PHASE_SORTS, PhaseSortField::Id)?;
+        let format = negotiate_table(req, format.0);
+        let programs = Values::of(program.0);
+        let statuses = Values::of(status.0);
+        if format != TableFormat::Json {
+            let page_req = if is_export(limit.0, cursor.0.as_deref()) {
+                listing::PageRequest::everything()
+            } else {
+                page_request(limit.0, cursor.0, count.0)
+            };
+            let permit = self.state.admit_export(as_of.0.as_deref(), &page_req)?;
+            let snap = {
+                let catalog = super::view(&self.state, as_of.0.as_deref()).await?;
+                let filter = PhaseFilter {
+                    programs: known_programs(&catalog, programs)?,
+                    statuses,
+                };
+                snapshot::phases(&catalog, &filter, sort, &page_req).map_err(list_error)?
+            };
+            let next = snap
+                .next
+                .as_deref()
+                .map(|c| format!("<{}>; rel=\"next\"", super::next_link(req, c)));
+            let body = match format {
+                TableFormat::Csv => {
+                    PhaseListBody::Csv(exports::csv(exports::Batches::once(snap.rows), permit))
+                }
+                TableFormat::Ndjson | TableFormat::Json => PhaseListBody::Ndjson(exports::ndjson(
+                    exports::Batches::once(snap.rows),
+                    permit,
+                    |p: &crate::domain::Phase| dto::Phase::from(p),
+                )),
+            };
+            return Ok(PhaseListResponse::Ok(body, exports::link_header(next)));
+        }
+        let page_req = page_request(limit.0, cursor.0, count.0);
+        let catalog = super::view(&self.state, as_of.0.as_deref()).await?;
+        let filter = PhaseFilter {
+            programs: known_programs(&catalog, programs)?,
+            statuses,
+        };
+        let page = listing::phases(&catalog, &filter, sort, &page_req).map_err(list_error)?;
+        let link = link_header(req, page.next.as_deref());
+        let body = PhaseList {
+            data: page.items.into_iter().map(dto::Phase::from).collect(),
+            next: page.next,
+            total: page.total.map(|t| t as u64),
+            meta: ListMeta::of(&catalog),
+        };
+        Ok(PhaseListResponse::Ok(PhaseListBody::Json(Json(body)), link))
+    }
+
+    /// Get a program phase
+    ///
+    /// One phase by its id, with its citations. `Link` has its history and its program.
+    #[oai(path = "/phases/:id", method = "get", operation_id = "get_phase")]
+    async fn get_phase(
+        &self,
+        /// The phase's id, e.g. `ring-nps-request-for-assistance`.
+        #[oai(example = "example_phase_id")]
+        id: Path<String>,
+        /// What the dataset said at this time (RFC 3339, transaction time), e.g.
+        /// `2026-12-01T09:30:00Z`.
+        #[oai(example = "super::example_as_of")]
+        as_of: Query<Option<String>>,
+    ) -> Result<PhaseResponse, ApiError> {
+        let catalog = super::view(&self.state, as_of.0.as_deref()).await?;
+        let Some(p) = catalog.phases.get(&id.0) else {
+            return Err(missing(&catalog, EntityKind::Phase, "phases", &id.0));
+        };
+        let link = format!(
+            "</phases/{}/history>; rel=\"version-history\", </programs/{}>; rel=\"up\"",
+            super::path_segment(&p.id),
+            super::path_segment(&p.program_id)
+        );
+        Ok(PhaseResponse::Ok(
+            Json(PhaseDetail {
+                phase: dto::Phase::from(p),
+                citations: dto::citations(&catalog, EntityKind::Phase, &p.id),
+            }),
+            super::edits::etag(p.meta.version),
+            link,
+        ))
+    }
+}
+
+fn example_programs() -> Option<Values<String>> {
+    Some(Values(vec![super::example_program_id()]))
+}
+
+fn example_phase_id() -> String {
+    "ring-nps-request-for-assistance".into()
+}

@@ -1,0 +1,218 @@
+//! The domain's vocabularies as OpenAPI types, so the spec lists every value as an `enum`
+//! and DTOs and parameters carry the typed value, not a `String`. The domain stays free of
+//! poem: the impls live here (the types are this crate's, so the orphan rule allows them).
+//!
+//! A value outside a vocabulary fails to parse with the domain's own message (`` `cop` is
+//! not one of: police, sheriff, … ``), which `error.rs` turns into a 400 `invalid_parameter`
+//! (a parameter) or `invalid_body` (a JSON field) naming it.
+
+use crate::domain::{
+    AgencyType, ChangeKind, DatePrecision, EntityKind, JurisdictionType, LocationPrecision,
+    SourceKind, Status,
+};
+use poem_openapi::registry::{MetaSchema, MetaSchemaRef, Registry};
+use poem_openapi::types::{
+    ParseError, ParseFromJSON, ParseFromParameter, ParseResult, ToJSON, Type,
+};
+use std::borrow::Cow;
+
+/// Implements poem-openapi's `Type`, `ToJSON`, `ParseFromJSON` and `ParseFromParameter` for
+/// a `string_enum!` type: a named `string` schema with every value in `enum`.
+macro_rules! openapi_vocab {
+    ($ty:ty, $name:literal, $doc:literal) => {
+        impl Type for $ty {
+            const IS_REQUIRED: bool = true;
+            type RawValueType = Self;
+            type RawElementValueType = Self;
+
+            fn name() -> Cow<'static, str> {
+                Cow::Borrowed($name)
+            }
+
+            fn schema_ref() -> MetaSchemaRef {
+                MetaSchemaRef::Reference($name.to_string())
+            }
+
+            fn register(registry: &mut Registry) {
+                registry.create_schema::<Self, _>($name.to_string(), |_| MetaSchema {
+                    description: Some($doc),
+                    enum_items: <$ty>::ALL
+                        .iter()
+                        .map(|v| serde_json::Value::String(v.as_str().into()))
+                        .collect(),
+                    ..MetaSchema::new("string")
+                });
+            }
+
+            fn as_raw_value(&self) -> Option<&Self::RawValueType> {
+                Some(self)
+            }
+
+            fn raw_element_iter<'a>(
+                &'a self,
+            ) -> Box<dyn Iterator<Item = &'a Self::RawElementValueType> + 'a> {
+                Box::new(self.as_raw_value().into_iter())
+            }
+        }
+
+        impl ToJSON for $ty {
+            fn to_json(&self) -> Option<serde_json::Value> {
+                Some(serde_json::Value::String(self.as_str().into()))
+            }
+        }
+
+        impl ParseFromJSON for $ty {
+            fn parse_from_json(value: Option<serde_json::Value>) -> ParseResult<Self> {
+                match value.unwrap_or_default() {
+                    serde_json::Value::String(s) => s.parse().map_err(|e| ParseError::custom(e)),
+                    other => Err(ParseError::expected_type(other)),
+                }
+            }
+        }
+
+        impl ParseFromParameter for $ty {
+            fn parse_from_parameter(value: &str) -> ParseResult<Self> {
+                value.parse().map_err(|e| ParseError::custom(e))
+            }
+        }
+    };
+}
+
+openapi_vocab!(AgencyType, "AgencyType", "What kind of body the agency is.");
+openapi_vocab!(
+    JurisdictionType,
+    "JurisdictionType",
+    "The kind of area the agency serves."
+);
+openapi_vocab!(
+    LocationPrecision,
+    "LocationPrecision",
+    "How exactly an agency's coordinates place it."
+);
+openapi_vocab!(
+    Status,
+    "Status",
+    "Where a partnership, program or phase stands."
+);
+openapi_vocab!(
+    SourceKind,
+    "SourceKind",
+    "What kind of evidence a source is."
+);
+openapi_vocab!(
+    ChangeKind,
+    "ChangeKind",
+    "Why a record changed: `started`, `ended` and `amended` are real-world changes; `correction`, `retraction` and `new_evidence` correct our record."
+);
+openapi_vocab!(
+    EntityKind,
+    "RecordKind",
+    "The kinds of record: agency, program, phase, partnership, source, citation."
+);
+openapi_vocab!(
+    DatePrecision,
+    "DatePrecision",
+    "How much of a date is known: day (YYYY-MM-DD), month (YYYY-MM) or year (YYYY)."
+);
+
+/// A multi-valued query parameter: repeated (`kind=news&kind=dataset`) or comma-separated
+/// (`kind=news,dataset`), each value parsed as `T`. Empty values are skipped.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Values<T>(pub Vec<T>);
+
+impl<T: Type> Type for Values<T> {
+    const IS_REQUIRED: bool = true;
+    type RawValueType = Self;
+    type RawElementValueType = T::RawValueType;
+
+    fn name() -> Cow<'static, str> {
+        format!("list_{}", T::name()).into()
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        MetaSchemaRef::Inline(Box::new(MetaSchema {
+            items: Some(Box::new(T::schema_ref())),
+            ..MetaSchema::new("array")
+        }))
+    }
+
+    fn register(registry: &mut Registry) {
+        T::register(registry);
+    }
+
+    fn as_raw_value(&self) -> Option<&Self::RawValueType> {
+        Some(self)
+    }
+
+    fn raw_element_iter<'a>(
+        &'a self,
+    ) -> Box<dyn Iterator<Item = &'a Self::RawElementValueType> + 'a> {
+        Box::new(self.0.iter().filter_map(|item| item.as_raw_value()))
+    }
+
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl<T: ParseFromParameter> ParseFromParameter for Values<T> {
+    fn parse_from_parameter(value: &str) -> ParseResult<Self> {
+        Self::parse_from_parameters(std::iter::once(value))
+    }
+
+    fn parse_from_parameters<I: IntoIterator<Item = A>, A: AsRef<str>>(
+        iter: I,
+    ) -> ParseResult<Self> {
+        let mut values = Vec::new();
+        for text in iter {
+            for part in text.as_ref().split(',').map(str::trim) {
+                if !part.is_empty() {
+                    values.push(T::parse_from_parameter(part).map_err(ParseError::propagate)?);
+                }
+            }
+        }
+        Ok(Values(values))
+    }
+}
+
+impl<T: ToJSON> ToJSON for Values<T> {
+    fn to_json(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::Array(
+            self.0.iter().filter_map(ToJSON::to_json).collect(),
+        ))
+    }
+}
+
+impl<T> Values<T> {
+    /// The values of an optional parameter: none when it is absent.
+    pub fn of(param: Option<Values<T>>) -> Vec<T> {
+        param.map(|v| v.0).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repeated_and_comma_separated_values_mean_the_same() {
+        let a = Values::<SourceKind>::parse_from_parameters(["news,dataset"]).unwrap();
+        let b = Values::<SourceKind>::parse_from_parameters(["news", "dataset"]).unwrap();
+        assert_eq!(a, b);
+        assert_eq!(a.0, vec![SourceKind::News, SourceKind::Dataset]);
+    }
+
+    #[test]
+    fn an_unknown_value_is_refused_with_the_allowed_ones() {
+        let err = Values::<Status>::parse_from_parameters(["active,over"]).unwrap_err();
+        assert!(err.message().contains("active, ended"), "{}", err.message());
+    }
+
+    #[test]
+    fn the_schema_lists_every_value() {
+        let mut registry = Registry::new();
+        AgencyType::register(&mut registry);
+        let schema = &registry.schemas["AgencyType"];
+        assert_eq!(schema.enum_items.len(), AgencyType::ALL.len());
+    }
+}

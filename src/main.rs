@@ -168,6 +168,17 @@ enum ImportCommand {
         #[arg(long, conflicts_with = "dry_run")]
         write_seed: Option<PathBuf>,
     },
+    /// Cited changes from a spreadsheet, one a row, in one transaction (format:
+    /// docs/examples/changes.md).
+    Changes {
+        /// The CSV file, e.g. `docs/examples/changes.csv`.
+        path: PathBuf,
+        #[command(flatten)]
+        db: DatabaseArg,
+        /// Show the diff and write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -201,6 +212,16 @@ async fn token_store(db: &DatabaseArg) -> Result<ring_partnerships::store::Store
     let store = ring_partnerships::store::Store::connect(&url).await?;
     store.migrate().await?;
     Ok(store)
+}
+
+/// The dataset an import works on. A dry run writes nothing, not even migrations or the seed.
+async fn open_for_import(url: &str, dry_run: bool) -> Result<ring_partnerships::service::Dataset> {
+    Ok(if dry_run {
+        let store = ring_partnerships::store::Store::connect(url).await?;
+        ring_partnerships::service::Dataset::open(store).await?
+    } else {
+        startup::open_dataset(url).await?
+    })
 }
 
 #[tokio::main]
@@ -306,6 +327,23 @@ async fn run(cli: Cli) -> Result<()> {
                 ori: ori.as_ref(),
             };
             let report = import::import_atlas_path(&dataset, &path, options).await?;
+            println!("{report}");
+            Ok(())
+        }
+        Command::Import {
+            what: ImportCommand::Changes { path, db, dry_run },
+        } => {
+            use ring_partnerships::import::changes;
+            use ring_partnerships::service::changes::apply;
+            let file = std::fs::File::open(&path)
+                .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+            let rows = changes::read(std::io::BufReader::new(file))
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+            let url = config::database_url(&db.database);
+            let dataset = open_for_import(&url, dry_run).await?;
+            let report = apply(&dataset, &rows, dry_run)
+                .await
+                .map_err(|e| format!("{}: {e}; nothing was written", path.display()))?;
             println!("{report}");
             Ok(())
         }

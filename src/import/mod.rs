@@ -1,5 +1,6 @@
 //! Readers for public data formats, and offline geocoding. Pure: no database, no HTTP.
 
 pub mod atlas;
+pub mod changes;
 pub mod geocode;
 pub mod ori;

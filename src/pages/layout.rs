@@ -148,30 +148,33 @@ const MONTHS: [&str; 12] = [
     "December",
 ];
 
-/// A date at its precision, never more: "22 March 2018", "March 2019", "2019".
+fn day_text(d: time::Date) -> String {
+    let month = MONTHS[usize::from(u8::from(d.month())) - 1];
+    format!("{} {month} {}", d.day(), d.year())
+}
+
+/// A date at its precision, never more: "22 March 2018", "March 2019", "2019",
+/// "between 8 October 2020 and 1 March 2021".
 pub fn date_text(d: PartialDate) -> String {
     let first = d.earliest();
     let month = MONTHS[usize::from(u8::from(first.month())) - 1];
     match d.precision() {
-        DatePrecision::Day => format!("{} {month} {}", first.day(), first.year()),
+        DatePrecision::Day => day_text(first),
         DatePrecision::Month => format!("{month} {}", first.year()),
         DatePrecision::Year => format!("{}", first.year()),
-        DatePrecision::Range => {
-            let last = d.latest();
-            let last_month = MONTHS[usize::from(u8::from(last.month())) - 1];
-            format!(
-                "between {} {month} {} and {} {last_month} {}",
-                first.day(),
-                first.year(),
-                last.day(),
-                last.year()
-            )
-        }
+        DatePrecision::Range => format!("between {} and {}", day_text(first), day_text(d.latest())),
     }
 }
 
 pub fn date(d: Option<PartialDate>) -> Markup {
     match d {
+        // `datetime` takes a day, not an interval: each end gets its own element.
+        Some(d) if d.precision() == DatePrecision::Range => html! {
+            "between "
+            time datetime=(PartialDate::day(d.earliest()).to_string()) { (day_text(d.earliest())) }
+            " and "
+            time datetime=(PartialDate::day(d.latest()).to_string()) { (day_text(d.latest())) }
+        },
         Some(d) => html! {
             time datetime=(d.to_string()) { (date_text(d)) }
             @if d.precision() != DatePrecision::Day {

@@ -566,9 +566,9 @@ pub(super) fn check_update_change(change: &ChangeRequest) -> Result<(), EditErro
     check_change(change, Op::Update)
 }
 
-/// The record a create would write, checked against `catalog`; nothing is written.
-pub(super) fn prepare_create(
-    catalog: &Catalog,
+/// The record a create would write, before any check against other records.
+pub(super) fn prepare_fields(
+    _catalog: &Catalog,
     kind: EntityKind,
     mut fields: Map<String, Value>,
 ) -> Result<Record, EditError> {
@@ -592,7 +592,16 @@ pub(super) fn prepare_create(
             }
         }
     }
-    let record = record_from_fields(kind, fields, super::writer::now())?;
+    record_from_fields(kind, fields, super::writer::now())
+}
+
+/// The record a create would write, checked against `catalog`; nothing is written.
+pub(super) fn prepare_create(
+    catalog: &Catalog,
+    kind: EntityKind,
+    fields: Map<String, Value>,
+) -> Result<Record, EditError> {
+    let record = prepare_fields(catalog, kind, fields)?;
     if !is_numeric(kind) {
         let id = record.entity_id();
         if live(catalog, kind, &id) {

@@ -895,4 +895,26 @@ mod tests {
             Some(Certainty::Certain)
         );
     }
+
+    #[test]
+    fn an_end_between_two_snapshots_is_possible_only_between_them() {
+        let d = |t: &str| Some(t.parse::<PartialDate>().unwrap());
+        let day = |t: &str| crate::domain::dates::parse_day(t).unwrap();
+        let end = d("2020-10-08/2021-03-01");
+        // Last seen on 2020-10-07. The end is the last day it applied (inclusive), so the
+        // range's first day counts as certain, and every later day of it as possible.
+        assert_eq!(
+            covers(d("2018-03-22"), end, day("2020-10-08")),
+            Some(Certainty::Certain)
+        );
+        assert_eq!(
+            covers(d("2018-03-22"), end, day("2020-10-09")),
+            Some(Certainty::Possible)
+        );
+        assert_eq!(
+            covers(d("2018-03-22"), end, day("2021-03-01")),
+            Some(Certainty::Possible)
+        );
+        assert_eq!(covers(d("2018-03-22"), end, day("2021-03-02")), None);
+    }
 }

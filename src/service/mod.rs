@@ -2,6 +2,7 @@
 //! in-memory catalog that is a fold of the revision log (see `catalog`).
 
 pub mod catalog;
+pub mod changes;
 pub mod edit;
 pub mod history;
 pub mod import;

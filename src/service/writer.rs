@@ -2,7 +2,7 @@
 //! transaction. Every change made through the service goes through a `Writer`.
 
 use crate::domain::{ChangeKind, Meta, Record};
-use crate::store::{NewRevision, StoreError, WriteTx};
+use crate::store::{NewRevision, StoreError, StoredRevision, WriteTx};
 use time::OffsetDateTime;
 
 /// Why a change was made, and on what evidence.
@@ -21,6 +21,9 @@ pub struct Writer {
     at: OffsetDateTime,
     /// The sequence number of the last revision written in this transaction.
     last_seq: i64,
+    /// The revisions written so far and not yet taken, so a write of many changes can fold
+    /// each into a scratch catalog and check the next one against it.
+    staged: Vec<StoredRevision>,
 }
 
 /// Now, in UTC, to the microsecond (what both engines store exactly).
@@ -37,7 +40,13 @@ impl Writer {
             actor: actor.to_string(),
             at: now(),
             last_seq: 0,
+            staged: Vec::new(),
         }
+    }
+
+    /// The revisions written since the last call, in order.
+    pub fn take_staged(&mut self) -> Vec<StoredRevision> {
+        std::mem::take(&mut self.staged)
     }
 
     pub fn at(&self) -> OffsetDateTime {
@@ -88,7 +97,7 @@ impl Writer {
     }
 
     async fn log(&mut self, record: &Record, why: Reason<'_>) -> Result<(), StoreError> {
-        self.last_seq = self
+        let seq = self
             .tx
             .append_revision(NewRevision {
                 record,
@@ -99,6 +108,18 @@ impl Writer {
                 cited_sources: why.sources,
             })
             .await?;
+        self.staged.push(StoredRevision {
+            seq,
+            entity_kind: record.kind(),
+            entity_id: record.entity_id(),
+            version: record.meta().version,
+            change_kind: why.kind,
+            actor: self.actor.clone(),
+            note: why.note.map(str::to_string),
+            recorded_at: self.at,
+            data: record.to_json(),
+        });
+        self.last_seq = seq;
         Ok(())
     }
 

@@ -6,6 +6,7 @@ mod helpers;
 mod backup;
 mod caching;
 mod checkpoints;
+mod changes;
 mod clients;
 mod contract;
 mod crash;

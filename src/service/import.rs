@@ -406,7 +406,7 @@ fn plan(
         // Agency.
         let agency_type = agency_type(&first.lea_type);
         let jurisdiction_type = jurisdiction_type(&first.jurisdiction);
-        let place = placed(&gazetteer, first, agency_type, jurisdiction_type);
+        let place = placed(gazetteer, first, agency_type, jurisdiction_type);
         match &place {
             Some(p) => *report.geocoded.entry(p.precision.as_str()).or_default() += 1,
             None => report.not_geocoded += 1,

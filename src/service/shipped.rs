@@ -117,7 +117,7 @@ pub fn shipped_csv(file: &AtlasFile, ori: Option<&OriIndex>) -> std::io::Result<
         });
         fields.push(ori.unwrap_or_default());
         let place = placed(
-            &gazetteer,
+            gazetteer,
             row,
             agency_type(&row.lea_type),
             jurisdiction_type(&row.jurisdiction),

@@ -120,6 +120,9 @@ pub enum AnyFeatureCollection {
 }
 
 /// One feature of either collection.
+// One is built per request and moved straight into the response: boxing the larger variant
+// would only add an allocation.
+#[allow(clippy::large_enum_variant)]
 #[derive(Union, Clone, Debug)]
 pub enum AnyFeature {
     Agency(AgencyFeature),

@@ -5,8 +5,8 @@ mod helpers;
 
 mod backup;
 mod caching;
-mod checkpoints;
 mod changes;
+mod checkpoints;
 mod clients;
 mod contract;
 mod crash;

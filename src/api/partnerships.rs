@@ -5,6 +5,7 @@ use super::dto::{self, ListMeta, PartnershipList};
 use super::exports::{self, Batches, CsvExport, GeoJson, NdjsonExport};
 use super::fast::Fast;
 use super::geojson::{Format, GEOJSON, Link, PartnershipFeatureCollection, is_export, negotiate};
+use super::vocab::{Values, texts};
 use super::{
     ApiTags, AppState, geo_filter, link_header, list_error, page_request, parse_all,
     sort_with_distance,
@@ -299,13 +300,13 @@ impl PartnershipsApi {
         agency: Query<Option<String>>,
         /// Only agencies in these states (USPS codes, e.g. `WI`).
         #[oai(example = "super::example_states")]
-        state: Query<Option<Vec<String>>>,
+        state: Query<Option<Values<crate::domain::StateCode>>>,
         /// Only these agency types: police, sheriff, constable, district_attorney, fire, other.
-        agency_type: Query<Option<Vec<String>>>,
+        agency_type: Query<Option<Values<crate::domain::AgencyType>>>,
         /// Only these programs (program ids).
-        program: Query<Option<Vec<String>>>,
+        program: Query<Option<Values<String>>>,
         /// Only these statuses: active, ended, announced, cancelled.
-        status: Query<Option<Vec<String>>>,
+        status: Query<Option<Values<crate::domain::Status>>>,
         /// Only partnerships that started on or after this day (YYYY-MM-DD).
         started_after: Query<Option<String>>,
         /// Only partnerships that started before this day (YYYY-MM-DD).
@@ -354,10 +355,10 @@ impl PartnershipsApi {
         let search = PartnershipSearch {
             within: None,
             agency: agency.0,
-            state: state.0.unwrap_or_default(),
-            agency_type: agency_type.0.unwrap_or_default(),
-            program: program.0.unwrap_or_default(),
-            status: status.0.unwrap_or_default(),
+            state: texts(state.0),
+            agency_type: texts(agency_type.0),
+            program: texts(program.0),
+            status: texts(status.0),
             started_after: started_after.0,
             started_before: started_before.0,
             q: q.0,

@@ -477,7 +477,7 @@ impl HistoryApi {
         let kind: EntityKind = collection.0.into();
         let history = self.versions(kind, &id.0).await?;
         Ok(HistoryResponse::Ok(Json(History {
-            kind: kind,
+            kind,
             id: id.0,
             data: history.iter().map(Version::from).collect(),
         })))
@@ -561,7 +561,7 @@ impl HistoryApi {
             })
             .collect();
         Ok(DiffResponse::Ok(Json(Diff {
-            kind: kind,
+            kind,
             id: id.0,
             from: from_v,
             to: to_v,

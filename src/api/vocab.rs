@@ -65,7 +65,7 @@ macro_rules! openapi_vocab {
         impl ParseFromJSON for $ty {
             fn parse_from_json(value: Option<serde_json::Value>) -> ParseResult<Self> {
                 match value.unwrap_or_default() {
-                    serde_json::Value::String(s) => s.parse().map_err(|e| ParseError::custom(e)),
+                    serde_json::Value::String(s) => s.parse().map_err(ParseError::custom),
                     other => Err(ParseError::expected_type(other)),
                 }
             }
@@ -73,7 +73,7 @@ macro_rules! openapi_vocab {
 
         impl ParseFromParameter for $ty {
             fn parse_from_parameter(value: &str) -> ParseResult<Self> {
-                value.parse().map_err(|e| ParseError::custom(e))
+                value.parse().map_err(ParseError::custom)
             }
         }
     };
@@ -161,7 +161,7 @@ impl ToJSON for StateCode {
 
 impl ParseFromParameter for StateCode {
     fn parse_from_parameter(value: &str) -> ParseResult<Self> {
-        value.parse().map_err(|e| ParseError::custom(e))
+        value.parse().map_err(ParseError::custom)
     }
 }
 

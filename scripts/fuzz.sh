@@ -26,7 +26,7 @@ base="http://127.0.0.1:$port"
 
 token="$("$bin" token create --role admin --name fuzz --database "$db" 2>/dev/null)"
 # Rate limits off: the fuzzer sends thousands of requests from one address.
-RATE_LIMIT_READS=0 RATE_LIMIT_WRITES=0 RUST_LOG=warn \
+RATE_LIMIT_READS=0 RATE_LIMIT_WRITES=0 SEED_DATA=sample RUST_LOG=warn \
     "$bin" serve --bind "127.0.0.1:$port" --database "$db" 2>"$work/server.log" &
 server=$!
 trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$work"' EXIT

@@ -43,6 +43,9 @@ else
     [ -z "${CI:-}" ] || exit 1
 fi
 
+# Pages and embeds in a real browser (Debian's chromium, driven by playwright-core).
+./scripts/browser-test.sh
+
 # Contract fuzzing of the served spec (schemathesis; Python 3 needed).
 if command -v python3 >/dev/null; then
     ./scripts/fuzz.sh

@@ -14,6 +14,22 @@ pub struct Config {
     pub follow_interval: Duration,
     /// What one request or client may ask of the server.
     pub limits: Limits,
+    /// Where absolute URLs point (`PUBLIC_URL`, `TRUST_PROXY`).
+    pub public_url: crate::web::base_url::PublicUrl,
+    /// What `serve` loads into a database that has no partnerships yet.
+    pub seed: SeedData,
+}
+
+/// What an empty database is filled with on `serve` (`--seed`, `SEED_DATA`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum SeedData {
+    /// The shipped dataset (`data/atlas-2020-10-07/`): every Atlas Ring partnership.
+    #[default]
+    Shipped,
+    /// The 36-row hand-made sample (`data/sample/`), quick to load (tests, fuzzing).
+    Sample,
+    /// Nothing: programs and phases only.
+    None,
 }
 
 impl Default for Config {
@@ -23,6 +39,8 @@ impl Default for Config {
             database_url: DEFAULT_DATABASE_URL.into(),
             follow_interval: Duration::from_millis(500),
             limits: Limits::default(),
+            public_url: Default::default(),
+            seed: SeedData::default(),
         }
     }
 }

@@ -23,6 +23,9 @@ pub const BEARER_CHALLENGE: &str = "Bearer realm=\"ring-partnerships\"";
 pub enum ErrorCode {
     /// A query or path parameter is malformed or out of range.
     InvalidParameter,
+    /// A query parameter the route does not document: the detail names it and the closest
+    /// known name.
+    UnknownParameter,
     /// A pagination cursor was altered, made up, or belongs to another query.
     InvalidCursor,
     /// The request body is not what the operation accepts.
@@ -76,6 +79,7 @@ pub const EXPORT_RETRY_AFTER_SECS: u64 = 2;
 impl ErrorCode {
     pub const ALL: &'static [ErrorCode] = &[
         ErrorCode::InvalidParameter,
+        ErrorCode::UnknownParameter,
         ErrorCode::InvalidCursor,
         ErrorCode::InvalidBody,
         ErrorCode::UnsupportedMediaType,
@@ -102,6 +106,7 @@ impl ErrorCode {
     pub fn as_str(self) -> &'static str {
         match self {
             ErrorCode::InvalidParameter => "invalid_parameter",
+            ErrorCode::UnknownParameter => "unknown_parameter",
             ErrorCode::InvalidCursor => "invalid_cursor",
             ErrorCode::InvalidBody => "invalid_body",
             ErrorCode::UnsupportedMediaType => "unsupported_media_type",
@@ -128,9 +133,10 @@ impl ErrorCode {
 
     pub fn status(self) -> StatusCode {
         match self {
-            ErrorCode::InvalidParameter | ErrorCode::InvalidCursor | ErrorCode::InvalidBody => {
-                StatusCode::BAD_REQUEST
-            }
+            ErrorCode::InvalidParameter
+            | ErrorCode::UnknownParameter
+            | ErrorCode::InvalidCursor
+            | ErrorCode::InvalidBody => StatusCode::BAD_REQUEST,
             ErrorCode::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ErrorCode::NotFound | ErrorCode::RouteNotFound => StatusCode::NOT_FOUND,
             ErrorCode::Gone => StatusCode::GONE,
@@ -157,6 +163,7 @@ impl ErrorCode {
     pub fn title(self) -> &'static str {
         match self {
             ErrorCode::InvalidParameter => "Invalid parameter",
+            ErrorCode::UnknownParameter => "Unknown parameter",
             ErrorCode::InvalidCursor => "Invalid cursor",
             ErrorCode::InvalidBody => "Invalid request body",
             ErrorCode::UnsupportedMediaType => "Unsupported media type",
@@ -255,8 +262,8 @@ impl Problem {
 #[derive(ApiResponse, Debug)]
 #[oai(bad_request_handler = "from_request_error")]
 pub enum ApiError {
-    /// A parameter, cursor or body is invalid (`invalid_parameter`, `invalid_cursor`,
-    /// `invalid_body`).
+    /// A parameter, cursor or body is invalid (`invalid_parameter`, `unknown_parameter`,
+    /// `invalid_cursor`, `invalid_body`).
     #[oai(status = 400, content_type = "application/problem+json")]
     BadRequest(Json<Problem>),
     /// A write without a valid bearer token (`unauthorized`).
@@ -271,6 +278,10 @@ pub enum ApiError {
     /// The write clashes with existing records (`conflict`).
     #[oai(status = 409, content_type = "application/problem+json")]
     Conflict(Json<Problem>),
+    /// The route does not answer this method (`method_not_allowed`); `Allow` lists those it
+    /// answers.
+    #[oai(status = 405, content_type = "application/problem+json")]
+    MethodNotAllowed(Json<Problem>),
     /// The record was deleted (`gone`); `history` links to its history.
     #[oai(status = 410, content_type = "application/problem+json")]
     Gone(Json<Problem>),
@@ -312,9 +323,10 @@ pub enum ApiError {
 impl ApiError {
     pub fn from_problem(p: Problem) -> Self {
         match p.code {
-            ErrorCode::InvalidParameter | ErrorCode::InvalidCursor | ErrorCode::InvalidBody => {
-                ApiError::BadRequest(Json(p))
-            }
+            ErrorCode::InvalidParameter
+            | ErrorCode::UnknownParameter
+            | ErrorCode::InvalidCursor
+            | ErrorCode::InvalidBody => ApiError::BadRequest(Json(p)),
             ErrorCode::NotFound | ErrorCode::RouteNotFound => ApiError::NotFound(Json(p)),
             ErrorCode::Gone => ApiError::Gone(Json(p)),
             ErrorCode::UnsupportedMediaType => ApiError::UnsupportedMediaType(Json(p)),
@@ -328,7 +340,8 @@ impl ApiError {
             ErrorCode::UriTooLong => ApiError::UriTooLong(Json(p)),
             ErrorCode::HeadersTooLarge => ApiError::HeadersTooLarge(Json(p)),
             ErrorCode::RateLimited => ApiError::RateLimited(Json(p), 1),
-            ErrorCode::MethodNotAllowed | ErrorCode::InternalError => ApiError::Internal(Json(p)),
+            ErrorCode::MethodNotAllowed => ApiError::MethodNotAllowed(Json(p)),
+            ErrorCode::InternalError => ApiError::Internal(Json(p)),
             ErrorCode::Unauthorized => ApiError::Unauthorized(Json(p), BEARER_CHALLENGE.into()),
             ErrorCode::Forbidden => ApiError::Forbidden(Json(p)),
             ErrorCode::Conflict => ApiError::Conflict(Json(p)),
@@ -382,7 +395,7 @@ fn problem_from_poem(err: &poem::Error) -> Problem {
         .with_parameter(e.name);
     }
     if let Some(e) = err.downcast_ref::<ParseRequestPayloadError>() {
-        return Problem::new(ErrorCode::InvalidBody, e.reason.clone());
+        return body_problem(&e.reason);
     }
     if err.is::<poem_openapi::error::AuthorizationError>()
         || err.status() == StatusCode::UNAUTHORIZED
@@ -421,6 +434,32 @@ fn problem_from_poem(err: &poem::Error) -> Problem {
             )
         }
     }
+}
+
+/// A body poem-openapi could not parse, naming the field at fault. Every request body
+/// refuses unknown fields (`deny_unknown_fields`); a search sent a bare GeoJSON geometry
+/// (whose `type` and `coordinates` are no search fields) is told to wrap it in `within`.
+fn body_problem(reason: &str) -> Problem {
+    let unknown = reason
+        .split_once("unknown field `")
+        .and_then(|(_, rest)| rest.split_once('`'))
+        .map(|(field, _)| field.to_string());
+    let Some(field) = unknown else {
+        return Problem::new(ErrorCode::InvalidBody, reason.to_string());
+    };
+    let is_search = reason.contains("Search\"");
+    let detail = if is_search
+        && matches!(
+            field.as_str(),
+            "type" | "coordinates" | "geometry" | "features"
+        ) {
+        format!(
+            "the body has no field `{field}`: it looks like a bare GeoJSON object; a search takes the polygon wrapped in `within`, beside the other filters: {{\"within\": {{\"type\": \"Polygon\", \"coordinates\": [...]}}}}"
+        )
+    } else {
+        format!("the body has no field `{field}` ({reason})")
+    };
+    Problem::new(ErrorCode::InvalidBody, detail).with_parameter(field)
 }
 
 /// The last line of defence, wrapped around the whole app: responses that handlers built

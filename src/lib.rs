@@ -20,6 +20,8 @@ pub mod error;
 pub mod export;
 pub mod geo;
 pub mod import;
+pub mod pages;
+pub mod render;
 pub mod service;
 pub mod startup;
 pub mod store;

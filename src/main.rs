@@ -89,6 +89,18 @@ enum Command {
         db: DatabaseArg,
         #[command(flatten)]
         limits: LimitArgs,
+        /// The public base URL absolute links use (Atom, `Location`, `Link`, OGC links),
+        /// e.g. `https://api.example.org`; else the proxy's headers with `--trust-proxy`,
+        /// else the `Host` header.
+        #[arg(long, env = "PUBLIC_URL")]
+        public_url: Option<String>,
+        /// Believe `Forwarded` / `X-Forwarded-Proto` / `X-Forwarded-Host`: only behind a
+        /// proxy that sets them (a client could forge them otherwise).
+        #[arg(long, env = "TRUST_PROXY")]
+        trust_proxy: bool,
+        /// What an empty database is filled with.
+        #[arg(long, env = "SEED_DATA", value_enum, default_value_t = config::SeedData::Shipped)]
+        seed: config::SeedData,
     },
     /// Copy a live SQLite database to FILE, consistently (`VACUUM INTO`); serve the copy to
     /// restore it.
@@ -146,6 +158,10 @@ enum ImportCommand {
         /// Report what would change and write nothing.
         #[arg(long)]
         dry_run: bool,
+        /// Write the shipped dataset's files into this folder (e.g. `data/atlas-2020-10-07`)
+        /// instead of importing: no database is opened.
+        #[arg(long, conflicts_with = "dry_run")]
+        write_seed: Option<PathBuf>,
     },
 }
 
@@ -207,11 +223,27 @@ async fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> Result<()> {
     match cli.command {
-        Command::Serve { bind, db, limits } => {
+        Command::Serve {
+            bind,
+            db,
+            limits,
+            public_url,
+            trust_proxy,
+            seed,
+        } => {
+            let public_url = match public_url.filter(|u| !u.trim().is_empty()) {
+                Some(u) => ring_partnerships::web::base_url::PublicUrl::parse(&u, trust_proxy)?,
+                None => ring_partnerships::web::base_url::PublicUrl {
+                    base: None,
+                    trust_proxy,
+                },
+            };
             let config = Config {
                 bind,
                 database_url: config::database_url(&db.database),
                 limits: limits.into(),
+                public_url,
+                seed,
                 ..Config::default()
             };
             startup::serve(config).await
@@ -241,12 +273,22 @@ async fn run(cli: Cli) -> Result<()> {
                     db,
                     ori,
                     dry_run,
+                    write_seed,
                 },
         } => {
             use ring_partnerships::import::ori::OriIndex;
             use ring_partnerships::service::import::{self, ImportOptions};
             let url = config::database_url(&db.database);
             let ori = ori.as_deref().map(OriIndex::from_path).transpose()?;
+            if let Some(dir) = write_seed {
+                let file = import::read_atlas_path(&path)?;
+                let text = ring_partnerships::service::shipped::shipped_csv(&file, ori.as_ref())?;
+                std::fs::create_dir_all(&dir)?;
+                let out = dir.join("partnerships.csv");
+                std::fs::write(&out, text)?;
+                eprintln!("wrote {} rows to {}", file.rows.len(), out.display());
+                return Ok(());
+            }
             let dataset = if dry_run {
                 // A dry run writes nothing, not even migrations or the seed.
                 let store = ring_partnerships::store::Store::connect(&url).await?;

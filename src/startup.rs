@@ -9,6 +9,7 @@ use crate::error::{ErrorCode, Problem, render_error};
 use crate::service::{Dataset, ServiceError, seed};
 use crate::store::Store;
 use crate::web::idle::IdleTimeout;
+use crate::web::params::{ParamTable, Params};
 use crate::web::{Guard, GuardState};
 use poem::endpoint::make_sync;
 use poem::listener::{Acceptor, Listener, TcpListener};
@@ -30,22 +31,39 @@ pub async fn open_dataset(database_url: &str) -> Result<Dataset, ServiceError> {
     Ok(dataset)
 }
 
+/// The request headers a browser may send cross-origin: each one the API reads or documents.
+pub const CORS_REQUEST_HEADERS: [&str; 9] = [
+    "Accept",
+    "Accept-Language",
+    "Authorization",
+    "Content-Type",
+    "If-Match",
+    "If-None-Match",
+    "If-Modified-Since",
+    "X-Request-Id",
+    "Cache-Control",
+];
+
 /// The whole HTTP app: the API, its spec and docs, metrics, CORS for reads from any origin,
 /// the problem+json rendering of every error, and the guard (limits, rate limits, request
 /// ids, security headers) around it all.
 pub fn app(state: AppState, limits: &Limits) -> impl Endpoint + use<> {
     let dataset = state.dataset.clone();
+    let pages_state = state.clone();
     let service = api::service(state);
     let spec = api::spec_text(&service);
     let docs = api::docs_html(&service);
-    let templates: Vec<String> = serde_json::from_str::<serde_json::Value>(&spec)
-        .ok()
-        .and_then(|v| {
-            v.get("paths")?
-                .as_object()
-                .map(|p| p.keys().cloned().collect())
-        })
+    let spec_value = serde_json::from_str::<serde_json::Value>(&spec).unwrap_or_default();
+    let templates: Vec<String> = spec_value
+        .get("paths")
+        .and_then(|p| p.as_object())
+        .map(|p| p.keys().cloned().collect())
         .unwrap_or_default();
+    // What each route accepts, from the spec itself: code and spec cannot disagree.
+    let mut params = ParamTable::from_spec(&spec_value);
+    for route in ["/openapi.json", "/docs", "/metrics"] {
+        params.add(route, "GET", Vec::new());
+    }
     let guard = Arc::new(GuardState::new(
         limits,
         templates
@@ -55,7 +73,8 @@ pub fn app(state: AppState, limits: &Limits) -> impl Endpoint + use<> {
     ));
     let metrics_guard = guard.clone();
     let metrics_dataset = dataset.clone();
-    Route::new()
+    let page_cache = Arc::new(crate::pages::PageCache::default());
+    crate::pages::mount(Route::new(), pages_state.clone(), page_cache.clone())
         .at(
             "/metrics",
             poem::get(make_sync(move |_| {
@@ -93,17 +112,25 @@ pub fn app(state: AppState, limits: &Limits) -> impl Endpoint + use<> {
         )
         .at("/docs", make_sync(move |_| Html(docs.clone())))
         .nest("/", service)
+        // HTML for browsers on the same URLs (and the HTML form of errors); inside the
+        // compression and caching layers, so pages are compressed and revalidated like JSON.
+        .with(crate::pages::Pages {
+            state: pages_state,
+            cache: page_cache,
+        })
         // Compression streams: a streamed export is compressed chunk by chunk.
         .with(Compression::new().algorithms([CompressionAlgo::GZIP, CompressionAlgo::BR]))
         .with(Caching { dataset })
         .with(SuffixFormats)
+        .with(Params(Arc::new(params)))
         .catch_all_error(render_error)
         .with(
             Cors::new()
                 .allow_methods(["GET", "HEAD", "OPTIONS", "POST", "PATCH", "DELETE"])
-                .allow_headers(["Authorization", "Content-Type", "If-Match"])
-                .allow_headers(["If-None-Match", "If-Modified-Since"])
+                // Every request header the API reads or documents.
+                .allow_headers(CORS_REQUEST_HEADERS)
                 .expose_headers([
+                    "X-Request-Id",
                     "Link",
                     "ETag",
                     "Location",
@@ -139,6 +166,10 @@ pub async fn run<A: Acceptor + 'static>(
     shutdown: impl Future<Output = ()> + Send,
 ) -> std::io::Result<()> {
     let follower = state.dataset.spawn_follower(config.follow_interval);
+    let state = AppState {
+        public_url: Arc::new(config.public_url.clone()),
+        ..state
+    };
     let app = app(state, &config.limits);
     let acceptor = IdleTimeout::new(acceptor, config.limits.idle_timeout);
     let result = Server::new_with_acceptor(acceptor)
@@ -151,9 +182,15 @@ pub async fn run<A: Acceptor + 'static>(
 /// `serve`: open the database and answer on `config.bind` until SIGTERM or Ctrl-C.
 pub async fn serve(config: Config) -> anyhow_like::Result<()> {
     let dataset = open_dataset(&config.database_url).await?;
-    // A new user sees real data at once: the shipped sample fills an empty database.
-    if crate::service::import::load_sample_if_empty(&dataset).await? {
-        tracing::info!("empty database: loaded the shipped sample (data/sample/)");
+    // A new user sees real data at once: the shipped dataset fills an empty database.
+    use crate::config::SeedData;
+    let loaded = match config.seed {
+        SeedData::Shipped => crate::service::shipped::load_shipped_if_empty(&dataset).await?,
+        SeedData::Sample => crate::service::import::load_sample_if_empty(&dataset).await?,
+        SeedData::None => false,
+    };
+    if loaded {
+        tracing::info!(seed = ?config.seed, "empty database: loaded the seed data");
     }
     let state = AppState::new(dataset, &config.limits);
     let acceptor = TcpListener::bind(config.bind.clone())

@@ -2,7 +2,8 @@
 //! `TEST_DATABASE_URL` is set. The Atlas export is read where the project keeps shared data
 //! (`SHARED_DATA_DIR`, else `../shared/data` next to the crate, else `/work/shared/data`); it
 //! is never copied into the repository. Without it the tests that need it are skipped, except
-//! under CI (`CI` set), where a missing file fails them.
+//! under CI (`CI` set), where a missing file fails them; so does a missing
+//! `TEST_DATABASE_URL` for the PostgreSQL cases.
 
 use ring_partnerships::domain::{ChangeKind, DatePrecision, EntityKind, Status};
 use ring_partnerships::import::atlas::{self, RING_TECHNOLOGY, StartFrom};
@@ -46,7 +47,15 @@ async fn sqlite() -> (tempfile::TempDir, Dataset) {
 /// A fresh PostgreSQL database on the server of `TEST_DATABASE_URL`, when it is set.
 async fn postgres() -> Option<Dataset> {
     use sea_orm::{ConnectionTrait, Database};
-    let base = std::env::var("TEST_DATABASE_URL").ok()?;
+    let Ok(base) = std::env::var("TEST_DATABASE_URL") else {
+        // Skipping is for a developer's machine; under CI a PostgreSQL case that cannot run
+        // fails, as the Atlas file's absence does (`shared_file`).
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI is set but TEST_DATABASE_URL is not: the PostgreSQL import tests must run"
+        );
+        return None;
+    };
     let admin = Database::connect(&base)
         .await
         .expect("connect to TEST_DATABASE_URL");
@@ -414,4 +423,74 @@ async fn the_atlas_imported_over_the_sample_updates_its_partnerships_instead_of_
     assert_eq!(ps.len(), 1);
     assert_eq!(ps[0].external_ids["aos"], "AOS3711");
     assert_eq!(ps[0].external_ids["sample"], "SAMPLE01");
+}
+
+/// The shipped dataset (`data/atlas-2020-10-07/`) is exactly what the importer makes of the
+/// Atlas export and the FBI list: regenerate it with
+/// `ring-partnerships import atlas FILE --ori FBI --write-seed data/atlas-2020-10-07`.
+#[test]
+fn the_shipped_dataset_is_what_the_importer_makes_of_the_atlas() {
+    use ring_partnerships::service::shipped::{SHIPPED_CSV, SHIPPED_DIR, shipped_csv};
+    let (Some(atlas), Some(fbi)) = (shared_file(ATLAS_FILE), shared_file(FBI_FILE)) else {
+        return;
+    };
+    let file = import::read_atlas_path(&atlas).expect("read the Atlas");
+    let ori = OriIndex::from_path(&fbi).expect("read the FBI list");
+    let made = shipped_csv(&file, Some(&ori)).expect("derive");
+    let committed = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("{SHIPPED_DIR}/partnerships.csv")),
+    )
+    .expect("the committed file");
+    assert_eq!(
+        committed, SHIPPED_CSV,
+        "the binary embeds the committed file"
+    );
+    if made != committed {
+        let line = made
+            .lines()
+            .zip(committed.lines())
+            .position(|(a, b)| a != b)
+            .map_or(made.lines().count().min(committed.lines().count()), |i| i);
+        panic!(
+            "{SHIPPED_DIR}/partnerships.csv is stale from line {}: regenerate it with \
+             `ring-partnerships import atlas FILE --ori FBI --write-seed {SHIPPED_DIR}`\n\
+             made:      {:?}\ncommitted: {:?}",
+            line + 1,
+            made.lines().nth(line),
+            committed.lines().nth(line)
+        );
+    }
+}
+
+/// Loading the shipped dataset and importing the Atlas itself give the same agencies and
+/// partnerships: an Atlas import over the shipped data only adds the Summary quotes.
+#[tokio::test]
+async fn the_atlas_imported_over_the_shipped_dataset_changes_no_agency_or_partnership() {
+    use ring_partnerships::service::shipped::load_shipped_if_empty;
+    let (_dir, dataset) = sqlite().await;
+    assert!(load_shipped_if_empty(&dataset).await.expect("load"));
+    assert!(!load_shipped_if_empty(&dataset).await.expect("again"));
+    {
+        let catalog = dataset.read();
+        assert!(catalog.partnerships.len() >= 1490);
+        assert_eq!(catalog.agencies.len(), catalog.partnerships.len());
+    }
+    let Some(path) = shared_file(ATLAS_FILE) else {
+        return;
+    };
+    let report = import_path(&dataset, &path, None, false)
+        .await
+        .expect("import");
+    assert_eq!(
+        report.agencies.created + report.agencies.updated,
+        0,
+        "{report}"
+    );
+    assert_eq!(
+        report.partnerships.created + report.partnerships.updated,
+        0,
+        "{report}"
+    );
+    assert_eq!(report.sources_created, 0, "{report}");
+    assert_eq!(report.citations_created, 0, "{report}");
 }

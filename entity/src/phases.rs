@@ -12,8 +12,12 @@ pub struct Model {
     pub status: String,
     pub start_date: Option<TimeDate>,
     pub start_precision: Option<String>,
+    /// The last day the date can mean (for a range, its end).
+    pub start_last_date: Option<TimeDate>,
     pub end_date: Option<TimeDate>,
     pub end_precision: Option<String>,
+    /// The last day the date can mean (for a range, its end).
+    pub end_last_date: Option<TimeDate>,
     pub footage_requests: bool,
     pub footage_condition: Option<String>,
     pub version: i32,

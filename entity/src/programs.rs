@@ -11,8 +11,12 @@ pub struct Model {
     pub description: Option<String>,
     pub start_date: Option<TimeDate>,
     pub start_precision: Option<String>,
+    /// The last day the date can mean (for a range, its end).
+    pub start_last_date: Option<TimeDate>,
     pub end_date: Option<TimeDate>,
     pub end_precision: Option<String>,
+    /// The last day the date can mean (for a range, its end).
+    pub end_last_date: Option<TimeDate>,
     pub version: i32,
     pub created_at: TimeDateTimeWithTimeZone,
     pub updated_at: TimeDateTimeWithTimeZone,

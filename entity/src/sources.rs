@@ -12,6 +12,8 @@ pub struct Model {
     pub publisher: Option<String>,
     pub published_date: Option<TimeDate>,
     pub published_precision: Option<String>,
+    /// The last day the date can mean (for a range, its end).
+    pub published_last_date: Option<TimeDate>,
     pub accessed_date: Option<TimeDate>,
     pub archived_url: Option<String>,
     pub kind: String,

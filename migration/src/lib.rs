@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261129_000001_initial;
 mod m20261201_000002_api_tokens;
+mod m20261201_000003_last_days;
 
 pub struct Migrator;
 
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261129_000001_initial::Migration),
             Box::new(m20261201_000002_api_tokens::Migration),
+            Box::new(m20261201_000003_last_days::Migration),
         ]
     }
 }

@@ -5,6 +5,7 @@ use super::dto::{self, AgencyList, ListMeta};
 use super::exports::{self, Batches, CsvExport, GeoJson, NdjsonExport};
 use super::fast::{self, Fast};
 use super::geojson::{AgencyFeatureCollection, Format, GEOJSON, Link, is_export, negotiate};
+use super::query_echo::{QueryEcho, geo_warnings};
 use super::vocab::{Values, texts};
 use super::{
     ApiTags, AppState, geo_filter, link_header, list_error, page_request, parse_all,
@@ -53,6 +54,7 @@ pub enum AgencyListResponse {
 /// Search agencies with a body: every filter of `GET /agencies`, plus `within`, a GeoJSON
 /// Polygon or MultiPolygon too large for a URL.
 #[derive(Object, Clone, Debug, Default)]
+#[oai(deny_unknown_fields)]
 pub struct AgencySearch {
     /// A GeoJSON Polygon or MultiPolygon (or a Feature holding one), lon/lat; only agencies
     /// inside it (its boundary included). At most 10,000 positions over all its rings,
@@ -167,7 +169,10 @@ impl AgenciesApi {
         let page = listing::agencies(&catalog, &filter, sort, &page_req).map_err(list_error)?;
         let link = link_base.and_then(|r| link_header(r, page.next.as_deref()));
         // Written straight from the catalog's records: see `fast`.
-        let meta = ListMeta::of(&catalog);
+        let meta = ListMeta::of(&catalog).with_query(
+            QueryEcho::agencies(&filter, sort, AGENCY_SORTS, &page_req),
+            geo_warnings(&catalog, filter.geo.near.as_ref(), search.radius.as_deref()),
+        );
         let hits: Vec<_> = page.items.iter().map(|h| (h.item, h.distance_m)).collect();
         let body = AgencyListBody::Json(fast::agency_page(
             &hits,
@@ -190,10 +195,11 @@ impl AgenciesApi {
         link_base: Option<&Request>,
     ) -> Result<AgencyListResponse, ApiError> {
         let permit = self.state.admit_export(as_of.as_deref(), page_req)?;
+        let echo = QueryEcho::agencies(filter, sort, AGENCY_SORTS, page_req);
         // Every row: batches from a snapshot. A page: taken at once, with the spatial index.
         let (rows, next, total, meta) = if page_req.unbounded {
             let catalog = super::snapshot(&self.state, as_of.as_deref()).await?;
-            let meta = ListMeta::of(&catalog);
+            let meta = ListMeta::of(&catalog).with_query(echo, Vec::new());
             (
                 snapshot::agency_batches(catalog, filter.clone(), sort),
                 None,
@@ -203,7 +209,7 @@ impl AgenciesApi {
         } else {
             let catalog = super::view(&self.state, as_of.as_deref()).await?;
             let snap = snapshot::agencies(&catalog, filter, sort, page_req).map_err(list_error)?;
-            let meta = ListMeta::of(&catalog);
+            let meta = ListMeta::of(&catalog).with_query(echo, Vec::new());
             (Batches::once(snap.rows), snap.next, snap.total, meta)
         };
         let next_href = link_base.and_then(|r| next.as_deref().map(|c| super::next_link(r, c)));

@@ -102,10 +102,9 @@ impl<E: Endpoint> Endpoint for CachingEndpoint<E> {
                 let c = self.dataset.read();
                 Some((c.seq(), c.last_modified()))
             }
-            Ok(Some(t)) => match self.dataset.view(Some(t)).await {
-                Ok(view) => Some((view.seq(), view.last_modified())),
-                Err(_) => None,
-            },
+            // Only the version at `t`, never the catalog: rebuilding a past catalog is the
+            // handler's work, after an export has taken its permit.
+            Ok(Some(t)) => self.dataset.version_at(t).await.ok(),
             Err(_) => None,
         };
         let Some((seq, last_modified)) = version else {

@@ -18,6 +18,44 @@ pub struct ListMeta {
     pub license_url: String,
     /// Who to credit when reusing the data.
     pub attribution: String,
+    /// How the query was understood: each parameter as parsed, with its unit.
+    pub query: Box<super::query_echo::QueryEcho>,
+    /// Hints for likely mistakes in the query (the answer is still what was asked).
+    pub warnings: Vec<super::query_echo::QueryWarning>,
+    /// How current the dataset is: per source of the partnerships' newest evidence, how many
+    /// partnerships it confirms and as of which day. After that day, a partnership with no
+    /// end recorded is only `possible`.
+    pub coverage: Vec<Coverage>,
+}
+
+/// How current the partnerships confirmed by one source are.
+#[derive(serde::Serialize, Object, Clone, Debug)]
+pub struct Coverage {
+    /// The source (`/sources/{id}`); null for partnerships with no evidence date recorded.
+    pub source_id: Option<i64>,
+    /// The source's title.
+    pub title: Option<String>,
+    pub url: Option<String>,
+    /// The newest day this source confirms a partnership was active (ISO day).
+    pub as_of: Option<String>,
+    /// How many partnerships have it as their newest evidence.
+    pub partnerships: u64,
+}
+
+impl Coverage {
+    pub fn of(catalog: &Catalog) -> Vec<Self> {
+        catalog
+            .coverage()
+            .into_iter()
+            .map(|c| Self {
+                source_id: c.source_id,
+                title: c.source.map(|s| s.title.clone()),
+                url: c.source.map(|s| s.url.clone()),
+                as_of: c.last_confirmed.map(|d| d.to_string()),
+                partnerships: c.partnerships,
+            })
+            .collect()
+    }
 }
 
 impl ListMeta {
@@ -27,7 +65,21 @@ impl ListMeta {
             license: super::LICENSE_NAME.into(),
             license_url: super::LICENSE_URL.into(),
             attribution: super::ATTRIBUTION.into(),
+            coverage: Coverage::of(catalog),
+            query: Default::default(),
+            warnings: Vec::new(),
         }
+    }
+
+    /// With the query as understood and its warnings.
+    pub fn with_query(
+        mut self,
+        query: super::query_echo::QueryEcho,
+        warnings: Vec<super::query_echo::QueryWarning>,
+    ) -> Self {
+        self.query = Box::new(query);
+        self.warnings = warnings;
+        self
     }
 }
 
@@ -62,6 +114,23 @@ macro_rules! list_type {
                         license: super::LICENSE_NAME.into(),
                         license_url: super::LICENSE_URL.into(),
                         attribution: super::ATTRIBUTION.into(),
+                        coverage: vec![Coverage {
+                            source_id: Some(1),
+                            title: Some(
+                                "Atlas of Surveillance: Ring/Neighbors partnerships (export of 2020-10-07)"
+                                    .into(),
+                            ),
+                            url: Some("https://atlasofsurveillance.org/".into()),
+                            as_of: Some("2020-10-07".into()),
+                            partnerships: 1498,
+                        }],
+                        query: Box::new(super::query_echo::QueryEcho {
+                            state: Some(vec!["WI".into()]),
+                            limit: Some(100),
+                            sort: Some("id".into()),
+                            ..Default::default()
+                        }),
+                        warnings: Vec::new(),
                     },
                 }
             }
@@ -242,17 +311,34 @@ pub struct Partnership {
     pub program: ProgramBrief,
     /// active, ended, announced or cancelled.
     pub status: domain::Status,
-    /// When it started, at its known precision: `2018-03-22`, `2019-02` or `2019`.
+    /// When it started, at its known precision: `2018-03-22`, `2019-02`, `2019`, or a range
+    /// of days `2020-10-08/2021-03-01` (some day between the two, both included).
     pub start_date: Option<String>,
     /// day, month or year.
     pub start_precision: Option<domain::DatePrecision>,
-    /// When it ended (last day), at its known precision.
+    /// When it ended (last day), at its known precision; a range (`2020-10-08/2021-03-01`,
+    /// precision `range`) when it is known only to lie between two days.
     pub end_date: Option<String>,
     pub end_precision: Option<domain::DatePrecision>,
+    /// The first day `start_date` can mean (`2019-02` -> `2019-02-01`): a plain ISO day
+    /// every tool reads as a date.
+    pub start_earliest: Option<String>,
+    /// The last day `start_date` can mean (`2019-02` -> `2019-02-28`).
+    pub start_latest: Option<String>,
+    /// The first day `end_date` can mean.
+    pub end_earliest: Option<String>,
+    /// The last day `end_date` can mean.
+    pub end_latest: Option<String>,
     pub video_requests: Vec<VideoRequestCount>,
     /// Ids in other datasets (`aos`: Atlas of Surveillance row).
     pub external_ids: BTreeMap<String, String>,
     pub notes: Option<String>,
+    /// The day of the newest evidence that the partnership was active (the Atlas rows:
+    /// 2020-10-07, the day of Ring's map it recorded). After it, with no end recorded,
+    /// `active_on` and `/stats` count the partnership as `possible`, never `certain`.
+    pub last_confirmed: Option<String>,
+    /// The id of the source of that evidence (`/sources/{id}`).
+    pub last_confirmed_source: Option<i64>,
     pub version: i32,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
@@ -373,8 +459,14 @@ impl Partnership {
                     count: v.count,
                 })
                 .collect(),
+            start_earliest: p.start.map(|d| d.earliest().to_string()),
+            start_latest: p.start.map(|d| d.latest().to_string()),
+            end_earliest: p.end.map(|d| d.earliest().to_string()),
+            end_latest: p.end.map(|d| d.latest().to_string()),
             external_ids: p.external_ids.clone(),
             notes: p.notes.clone(),
+            last_confirmed: p.last_confirmed.map(|d| d.to_string()),
+            last_confirmed_source: p.last_confirmed_source,
             version: p.meta.version,
             created_at: p.meta.created_at,
             updated_at: p.meta.updated_at,
@@ -661,9 +753,15 @@ impl poem_openapi::types::Example for Partnership {
             start_precision: Some(domain::DatePrecision::Day),
             end_date: None,
             end_precision: None,
+            start_earliest: Some("2018-03-22".into()),
+            start_latest: Some("2018-03-22".into()),
+            end_earliest: None,
+            end_latest: None,
             video_requests: vec![],
             external_ids: [("aos".to_string(), "AOS3711".to_string())].into(),
             notes: None,
+            last_confirmed: Some("2020-10-07".into()),
+            last_confirmed_source: Some(1),
             version: 1,
             created_at: example_time(),
             updated_at: example_time(),

@@ -436,9 +436,11 @@ pub fn etag(version: i32) -> String {
     format!("\"v{version}\"")
 }
 
-/// Parses `If-Match`: `*`, or one or more (weak or strong) tags of the form `"v3"`, or a
-/// detail read's `"v3-ds1234"` (the record version, then the dataset version it was read
-/// at: only the record version is compared).
+/// Parses `If-Match` (RFC 9110 13.1.1): `*`, or a list of entity-tags. Any well-formed tag
+/// is accepted; only ours can match, and only by strong comparison, so a weak tag
+/// (`W/"v3"`) or a tag of another server (`"abc"`) is a 412, never a 400. Our tags are
+/// `"v3"`, or a detail read's `"v3-ds1234"` (the record version, then the dataset version it
+/// was read at: only the record version is compared). Only a malformed header is a 400.
 pub fn precondition(header: Option<&str>) -> Result<Precondition, ApiError> {
     let Some(text) = header.map(str::trim).filter(|t| !t.is_empty()) else {
         return Ok(Precondition::Missing);
@@ -446,23 +448,110 @@ pub fn precondition(header: Option<&str>) -> Result<Precondition, ApiError> {
     if text == "*" {
         return Ok(Precondition::Any);
     }
-    text.split(',')
-        .map(|tag| {
-            let tag = tag.trim();
-            let tag = tag.strip_prefix("W/").unwrap_or(tag);
-            tag.strip_prefix("\"v")
-                .and_then(|t| t.strip_suffix('"'))
-                .map(|t| t.split_once("-ds").map_or(t, |(v, _)| v))
-                .and_then(|n| n.parse::<i32>().ok())
-                .ok_or_else(|| {
-                    ApiError::invalid(
-                        "If-Match",
-                        format!("`{tag}` is not an ETag of this API (e.g. \"v3\")"),
-                    )
-                })
-        })
-        .collect::<Result<Vec<_>, _>>()
-        .map(Precondition::Versions)
+    let tags = parse_entity_tags(text).ok_or_else(|| {
+        ApiError::invalid(
+            "If-Match",
+            format!(
+                "`{text}` is not `*` or a list of entity-tags (RFC 9110: `\"v3\"`, `W/\"v3\"`, `\"v3\", \"v4\"`)"
+            ),
+        )
+    })?;
+    Ok(Precondition::Versions(
+        tags.into_iter()
+            .filter(|(weak, _)| !weak)
+            .filter_map(|(_, opaque)| {
+                let v = opaque.strip_prefix('v')?;
+                v.split_once("-ds")
+                    .map_or(v, |(v, _)| v)
+                    .parse::<i32>()
+                    .ok()
+            })
+            .collect(),
+    ))
+}
+
+/// The tags of an RFC 9110 `#entity-tag` list, each `(weak, opaque text)`; `None` when the
+/// list is malformed. A quoted tag may hold commas, so the list is scanned, not split.
+pub fn parse_entity_tags(text: &str) -> Option<Vec<(bool, &str)>> {
+    let bytes = text.as_bytes();
+    let mut tags = Vec::new();
+    let mut i = 0;
+    let skip_ows = |i: &mut usize| {
+        while *i < bytes.len() && matches!(bytes[*i], b' ' | b'\t') {
+            *i += 1;
+        }
+    };
+    loop {
+        skip_ows(&mut i);
+        if i == bytes.len() {
+            break;
+        }
+        if bytes[i] == b',' {
+            i += 1;
+            continue;
+        }
+        let weak = bytes[i..].starts_with(b"W/");
+        if weak {
+            i += 2;
+        }
+        if bytes.get(i) != Some(&b'"') {
+            return None;
+        }
+        let start = i + 1;
+        let len = bytes[start..].iter().position(|&b| b == b'"')?;
+        let opaque = &bytes[start..start + len];
+        if !opaque
+            .iter()
+            .all(|&b| b == 0x21 || (0x23..=0x7e).contains(&b) || b >= 0x80)
+        {
+            return None;
+        }
+        tags.push((weak, &text[start..start + len]));
+        i = start + len + 1;
+        skip_ows(&mut i);
+        match bytes.get(i) {
+            None => break,
+            Some(b',') => i += 1,
+            Some(_) => return None,
+        }
+    }
+    (!tags.is_empty()).then_some(tags)
+}
+
+#[cfg(test)]
+mod if_match_tests {
+    use super::*;
+
+    fn versions(h: &str) -> Vec<i32> {
+        match precondition(Some(h)) {
+            Ok(Precondition::Versions(v)) => v,
+            other => panic!("{h}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn every_well_formed_tag_is_a_precondition_and_only_strong_ones_of_ours_match() {
+        assert_eq!(versions("\"v3\""), vec![3]);
+        assert_eq!(versions("\"v3-ds12\""), vec![3]);
+        assert_eq!(versions("\"x\", \"v4\" ,,\"v5\""), vec![4, 5]);
+        // Well-formed but never ours, or weak: nothing matches (412), not a 400.
+        assert_eq!(versions("W/\"v3\""), Vec::<i32>::new());
+        assert_eq!(versions("\"abc\""), Vec::<i32>::new());
+        assert_eq!(versions("\"a,b\", \"\""), Vec::<i32>::new());
+        assert!(matches!(precondition(Some("*")), Ok(Precondition::Any)));
+        assert!(matches!(precondition(None), Ok(Precondition::Missing)));
+        for bad in [
+            "v3",
+            "\"v3",
+            "\"v3\" x",
+            "W/v3",
+            "\"v 3\"",
+            "*, \"v3\"",
+            ",",
+        ] {
+            assert!(precondition(Some(bad)).is_err(), "{bad}");
+        }
+    }
 }
 
 /// The caller behind a bearer token, if it may do what `needed` may.

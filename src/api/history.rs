@@ -302,20 +302,6 @@ pub enum AtomResponse {
     Ok(PlainText<String>),
 }
 
-/// The base URL the client used, for absolute links in the feed.
-fn base_url(req: &Request) -> String {
-    let host = req
-        .headers()
-        .get("host")
-        .and_then(|h| h.to_str().ok())
-        .filter(|h| {
-            h.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
-        })
-        .unwrap_or("localhost");
-    format!("http://{host}")
-}
-
 /// An Atom feed page of `changes` (newest first): each entry's headline, a link to its
 /// record (to its history once the record is deleted), and the page links in `links`.
 pub fn atom(
@@ -429,7 +415,7 @@ impl HistoryApi {
             .first()
             .map(|c| c.revision.recorded_at)
             .unwrap_or(OffsetDateTime::UNIX_EPOCH);
-        let base = base_url(req);
+        let base = self.state.public_url.base_url(req);
         let page = |before: Option<i64>| {
             let mut q = Vec::new();
             if let Some(b) = before {

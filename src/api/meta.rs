@@ -3,7 +3,7 @@
 use super::geojson::Link;
 use super::{ATTRIBUTION, ApiTags, AppState, LICENSE_NAME, LICENSE_URL, TITLE};
 use crate::error::{ApiError, ErrorCode, Problem};
-use poem_openapi::param::Path;
+use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
@@ -94,9 +94,14 @@ impl MetaApi {
     ///
     /// What this API is, its licence, and links to every collection and to the docs.
     #[oai(path = "/", method = "get", operation_id = "get_landing")]
-    async fn landing(&self) -> LandingResponse {
+    async fn landing(
+        &self,
+        /// Output format, for OGC API clients: only `json` is offered.
+        f: Query<Option<String>>,
+    ) -> Result<LandingResponse, ApiError> {
+        super::ogc::check_f(f.0.as_deref())?;
         let seq = self.state.dataset.read().seq();
-        LandingResponse::Ok(Json(Landing {
+        Ok(LandingResponse::Ok(Json(Landing {
             title: TITLE.into(),
             description: "Which US police and other public safety agencies partner with Amazon Ring, through which programs, from when to when, and on what evidence.".into(),
             version: env!("CARGO_PKG_VERSION").into(),
@@ -123,7 +128,7 @@ impl MetaApi {
                 link("/sources", "related", "Sources"),
                 link("/health", "status", "Health"),
             ],
-        }))
+        })))
     }
 
     /// Health

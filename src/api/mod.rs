@@ -16,6 +16,7 @@ pub mod ogc;
 pub mod partnerships;
 pub mod phases;
 pub mod programs;
+pub mod query_echo;
 pub mod sources;
 pub mod spec;
 pub mod stats;
@@ -65,6 +66,8 @@ pub struct AppState {
     pub export_permits: std::sync::Arc<tokio::sync::Semaphore>,
     /// Most vertices of a search polygon (`Limits::max_polygon_vertices`).
     pub max_polygon_vertices: usize,
+    /// Where absolute URLs point: every absolute URL is built by [`AppState::absolute`].
+    pub public_url: std::sync::Arc<crate::web::base_url::PublicUrl>,
 }
 
 impl AppState {
@@ -77,7 +80,13 @@ impl AppState {
             )),
             // The smallest ring has four positions; below that no polygon could pass.
             max_polygon_vertices: limits.max_polygon_vertices.max(4),
+            public_url: Default::default(),
         }
+    }
+
+    /// `path` as an absolute URL for the client of `req` (see `web::base_url`).
+    pub fn absolute(&self, req: &poem::Request, path: &str) -> String {
+        self.public_url.absolute(req, path)
     }
 
     /// A permit to stream an export, or at once 503 `too_many_exports` (with `Retry-After`)

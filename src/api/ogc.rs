@@ -280,10 +280,15 @@ impl OgcApi {
         method = "get",
         operation_id = "get_conformance"
     )]
-    async fn conformance(&self) -> ConformanceResponse {
-        ConformanceResponse::Ok(Json(Conformance {
+    async fn conformance(
+        &self,
+        /// Output format: only `json` is offered.
+        f: Query<Option<String>>,
+    ) -> Result<ConformanceResponse, ApiError> {
+        check_f(f.0.as_deref())?;
+        Ok(ConformanceResponse::Ok(Json(Conformance {
             conforms_to: CONFORMANCE.iter().map(|c| c.to_string()).collect(),
-        }))
+        })))
     }
 
     /// List feature collections
@@ -294,15 +299,20 @@ impl OgcApi {
         method = "get",
         operation_id = "list_collections"
     )]
-    async fn collections(&self) -> CollectionsResponse {
+    async fn collections(
+        &self,
+        /// Output format: only `json` is offered.
+        f: Query<Option<String>>,
+    ) -> Result<CollectionsResponse, ApiError> {
+        check_f(f.0.as_deref())?;
         let catalog = self.state.dataset.read();
-        CollectionsResponse::Ok(Json(Collections {
+        Ok(CollectionsResponse::Ok(Json(Collections {
             links: vec![json_link("/collections".into(), "self", "Collections")],
             collections: vec![
                 collection(Kind::Agencies, &catalog),
                 collection(Kind::Partnerships, &catalog),
             ],
-        }))
+        })))
     }
 
     /// Get a feature collection
@@ -318,8 +328,11 @@ impl OgcApi {
         /// `agencies` or `partnerships`.
         #[oai(example = "example_collection")]
         collection_id: Path<String>,
+        /// Output format: only `json` is offered.
+        f: Query<Option<String>>,
     ) -> Result<CollectionResponse, ApiError> {
         let kind = kind(&collection_id.0)?;
+        check_f(f.0.as_deref())?;
         let catalog = self.state.dataset.read();
         Ok(CollectionResponse::Ok(Json(collection(kind, &catalog))))
     }
@@ -356,12 +369,7 @@ impl OgcApi {
         f: Query<Option<String>>,
     ) -> Result<ItemsResponse, ApiError> {
         let kind = kind(&collection_id.0)?;
-        if let Some(f) = f.0.as_deref().filter(|f| !matches!(*f, "json" | "geojson")) {
-            return Err(ApiError::invalid(
-                "f",
-                format!("`{f}` is not offered: use `json`"),
-            ));
-        }
+        check_f(f.0.as_deref())?;
         let geo = super::geo_filter(
             None,
             None,
@@ -480,8 +488,11 @@ impl OgcApi {
         collection_id: Path<String>,
         /// The record's id.
         feature_id: Path<String>,
+        /// Output format: only `json` (GeoJSON) is offered.
+        f: Query<Option<String>>,
     ) -> Result<ItemResponse, ApiError> {
         let kind = kind(&collection_id.0)?;
+        check_f(f.0.as_deref())?;
         let catalog = self.state.dataset.read();
         let id = feature_id.0;
         let feature = match kind {
@@ -502,6 +513,17 @@ impl OgcApi {
         feature
             .map(|f| ItemResponse::Ok(ItemBody::GeoJson(Json(f))))
             .ok_or_else(|| ApiError::not_found("feature", &id))
+    }
+}
+
+/// OGC clients may ask for a format with `f`; JSON (GeoJSON for features) is the only one.
+pub fn check_f(f: Option<&str>) -> Result<(), ApiError> {
+    match f {
+        None | Some("" | "json" | "geojson") => Ok(()),
+        Some(other) => Err(ApiError::invalid(
+            "f",
+            format!("`{other}` is not offered: use `json` (or leave `f` out)"),
+        )),
     }
 }
 

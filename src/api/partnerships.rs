@@ -5,12 +5,13 @@ use super::dto::{self, ListMeta, PartnershipList};
 use super::exports::{self, Batches, CsvExport, GeoJson, NdjsonExport};
 use super::fast::Fast;
 use super::geojson::{Format, GEOJSON, Link, PartnershipFeatureCollection, is_export, negotiate};
+use super::query_echo::{QueryEcho, geo_warnings};
 use super::vocab::{Values, texts};
 use super::{
     ApiTags, AppState, geo_filter, link_header, list_error, page_request, parse_all,
     sort_with_distance,
 };
-use crate::domain::{EntityKind, StateCode, dates::parse_day};
+use crate::domain::{DatePrecision, EntityKind, PartialDate, StateCode};
 use crate::error::ApiError;
 use crate::export::tables::PartnershipRow;
 use crate::service::listing::{
@@ -55,6 +56,7 @@ pub enum PartnershipListResponse {
 /// Search partnerships with a body: every filter of `GET /partnerships`, plus `within`, a
 /// GeoJSON Polygon or MultiPolygon too large for a URL.
 #[derive(Object, Clone, Debug, Default)]
+#[oai(deny_unknown_fields)]
 pub struct PartnershipSearch {
     /// A GeoJSON Polygon or MultiPolygon (or a Feature holding one), lon/lat; only
     /// partnerships whose agency is inside it (its boundary included). At most 10,000
@@ -73,9 +75,10 @@ pub struct PartnershipSearch {
     pub program: Vec<String>,
     #[oai(default)]
     pub status: Vec<String>,
-    /// YYYY-MM-DD.
+    /// A day, month or year (`2019-02-14`, `2019-02`, `2019`): started on or after its
+    /// first day.
     pub started_after: Option<String>,
-    /// YYYY-MM-DD.
+    /// A day, month or year: started before its first day.
     pub started_before: Option<String>,
     pub q: Option<String>,
     /// `lat,lon`.
@@ -94,7 +97,8 @@ pub struct PartnershipSearch {
     pub format: Option<Format>,
     /// RFC 3339 time: the dataset as it stood then.
     pub as_of: Option<String>,
-    /// YYYY-MM-DD: only partnerships active that day.
+    /// A day (YYYY-MM-DD): only partnerships active that day; a month or a year: possibly
+    /// active on some day of it.
     pub active_on: Option<String>,
     /// With `active_on`: whether the agency could ask for footage that day.
     pub footage_requests: Option<bool>,
@@ -116,11 +120,39 @@ pub enum PartnershipResponse {
     Ok(Json<PartnershipDetail>, #[oai(header = "ETag")] String),
 }
 
-fn day(name: &str, value: Option<String>) -> Result<Option<time::Date>, ApiError> {
+/// A date filter at any precision the API writes: `2019`, `2019-02` or `2019-02-14`.
+fn filter_date(name: &str, value: Option<&str>) -> Result<Option<PartialDate>, ApiError> {
     value
         .filter(|v| !v.is_empty())
-        .map(|v| parse_day(&v).map_err(|e| ApiError::invalid(name, e.to_string())))
+        .map(|v| {
+            v.parse::<PartialDate>().map_err(|_| {
+                ApiError::invalid(
+                    name,
+                    format!(
+                        "`{v}` is not a date: use YYYY-MM-DD, YYYY-MM or YYYY (e.g. 2019-02-14, 2019-02, 2019), as the API writes dates"
+                    ),
+                )
+            })
+        })
         .transpose()
+}
+
+/// One day: what a partnership was is shown for a day, never a month or a year.
+fn one_day(name: &str, value: Option<&str>) -> Result<Option<time::Date>, ApiError> {
+    match filter_date(name, value)? {
+        None => Ok(None),
+        Some(d) if d.precision() == DatePrecision::Day => Ok(Some(d.earliest())),
+        Some(d) => Err(ApiError::invalid(
+            name,
+            format!(
+                "`{d}` is a {}: what a partnership was is shown for one day; use YYYY-MM-DD (the list's `active_on` takes a month or a year too)",
+                match d.precision() {
+                    DatePrecision::Month => "month",
+                    _ => "year",
+                }
+            ),
+        )),
+    }
 }
 
 /// Turns the text filters of a partnership search into a filter; `within` may have at most
@@ -129,13 +161,30 @@ pub fn partnership_filter(
     search: &PartnershipSearch,
     max_polygon_vertices: usize,
 ) -> Result<PartnershipFilter, ApiError> {
-    let active_on = day("active_on", search.active_on.clone())?;
+    // A day: active that day. A month or a year: possibly active on some day of it (as the
+    // OGC `datetime` interval), without the per-day answer a day gives.
+    let (active_on, period) = match filter_date("active_on", search.active_on.as_deref())? {
+        None => (None, None),
+        Some(d) if d.precision() == DatePrecision::Day => (Some(d.earliest()), None),
+        Some(d) => (
+            None,
+            Some(listing::Period {
+                from: Some(d.earliest()),
+                to: Some(d.latest()),
+            }),
+        ),
+    };
     if search.footage_requests.is_some() && active_on.is_none() {
         return Err(ApiError::invalid(
             "footage_requests",
-            "`footage_requests` needs `active_on=YYYY-MM-DD`: it depends on the day",
+            "`footage_requests` needs `active_on` with a day (YYYY-MM-DD): it depends on the day",
         ));
     }
+    // Both compare the first day a date can mean: `started_after=2019` is "started in 2019
+    // or later", `started_before=2019` "started before 2019".
+    let first_day = |name: &str, v: &Option<String>| {
+        filter_date(name, v.as_deref()).map(|d| d.map(|d| d.earliest()))
+    };
     Ok(PartnershipFilter {
         agency: search.agency.clone().filter(|a| !a.is_empty()),
         states: parse_all::<StateCode>("state", &search.state)?,
@@ -144,8 +193,8 @@ pub fn partnership_filter(
             .map(str::to_string)
             .collect(),
         statuses: parse_all("status", &search.status)?,
-        started_after: day("started_after", search.started_after.clone())?,
-        started_before: day("started_before", search.started_before.clone())?,
+        started_after: first_day("started_after", &search.started_after)?,
+        started_before: first_day("started_before", &search.started_before)?,
         q: search
             .q
             .as_deref()
@@ -158,10 +207,46 @@ pub fn partnership_filter(
             search.within.as_ref(),
             max_polygon_vertices,
         )?,
-        period: None,
+        period,
         active_on,
         footage_requests: search.footage_requests,
     })
+}
+
+/// A filter value that names no record is a 400, never an empty answer: a mistyped program
+/// or agency id would otherwise read as "no partnerships". Checked against the catalog the
+/// answer comes from (an `as_of` view knows the records of its time); O(log n) per value.
+pub fn check_names(
+    catalog: &crate::service::catalog::Catalog,
+    filter: &PartnershipFilter,
+) -> Result<(), ApiError> {
+    if let Some(p) = filter
+        .programs
+        .iter()
+        .find(|p| !catalog.programs.contains_key(p.as_str()))
+    {
+        let known: Vec<String> = catalog.programs.keys().map(|k| format!("`{k}`")).collect();
+        return Err(ApiError::invalid(
+            "program",
+            format!(
+                "`{p}` is not a program id: use one of {} (see /programs)",
+                known.join(", ")
+            ),
+        ));
+    }
+    if let Some(a) = filter
+        .agency
+        .as_deref()
+        .filter(|a| !catalog.agencies.contains_key(*a))
+    {
+        return Err(ApiError::invalid(
+            "agency",
+            format!(
+                "no agency has the id `{a}`: ids look like `us-wi-greenfield-police-department` (find one with /agencies?q=…)"
+            ),
+        ));
+    }
+    Ok(())
 }
 
 impl PartnershipsApi {
@@ -192,7 +277,12 @@ impl PartnershipsApi {
                 .await;
         }
         let catalog = super::view(&self.state, search.as_of.as_deref()).await?;
+        check_names(&catalog, &filter)?;
         let page = listing::partnerships(&catalog, &filter, sort, &page_req).map_err(list_error)?;
+        let meta = ListMeta::of(&catalog).with_query(
+            QueryEcho::partnerships(&filter, Some((sort, PARTNERSHIP_SORTS)), Some(&page_req)),
+            geo_warnings(&catalog, filter.geo.near.as_ref(), search.radius.as_deref()),
+        );
         let link = link_base.and_then(|r| link_header(r, page.next.as_deref()));
         let rows: Vec<dto::Partnership> = page
             .items
@@ -212,7 +302,7 @@ impl PartnershipsApi {
             data: rows,
             next: page.next,
             total: page.total.map(|t| t as u64),
-            meta: ListMeta::of(&catalog),
+            meta,
         }));
         Ok(PartnershipListResponse::Ok(body, link))
     }
@@ -229,10 +319,12 @@ impl PartnershipsApi {
         link_base: Option<&Request>,
     ) -> Result<PartnershipListResponse, ApiError> {
         let permit = self.state.admit_export(as_of.as_deref(), page_req)?;
+        let echo = QueryEcho::partnerships(filter, Some((sort, PARTNERSHIP_SORTS)), Some(page_req));
         // Every row: batches from a snapshot. A page: taken at once, with the spatial index.
         let (rows, next, total, meta) = if page_req.unbounded {
             let catalog = super::snapshot(&self.state, as_of.as_deref()).await?;
-            let meta = ListMeta::of(&catalog);
+            check_names(&catalog, filter)?;
+            let meta = ListMeta::of(&catalog).with_query(echo, Vec::new());
             (
                 snapshot::partnership_batches(catalog, filter.clone(), sort),
                 None,
@@ -241,9 +333,10 @@ impl PartnershipsApi {
             )
         } else {
             let catalog = super::view(&self.state, as_of.as_deref()).await?;
+            check_names(&catalog, filter)?;
             let snap =
                 snapshot::partnerships(&catalog, filter, sort, page_req).map_err(list_error)?;
-            let meta = ListMeta::of(&catalog);
+            let meta = ListMeta::of(&catalog).with_query(echo, Vec::new());
             (Batches::once(snap.rows), snap.next, snap.total, meta)
         };
         let next_href = link_base.and_then(|r| next.as_deref().map(|c| super::next_link(r, c)));
@@ -307,9 +400,13 @@ impl PartnershipsApi {
         program: Query<Option<Values<String>>>,
         /// Only these statuses: active, ended, announced, cancelled.
         status: Query<Option<Values<crate::domain::Status>>>,
-        /// Only partnerships that started on or after this day (YYYY-MM-DD).
+        /// Only partnerships that started on or after this date: a day, month or year
+        /// (`2019-02-14`, `2019-02`, `2019`), from its first day, so `2019` means "in 2019 or
+        /// later". A start known only to the month or year counts as its first day.
         started_after: Query<Option<String>>,
-        /// Only partnerships that started before this day (YYYY-MM-DD).
+        /// Only partnerships that started before this date (a day, month or year), i.e.
+        /// before its first day: `2019` means "before 2019". With `started_after=2019`,
+        /// `started_before=2020` is "started in 2019".
         started_before: Query<Option<String>>,
         /// Text search in the agency's name and city (case and accents ignored).
         q: Query<Option<String>>,
@@ -340,7 +437,9 @@ impl PartnershipsApi {
         /// `2026-12-01T09:30:00Z`. Combines with every other parameter.
         #[oai(example = "super::example_as_of")]
         as_of: Query<Option<String>>,
-        /// Only partnerships active on this day (YYYY-MM-DD, valid time): started by then
+        /// Only partnerships active on this day (YYYY-MM-DD, valid time). A month or a year
+        /// (`2019-02`, `2019`) means possibly active on some day of it, without the per-day
+        /// fields below (and `footage_requests` needs a day). A day: started by then
         /// (`start.earliest <= day`) and not ended before (`day <= end.latest`; an open end
         /// is active; `announced` and `cancelled` never are; the program's end ends every
         /// enrolment). Each row then says `active_on_certainty` (`certain`, or `possible`
@@ -410,11 +509,12 @@ impl PartnershipsApi {
         id: Path<String>,
         /// What the dataset said at this time (RFC 3339, transaction time).
         as_of: Query<Option<String>>,
-        /// Show what the partnership was on this day (YYYY-MM-DD): `active_on_certainty`,
-        /// the `phase` in force and `footage_requests`.
+        /// Show what the partnership was on this day (YYYY-MM-DD; a month or a year is a 400
+        /// here, since the answer is per day): `active_on_certainty`, the `phase` in force
+        /// and `footage_requests`.
         active_on: Query<Option<String>>,
     ) -> Result<PartnershipResponse, ApiError> {
-        let active_on = day("active_on", active_on.0)?;
+        let active_on = one_day("active_on", active_on.0.as_deref())?;
         let catalog = super::view(&self.state, as_of.0.as_deref()).await?;
         let key = id.0;
         let found = key

@@ -118,6 +118,7 @@ impl ProgramsApi {
             return Ok(ProgramListResponse::Ok(body, exports::link_header(next)));
         }
         let page_req = page_request(limit.0, cursor.0, count.0);
+        let echo = super::query_echo::QueryEcho::page_only(&page_req);
         let catalog = super::view(&self.state, as_of.0.as_deref()).await?;
         let page = listing::programs(&catalog, &page_req).map_err(list_error)?;
         let link = link_header(req, page.next.as_deref());
@@ -129,7 +130,7 @@ impl ProgramsApi {
                 .collect(),
             next: page.next,
             total: page.total.map(|t| t as u64),
-            meta: ListMeta::of(&catalog),
+            meta: ListMeta::of(&catalog).with_query(echo, Vec::new()),
         };
         Ok(ProgramListResponse::Ok(
             ProgramListBody::Json(Json(body)),

@@ -128,6 +128,13 @@ impl SourcesApi {
             return Ok(SourceListResponse::Ok(body, exports::link_header(next)));
         }
         let page_req = page_request(limit.0, cursor.0, count.0);
+        let echo = super::query_echo::QueryEcho::sources(
+            &filter.kinds,
+            filter.q.as_deref(),
+            sort,
+            SOURCE_SORTS,
+            &page_req,
+        );
         let catalog = super::view(&self.state, as_of.0.as_deref()).await?;
         let page = listing::sources(&catalog, &filter, sort, &page_req).map_err(list_error)?;
         let link = link_header(req, page.next.as_deref());
@@ -135,7 +142,7 @@ impl SourcesApi {
             data: page.items.into_iter().map(dto::Source::from).collect(),
             next: page.next,
             total: page.total.map(|t| t as u64),
-            meta: ListMeta::of(&catalog),
+            meta: ListMeta::of(&catalog).with_query(echo, Vec::new()),
         };
         Ok(SourceListResponse::Ok(
             SourceListBody::Json(Json(body)),

@@ -121,6 +121,14 @@ impl StatsApi {
         let filter = partnership_filter(&search, self.state.max_polygon_vertices)?;
         let interval = interval.0.unwrap_or(StatsInterval::Year);
         let catalog = super::view(&self.state, as_of.0.as_deref()).await?;
+        super::partnerships::check_names(&catalog, &filter)?;
+        let echo =
+            super::query_echo::QueryEcho::partnerships::<PartnershipSortField>(&filter, None, None);
+        let warnings = super::query_echo::geo_warnings(
+            &catalog,
+            filter.geo.near.as_ref(),
+            search.radius.as_deref(),
+        );
         let sort = Sort {
             field: PartnershipSortField::Id,
             descending: false,
@@ -162,7 +170,7 @@ impl StatsApi {
             by_agency_type: s.by_agency_type,
             interval,
             timeline,
-            meta: ListMeta::of(&catalog),
+            meta: ListMeta::of(&catalog).with_query(echo, warnings),
         }))
     }
 }

@@ -2,6 +2,7 @@
 //! Imports neither poem nor sea-orm.
 
 pub mod dates;
+pub mod evidence;
 pub mod ids;
 pub mod memo;
 pub mod records;

@@ -118,9 +118,16 @@ pub struct Partnership {
     pub end: Option<PartialDate>,
     #[serde(default)]
     pub video_requests: Vec<VideoRequestCount>,
+    /// The last day a source (a snapshot of Ring's map) showed the partnership as current.
+    #[serde(default)]
+    pub last_confirmed: Option<time::Date>,
     #[serde(default)]
     pub external_ids: ExternalIds,
     pub notes: Option<String>,
+    /// The source (id) of the newest evidence that the partnership was active, whose day
+    /// is `last_confirmed` (see `domain::evidence`).
+    #[serde(default)]
+    pub last_confirmed_source: Option<i64>,
     #[serde(flatten)]
     pub meta: Meta,
 }
@@ -269,10 +276,13 @@ mod tests {
             }],
             external_ids: [("aos".to_string(), "AOS3711".to_string())].into(),
             notes: None,
+            last_confirmed: Some(time::macros::date!(2020 - 10 - 07)),
+            last_confirmed_source: Some(1),
             meta: Meta::new(at),
         });
         let json = p.to_json();
         assert_eq!(json["start"], "2018-03-22");
+        assert_eq!(json["last_confirmed"], "2020-10-07");
         assert_eq!(json["version"], 1);
         assert_eq!(Record::from_json(EntityKind::Partnership, json).unwrap(), p);
     }

@@ -189,9 +189,18 @@ pub const PARTNERSHIP_FIELDS: &[(&str, Field)] = &[
     ("start_precision", Field::Column("start_precision")),
     ("end_date", Field::Column("end_date")),
     ("end_precision", Field::Column("end_precision")),
+    ("start_earliest", Field::Column("start_earliest")),
+    ("start_latest", Field::Column("start_latest")),
+    ("end_earliest", Field::Column("end_earliest")),
+    ("end_latest", Field::Column("end_latest")),
     ("video_requests", Field::Column("video_requests")),
     ("external_ids", Field::Column("external_ids")),
     ("notes", Field::Column("notes")),
+    ("last_confirmed", Field::Column("last_confirmed")),
+    (
+        "last_confirmed_source",
+        Field::Column("last_confirmed_source"),
+    ),
     ("version", Field::Column("version")),
     ("created_at", Field::Column("created_at")),
     ("updated_at", Field::Column("updated_at")),
@@ -228,15 +237,43 @@ impl Table for PartnershipRow {
         col(
             "start_date",
             Text,
-            "When it started, at its known precision: YYYY-MM-DD, YYYY-MM or YYYY.",
+            "When it started, at its known precision: YYYY-MM-DD, YYYY-MM, YYYY or a range of days YYYY-MM-DD/YYYY-MM-DD.",
         ),
-        col("start_precision", Text, "day, month or year."),
+        col(
+            "start_precision",
+            Text,
+            "day, month, year or range (YYYY-MM-DD/YYYY-MM-DD: some day between the two).",
+        ),
         col(
             "end_date",
             Text,
             "When it ended (last day), at its known precision.",
         ),
-        col("end_precision", Text, "day, month or year."),
+        col(
+            "end_precision",
+            Text,
+            "day, month, year or range (YYYY-MM-DD/YYYY-MM-DD: some day between the two).",
+        ),
+        col(
+            "start_earliest",
+            super::ColumnType::Date,
+            "The first day start_date can mean (2019-02 -> 2019-02-01).",
+        ),
+        col(
+            "start_latest",
+            super::ColumnType::Date,
+            "The last day start_date can mean (2019-02 -> 2019-02-28).",
+        ),
+        col(
+            "end_earliest",
+            super::ColumnType::Date,
+            "The first day end_date can mean.",
+        ),
+        col(
+            "end_latest",
+            super::ColumnType::Date,
+            "The last day end_date can mean.",
+        ),
         col(
             "video_requests",
             Text,
@@ -245,6 +282,16 @@ impl Table for PartnershipRow {
         AOS_ID,
         EXTERNAL_IDS,
         col("notes", Text, "Editors' notes."),
+        col(
+            "last_confirmed",
+            super::ColumnType::Date,
+            "The day of the newest evidence that it was active; after it, with no end recorded, it is possible, not certain.",
+        ),
+        col(
+            "last_confirmed_source",
+            Integer,
+            "The source of that evidence (sources.csv).",
+        ),
         VERSION,
         CREATED,
         UPDATED,
@@ -287,6 +334,10 @@ impl Table for PartnershipRow {
         row.opt(p.start.map(|d| d.precision().as_str()));
         row.opt_display(p.end);
         row.opt(p.end.map(|d| d.precision().as_str()));
+        row.opt_display(p.start.map(|d| d.earliest()));
+        row.opt_display(p.start.map(|d| d.latest()));
+        row.opt_display(p.end.map(|d| d.earliest()));
+        row.opt_display(p.end.map(|d| d.latest()));
         if p.video_requests.is_empty() {
             row.text("[]");
         } else {
@@ -295,6 +346,11 @@ impl Table for PartnershipRow {
         row.opt(p.external_ids.get("aos").map(String::as_str));
         row.json(&p.external_ids);
         row.opt(p.notes.as_deref());
+        row.opt_display(p.last_confirmed);
+        match p.last_confirmed_source {
+            Some(id) => row.int(id),
+            None => row.opt(None),
+        }
         row.int(p.meta.version.into());
         row.datetime(p.meta.created_at);
         row.datetime(p.meta.updated_at);
@@ -337,13 +393,21 @@ impl Table for Program {
             Text,
             "When it started, at its known precision.",
         ),
-        col("start_precision", Text, "day, month or year."),
+        col(
+            "start_precision",
+            Text,
+            "day, month, year or range (YYYY-MM-DD/YYYY-MM-DD: some day between the two).",
+        ),
         col(
             "end_date",
             Text,
             "When it ended; its end ends every enrolment.",
         ),
-        col("end_precision", Text, "day, month or year."),
+        col(
+            "end_precision",
+            Text,
+            "day, month, year or range (YYYY-MM-DD/YYYY-MM-DD: some day between the two).",
+        ),
         VERSION,
         CREATED,
         UPDATED,
@@ -395,13 +459,21 @@ impl Table for Phase {
             Text,
             "When it started, at its known precision.",
         ),
-        col("start_precision", Text, "day, month or year."),
+        col(
+            "start_precision",
+            Text,
+            "day, month, year or range (YYYY-MM-DD/YYYY-MM-DD: some day between the two).",
+        ),
         col(
             "end_date",
             Text,
             "Last day it applied, at its known precision.",
         ),
-        col("end_precision", Text, "day, month or year."),
+        col(
+            "end_precision",
+            Text,
+            "day, month, year or range (YYYY-MM-DD/YYYY-MM-DD: some day between the two).",
+        ),
         col(
             "footage_requests",
             Boolean,
@@ -459,7 +531,11 @@ impl Table for Source {
         col("title", Text, "Its title."),
         col("publisher", Text, "Who published it."),
         col("published_date", Text, "When, at its known precision."),
-        col("published_precision", Text, "day, month or year."),
+        col(
+            "published_precision",
+            Text,
+            "day, month, year or range (YYYY-MM-DD/YYYY-MM-DD: some day between the two).",
+        ),
         col(
             "accessed_date",
             super::ColumnType::Date,

@@ -5,6 +5,7 @@
 //! same everywhere: in filters, in sorting and in each result's `distance_m`.
 
 pub mod index;
+pub mod rings;
 pub mod shapes;
 
 pub use index::SpatialIndex;

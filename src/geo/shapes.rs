@@ -1,8 +1,10 @@
 //! Request geometry: `near` points, radii with units, bounding boxes (which may cross the
 //! antimeridian) and GeoJSON polygons, each parsed once into a value that is known valid.
 
+use super::rings::{self, Loc, Locator, Ring, Shape};
 use super::{LatLon, MAX_RADIUS_M};
-use geo::{Coord, Intersects, LineString, MultiPolygon, Point, Polygon, Validation};
+use geo::Coord;
+use std::sync::Arc;
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("{0}")]
@@ -124,15 +126,30 @@ pub fn parse_bbox(text: &str) -> Result<BBox, GeoError> {
 }
 
 /// A search area: a valid polygon or multipolygon in lon/lat. Points on the boundary count as
-/// inside.
-#[derive(Clone, Debug, PartialEq)]
+/// inside. Containment costs the edges crossing the point's parallel (see [`rings`]).
+#[derive(Clone, Debug)]
 pub struct Region {
-    shape: MultiPolygon<f64>,
+    shape: Arc<Shape>,
+    locator: Arc<Locator>,
+}
+
+impl PartialEq for Region {
+    fn eq(&self, other: &Self) -> bool {
+        self.shape == other.shape
+    }
 }
 
 impl Region {
     pub fn contains(&self, p: &LatLon) -> bool {
-        self.shape.intersects(&Point::new(p.lon(), p.lat()))
+        self.locator.locate(Coord {
+            x: p.lon(),
+            y: p.lat(),
+        }) != Loc::Outside
+    }
+
+    /// Positions over all its rings, closing ones included.
+    pub fn vertex_count(&self) -> usize {
+        self.shape.iter().flatten().map(Vec::len).sum()
     }
 }
 
@@ -142,11 +159,7 @@ struct Vertices {
     max: usize,
 }
 
-fn ring(
-    value: &serde_json::Value,
-    path: &str,
-    vertices: &mut Vertices,
-) -> Result<LineString<f64>, GeoError> {
+fn ring(value: &serde_json::Value, path: &str, vertices: &mut Vertices) -> Result<Ring, GeoError> {
     let Some(positions) = value.as_array() else {
         return err(format!("{path} is not an array of positions"));
     };
@@ -185,24 +198,22 @@ fn ring(
             "{path} is not closed: its first and last positions differ"
         ));
     }
-    Ok(LineString::new(coords))
+    Ok(rings::ring_from_closed(&coords))
 }
 
 fn polygon(
     value: &serde_json::Value,
     path: &str,
     vertices: &mut Vertices,
-) -> Result<Polygon<f64>, GeoError> {
+) -> Result<Vec<Ring>, GeoError> {
     let Some(rings) = value.as_array().filter(|r| !r.is_empty()) else {
         return err(format!("{path} is not a non-empty array of rings"));
     };
-    let exterior = ring(&rings[0], &format!("{path}[0]"), vertices)?;
-    let interiors = rings[1..]
+    rings
         .iter()
         .enumerate()
-        .map(|(i, r)| ring(r, &format!("{path}[{}]", i + 1), vertices))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(Polygon::new(exterior, interiors))
+        .map(|(i, r)| ring(r, &format!("{path}[{i}]"), vertices))
+        .collect()
 }
 
 /// A GeoJSON `Polygon` or `MultiPolygon` geometry (a bare geometry, or a `Feature` holding
@@ -222,18 +233,16 @@ pub fn parse_polygon(value: &serde_json::Value, max_vertices: usize) -> Result<R
         max: max_vertices,
     };
     let shape = match kind {
-        Some("Polygon") => MultiPolygon::new(vec![polygon(coords, "coordinates", &mut vertices)?]),
+        Some("Polygon") => vec![polygon(coords, "coordinates", &mut vertices)?],
         Some("MultiPolygon") => {
             let Some(polys) = coords.as_array().filter(|p| !p.is_empty()) else {
                 return err("coordinates is not a non-empty array of polygons");
             };
-            MultiPolygon::new(
-                polys
-                    .iter()
-                    .enumerate()
-                    .map(|(i, p)| polygon(p, &format!("coordinates[{i}]"), &mut vertices))
-                    .collect::<Result<_, _>>()?,
-            )
+            polys
+                .iter()
+                .enumerate()
+                .map(|(i, p)| polygon(p, &format!("coordinates[{i}]"), &mut vertices))
+                .collect::<Result<_, _>>()?
         }
         Some(other) => {
             return err(format!(
@@ -242,10 +251,13 @@ pub fn parse_polygon(value: &serde_json::Value, max_vertices: usize) -> Result<R
         }
         None => return err("the body is not a GeoJSON Polygon or MultiPolygon (no `type`)"),
     };
-    if let Err(problem) = shape.check_validation() {
-        return err(format!("the polygon is not valid: {problem}"));
+    match rings::validate(&shape, None) {
+        Ok(locator) => Ok(Region {
+            shape: Arc::new(shape),
+            locator: Arc::new(locator),
+        }),
+        Err(problem) => err(format!("the polygon is not valid: {problem}")),
     }
-    Ok(Region { shape })
 }
 
 #[cfg(test)]

@@ -14,8 +14,12 @@
 //!   names.
 //! - `Notes`: a note kept on the partnership.
 //! - `Link 1 Title` … `Link 3 Title`: the title of each link's source.
+//! - `ORI`: the agency's FBI ORI code.
+//! - `Latitude`, `Longitude`, `Location Precision` (`place`, `county`, `state`), `Location
+//!   Source`: where the agency is, already geocoded (the shipped dataset in
+//!   `data/atlas-2020-10-07/` carries them); a row with them is not geocoded again.
 
-use crate::domain::{PartialDate, StateCode, Status};
+use crate::domain::{LocationPrecision, PartialDate, StateCode, Status};
 use std::io::Read;
 use time::{Date, Month};
 
@@ -49,13 +53,18 @@ pub const COLUMNS: [&str; 25] = [
 ];
 
 /// Columns a file may add after the Atlas ones (see the module documentation).
-pub const OPTIONAL_COLUMNS: [&str; 6] = [
+pub const OPTIONAL_COLUMNS: [&str; 11] = [
     "Status",
     "Start",
     "Notes",
     "Link 1 Title",
     "Link 2 Title",
     "Link 3 Title",
+    "ORI",
+    "Latitude",
+    "Longitude",
+    "Location Precision",
+    "Location Source",
 ];
 
 /// The `Technology` of the rows this project imports.
@@ -122,6 +131,19 @@ pub struct AtlasRow {
     pub start: Option<PartialDate>,
     pub start_from: StartFrom,
     pub notes: Option<String>,
+    /// The `ORI` column.
+    pub ori: Option<String>,
+    /// The location columns, when the row carries them.
+    pub location: Option<Located>,
+}
+
+/// A location a file gives for its row's agency.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Located {
+    pub latitude: f64,
+    pub longitude: f64,
+    pub precision: LocationPrecision,
+    pub source: Option<String>,
 }
 
 /// A checked file: the kept rows and what was left out.
@@ -289,6 +311,30 @@ fn parse_row(record: &csv::StringRecord, line: u64, extra: &Extra) -> Result<Atl
         }
     };
 
+    let location = match (extra_col(7), extra_col(8)) {
+        (None, None) => None,
+        (Some(lat), Some(lon)) => {
+            let coord = |text: &str, column: &'static str, max: f64| {
+                text.parse::<f64>()
+                    .ok()
+                    .filter(|v| v.is_finite() && v.abs() <= max)
+                    .ok_or_else(|| field_err(column, format!("`{text}` is not a coordinate")))
+            };
+            let precision = extra_col(9)
+                .ok_or_else(|| field_err("Location Precision", "is empty".into()))?
+                .parse::<LocationPrecision>()
+                .map_err(|e| field_err("Location Precision", e.to_string()))?;
+            Some(Located {
+                latitude: coord(lat, "Latitude", 90.0)?,
+                longitude: coord(lon, "Longitude", 180.0)?,
+                precision,
+                source: extra_col(10).map(str::to_string),
+            })
+        }
+        (Some(_), None) => return Err(field_err("Longitude", "is empty".into())),
+        (None, Some(_)) => return Err(field_err("Latitude", "is empty".into())),
+    };
+
     Ok(AtlasRow {
         line,
         id: col(0).to_string(),
@@ -305,6 +351,8 @@ fn parse_row(record: &csv::StringRecord, line: u64, extra: &Extra) -> Result<Atl
         start,
         start_from,
         notes: extra_col(2).map(str::to_string),
+        ori: extra_col(6).map(str::to_string),
+        location,
     })
 }
 

@@ -50,6 +50,9 @@ pub struct Catalog {
     pub citations: OrdMap<i64, Arc<Citation>>,
     citations_by_record: OrdMap<(EntityKind, String), Ids>,
     partnerships_by_agency: OrdMap<String, Ids>,
+    /// How many partnerships have each (`last_confirmed_source`, `last_confirmed`): a few
+    /// entries, kept in step with every change, so `coverage` never walks the partnerships.
+    confirmations: OrdMap<(Option<i64>, Option<time::Date>), u64>,
     deleted: OrdMap<(EntityKind, String), Tombstone>,
     /// Agencies by position (those that have one). `None` in a snapshot: the index is not
     /// persistent (copying it would cost O(records)), and listing without it walks the maps
@@ -57,6 +60,15 @@ pub struct Catalog {
     agency_index: Option<SpatialIndex<Arc<Agency>>>,
     /// While a whole log is folded in, the index is left alone and bulk-loaded at the end.
     index_deferred: bool,
+}
+
+/// One line of [`Catalog::coverage`].
+#[derive(Clone, Debug)]
+pub struct Coverage<'c> {
+    pub source_id: Option<i64>,
+    pub source: Option<&'c Source>,
+    pub last_confirmed: Option<time::Date>,
+    pub partnerships: u64,
 }
 
 impl Default for Catalog {
@@ -73,6 +85,7 @@ impl Default for Catalog {
             citations: OrdMap::new(),
             citations_by_record: OrdMap::new(),
             partnerships_by_agency: OrdMap::new(),
+            confirmations: OrdMap::new(),
             deleted: OrdMap::new(),
             agency_index: Some(SpatialIndex::default()),
             index_deferred: false,
@@ -146,10 +159,33 @@ impl Catalog {
             citations: self.citations.clone(),
             citations_by_record: self.citations_by_record.clone(),
             partnerships_by_agency: self.partnerships_by_agency.clone(),
+            confirmations: self.confirmations.clone(),
             deleted: self.deleted.clone(),
             agency_index: None,
             index_deferred: false,
         }
+    }
+
+    /// How current the partnerships are, by the source of their newest evidence: for each,
+    /// how many partnerships it confirms and the newest day it does (`None` source: those with
+    /// no evidence date recorded). Costs the number of distinct confirmations, not of rows.
+    pub fn coverage(&self) -> Vec<Coverage<'_>> {
+        let mut out: Vec<Coverage<'_>> = Vec::new();
+        for ((source, day), n) in self.confirmations.iter() {
+            match out.last_mut() {
+                Some(c) if c.source_id == *source => {
+                    c.partnerships += n;
+                    c.last_confirmed = c.last_confirmed.max(*day);
+                }
+                _ => out.push(Coverage {
+                    source_id: *source,
+                    source: source.and_then(|id| self.sources.get(&id)),
+                    last_confirmed: *day,
+                    partnerships: *n,
+                }),
+            }
+        }
+        out
     }
 
     /// The sequence number of the newest revision folded in: the dataset's version.
@@ -211,6 +247,9 @@ impl Catalog {
                 self.phases.insert(p.id.clone(), p);
             }
             Record::Partnership(p) => {
+                let key = (p.last_confirmed_source, p.last_confirmed);
+                let n = self.confirmations.get(&key).copied().unwrap_or(0);
+                self.confirmations.insert(key, n + 1);
                 let ids = with_id(self.partnerships_by_agency.get(&p.agency_id), p.id);
                 self.partnerships_by_agency.insert(p.agency_id.clone(), ids);
                 self.partnerships.insert(p.id, Arc::new(p));
@@ -246,7 +285,19 @@ impl Catalog {
                 self.phases.remove(&p.id);
             }
             Record::Partnership(p) => {
-                if let Some(old) = self.partnerships.remove(&p.id)
+                let old = self.partnerships.remove(&p.id);
+                if let Some(old) = &old {
+                    let key = (old.last_confirmed_source, old.last_confirmed);
+                    match self.confirmations.get(&key).copied() {
+                        Some(n) if n > 1 => {
+                            self.confirmations.insert(key, n - 1);
+                        }
+                        _ => {
+                            self.confirmations.remove(&key);
+                        }
+                    }
+                }
+                if let Some(old) = old
                     && let Some(ids) = self.partnerships_by_agency.get(&old.agency_id)
                 {
                     match without_id(ids, old.id) {

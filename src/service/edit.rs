@@ -372,9 +372,13 @@ impl Dataset {
     }
 
     /// Checks the cited sources and creates the new ones. Returns every source id to cite.
-    async fn cite(&self, w: &mut Writer, change: &ChangeRequest) -> Result<Vec<i64>, EditError> {
+    pub(super) async fn cite(
+        w: &mut Writer,
+        catalog: &Catalog,
+        change: &ChangeRequest,
+    ) -> Result<Vec<i64>, EditError> {
         for id in &change.sources {
-            if !self.read().sources.contains_key(id) {
+            if !catalog.sources.contains_key(id) {
                 return Err(invalid(
                     Some("change.sources"),
                     format!("no source has the id `{id}` (or it was deleted)"),
@@ -393,7 +397,7 @@ impl Dataset {
                     ),
                     other => other,
                 })?;
-            validate(&record, &self.read()).map_err(|e| match e {
+            validate(&record, catalog).map_err(|e| match e {
                 EditError::Invalid { message, .. } => invalid(
                     Some("change.new_sources"),
                     format!("a new source: {message}"),
@@ -403,7 +407,7 @@ impl Dataset {
             let Record::Source(s) = &record else {
                 unreachable!("built as a source")
             };
-            if self.read().sources.values().any(|x| x.url == s.url) {
+            if catalog.sources.values().any(|x| x.url == s.url) {
                 return Err(EditError::Conflict(format!(
                     "a source with the URL `{}` exists: cite it by id",
                     s.url
@@ -427,54 +431,14 @@ impl Dataset {
         &self,
         actor: &str,
         kind: EntityKind,
-        mut fields: Map<String, Value>,
+        fields: Map<String, Value>,
         change: ChangeRequest,
     ) -> Result<Saved, EditError> {
         check_change(&change, Op::Create)?;
-        for key in BOOKKEEPING {
-            if fields.contains_key(*key) {
-                return Err(invalid(Some(key), format!("`{key}` is set by the server")));
-            }
-        }
-        if is_numeric(kind) {
-            fields.insert("id".into(), Value::from(0));
-        }
-        if kind == EntityKind::Agency {
-            fields.entry("country").or_insert_with(|| Value::from("US"));
-            if fields.get("id").is_none_or(Value::is_null) {
-                let state = fields.get("state").and_then(Value::as_str);
-                let name = fields.get("name").and_then(Value::as_str);
-                if let (Some(state), Some(name)) = (state, name)
-                    && let Ok(state) = state.parse::<StateCode>()
-                {
-                    fields.insert("id".into(), Value::from(agency_slug(state, name)));
-                }
-            }
-        }
         let mut w = self.begin_edit(actor).await?;
-        let record = record_from_fields(kind, fields, w.at())?;
-        if !is_numeric(kind) {
-            let id = record.entity_id();
-            let catalog = self.read();
-            if live(&catalog, kind, &id) {
-                return Err(EditError::Conflict(format!(
-                    "a {kind} with the id `{id}` exists"
-                )));
-            }
-            if catalog.tombstone(kind, &id).is_some() {
-                return Err(EditError::Conflict(format!(
-                    "a {kind} with the id `{id}` was deleted; ids are never reused"
-                )));
-            }
-        }
-        validate(&record, &self.read())?;
-        let sources = self.cite(&mut w, &change).await?;
-        let why = Reason {
-            kind: change.kind,
-            note: Some(&change.note),
-            sources: &sources,
-        };
-        let record = w.create(record, why).await?;
+        let catalog = self.read().snapshot();
+        let record = prepare_create(&catalog, kind, fields)?;
+        let record = write_create(&mut w, &catalog, record, &change).await?;
         let seq = self.commit(w).await?;
         Ok(Saved {
             record,
@@ -498,26 +462,10 @@ impl Dataset {
             return Err(EditError::PreconditionRequired);
         }
         check_change(&change, Op::Update)?;
-        for key in BOOKKEEPING.iter().chain(&["id"]) {
-            if patch.contains_key(*key) {
-                return Err(invalid(Some(key), format!("`{key}` cannot be changed")));
-            }
-        }
         let mut w = self.begin_edit(actor).await?;
-        let old = self.existing(kind, id)?;
-        check_precondition(&pre, old.meta().version)?;
-        let mut json = old.to_json();
-        merge_patch(&mut json, &Value::Object(patch));
-        reject_nul("record", &json)?;
-        let record = Record::from_json(kind, json).map_err(|e| invalid(None, e.to_string()))?;
-        validate(&record, &self.read())?;
-        let sources = self.cite(&mut w, &change).await?;
-        let why = Reason {
-            kind: change.kind,
-            note: Some(&change.note),
-            sources: &sources,
-        };
-        let record = w.update(old.meta(), record, why).await?;
+        let catalog = self.read().snapshot();
+        let (old, record) = prepare_update(&catalog, kind, id, &pre, patch)?;
+        let record = write_update(&mut w, &catalog, &old, record, &change).await?;
         let seq = self.commit(w).await?;
         Ok(Saved {
             record,
@@ -568,7 +516,8 @@ impl Dataset {
                 .map(Record::Citation)
                 .collect()
         };
-        let sources = self.cite(&mut w, &change).await?;
+        let catalog = self.read().snapshot();
+        let sources = Self::cite(&mut w, &catalog, &change).await?;
         // The log marks a delete with the `deleted` kind; any other reason the editor gave
         // is kept at the front of the note.
         let note = match change.kind {
@@ -590,8 +539,13 @@ impl Dataset {
     }
 
     fn existing(&self, kind: EntityKind, id: &str) -> Result<Record, EditError> {
-        let catalog = self.read();
-        match current(&catalog, kind, id) {
+        existing(&self.read(), kind, id)
+    }
+}
+
+fn existing(catalog: &Catalog, kind: EntityKind, id: &str) -> Result<Record, EditError> {
+    {
+        match current(catalog, kind, id) {
             Some(r) => Ok(r),
             None if catalog.tombstone(kind, id).is_some() => {
                 Err(EditError::Gone(kind, id.to_string()))
@@ -599,6 +553,160 @@ impl Dataset {
             None => Err(EditError::NotFound(kind, id.to_string())),
         }
     }
+}
+
+/// Checks a change an editor states for a write of this kind: a note, a source, a kind that
+/// fits (`deleted` only deletes, `created` only creates).
+pub(super) fn check_create_change(change: &ChangeRequest) -> Result<(), EditError> {
+    check_change(change, Op::Create)
+}
+
+/// See [`check_create_change`].
+pub(super) fn check_update_change(change: &ChangeRequest) -> Result<(), EditError> {
+    check_change(change, Op::Update)
+}
+
+/// The record a create would write, checked against `catalog`; nothing is written.
+pub(super) fn prepare_create(
+    catalog: &Catalog,
+    kind: EntityKind,
+    mut fields: Map<String, Value>,
+) -> Result<Record, EditError> {
+    for key in BOOKKEEPING {
+        if fields.contains_key(*key) {
+            return Err(invalid(Some(key), format!("`{key}` is set by the server")));
+        }
+    }
+    if is_numeric(kind) {
+        fields.insert("id".into(), Value::from(0));
+    }
+    if kind == EntityKind::Agency {
+        fields.entry("country").or_insert_with(|| Value::from("US"));
+        if fields.get("id").is_none_or(Value::is_null) {
+            let state = fields.get("state").and_then(Value::as_str);
+            let name = fields.get("name").and_then(Value::as_str);
+            if let (Some(state), Some(name)) = (state, name)
+                && let Ok(state) = state.parse::<StateCode>()
+            {
+                fields.insert("id".into(), Value::from(agency_slug(state, name)));
+            }
+        }
+    }
+    let record = record_from_fields(kind, fields, super::writer::now())?;
+    if !is_numeric(kind) {
+        let id = record.entity_id();
+        if live(catalog, kind, &id) {
+            return Err(EditError::Conflict(format!(
+                "a {kind} with the id `{id}` exists"
+            )));
+        }
+        if catalog.tombstone(kind, &id).is_some() {
+            return Err(EditError::Conflict(format!(
+                "a {kind} with the id `{id}` was deleted; ids are never reused"
+            )));
+        }
+    }
+    validate(&record, catalog)?;
+    Ok(record)
+}
+
+/// The current record and the one a merge patch makes of it, checked against `catalog`;
+/// nothing is written.
+pub(super) fn prepare_update(
+    catalog: &Catalog,
+    kind: EntityKind,
+    id: &str,
+    pre: &Precondition,
+    patch: Map<String, Value>,
+) -> Result<(Record, Record), EditError> {
+    for key in BOOKKEEPING.iter().chain(&["id"]) {
+        if patch.contains_key(*key) {
+            return Err(invalid(Some(key), format!("`{key}` cannot be changed")));
+        }
+    }
+    let old = existing(catalog, kind, id)?;
+    check_precondition(pre, old.meta().version)?;
+    let mut json = old.to_json();
+    merge_patch(&mut json, &Value::Object(patch));
+    reject_nul("record", &json)?;
+    let record = Record::from_json(kind, json).map_err(|e| invalid(None, e.to_string()))?;
+    validate(&record, catalog)?;
+    Ok((old, record))
+}
+
+/// Writes a prepared create with its citations (creating the change's new sources).
+pub(super) async fn write_create(
+    w: &mut Writer,
+    catalog: &Catalog,
+    record: Record,
+    change: &ChangeRequest,
+) -> Result<Record, EditError> {
+    let sources = Dataset::cite(w, catalog, change).await?;
+    let why = Reason {
+        kind: change.kind,
+        note: Some(&change.note),
+        sources: &sources,
+    };
+    Ok(w.create(record, why).await?)
+}
+
+/// Moves a partnership's `last_confirmed` forward for a `new_evidence` edit: to the newest
+/// publication day among the cited sources (the first day of an imprecise one), else to the
+/// day of the edit, and never back.
+fn confirm(
+    catalog: &Catalog,
+    p: &mut crate::domain::Partnership,
+    sources: &[i64],
+    today: time::Date,
+) {
+    let dated = sources
+        .iter()
+        .filter_map(|id| Some((catalog.sources.get(id)?.published?.earliest(), *id)))
+        .max_by_key(|(day, _)| *day);
+    let candidate = dated.or_else(|| sources.first().map(|id| (today, *id)));
+    let current = p.last_confirmed.map(|d| (d, p.last_confirmed_source));
+    let candidate = candidate.map(|(d, id)| (d, Some(id)));
+    if let Some((day, source)) = crate::domain::evidence::newer(current, candidate) {
+        p.last_confirmed = Some(day);
+        p.last_confirmed_source = source;
+    }
+}
+
+/// Writes a prepared update over `old` with its citations.
+pub(super) async fn write_update(
+    w: &mut Writer,
+    catalog: &Catalog,
+    old: &Record,
+    mut record: Record,
+    change: &ChangeRequest,
+) -> Result<Record, EditError> {
+    let sources = Dataset::cite(w, catalog, change).await?;
+    if change.kind == ChangeKind::NewEvidence
+        && let Record::Partnership(p) = &mut record
+    {
+        confirm(catalog, p, &sources, w.at().date());
+    }
+    let why = Reason {
+        kind: change.kind,
+        note: Some(&change.note),
+        sources: &sources,
+    };
+    Ok(w.update(old.meta(), record, why).await?)
+}
+
+/// A record's fields without its bookkeeping (and, for numeric ids, without its id): what
+/// two versions are compared by to tell whether a change changes anything.
+pub(super) fn content(record: &Record) -> Map<String, Value> {
+    let Value::Object(mut m) = record.to_json() else {
+        return Map::new();
+    };
+    for key in BOOKKEEPING {
+        m.remove(*key);
+    }
+    if is_numeric(record.kind()) {
+        m.remove("id");
+    }
+    m
 }
 
 #[cfg(test)]

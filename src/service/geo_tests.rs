@@ -62,6 +62,8 @@ pub(crate) fn catalog(points: &[(f64, f64)]) -> Catalog {
                 video_requests: vec![],
                 external_ids: Default::default(),
                 notes: None,
+                last_confirmed: None,
+                last_confirmed_source: None,
                 meta: Meta::new(datetime!(2026-01-01 0:00 UTC)),
             }));
         }

@@ -107,6 +107,16 @@ impl Dataset {
         Ok(catalog)
     }
 
+    /// The dataset version (sequence number) and last-modified time of the catalog
+    /// `catalog_at(t)` would give, without rebuilding it: what the caching middleware needs
+    /// for an `as_of` request's tags before the handler (and an export's permit) runs.
+    pub async fn version_at(
+        &self,
+        t: OffsetDateTime,
+    ) -> Result<(i64, Option<OffsetDateTime>), ServiceError> {
+        Ok(self.store().version_at(t).await?)
+    }
+
     fn cached(&self, seq: i64) -> Option<Arc<Catalog>> {
         let cache = self.as_of_cache.lock().unwrap_or_else(|e| e.into_inner());
         cache

@@ -26,12 +26,13 @@
 use super::seed::RING_PROGRAM_ID;
 use super::writer::Reason;
 use super::{Dataset, ServiceError, Writer};
+use crate::domain::evidence;
 use crate::domain::ids::agency_slug;
 use crate::domain::{
     Agency, AgencyType, ChangeKind, Citation, EntityKind, JurisdictionType, LocationPrecision,
     Meta, Partnership, Record, Source, SourceKind, Status,
 };
-use crate::import::atlas::{self, AtlasError, AtlasFile, AtlasRow, Link, RING_TECHNOLOGY};
+use crate::import::atlas::{self, AtlasError, AtlasFile, AtlasRow, Link, Located, RING_TECHNOLOGY};
 use crate::import::geocode::{Gazetteer, GeocodeHit, GeocodeQuery, Precision};
 use crate::import::ori::{OriError, OriIndex};
 use crate::service::catalog::Catalog;
@@ -220,18 +221,23 @@ pub async fn import_atlas_path(
     path: &Path,
     options: ImportOptions<'_>,
 ) -> Result<ImportReport, ImportError> {
+    let file = read_atlas_path(path)?;
+    import_file(dataset, &file, ATLAS, options).await
+}
+
+/// Reads and checks an Atlas export's Ring rows.
+pub fn read_atlas_path(path: &Path) -> Result<AtlasFile, ImportError> {
     let shown = path.display().to_string();
     let file = std::fs::File::open(path).map_err(|source| ImportError::Open {
         path: shown.clone(),
         source,
     })?;
-    let file = atlas::read(std::io::BufReader::new(file), RING_TECHNOLOGY).map_err(|source| {
+    atlas::read(std::io::BufReader::new(file), RING_TECHNOLOGY).map_err(|source| {
         ImportError::Read {
             path: shown,
             source,
         }
-    })?;
-    import_file(dataset, &file, ATLAS, options).await
+    })
 }
 
 /// The shipped sample, parsed.
@@ -310,6 +316,8 @@ struct GroupPlan {
     /// For an update or no change, the partnership's id.
     partnership: Change<Partnership>,
     partnership_id: Option<i64>,
+    /// The source of the partnership's `last_confirmed`, when the import sets it.
+    confirmed_by: Option<SourceRef>,
     sources: Vec<SourceRef>,
     agency_citations: Vec<CitationChange>,
     partnership_citations: Vec<CitationChange>,
@@ -380,38 +388,34 @@ fn plan(
             report.merged.push((agency_id.clone(), ids.clone()));
         }
 
-        // Sources: the file's own first, then each row's links in order.
+        // Sources: the file's own first, then each row's links in order. The newest of their
+        // dates (the Atlas's: the day of Ring's map it recorded) is the last confirmation.
         let mut refs: Vec<SourceRef> = atlas.into_iter().collect();
+        let mut confirmed: Option<(time::Date, SourceRef)> =
+            atlas.map(|a| (atlas_snapshot_day(), a));
         for row in rows {
             for link in &row.links {
                 let r = sources.source_for(link, row);
                 if !refs.contains(&r) {
                     refs.push(r);
                 }
+                confirmed = evidence::newer(confirmed, link.date.map(|d| (d.earliest(), r)));
             }
         }
 
         // Agency.
         let agency_type = agency_type(&first.lea_type);
         let jurisdiction_type = jurisdiction_type(&first.jurisdiction);
-        let hit = gazetteer.geocode(&GeocodeQuery {
-            agency_name: &first.agency,
-            city: first.city.as_deref(),
-            county: first.county.as_deref(),
-            state: first.state.as_str(),
-            county_level: agency_type == AgencyType::Sheriff
-                || matches!(
-                    jurisdiction_type,
-                    JurisdictionType::County | JurisdictionType::Parish
-                ),
-        });
-        match &hit {
-            Some(h) => *report.geocoded.entry(h.precision.as_str()).or_default() += 1,
+        let place = placed(&gazetteer, first, agency_type, jurisdiction_type);
+        match &place {
+            Some(p) => *report.geocoded.entry(p.precision.as_str()).or_default() += 1,
             None => report.not_geocoded += 1,
         }
-        let ori = options
-            .ori
-            .and_then(|idx| idx.lookup(first.state.as_str(), &first.agency));
+        let ori = first.ori.as_deref().or_else(|| {
+            options
+                .ori
+                .and_then(|idx| idx.lookup(first.state.as_str(), &first.agency))
+        });
         if ori.is_some()
             && let Some(n) = report.ori_matched.as_mut()
         {
@@ -431,10 +435,10 @@ fn plan(
             county: first.county.clone(),
             state: first.state,
             country: "US".into(),
-            latitude: hit.as_ref().map(|h| h.latitude),
-            longitude: hit.as_ref().map(|h| h.longitude),
-            location_precision: hit.as_ref().map(|h| location_precision(h.precision)),
-            location_source: hit.as_ref().map(location_source),
+            latitude: place.as_ref().map(|p| p.latitude),
+            longitude: place.as_ref().map(|p| p.longitude),
+            location_precision: place.as_ref().map(|p| p.precision),
+            location_source: place.and_then(|p| p.source),
             external_ids: external_ids.clone(),
             notes: None,
             meta: placeholder.clone(),
@@ -483,18 +487,31 @@ fn plan(
         }
         notes.extend(rows.iter().filter_map(|r| r.notes.clone()));
         let notes = (!notes.is_empty()).then(|| notes.join(" "));
+        let status = explicit_status.unwrap_or(Status::Active);
+        // Evidence of an announcement or a cancellation is no evidence of activity.
+        if matches!(status, Status::Announced | Status::Cancelled) {
+            confirmed = None;
+        }
+        let existing_id = |r: SourceRef| match r {
+            SourceRef::Existing(id) => Some(id),
+            SourceRef::New(_) => None,
+        };
         let fresh = Partnership {
             id: 0,
             agency_id: agency_id.clone(),
             program_id: RING_PROGRAM_ID.into(),
-            status: explicit_status.unwrap_or(Status::Active),
+            status,
             start,
             end: None,
             video_requests: Vec::new(),
             external_ids,
             notes,
+            last_confirmed: confirmed.map(|c| c.0),
+            // A source the import creates gets its id when it is written.
+            last_confirmed_source: confirmed.and_then(|c| existing_id(c.1)),
             meta: placeholder.clone(),
         };
+        let mut confirmed_by = confirmed.map(|c| c.1);
         let (partnership, partnership_id) =
             match find_partnership(catalog, agency_id, profile.key, &ids) {
                 None => {
@@ -506,6 +523,7 @@ fn plan(
                     next.id = current.id;
                     next.end = current.end;
                     next.video_requests = current.video_requests.clone();
+                    next.last_confirmed = current.last_confirmed;
                     next.notes = next.notes.or_else(|| current.notes.clone());
                     let mut ext = current.external_ids.clone();
                     ext.extend(next.external_ids);
@@ -514,6 +532,18 @@ fn plan(
                         && matches!(current.status, Status::Ended | Status::Cancelled)
                     {
                         next.status = current.status;
+                    }
+                    // A confirmation only moves forward (an edit may know of newer evidence).
+                    let current_confirmation = current.last_confirmed.map(|d| (d, None));
+                    let fresh_confirmation = next
+                        .last_confirmed
+                        .map(|d| (d, Some(next.last_confirmed_source)));
+                    if let Some((_, None)) =
+                        evidence::newer(current_confirmation, fresh_confirmation)
+                    {
+                        next.last_confirmed = current.last_confirmed;
+                        next.last_confirmed_source = current.last_confirmed_source;
+                        confirmed_by = None;
                     }
                     next.meta = current.meta.clone();
                     if next == *current {
@@ -572,6 +602,7 @@ fn plan(
             agency,
             partnership,
             partnership_id,
+            confirmed_by,
             sources: refs,
             agency_citations,
             partnership_citations,
@@ -584,6 +615,36 @@ fn plan(
         new_sources: sources.new,
         groups: planned,
         report,
+    })
+}
+
+/// Where a row's agency is: the location the row carries (the shipped dataset's, geocoded
+/// when it was made), else the gazetteer's answer.
+pub(crate) fn placed(
+    gazetteer: &Gazetteer,
+    row: &AtlasRow,
+    agency_type: AgencyType,
+    jurisdiction_type: JurisdictionType,
+) -> Option<Located> {
+    if let Some(l) = &row.location {
+        return Some(l.clone());
+    }
+    let hit = gazetteer.geocode(&GeocodeQuery {
+        agency_name: &row.agency,
+        city: row.city.as_deref(),
+        county: row.county.as_deref(),
+        state: row.state.as_str(),
+        county_level: agency_type == AgencyType::Sheriff
+            || matches!(
+                jurisdiction_type,
+                JurisdictionType::County | JurisdictionType::Parish
+            ),
+    })?;
+    Some(Located {
+        latitude: hit.latitude,
+        longitude: hit.longitude,
+        precision: location_precision(hit.precision),
+        source: Some(location_source(&hit)),
     })
 }
 
@@ -743,10 +804,15 @@ impl SourcePlanner {
     }
 }
 
+/// The day of Ring's map the Atlas export of 2020-10-07 recorded.
+fn atlas_snapshot_day() -> time::Date {
+    time::macros::date!(2020 - 10 - 07)
+}
+
 const RING_MAP_ID: &str = "1eYVDPh5itXq5acDT9b0BVeQwmESBa4cB";
 
 /// Google My Maps links are reduced to the map: `…/maps/d/viewer?mid=<id>`.
-fn canonical_url(raw: &str) -> String {
+pub(crate) fn canonical_url(raw: &str) -> String {
     let raw = raw.trim();
     if let Ok(u) = url::Url::parse(raw)
         && u.host_str().is_some_and(|h| h.ends_with("google.com"))
@@ -759,7 +825,7 @@ fn canonical_url(raw: &str) -> String {
 }
 
 /// `Link N Type` when it names a kind; else a guess from the URL and publisher.
-fn source_kind(link: &Link, row: &AtlasRow) -> SourceKind {
+pub(crate) fn source_kind(link: &Link, row: &AtlasRow) -> SourceKind {
     if let Some(kind) = link.kind.as_deref() {
         let key = kind.trim().to_ascii_lowercase().replace([' ', '-'], "_");
         if let Ok(k) = key.parse() {
@@ -787,7 +853,7 @@ fn source_kind(link: &Link, row: &AtlasRow) -> SourceKind {
     SourceKind::News
 }
 
-fn agency_type(text: &str) -> AgencyType {
+pub(crate) fn agency_type(text: &str) -> AgencyType {
     match text.trim() {
         "Police" => AgencyType::Police,
         "Sheriff" => AgencyType::Sheriff,
@@ -798,7 +864,7 @@ fn agency_type(text: &str) -> AgencyType {
     }
 }
 
-fn jurisdiction_type(text: &str) -> JurisdictionType {
+pub(crate) fn jurisdiction_type(text: &str) -> JurisdictionType {
     match text.trim() {
         "Municipal" => JurisdictionType::Municipal,
         "County" => JurisdictionType::County,
@@ -875,15 +941,22 @@ async fn execute(w: &mut Writer, plan: Plan, profile: Profile) -> Result<usize, 
             }
             Change::Unchanged => {}
         }
+        let confirm = |p: &mut Partnership| {
+            if let Some(r) = g.confirmed_by {
+                p.last_confirmed_source = Some(resolve(r));
+            }
+        };
         let partnership_id = match g.partnership {
-            Change::Create(p) => {
+            Change::Create(mut p) => {
+                confirm(&mut p);
                 let Record::Partnership(p) = w.create(Record::Partnership(p), why).await? else {
                     unreachable!("create returns the record it was given")
                 };
                 revisions += 1;
                 p.id
             }
-            Change::Update(p) => {
+            Change::Update(mut p) => {
+                confirm(&mut p);
                 let current = p.meta.clone();
                 let id = p.id;
                 w.update(&current, Record::Partnership(p), why).await?;

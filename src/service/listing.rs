@@ -232,7 +232,7 @@ fn agency_key(a: &Agency, field: AgencySortField, distance: Option<f64>) -> Sort
         AgencySortField::Name => SortKey::Text(fold(&a.name)),
         AgencySortField::State => SortKey::Text(a.state.as_str().into()),
         AgencySortField::City => SortKey::opt_text(a.city.as_deref().map(fold)),
-        AgencySortField::UpdatedAt => SortKey::Text(rfc3339(a.meta.updated_at)),
+        AgencySortField::UpdatedAt => instant_key(a.meta.updated_at),
         AgencySortField::Distance => distance.map_or(SortKey::Null, SortKey::Num),
     }
 }
@@ -418,8 +418,10 @@ pub struct Activity<'c> {
 ///
 /// Active: not `announced` or `cancelled`, started by the day (`start.earliest <= day`) and
 /// not ended before it (`day <= end.latest`, an open end counts as active); the program's own
-/// end ends the enrolment too. `Certain` when the imprecise dates cannot mean otherwise, else
-/// `Possible`; an `ended` partnership without an end date is at best possible.
+/// end ends the enrolment too. `Certain` when the imprecise dates cannot mean otherwise and
+/// the evidence reaches the day (`domain::evidence`: after `last_confirmed`, with no end
+/// recorded, it is possible only), else `Possible`; an `ended` partnership without an end
+/// date is at best possible.
 ///
 /// Phases apply to every enrolment: a phase that is not `announced` or `cancelled` is in force
 /// on the days it covers. A phase with a `footage_condition` (Axon Evidence accounts only)
@@ -430,6 +432,10 @@ pub fn activity<'c>(catalog: &'c Catalog, p: &Partnership, day: Date) -> Option<
     }
     let mut certainty = covers(p.start, p.end, day)?;
     if p.status == Status::Ended && p.end.is_none() {
+        certainty = Certainty::Possible;
+    }
+    // After the newest evidence, with no end recorded, it may have ended unseen.
+    if !crate::domain::evidence::confirmed_on(p.last_confirmed, p.end, day) {
         certainty = Certainty::Possible;
     }
     // The program's end ends every enrolment in it.
@@ -534,7 +540,7 @@ fn partnership_key(
         PartnershipSortField::Start => SortKey::opt_text(p.start.map(|d| d.earliest().to_string())),
         PartnershipSortField::AgencyName => SortKey::opt_text(agency.map(|a| fold(&a.name))),
         PartnershipSortField::State => SortKey::opt_text(agency.map(|a| a.state.as_str())),
-        PartnershipSortField::UpdatedAt => SortKey::Text(rfc3339(p.meta.updated_at)),
+        PartnershipSortField::UpdatedAt => instant_key(p.meta.updated_at),
         PartnershipSortField::Distance => distance.map_or(SortKey::Null, SortKey::Num),
     }
 }
@@ -709,6 +715,17 @@ pub fn sources<'c>(
     paginate(rows, sort.descending, &query, req)
 }
 
+/// A time as a sort key that orders as the instants do: UTC with all nine sub-second
+/// digits. (RFC 3339 as `time` writes it drops trailing zeros, so `…:00Z` would sort after
+/// `…:00.5Z`.)
+pub fn instant_key(t: time::OffsetDateTime) -> SortKey {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    let format = time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:9]Z"
+    );
+    SortKey::Text(t.format(&format).unwrap_or_default())
+}
+
 // ---- phases and citations ----
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -823,6 +840,7 @@ pub fn citations<'c>(
     Ok(page)
 }
 
+#[cfg(test)]
 fn rfc3339(t: time::OffsetDateTime) -> String {
     t.format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default()
@@ -830,6 +848,22 @@ fn rfc3339(t: time::OffsetDateTime) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn updated_at_sorts_by_the_instant_not_its_text() {
+        use time::macros::datetime;
+        let whole = datetime!(2026-12-01 12:00:00 UTC);
+        let half = datetime!(2026-12-01 12:00:00.5 UTC);
+        let later_elsewhere = datetime!(2026-12-01 13:00:00.25 +02:00);
+        let key = |t| match instant_key(t) {
+            SortKey::Text(s) => s,
+            other => panic!("{other:?}"),
+        };
+        assert!(key(whole) < key(half));
+        assert!(key(later_elsewhere) < key(whole));
+        // The text order this replaces got the first wrong.
+        assert!(rfc3339(whole) > rfc3339(half));
+    }
 
     #[test]
     fn imprecise_dates_make_a_day_possible_not_certain() {

@@ -8,6 +8,7 @@ pub mod import;
 pub mod listing;
 pub mod paging;
 pub mod seed;
+pub mod shipped;
 pub mod snapshot;
 pub mod stats;
 pub mod synthetic;

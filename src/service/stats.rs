@@ -46,7 +46,7 @@ pub struct Stats {
 
 /// The days a partnership may and must have been active: `(possible, certain)`, each an
 /// inclusive range with `None` for an open bound; `None` when never (possibly) active.
-type Range = (Option<Date>, Option<Date>);
+pub type Range = (Option<Date>, Option<Date>);
 
 fn ranges(catalog: &Catalog, p: &Partnership) -> Option<(Range, Option<Range>)> {
     if matches!(p.status, Status::Announced | Status::Cancelled) {
@@ -65,14 +65,26 @@ fn ranges(catalog: &Catalog, p: &Partnership) -> Option<(Range, Option<Range>)> 
     let certain = match p.start {
         Some(s) if !(p.status == Status::Ended && p.end.is_none()) => Some((
             Some(s.latest()),
-            min(
-                p.end.map(|e| e.earliest()),
-                program_end.map(|e| e.earliest()),
+            // Never past the newest evidence when no end is recorded.
+            crate::domain::evidence::certain_until(
+                p.last_confirmed,
+                p.end,
+                min(
+                    p.end.map(|e| e.earliest()),
+                    program_end.map(|e| e.earliest()),
+                ),
             ),
         )),
         _ => None,
     };
     Some((possible, certain))
+}
+
+/// The days a partnership may have been active (`active_on` holds it on exactly these),
+/// inclusive, `None` for an open bound; `None` when never. The map's date slider shows a
+/// marker on a day inside it, so it agrees with the API's `active_on`.
+pub fn active_span(catalog: &Catalog, p: &Partnership) -> Option<Range> {
+    ranges(catalog, p).map(|(possible, _)| possible)
 }
 
 fn period_of(day: Date, interval: Interval) -> Date {

@@ -134,6 +134,8 @@ pub async fn generate(dataset: &Dataset, count: usize, seed: u64) -> Result<usiz
             video_requests: vec![],
             external_ids: [("synthetic".to_string(), i.to_string())].into(),
             notes: None,
+            last_confirmed: None,
+            last_confirmed_source: None,
             meta: meta.clone(),
         });
         w.create(partnership, why).await?;

@@ -242,6 +242,24 @@ impl Store {
         Ok(row.map(|r| r.seq).unwrap_or(0))
     }
 
+    /// The dataset version at `t` and when it was last modified: the newest sequence number
+    /// and the latest `recorded_at` of the revisions recorded at or before `t` (`(0, None)`
+    /// if none). Two indexed look-ups, without folding the log.
+    pub async fn version_at(
+        &self,
+        t: OffsetDateTime,
+    ) -> Result<(i64, Option<OffsetDateTime>), DbErr> {
+        use entity::revisions::{Column, Entity};
+        let t = t.to_offset(time::UtcOffset::UTC);
+        let seq = self.head_at(t).await?;
+        let latest = Entity::find()
+            .filter(Column::RecordedAt.lte(t))
+            .order_by_desc(Column::RecordedAt)
+            .one(&self.db)
+            .await?;
+        Ok((seq, latest.map(|r| r.recorded_at)))
+    }
+
     /// Stores a new API token's hash. Fails when the name is taken.
     pub async fn insert_token(
         &self,

@@ -28,10 +28,15 @@ pub(super) fn revision_from_row(row: entity::revisions::Model) -> Result<StoredR
     })
 }
 
-fn date_parts(d: Option<PartialDate>) -> (Option<Date>, Option<String>) {
+/// A date's columns: its first day, its precision and its last day.
+fn date_parts(d: Option<PartialDate>) -> (Option<Date>, Option<String>, Option<Date>) {
     match d {
-        Some(d) => (Some(d.earliest()), Some(d.precision().as_str().to_string())),
-        None => (None, None),
+        Some(d) => (
+            Some(d.earliest()),
+            Some(d.precision().as_str().to_string()),
+            Some(d.latest()),
+        ),
+        None => (None, None, None),
     }
 }
 
@@ -115,8 +120,8 @@ fn program(
     p: &crate::domain::Program,
     deleted: Option<OffsetDateTime>,
 ) -> entity::programs::ActiveModel {
-    let (start_date, start_precision) = date_parts(p.start);
-    let (end_date, end_precision) = date_parts(p.end);
+    let (start_date, start_precision, start_last_date) = date_parts(p.start);
+    let (end_date, end_precision, end_last_date) = date_parts(p.end);
     entity::programs::ActiveModel {
         id: Set(p.id.clone()),
         vendor: Set(p.vendor.clone()),
@@ -124,8 +129,10 @@ fn program(
         description: Set(p.description.clone()),
         start_date: Set(start_date),
         start_precision: Set(start_precision),
+        start_last_date: Set(start_last_date),
         end_date: Set(end_date),
         end_precision: Set(end_precision),
+        end_last_date: Set(end_last_date),
         version: Set(p.meta.version),
         created_at: Set(p.meta.created_at),
         updated_at: Set(p.meta.updated_at),
@@ -134,8 +141,8 @@ fn program(
 }
 
 fn phase(p: &crate::domain::Phase, deleted: Option<OffsetDateTime>) -> entity::phases::ActiveModel {
-    let (start_date, start_precision) = date_parts(p.start);
-    let (end_date, end_precision) = date_parts(p.end);
+    let (start_date, start_precision, start_last_date) = date_parts(p.start);
+    let (end_date, end_precision, end_last_date) = date_parts(p.end);
     entity::phases::ActiveModel {
         id: Set(p.id.clone()),
         program_id: Set(p.program_id.clone()),
@@ -144,8 +151,10 @@ fn phase(p: &crate::domain::Phase, deleted: Option<OffsetDateTime>) -> entity::p
         status: Set(p.status.as_str().into()),
         start_date: Set(start_date),
         start_precision: Set(start_precision),
+        start_last_date: Set(start_last_date),
         end_date: Set(end_date),
         end_precision: Set(end_precision),
+        end_last_date: Set(end_last_date),
         footage_requests: Set(p.footage_requests),
         footage_condition: Set(p.footage_condition.clone()),
         version: Set(p.meta.version),
@@ -159,8 +168,8 @@ fn partnership(
     p: &crate::domain::Partnership,
     deleted: Option<OffsetDateTime>,
 ) -> entity::partnerships::ActiveModel {
-    let (start_date, start_precision) = date_parts(p.start);
-    let (end_date, end_precision) = date_parts(p.end);
+    let (start_date, start_precision, start_last_date) = date_parts(p.start);
+    let (end_date, end_precision, end_last_date) = date_parts(p.end);
     entity::partnerships::ActiveModel {
         id: Set(p.id),
         agency_id: Set(p.agency_id.clone()),
@@ -168,8 +177,10 @@ fn partnership(
         status: Set(p.status.as_str().into()),
         start_date: Set(start_date),
         start_precision: Set(start_precision),
+        start_last_date: Set(start_last_date),
         end_date: Set(end_date),
         end_precision: Set(end_precision),
+        end_last_date: Set(end_last_date),
         video_requests: Set(json(&p.video_requests)),
         external_ids: Set(json(&p.external_ids)),
         notes: Set(p.notes.clone()),
@@ -184,7 +195,7 @@ fn source(
     s: &crate::domain::Source,
     deleted: Option<OffsetDateTime>,
 ) -> entity::sources::ActiveModel {
-    let (published_date, published_precision) = date_parts(s.published);
+    let (published_date, published_precision, published_last_date) = date_parts(s.published);
     entity::sources::ActiveModel {
         id: Set(s.id),
         url: Set(s.url.clone()),
@@ -192,6 +203,7 @@ fn source(
         publisher: Set(s.publisher.clone()),
         published_date: Set(published_date),
         published_precision: Set(published_precision),
+        published_last_date: Set(published_last_date),
         accessed_date: Set(s.accessed),
         archived_url: Set(s.archived_url.clone()),
         kind: Set(s.kind.as_str().into()),

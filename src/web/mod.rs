@@ -3,8 +3,10 @@
 //! one extra layer, and nothing on its path takes a lock shared by all requests (rate-limit
 //! buckets are sharded; metrics are atomics registered up front).
 
+pub mod base_url;
 pub mod idle;
 pub mod metrics;
+pub mod params;
 pub mod ratelimit;
 
 use crate::config::Limits;
@@ -242,6 +244,7 @@ impl<E: Endpoint> Endpoint for GuardEndpoint<E> {
             set_ratelimit_headers(&mut resp, d);
         }
         let status = resp.status();
+        let framing_allowed = resp.data::<crate::pages::AllowFraming>().is_some();
         let h = resp.headers_mut();
         h.insert(HeaderName::from_static(REQUEST_ID), request_id);
         h.insert(
@@ -252,15 +255,20 @@ impl<E: Endpoint> Endpoint for GuardEndpoint<E> {
             header::REFERRER_POLICY,
             HeaderValue::from_static("no-referrer"),
         );
-        h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-        h.insert(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(if is_docs && status == StatusCode::OK {
-                CSP_DOCS
-            } else {
-                CSP_STRICT
-            }),
-        );
+        // Pages set their own CSP (`self` only); embeds alone may be framed.
+        if !framing_allowed {
+            h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+        }
+        if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+            h.insert(
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static(if is_docs && status == StatusCode::OK {
+                    CSP_DOCS
+                } else {
+                    CSP_STRICT
+                }),
+            );
+        }
         let pattern = resp.data::<PathPattern>().map(|p| &*p.0);
         self.state
             .metrics

@@ -40,6 +40,7 @@ fn serve(db: &str, port: u16) -> Child {
         ])
         .env("RATE_LIMIT_WRITES", "0")
         .env("RATE_LIMIT_READS", "0")
+        .env("SEED_DATA", "sample")
         .env("RUST_LOG", "error")
         .stdout(Stdio::null())
         .stderr(Stdio::null())

@@ -368,6 +368,8 @@ impl Fixture<'_> {
                     video_requests: vec![],
                     external_ids: Default::default(),
                     notes: None,
+                    last_confirmed: None,
+                    last_confirmed_source: None,
                     meta: placeholder(),
                 }),
                 why,

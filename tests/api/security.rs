@@ -288,6 +288,7 @@ async fn tokens_never_reach_the_logs() {
             "--database",
             &url,
         ])
+        .env("SEED_DATA", "sample")
         .env("RUST_LOG", "trace,sqlx=trace,sea_orm=trace")
         .env("LOG_FORMAT", "json")
         .stderr(Stdio::piped())

@@ -59,6 +59,8 @@ async fn partnership(
             video_requests: vec![],
             external_ids: Default::default(),
             notes: None,
+            last_confirmed: None,
+            last_confirmed_source: None,
             meta: Meta::new(now()),
         }),
         why,

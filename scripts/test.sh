@@ -35,6 +35,14 @@ fi
 
 cargo test --workspace --all-targets "$@"
 
+# Spec gates: openapi-spec-validator, Spectral (spectral:oas) and Redocly (recommended).
+if command -v python3 >/dev/null; then
+    ./scripts/spec-lint.sh
+else
+    echo "note: python3 is not installed; spec gates skipped (they fail under CI)" >&2
+    [ -z "${CI:-}" ] || exit 1
+fi
+
 # Pages and embeds in a real browser (Debian's chromium, driven by playwright-core).
 ./scripts/browser-test.sh
 

@@ -6,6 +6,7 @@ use super::exports::{self, Batches, CsvExport, GeoJson, NdjsonExport};
 use super::fast::{self, Fast};
 use super::geojson::{AgencyFeatureCollection, Format, GEOJSON, Link, is_export, negotiate};
 use super::query_echo::{QueryEcho, geo_warnings};
+use super::vocab::{Values, texts};
 use super::{
     ApiTags, AppState, geo_filter, link_header, list_error, page_request, parse_all,
     sort_with_distance,
@@ -259,12 +260,12 @@ impl AgenciesApi {
         req: &Request,
         /// Only agencies in these states (USPS codes, e.g. `WI`).
         #[oai(example = "super::example_states")]
-        state: Query<Option<Vec<String>>>,
+        state: Query<Option<Values<crate::domain::StateCode>>>,
         /// Only these agency types: police, sheriff, constable, district_attorney, fire, other.
-        agency_type: Query<Option<Vec<String>>>,
+        agency_type: Query<Option<Values<crate::domain::AgencyType>>>,
         /// Only these jurisdiction types: municipal, county, parish, regional, state, tribal,
         /// university, other.
-        jurisdiction_type: Query<Option<Vec<String>>>,
+        jurisdiction_type: Query<Option<Values<crate::domain::JurisdictionType>>>,
         /// Only the agency with this FBI ORI code.
         ori: Query<Option<String>>,
         /// Text search in the agency's name and city (case and accents ignored).
@@ -300,9 +301,9 @@ impl AgenciesApi {
     ) -> Result<AgencyListResponse, ApiError> {
         let search = AgencySearch {
             within: None,
-            state: state.0.unwrap_or_default(),
-            agency_type: agency_type.0.unwrap_or_default(),
-            jurisdiction_type: jurisdiction_type.0.unwrap_or_default(),
+            state: texts(state.0),
+            agency_type: texts(agency_type.0),
+            jurisdiction_type: texts(jurisdiction_type.0),
             ori: ori.0,
             q: q.0,
             near: near.0,

@@ -149,8 +149,8 @@ fn date_text(d: Option<PartialDate>) -> Option<String> {
     d.map(|d| d.to_string())
 }
 
-fn precision(d: Option<PartialDate>) -> Option<String> {
-    d.map(|d| d.precision().as_str().to_string())
+fn precision(d: Option<PartialDate>) -> Option<domain::DatePrecision> {
+    d.map(|d| d.precision())
 }
 
 #[derive(serde::Serialize, Object, Clone, Debug)]
@@ -160,9 +160,9 @@ pub struct Agency {
     pub id: String,
     pub name: String,
     /// police, sheriff, constable, district_attorney, fire or other.
-    pub agency_type: String,
+    pub agency_type: domain::AgencyType,
     /// municipal, county, parish, regional, state, tribal, university or other.
-    pub jurisdiction_type: String,
+    pub jurisdiction_type: domain::JurisdictionType,
     /// FBI Originating Agency Identifier, where known.
     pub ori: Option<String>,
     pub city: Option<String>,
@@ -177,7 +177,7 @@ pub struct Agency {
     /// WGS 84 longitude; null until the agency is placed.
     pub longitude: Option<f64>,
     /// How exactly the coordinates place the agency: address, place, county or state.
-    pub location_precision: Option<String>,
+    pub location_precision: Option<domain::LocationPrecision>,
     /// What placed the agency.
     pub location_source: Option<String>,
     /// Ids in other datasets (`aos`: Atlas of Surveillance row).
@@ -201,8 +201,8 @@ impl poem_openapi::types::Example for Agency {
         Agency {
             id: "us-wi-greenfield-police-department".into(),
             name: "Greenfield Police Department".into(),
-            agency_type: "police".into(),
-            jurisdiction_type: "municipal".into(),
+            agency_type: domain::AgencyType::Police,
+            jurisdiction_type: domain::JurisdictionType::Municipal,
             ori: Some("WI0404700".into()),
             city: Some("Greenfield".into()),
             county: Some("Milwaukee County".into()),
@@ -210,7 +210,7 @@ impl poem_openapi::types::Example for Agency {
             country: "US".into(),
             latitude: Some(42.96140),
             longitude: Some(-88.01259),
-            location_precision: Some("place".into()),
+            location_precision: Some(domain::LocationPrecision::Place),
             location_source: Some("GeoNames place: Greenfield, WI".into()),
             external_ids: [("aos".to_string(), "AOS3711".to_string())].into(),
             notes: None,
@@ -227,8 +227,8 @@ impl From<&domain::Agency> for Agency {
         Self {
             id: a.id.clone(),
             name: a.name.clone(),
-            agency_type: a.agency_type.as_str().into(),
-            jurisdiction_type: a.jurisdiction_type.as_str().into(),
+            agency_type: a.agency_type,
+            jurisdiction_type: a.jurisdiction_type,
             ori: a.ori.clone(),
             city: a.city.clone(),
             county: a.county.clone(),
@@ -236,7 +236,7 @@ impl From<&domain::Agency> for Agency {
             country: a.country.clone(),
             latitude: a.latitude,
             longitude: a.longitude,
-            location_precision: a.location_precision.map(|p| p.as_str().into()),
+            location_precision: a.location_precision,
             location_source: a.location_source.clone(),
             external_ids: a.external_ids.clone(),
             notes: a.notes.clone(),
@@ -310,16 +310,16 @@ pub struct Partnership {
     pub agency: AgencyBrief,
     pub program: ProgramBrief,
     /// active, ended, announced or cancelled.
-    pub status: String,
+    pub status: domain::Status,
     /// When it started, at its known precision: `2018-03-22`, `2019-02`, `2019`, or a range
     /// of days `2020-10-08/2021-03-01` (some day between the two, both included).
     pub start_date: Option<String>,
     /// day, month or year.
-    pub start_precision: Option<String>,
+    pub start_precision: Option<domain::DatePrecision>,
     /// When it ended (last day), at its known precision; a range (`2020-10-08/2021-03-01`,
     /// precision `range`) when it is known only to lie between two days.
     pub end_date: Option<String>,
-    pub end_precision: Option<String>,
+    pub end_precision: Option<domain::DatePrecision>,
     /// The first day `start_date` can mean (`2019-02` -> `2019-02-01`): a plain ISO day
     /// every tool reads as a date.
     pub start_earliest: Option<String>,
@@ -445,7 +445,7 @@ impl Partnership {
             id: p.id,
             agency,
             program,
-            status: p.status.as_str().into(),
+            status: p.status,
             start_date: date_text(p.start),
             start_precision: precision(p.start),
             end_date: date_text(p.end),
@@ -486,12 +486,12 @@ pub struct Phase {
     pub name: String,
     pub description: Option<String>,
     /// active, ended, announced or cancelled.
-    pub status: String,
+    pub status: domain::Status,
     pub start_date: Option<String>,
-    pub start_precision: Option<String>,
+    pub start_precision: Option<domain::DatePrecision>,
     /// Last day the phase applied, at its known precision.
     pub end_date: Option<String>,
-    pub end_precision: Option<String>,
+    pub end_precision: Option<domain::DatePrecision>,
     /// Whether enrolled agencies could ask residents for footage through the vendor then.
     pub footage_requests: bool,
     /// Which enrolled agencies the phase's footage requests apply to, where not all.
@@ -506,7 +506,7 @@ impl From<&domain::Phase> for Phase {
             program_id: p.program_id.clone(),
             name: p.name.clone(),
             description: p.description.clone(),
-            status: p.status.as_str().into(),
+            status: p.status,
             start_date: date_text(p.start),
             start_precision: precision(p.start),
             end_date: date_text(p.end),
@@ -526,10 +526,10 @@ pub struct Program {
     pub name: String,
     pub description: Option<String>,
     pub start_date: Option<String>,
-    pub start_precision: Option<String>,
+    pub start_precision: Option<domain::DatePrecision>,
     /// A program's end ends every enrolment in it.
     pub end_date: Option<String>,
-    pub end_precision: Option<String>,
+    pub end_precision: Option<domain::DatePrecision>,
     /// Dated phases, oldest first.
     pub phases: Vec<Phase>,
     pub version: i32,
@@ -579,13 +579,13 @@ pub struct Source {
     pub publisher: Option<String>,
     /// Publication date at its known precision.
     pub published_date: Option<String>,
-    pub published_precision: Option<String>,
+    pub published_precision: Option<domain::DatePrecision>,
     /// When the source was last read (YYYY-MM-DD).
     pub accessed_date: Option<String>,
     /// A snapshot in a web archive.
     pub archived_url: Option<String>,
     /// official_map, news, press_release, public_records, agency_post, dataset or other.
-    pub kind: String,
+    pub kind: domain::SourceKind,
     pub version: i32,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
@@ -604,7 +604,7 @@ impl From<&domain::Source> for Source {
             published_precision: precision(s.published),
             accessed_date: s.accessed.map(|d| d.to_string()),
             archived_url: s.archived_url.clone(),
-            kind: s.kind.as_str().into(),
+            kind: s.kind,
             version: s.meta.version,
             created_at: s.meta.created_at,
             updated_at: s.meta.updated_at,
@@ -700,7 +700,7 @@ impl poem_openapi::types::Example for CitationRecord {
 #[oai(example)]
 pub struct CitedRecord {
     /// agency, program, phase, partnership or source.
-    pub kind: String,
+    pub kind: EntityKind,
     pub id: String,
     pub field: Option<String>,
 }
@@ -748,9 +748,9 @@ impl poem_openapi::types::Example for Partnership {
             id: 1,
             agency: AgencyBrief::example(),
             program: ProgramBrief::example(),
-            status: "active".into(),
+            status: domain::Status::Active,
             start_date: Some("2018-03-22".into()),
-            start_precision: Some("day".into()),
+            start_precision: Some(domain::DatePrecision::Day),
             end_date: None,
             end_precision: None,
             start_earliest: Some("2018-03-22".into()),
@@ -782,11 +782,11 @@ impl poem_openapi::types::Example for Phase {
             description: Some(
                 "Agencies asked for footage through public posts in the Neighbors feed.".into(),
             ),
-            status: "ended".into(),
+            status: domain::Status::Ended,
             start_date: Some("2021-06-07".into()),
-            start_precision: Some("day".into()),
+            start_precision: Some(domain::DatePrecision::Day),
             end_date: Some("2024-01-28".into()),
-            end_precision: Some("day".into()),
+            end_precision: Some(domain::DatePrecision::Day),
             footage_requests: true,
             footage_condition: None,
             version: 1,
@@ -802,7 +802,7 @@ impl poem_openapi::types::Example for Program {
             name: "Neighbors Public Safety Service".into(),
             description: Some("Ring's program for police and other public safety agencies.".into()),
             start_date: Some("2018-03".into()),
-            start_precision: Some("month".into()),
+            start_precision: Some(domain::DatePrecision::Month),
             end_date: None,
             end_precision: None,
             phases: vec![Phase::example()],
@@ -821,10 +821,10 @@ impl poem_openapi::types::Example for Source {
             title: "Working together for safer neighborhoods: introducing the Neighbors active law enforcement map".into(),
             publisher: Some("Ring".into()),
             published_date: Some("2019-08-28".into()),
-            published_precision: Some("day".into()),
+            published_precision: Some(domain::DatePrecision::Day),
             accessed_date: None,
             archived_url: None,
-            kind: "press_release".into(),
+            kind: domain::SourceKind::PressRelease,
             version: 1,
             created_at: example_time(),
             updated_at: example_time(),
@@ -848,7 +848,7 @@ impl poem_openapi::types::Example for Citation {
 impl poem_openapi::types::Example for CitedRecord {
     fn example() -> Self {
         Self {
-            kind: "partnership".into(),
+            kind: EntityKind::Partnership,
             id: "1".into(),
             field: None,
         }

@@ -3,7 +3,7 @@
 
 use super::edits::collection;
 use super::{ApiTags, AppState};
-use crate::domain::EntityKind;
+use crate::domain::{ChangeKind, EntityKind};
 use crate::error::ApiError;
 use crate::service::history::{Cited, diff};
 use poem::Request;
@@ -59,7 +59,7 @@ pub struct Version {
     pub version: i32,
     /// created, started, ended, amended, correction, retraction, new_evidence, deleted,
     /// import or seed.
-    pub change_kind: String,
+    pub change_kind: ChangeKind,
     /// The token name (or `import`, `seed`) that made the change.
     pub actor: String,
     /// When the change was recorded (transaction time).
@@ -77,7 +77,7 @@ impl From<&Cited> for Version {
         Self {
             seq: r.seq,
             version: r.version,
-            change_kind: r.change_kind.as_str().into(),
+            change_kind: r.change_kind,
             actor: r.actor.clone(),
             recorded_at: r.recorded_at,
             note: r.note.clone(),
@@ -96,7 +96,7 @@ impl Example for Version {
         Self {
             seq: 4568,
             version: 2,
-            change_kind: "ended".into(),
+            change_kind: ChangeKind::Ended,
             actor: "alice".into(),
             recorded_at: example_time(),
             note: Some("The department announced it left the Neighbors app.".into()),
@@ -110,7 +110,7 @@ impl Example for Version {
 #[derive(Object, Clone, Debug)]
 #[oai(example)]
 pub struct History {
-    pub kind: String,
+    pub kind: EntityKind,
     pub id: String,
     pub data: Vec<Version>,
 }
@@ -118,7 +118,7 @@ pub struct History {
 impl Example for History {
     fn example() -> Self {
         Self {
-            kind: "partnership".into(),
+            kind: EntityKind::Partnership,
             id: "1".into(),
             data: vec![Version::example()],
         }
@@ -158,7 +158,7 @@ pub struct FieldChange {
 #[derive(Object, Clone, Debug)]
 #[oai(example)]
 pub struct Diff {
-    pub kind: String,
+    pub kind: EntityKind,
     pub id: String,
     pub from: i32,
     pub to: i32,
@@ -168,7 +168,7 @@ pub struct Diff {
 impl Example for Diff {
     fn example() -> Self {
         Self {
-            kind: "partnership".into(),
+            kind: EntityKind::Partnership,
             id: "1".into(),
             from: 1,
             to: 2,
@@ -186,10 +186,10 @@ impl Example for Diff {
 #[oai(example)]
 pub struct Change {
     pub seq: i64,
-    pub entity_kind: String,
+    pub entity_kind: EntityKind,
     pub entity_id: String,
     pub version: i32,
-    pub change_kind: String,
+    pub change_kind: ChangeKind,
     pub actor: String,
     pub recorded_at: OffsetDateTime,
     pub note: Option<String>,
@@ -205,10 +205,10 @@ impl From<&Cited> for Change {
         let r = &c.revision;
         Self {
             seq: r.seq,
-            entity_kind: r.entity_kind.as_str().into(),
+            entity_kind: r.entity_kind,
             entity_id: r.entity_id.clone(),
             version: r.version,
-            change_kind: r.change_kind.as_str().into(),
+            change_kind: r.change_kind,
             actor: r.actor.clone(),
             recorded_at: r.recorded_at,
             note: r.note.clone(),
@@ -223,10 +223,10 @@ impl Example for Change {
     fn example() -> Self {
         Self {
             seq: 4568,
-            entity_kind: "partnership".into(),
+            entity_kind: EntityKind::Partnership,
             entity_id: "1".into(),
             version: 2,
-            change_kind: "ended".into(),
+            change_kind: ChangeKind::Ended,
             actor: "alice".into(),
             recorded_at: example_time(),
             note: Some("The department announced it left the Neighbors app.".into()),
@@ -463,7 +463,7 @@ impl HistoryApi {
         let kind: EntityKind = collection.0.into();
         let history = self.versions(kind, &id.0).await?;
         Ok(HistoryResponse::Ok(Json(History {
-            kind: kind.as_str().into(),
+            kind,
             id: id.0,
             data: history.iter().map(Version::from).collect(),
         })))
@@ -547,7 +547,7 @@ impl HistoryApi {
             })
             .collect();
         Ok(DiffResponse::Ok(Json(Diff {
-            kind: kind.as_str().into(),
+            kind,
             id: id.0,
             from: from_v,
             to: to_v,

@@ -319,8 +319,8 @@ pub fn example_numeric_id() -> String {
     "1".into()
 }
 
-pub fn example_states() -> Option<Vec<String>> {
-    Some(vec!["WI".into()])
+pub fn example_states() -> Option<vocab::Values<crate::domain::StateCode>> {
+    Some(vocab::Values(vec!["WI".parse().expect("a state")]))
 }
 
 pub fn example_q() -> Option<String> {

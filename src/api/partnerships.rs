@@ -6,6 +6,7 @@ use super::exports::{self, Batches, CsvExport, GeoJson, NdjsonExport};
 use super::fast::Fast;
 use super::geojson::{Format, GEOJSON, Link, PartnershipFeatureCollection, is_export, negotiate};
 use super::query_echo::{QueryEcho, geo_warnings};
+use super::vocab::{Values, texts};
 use super::{
     ApiTags, AppState, geo_filter, link_header, list_error, page_request, parse_all,
     sort_with_distance,
@@ -392,13 +393,13 @@ impl PartnershipsApi {
         agency: Query<Option<String>>,
         /// Only agencies in these states (USPS codes, e.g. `WI`).
         #[oai(example = "super::example_states")]
-        state: Query<Option<Vec<String>>>,
+        state: Query<Option<Values<crate::domain::StateCode>>>,
         /// Only these agency types: police, sheriff, constable, district_attorney, fire, other.
-        agency_type: Query<Option<Vec<String>>>,
+        agency_type: Query<Option<Values<crate::domain::AgencyType>>>,
         /// Only these programs (program ids).
-        program: Query<Option<Vec<String>>>,
+        program: Query<Option<Values<String>>>,
         /// Only these statuses: active, ended, announced, cancelled.
-        status: Query<Option<Vec<String>>>,
+        status: Query<Option<Values<crate::domain::Status>>>,
         /// Only partnerships that started on or after this date: a day, month or year
         /// (`2019-02-14`, `2019-02`, `2019`), from its first day, so `2019` means "in 2019 or
         /// later". A start known only to the month or year counts as its first day.
@@ -453,10 +454,10 @@ impl PartnershipsApi {
         let search = PartnershipSearch {
             within: None,
             agency: agency.0,
-            state: state.0.unwrap_or_default(),
-            agency_type: agency_type.0.unwrap_or_default(),
-            program: program.0.unwrap_or_default(),
-            status: status.0.unwrap_or_default(),
+            state: texts(state.0),
+            agency_type: texts(agency_type.0),
+            program: texts(program.0),
+            status: texts(status.0),
             started_after: started_after.0,
             started_before: started_before.0,
             q: q.0,

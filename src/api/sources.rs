@@ -4,7 +4,8 @@ use super::agencies::missing;
 use super::dto::{self, CitedRecord, ListMeta, SourceList};
 use super::exports::{self, CsvExport, NdjsonExport};
 use super::geojson::{TableFormat, is_export, negotiate_table};
-use super::{ApiTags, AppState, link_header, list_error, page_request, parse_all, parse_sort};
+use super::vocab::Values;
+use super::{ApiTags, AppState, link_header, list_error, page_request, parse_sort};
 use crate::domain::EntityKind;
 use crate::error::ApiError;
 use crate::service::listing::{self, SOURCE_SORTS, SourceFilter, SourceSortField};
@@ -72,7 +73,7 @@ impl SourcesApi {
         req: &Request,
         /// Only these kinds: official_map, news, press_release, public_records, agency_post,
         /// dataset, other.
-        kind: Query<Option<Vec<String>>>,
+        kind: Query<Option<Values<crate::domain::SourceKind>>>,
         /// Text search in the title, publisher and URL.
         q: Query<Option<String>>,
         /// Sort order: id, published or title; prefix `-` for descending.
@@ -94,7 +95,7 @@ impl SourcesApi {
         format: Query<Option<TableFormat>>,
     ) -> Result<SourceListResponse, ApiError> {
         let filter = SourceFilter {
-            kinds: parse_all("kind", kind.0.as_deref().unwrap_or_default())?,
+            kinds: Values::of(kind.0),
             q: q.0.map(|q| listing::fold(&q)).filter(|q| !q.is_empty()),
         };
         let sort = parse_sort(sort.0.as_deref(), SOURCE_SORTS, SourceSortField::Id)?;
@@ -186,7 +187,7 @@ impl SourcesApi {
                     .into_iter()
                     .take(1000)
                     .map(|c| CitedRecord {
-                        kind: c.entity_kind.as_str().into(),
+                        kind: c.entity_kind,
                         id: c.entity_id.clone(),
                         field: c.field.clone(),
                     })

@@ -176,10 +176,311 @@ impl Ordered {
     }
 }
 
-/// `spec` with duplicate object keys merged and optional properties nullable, pretty-printed
-/// as poem-openapi prints it.
+impl Ordered {
+    fn set(&mut self, key: &str, value: Ordered) {
+        if let Ordered::Object(m) = self {
+            match m.iter_mut().find(|(k, _)| k == key) {
+                Some((_, slot)) => *slot = value,
+                None => m.push((key.to_string(), value)),
+            }
+        }
+    }
+
+    fn members_mut(&mut self) -> Option<&mut Vec<(String, Ordered)>> {
+        match self {
+            Ordered::Object(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    fn text(s: &str) -> Ordered {
+        Ordered::Scalar(serde_json::Value::String(s.into()))
+    }
+
+    fn reference(to: String) -> Ordered {
+        Ordered::Object(vec![("$ref".into(), Ordered::text(&to))])
+    }
+
+    /// The value as canonical JSON text, to tell equal definitions apart from different ones.
+    fn canonical(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+/// A component's key for a header: `X-REQUEST-ID` -> `XRequestId`.
+fn camel(name: &str) -> String {
+    name.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let lower = w.to_ascii_lowercase();
+            let mut cs = lower.chars();
+            cs.next()
+                .map(|c| c.to_ascii_uppercase().to_string() + cs.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// Puts `value` into `components.<section>` under `base` (or `base2`, `base3`, … when another
+/// definition holds `base`), reusing an equal definition; returns the reference to it.
+fn component(
+    store: &mut Vec<(String, Ordered)>,
+    section: &str,
+    base: &str,
+    value: Ordered,
+) -> Ordered {
+    let text = value.canonical();
+    let mut n = 1;
+    loop {
+        let key = if n == 1 {
+            base.to_string()
+        } else {
+            format!("{base}{n}")
+        };
+        match store.iter().find(|(k, _)| *k == key) {
+            Some((_, existing)) if existing.canonical() == text => {
+                return Ordered::reference(format!("#/components/{section}/{key}"));
+            }
+            Some(_) => n += 1,
+            None => {
+                store.push((key.clone(), value));
+                return Ordered::reference(format!("#/components/{section}/{key}"));
+            }
+        }
+    }
+}
+
+/// Error statuses the guard around every request can answer on any operation (limits, rate
+/// limits, unknown parameters, timeouts), documented on operations whose handler cannot fail.
+const GUARD_STATUSES: &[&str] = &["400", "413", "414", "429", "431", "500", "503"];
+
+/// Every response header and error response written once under `components` and referenced
+/// from each operation (poem-openapi inlines them in every response: most of the document);
+/// every operation documents the guard's errors; public operations say they need no token
+/// (`security: []`); `servers` and `info.contact` are set.
+fn share_components(doc: &mut Ordered) {
+    let mut headers: Vec<(String, Ordered)> = Vec::new();
+    let mut responses: Vec<(String, Ordered)> = Vec::new();
+    let mut by_status: Vec<(String, Ordered)> = Vec::new();
+    let mut parameters: Vec<(String, Ordered)> = Vec::new();
+    let methods = [
+        "get", "put", "post", "delete", "options", "head", "patch", "trace",
+    ];
+    if let Some(paths) = doc.get_mut("paths").and_then(Ordered::members_mut) {
+        for (_, item) in paths.iter_mut() {
+            let Some(ops) = item.members_mut() else {
+                continue;
+            };
+            for (method, op) in ops.iter_mut() {
+                if !methods.contains(&method.as_str()) {
+                    continue;
+                }
+                if !op.has("security") {
+                    op.set("security", Ordered::Array(vec![]));
+                }
+                if let Some(Ordered::Array(ps)) = op.get_mut("parameters") {
+                    for param in ps.iter_mut() {
+                        let name = param.name_and_place();
+                        let value =
+                            std::mem::replace(param, Ordered::Scalar(serde_json::Value::Null));
+                        *param = component(&mut parameters, "parameters", &camel(&name), value);
+                    }
+                }
+                let Some(rs) = op.get_mut("responses").and_then(Ordered::members_mut) else {
+                    continue;
+                };
+                for (status, response) in rs.iter_mut() {
+                    if let Some(hs) = response.get_mut("headers").and_then(Ordered::members_mut) {
+                        for (name, h) in hs.iter_mut() {
+                            let value =
+                                std::mem::replace(h, Ordered::Scalar(serde_json::Value::Null));
+                            *h = component(&mut headers, "headers", &camel(name), value);
+                        }
+                    }
+                    if status.starts_with('4') || status.starts_with('5') {
+                        let value =
+                            std::mem::replace(response, Ordered::Scalar(serde_json::Value::Null));
+                        let r = component(
+                            &mut responses,
+                            "responses",
+                            &format!("Error{status}"),
+                            value,
+                        );
+                        if !by_status.iter().any(|(s, _)| s == status) {
+                            by_status.push((status.clone(), r.clone_ref()));
+                        }
+                        *response = r;
+                    }
+                }
+                for status in GUARD_STATUSES {
+                    if !rs.iter().any(|(s, _)| s == status)
+                        && let Some((_, r)) = by_status.iter().find(|(s, _)| s == status)
+                    {
+                        rs.push((status.to_string(), r.clone_ref()));
+                    }
+                }
+            }
+        }
+    }
+    // Operations seen before the first one with errors: give them the guard's errors too.
+    if let Some(paths) = doc.get_mut("paths").and_then(Ordered::members_mut) {
+        for (_, item) in paths.iter_mut() {
+            let Some(ops) = item.members_mut() else {
+                continue;
+            };
+            for (method, op) in ops.iter_mut() {
+                if !methods.contains(&method.as_str()) {
+                    continue;
+                }
+                let Some(rs) = op.get_mut("responses").and_then(Ordered::members_mut) else {
+                    continue;
+                };
+                for status in GUARD_STATUSES {
+                    if !rs.iter().any(|(s, _)| s == status)
+                        && let Some((_, r)) = by_status.iter().find(|(s, _)| s == status)
+                    {
+                        rs.push((status.to_string(), r.clone_ref()));
+                    }
+                }
+            }
+        }
+    }
+    if let Some(components) = doc.get_mut("components") {
+        components.set("headers", Ordered::Object(headers));
+        components.set("responses", Ordered::Object(responses));
+        components.set("parameters", Ordered::Object(parameters));
+    }
+    let servers_empty = matches!(doc.get_mut("servers"), None | Some(Ordered::Array(_)))
+        && !matches!(doc.get_mut("servers"), Some(Ordered::Array(a)) if !a.is_empty());
+    if servers_empty {
+        doc.set(
+            "servers",
+            Ordered::Array(vec![Ordered::Object(vec![
+                ("url".into(), Ordered::text("/")),
+                (
+                    "description".into(),
+                    Ordered::text("This server: the origin the spec was read from."),
+                ),
+            ])]),
+        );
+    }
+    if let Some(info) = doc.get_mut("info")
+        && !info.has("contact")
+    {
+        info.set(
+            "contact",
+            Ordered::Object(vec![
+                ("name".into(), Ordered::text(CONTACT_NAME)),
+                ("url".into(), Ordered::text(CONTACT_URL)),
+            ]),
+        );
+    }
+}
+
+/// Who answers for the API, as `info.contact` says: the maintainers, reached through the
+/// server's own documentation (relative, like `servers`: the project has no public home
+/// this document could name truthfully).
+pub const CONTACT_NAME: &str = "Ring partnerships API maintainers";
+pub const CONTACT_URL: &str = "/docs";
+
+impl Ordered {
+    /// Gives every `nullable` schema without a `type` (a wrapped `$ref`) the type of the
+    /// schema it refers to: OpenAPI 3.0 defines `nullable` only beside a `type`.
+    fn type_nullable_refs(&mut self, types: &[(String, Ordered)]) {
+        match self {
+            Ordered::Object(m) => {
+                let nullable_untyped =
+                    m.iter().any(|(k, _)| k == "nullable") && !m.iter().any(|(k, _)| k == "type");
+                if nullable_untyped {
+                    let target =
+                        m.iter()
+                            .find(|(k, _)| k == "allOf")
+                            .and_then(|(_, v)| match v {
+                                Ordered::Array(items) => items.iter().find_map(|i| match i {
+                                    Ordered::Object(r) => r
+                                        .iter()
+                                        .find(|(k, _)| k == "$ref")
+                                        .and_then(|(_, v)| match v {
+                                            Ordered::Scalar(serde_json::Value::String(s)) => {
+                                                Some(s.clone())
+                                            }
+                                            _ => None,
+                                        }),
+                                    _ => None,
+                                }),
+                                _ => None,
+                            });
+                    if let Some((_, t)) =
+                        target.and_then(|t| types.iter().find(|(name, _)| *name == t))
+                    {
+                        match t {
+                            // An enum: inline with `null` among its values, which is how
+                            // OpenAPI 3.0.3 lets a nullable enum hold null.
+                            Ordered::Object(target) => {
+                                m.retain(|(k, _)| k != "allOf");
+                                for (k, v) in target {
+                                    if k == "enum"
+                                        && let Ordered::Array(values) = v
+                                    {
+                                        let mut values: Vec<Ordered> =
+                                            values.iter().map(Ordered::clone_ref).collect();
+                                        values.push(Ordered::Scalar(serde_json::Value::Null));
+                                        m.insert(0, ("enum".into(), Ordered::Array(values)));
+                                    } else if k == "type" {
+                                        m.insert(0, ("type".into(), v.clone_ref()));
+                                    }
+                                }
+                            }
+                            t => m.insert(0, ("type".into(), t.clone_ref())),
+                        }
+                    } else if !m.iter().any(|(k, _)| k == "allOf") {
+                        // Free-form JSON (a GeoJSON body member): an object when present.
+                        m.insert(0, ("type".into(), Ordered::text("object")));
+                    }
+                }
+                for (_, v) in m.iter_mut() {
+                    v.type_nullable_refs(types);
+                }
+            }
+            Ordered::Array(items) => items.iter_mut().for_each(|i| i.type_nullable_refs(types)),
+            Ordered::Scalar(_) => {}
+        }
+    }
+
+    /// A parameter's `name` and `in` (`limit` in `query` -> `limit query`).
+    fn name_and_place(&self) -> String {
+        let field = |k: &str| match self {
+            Ordered::Object(m) => m.iter().find(|(n, _)| n == k).and_then(|(_, v)| match v {
+                Ordered::Scalar(serde_json::Value::String(s)) => Some(s.clone()),
+                _ => None,
+            }),
+            _ => None,
+        };
+        format!(
+            "{} {}",
+            field("name").unwrap_or_default(),
+            field("in").unwrap_or_default()
+        )
+    }
+
+    /// A copy of a `$ref` object (the only values copied).
+    fn clone_ref(&self) -> Ordered {
+        match self {
+            Ordered::Object(m) => {
+                Ordered::Object(m.iter().map(|(k, v)| (k.clone(), v.clone_ref())).collect())
+            }
+            Ordered::Array(items) => Ordered::Array(items.iter().map(Ordered::clone_ref).collect()),
+            Ordered::Scalar(v) => Ordered::Scalar(v.clone()),
+        }
+    }
+}
+
+/// `spec` with duplicate object keys merged, optional properties nullable and shared parts
+/// written once as components (see `share_components`), pretty-printed as poem-openapi
+/// prints it.
 pub fn merge_duplicate_keys(spec: &str) -> Result<String, serde_json::Error> {
     let mut doc: Ordered = serde_json::from_str(spec)?;
+    share_components(&mut doc);
     if let Some(schemas) = doc.get_mut("components").and_then(|c| c.get_mut("schemas")) {
         schemas.mark_optional_nullable();
         // An OGC temporal interval is `[start, end]` with `null` for an open end.
@@ -193,6 +494,36 @@ pub fn merge_duplicate_keys(spec: &str) -> Result<String, serde_json::Error> {
         {
             items.make_nullable();
         }
+        let types: Vec<(String, Ordered)> = match &*schemas {
+            Ordered::Object(m) => m
+                .iter()
+                .filter_map(|(name, schema)| match schema {
+                    Ordered::Object(fields) => {
+                        let ty = fields.iter().find(|(k, _)| k == "type").map(|(_, t)| t);
+                        let is_enum = fields.iter().any(|(k, _)| k == "enum");
+                        let key = format!("#/components/schemas/{name}");
+                        match (ty, is_enum) {
+                            // An enum's whole schema (its type and values).
+                            (Some(_), true) => Some((key, schema.clone_ref())),
+                            (Some(t), false) => Some((key, t.clone_ref())),
+                            _ => None,
+                        }
+                    }
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        schemas.type_nullable_refs(&types);
+    }
+    // An enum referred to only where it was inlined (nullable) is left unused: drop it.
+    let text = serde_json::to_string(&doc)?;
+    if let Some(Ordered::Object(schemas)) =
+        doc.get_mut("components").and_then(|c| c.get_mut("schemas"))
+    {
+        schemas.retain(|(name, schema)| {
+            !schema.has("enum") || text.contains(&format!("\"#/components/schemas/{name}\""))
+        });
     }
     serde_json::to_string_pretty(&doc)
 }

@@ -3,6 +3,7 @@
 
 use super::dto::ListMeta;
 use super::partnerships::{PartnershipSearch, partnership_filter};
+use super::vocab::{Values, texts};
 use super::{ApiTags, AppState, list_error};
 use crate::error::ApiError;
 use crate::service::listing::{self, PageRequest, PartnershipSortField, Sort};
@@ -86,13 +87,13 @@ impl StatsApi {
     async fn get_stats(
         &self,
         /// Only agencies in these states (USPS codes).
-        state: Query<Option<Vec<String>>>,
+        state: Query<Option<Values<crate::domain::StateCode>>>,
         /// Only these agency types.
-        agency_type: Query<Option<Vec<String>>>,
+        agency_type: Query<Option<Values<crate::domain::AgencyType>>>,
         /// Only these programs (program ids).
-        program: Query<Option<Vec<String>>>,
+        program: Query<Option<Values<String>>>,
         /// Only these statuses: active, ended, announced, cancelled.
-        status: Query<Option<Vec<String>>>,
+        status: Query<Option<Values<crate::domain::Status>>>,
         /// Text search in the agency's name and city.
         q: Query<Option<String>>,
         /// A point, `lat,lon`; with `radius`, only agencies within it.
@@ -107,10 +108,10 @@ impl StatsApi {
         as_of: Query<Option<String>>,
     ) -> Result<Json<Stats>, ApiError> {
         let search = PartnershipSearch {
-            state: state.0.unwrap_or_default(),
-            agency_type: agency_type.0.unwrap_or_default(),
-            program: program.0.unwrap_or_default(),
-            status: status.0.unwrap_or_default(),
+            state: texts(state.0),
+            agency_type: texts(agency_type.0),
+            program: texts(program.0),
+            status: texts(status.0),
             q: q.0,
             near: near.0,
             radius: radius.0,

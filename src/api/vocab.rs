@@ -6,9 +6,10 @@
 //! not one of: police, sheriff, … ``), which `error.rs` turns into a 400 `invalid_parameter`
 //! (a parameter) or `invalid_body` (a JSON field) naming it.
 
+use crate::domain::ids::STATE_CODES;
 use crate::domain::{
     AgencyType, ChangeKind, DatePrecision, EntityKind, JurisdictionType, LocationPrecision,
-    SourceKind, Status,
+    SourceKind, StateCode, Status,
 };
 use poem_openapi::registry::{MetaSchema, MetaSchemaRef, Registry};
 use poem_openapi::types::{
@@ -64,7 +65,7 @@ macro_rules! openapi_vocab {
         impl ParseFromJSON for $ty {
             fn parse_from_json(value: Option<serde_json::Value>) -> ParseResult<Self> {
                 match value.unwrap_or_default() {
-                    serde_json::Value::String(s) => s.parse().map_err(|e| ParseError::custom(e)),
+                    serde_json::Value::String(s) => s.parse().map_err(ParseError::custom),
                     other => Err(ParseError::expected_type(other)),
                 }
             }
@@ -72,7 +73,7 @@ macro_rules! openapi_vocab {
 
         impl ParseFromParameter for $ty {
             fn parse_from_parameter(value: &str) -> ParseResult<Self> {
-                value.parse().map_err(|e| ParseError::custom(e))
+                value.parse().map_err(ParseError::custom)
             }
         }
     };
@@ -114,6 +115,61 @@ openapi_vocab!(
     "DatePrecision",
     "How much of a date is known: day (YYYY-MM-DD), month (YYYY-MM) or year (YYYY)."
 );
+
+impl Type for StateCode {
+    const IS_REQUIRED: bool = true;
+    type RawValueType = Self;
+    type RawElementValueType = Self;
+
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("StateCode")
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        MetaSchemaRef::Reference("StateCode".into())
+    }
+
+    fn register(registry: &mut Registry) {
+        registry.create_schema::<Self, _>("StateCode".into(), |_| MetaSchema {
+            description: Some(
+                "A USPS state or territory code, upper case (parameters accept lower case too).",
+            ),
+            enum_items: STATE_CODES
+                .iter()
+                .map(|(c, _)| serde_json::Value::String((*c).into()))
+                .collect(),
+            ..MetaSchema::new("string")
+        });
+    }
+
+    fn as_raw_value(&self) -> Option<&Self::RawValueType> {
+        Some(self)
+    }
+
+    fn raw_element_iter<'a>(
+        &'a self,
+    ) -> Box<dyn Iterator<Item = &'a Self::RawElementValueType> + 'a> {
+        Box::new(self.as_raw_value().into_iter())
+    }
+}
+
+impl ToJSON for StateCode {
+    fn to_json(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().into()))
+    }
+}
+
+impl ParseFromParameter for StateCode {
+    fn parse_from_parameter(value: &str) -> ParseResult<Self> {
+        value.parse().map_err(ParseError::custom)
+    }
+}
+
+/// The values of an optional multi-valued parameter as the text the shared filters parse
+/// (a search body carries the same fields as text).
+pub fn texts<T: std::fmt::Display>(param: Option<Values<T>>) -> Vec<String> {
+    Values::of(param).iter().map(ToString::to_string).collect()
+}
 
 /// A multi-valued query parameter: repeated (`kind=news&kind=dataset`) or comma-separated
 /// (`kind=news,dataset`), each value parsed as `T`. Empty values are skipped.

@@ -50,3 +50,152 @@ async fn every_operation_has_summary_operation_id_and_tag() {
     }
     assert!(seen >= 12);
 }
+
+/// Follows a `$ref` within the spec.
+fn resolve<'a>(spec: &'a serde_json::Value, v: &'a serde_json::Value) -> &'a serde_json::Value {
+    match v["$ref"].as_str() {
+        Some(r) => spec
+            .pointer(r.trim_start_matches('#'))
+            .expect("a $ref resolves"),
+        None => v,
+    }
+}
+
+#[test]
+fn the_spec_is_small_and_shares_headers_parameters_and_error_responses() {
+    // GDAL downloads the spec on every open.
+    assert!(COMMITTED.len() < 400_000, "{} bytes", COMMITTED.len());
+    let spec: serde_json::Value = serde_json::from_str(COMMITTED).unwrap();
+    assert_eq!(spec["servers"][0]["url"], "/");
+    assert!(spec["info"]["contact"]["name"].is_string());
+    assert_eq!(
+        spec["components"]["securitySchemes"]["BearerAuth"]["scheme"],
+        "bearer"
+    );
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let at = format!("{method} {path}");
+            for p in op["parameters"].as_array().into_iter().flatten() {
+                assert!(p["$ref"].is_string(), "{at}: parameter inline: {p}");
+            }
+            let responses = op["responses"].as_object().unwrap();
+            for (status, r) in responses {
+                if status.starts_with('4') || status.starts_with('5') {
+                    assert!(
+                        r["$ref"].is_string(),
+                        "{at} {status}: inline error response"
+                    );
+                }
+                for (name, h) in resolve(&spec, r)["headers"]
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                {
+                    assert!(h["$ref"].is_string(), "{at} {status} {name}: inline header");
+                }
+            }
+            for status in ["400", "429"] {
+                assert!(responses.contains_key(status), "{at}: documents {status}");
+            }
+            // Reads are public and say so; writes name the bearer scheme.
+            let security = op["security"]
+                .as_array()
+                .unwrap_or_else(|| panic!("{at}: security"));
+            if method == "get" {
+                assert!(security.is_empty(), "{at}: a read needs no token");
+            } else if ["patch", "delete"].contains(&method.as_str()) {
+                assert!(!security.is_empty(), "{at}: a write names its scheme");
+            }
+        }
+    }
+}
+
+#[test]
+fn vocabularies_are_enums_in_responses_and_parameters() {
+    use ring_partnerships::domain::{AgencyType, SourceKind, Status};
+    let spec: serde_json::Value = serde_json::from_str(COMMITTED).unwrap();
+    let schemas = &spec["components"]["schemas"];
+    let values = |name: &str| -> Vec<String> {
+        schemas[name]["enum"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{name} is an enum"))
+            .iter()
+            .map(|v| v.as_str().unwrap().to_string())
+            .collect()
+    };
+    let all = |xs: &[&str]| xs.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    assert_eq!(
+        values("AgencyType"),
+        all(&AgencyType::ALL
+            .iter()
+            .map(|v| v.as_str())
+            .collect::<Vec<_>>())
+    );
+    assert_eq!(
+        values("Status"),
+        all(&Status::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>())
+    );
+    assert_eq!(
+        values("SourceKind"),
+        all(&SourceKind::ALL
+            .iter()
+            .map(|v| v.as_str())
+            .collect::<Vec<_>>())
+    );
+    for name in ["JurisdictionType", "ChangeKind", "RecordKind", "StateCode"] {
+        assert!(!values(name).is_empty(), "{name}");
+    }
+    // Responses carry them by reference ...
+    let refers = |schema: &str, field: &str, to: &str| {
+        let text = schemas[schema]["properties"][field].to_string();
+        assert!(
+            text.contains(&format!("#/components/schemas/{to}")),
+            "{schema}.{field}: {text}"
+        );
+    };
+    refers("Partnership", "status", "Status");
+    // A nullable one is the enum inline, with null among its values (OpenAPI 3.0.3).
+    let start = &schemas["Partnership"]["properties"]["start_precision"];
+    assert_eq!(start["type"], "string");
+    assert_eq!(
+        start["enum"],
+        serde_json::json!(["day", "month", "year", null])
+    );
+    refers("Agency", "agency_type", "AgencyType");
+    refers("Source", "kind", "SourceKind");
+    refers("CitationRecord", "record_kind", "RecordKind");
+    // ... and so do the parameters.
+    let params = spec["components"]["parameters"].as_object().unwrap();
+    for (name, to) in [
+        ("state", "StateCode"),
+        ("agency_type", "AgencyType"),
+        ("status", "Status"),
+        ("kind", "SourceKind"),
+    ] {
+        assert!(
+            params.values().any(|p| p["name"] == name
+                && p["schema"]
+                    .to_string()
+                    .contains(&format!("#/components/schemas/{to}"))),
+            "parameter {name} is a {to}"
+        );
+    }
+    // `nullable` stands beside a `type` (OpenAPI 3.0).
+    fn walk(v: &serde_json::Value, at: &str, bad: &mut Vec<String>) {
+        match v {
+            serde_json::Value::Object(m) => {
+                if m.contains_key("nullable") && !m.contains_key("type") {
+                    bad.push(at.to_string());
+                }
+                for (k, x) in m {
+                    walk(x, &format!("{at}/{k}"), bad);
+                }
+            }
+            serde_json::Value::Array(xs) => xs.iter().for_each(|x| walk(x, at, bad)),
+            _ => {}
+        }
+    }
+    let mut bad = Vec::new();
+    walk(&spec, "", &mut bad);
+    assert!(bad.is_empty(), "nullable without type: {bad:?}");
+}

@@ -112,6 +112,9 @@ pub fn app(state: AppState, limits: &Limits) -> impl Endpoint + use<> {
         )
         .at("/docs", make_sync(move |_| Html(docs.clone())))
         .nest("/", service)
+        // Only documented query parameters reach the API (pages check their own, so this
+        // sits inside `Pages`: a browser's mistake is answered with a page).
+        .with(Params(Arc::new(params)))
         // HTML for browsers on the same URLs (and the HTML form of errors); inside the
         // compression and caching layers, so pages are compressed and revalidated like JSON.
         .with(crate::pages::Pages {
@@ -122,7 +125,6 @@ pub fn app(state: AppState, limits: &Limits) -> impl Endpoint + use<> {
         .with(Compression::new().algorithms([CompressionAlgo::GZIP, CompressionAlgo::BR]))
         .with(Caching { dataset })
         .with(SuffixFormats)
-        .with(Params(Arc::new(params)))
         .catch_all_error(render_error)
         .with(
             Cors::new()

@@ -206,6 +206,11 @@ impl From<dto::Partnership> for PartnershipFeature {
 /// `/downloads/` keep their names.
 pub struct SuffixFormats;
 
+/// The URI as the client sent it, before [`SuffixFormats`] turned its suffix into `format=`:
+/// what the parameter check judges (the client never sent that `format`).
+#[derive(Clone)]
+pub struct SuffixedUri(pub poem::http::Uri);
+
 impl<E: Endpoint> Middleware<E> for SuffixFormats {
     type Output = SuffixFormatsEndpoint<E>;
 
@@ -234,7 +239,8 @@ impl<E: Endpoint> Endpoint for SuffixFormatsEndpoint<E> {
                 _ => format!("format={ext}"),
             };
             if let Ok(uri) = format!("{base}?{query}").parse() {
-                *req.uri_mut() = uri;
+                let original = std::mem::replace(req.uri_mut(), uri);
+                req.extensions_mut().insert(SuffixedUri(original));
             }
         }
         self.inner.call(req).await.map(IntoResponse::into_response)

@@ -389,11 +389,14 @@ impl<E: Endpoint> Endpoint for ParamsEndpoint<E> {
     type Output = Response;
 
     async fn call(&self, req: Request) -> poem::Result<Response> {
-        match self.table.check(
-            req.method(),
-            req.uri().path(),
-            req.uri().query().unwrap_or(""),
-        ) {
+        let uri = req
+            .extensions()
+            .get::<crate::api::geojson::SuffixedUri>()
+            .map_or(req.uri(), |s| &s.0);
+        match self
+            .table
+            .check(req.method(), uri.path(), uri.query().unwrap_or(""))
+        {
             Ok(None) => self.inner.call(req).await.map(IntoResponse::into_response),
             Ok(Some(resp)) | Err(resp) => Ok(resp),
         }

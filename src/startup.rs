@@ -13,8 +13,7 @@ use crate::web::params::{ParamTable, Params};
 use crate::web::{Guard, GuardState};
 use poem::endpoint::make_sync;
 use poem::listener::{Acceptor, Listener, TcpListener};
-use poem::middleware::{CatchPanic, Compression, Cors, Tracing};
-use poem::web::CompressionAlgo;
+use poem::middleware::{CatchPanic, Cors, Tracing};
 use poem::web::Html;
 use poem::{Endpoint, EndpointExt, IntoEndpoint, Route, Server};
 use std::future::Future;
@@ -121,8 +120,9 @@ pub fn app(state: AppState, limits: &Limits) -> impl Endpoint + use<> {
             state: pages_state,
             cache: page_cache,
         })
-        // Compression streams: a streamed export is compressed chunk by chunk.
-        .with(Compression::new().algorithms([CompressionAlgo::GZIP, CompressionAlgo::BR]))
+        // Compression streams: a streamed export is compressed chunk by chunk; a cached page
+        // comes compressed already and passes through.
+        .with(crate::web::compress::Compression)
         .with(Caching { dataset })
         .with(SuffixFormats)
         .catch_all_error(render_error)

@@ -9,16 +9,17 @@
 use super::layout::{self, Page};
 use super::params::{PYM, Params};
 use super::views::{self, markers};
-use super::{AllowFraming, CSP_EMBED, PageCache, html_error, html_response};
+use super::{AllowFraming, CSP_EMBED, CachedPage, PageCache, html_error};
 use crate::api::AppState;
 use crate::api::partnerships::{PartnershipSearch, partnership_filter};
 use crate::domain::Partnership;
 use crate::error::{ApiError, ErrorCode, Problem};
 use crate::render::map::{self, MapOptions};
 use crate::service::listing::{self, PageRequest, PartnershipSortField, Sort};
+use crate::web::compress::set_encoding;
 use bytes::Bytes;
 use maud::html;
-use poem::http::{StatusCode, header};
+use poem::http::header;
 use poem::{Endpoint, IntoResponse, Request, Response};
 use std::sync::Arc;
 
@@ -87,13 +88,12 @@ impl Endpoint for Embed {
         let seq = self.state.dataset.read().seq();
         let key = super::cache_key(&req, req.uri().path());
         if let Some(hit) = self.cache.get(seq, &key) {
-            return Ok(respond(kind, hit));
+            return Ok(respond(&req, kind, &hit).await);
         }
         match self.render(&req, kind).await {
             Ok(body) => {
-                let body = Bytes::from(body);
-                self.cache.put(seq, key, body.clone());
-                Ok(respond(kind, body))
+                let page = self.cache.put(seq, key, Bytes::from(body));
+                Ok(respond(&req, kind, &page).await)
             }
             Err(e) => {
                 let resp = e.into_response();
@@ -106,18 +106,25 @@ impl Endpoint for Embed {
     }
 }
 
-fn respond(kind: Kind, body: Bytes) -> Response {
+async fn respond(req: &Request, kind: Kind, page: &CachedPage) -> Response {
     match kind {
-        Kind::Map | Kind::Table | Kind::Count => html_response(StatusCode::OK, body, true),
-        Kind::Svg | Kind::Png => {
+        Kind::Map | Kind::Table | Kind::Count => page.response(req, true).await,
+        Kind::Svg => {
+            let (body, encoding) = page.body(req.header(header::ACCEPT_ENCODING)).await;
             let mut r = Response::builder()
-                .content_type(if kind == Kind::Svg {
-                    "image/svg+xml"
-                } else {
-                    "image/png"
-                })
+                .content_type("image/svg+xml")
                 .header(header::CONTENT_SECURITY_POLICY, CSP_EMBED)
                 .body(body);
+            set_encoding(&mut r, encoding);
+            r.set_data(AllowFraming);
+            r
+        }
+        Kind::Png => {
+            // PNG is compressed already: sent as it is (the compression layer knows).
+            let mut r = Response::builder()
+                .content_type("image/png")
+                .header(header::CONTENT_SECURITY_POLICY, CSP_EMBED)
+                .body(page.raw().clone());
             r.set_data(AllowFraming);
             r
         }

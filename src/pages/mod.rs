@@ -25,12 +25,13 @@ pub mod views;
 
 use crate::api::AppState;
 use crate::error::ApiError;
+use crate::web::compress::{Encoding, encode_once, negotiate, set_encoding};
 use bytes::Bytes;
 use params::Params;
 use poem::http::{Method, StatusCode, header};
 use poem::{Endpoint, IntoResponse, Middleware, Request, Response, Route};
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// The CSP of pages: their own script, styles and images only; nothing may frame them.
 pub const CSP_PAGE: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
@@ -83,8 +84,9 @@ pub fn html_response(status: StatusCode, body: impl Into<poem::Body>, embed: boo
 
 /// Rendered pages kept for the dataset version (and day) they were made from, so a page
 /// whose cost grows with the dataset (the national map) is built once per version, and a
-/// page read again (an agency in the news) is not rebuilt. A new version empties it; so does
-/// going over [`CACHE_BYTES`].
+/// page read again (an agency in the news) is not rebuilt. Each keeps its compressed forms
+/// too, made the first time a client asks for one, so a cached page costs no compression
+/// either. A new version empties it; so does going over [`CACHE_BYTES`].
 #[derive(Default)]
 pub struct PageCache {
     entries: Mutex<CacheEntries>,
@@ -94,27 +96,78 @@ pub struct PageCache {
 struct CacheEntries {
     seq: i64,
     bytes: usize,
-    pages: HashMap<String, Bytes>,
+    pages: HashMap<String, Arc<CachedPage>>,
 }
 
+/// One rendered page and, once asked for, its gzip and Brotli forms.
+pub struct CachedPage {
+    raw: Bytes,
+    gzip: OnceLock<Bytes>,
+    br: OnceLock<Bytes>,
+}
+
+impl CachedPage {
+    fn new(raw: Bytes) -> Self {
+        CachedPage {
+            raw,
+            gzip: OnceLock::new(),
+            br: OnceLock::new(),
+        }
+    }
+
+    /// The page in the coding the client takes best (compressed once, then kept), and that
+    /// coding.
+    pub async fn body(&self, accept_encoding: Option<&str>) -> (Bytes, Encoding) {
+        let encoding = negotiate(accept_encoding);
+        let slot = match encoding {
+            Encoding::Identity => return (self.raw.clone(), encoding),
+            Encoding::Gzip => &self.gzip,
+            Encoding::Br => &self.br,
+        };
+        if let Some(b) = slot.get() {
+            return (b.clone(), encoding);
+        }
+        // Two first readers at once may both compress; either result is the same bytes.
+        let b = encode_once(self.raw.clone(), encoding).await;
+        (slot.get_or_init(|| b).clone(), encoding)
+    }
+
+    /// As a response: `html_response`'s headers, with the body in the client's coding.
+    pub async fn response(&self, req: &Request, embed: bool) -> Response {
+        let (body, encoding) = self.body(req.header(header::ACCEPT_ENCODING)).await;
+        let mut resp = html_response(StatusCode::OK, body, embed);
+        set_encoding(&mut resp, encoding);
+        resp
+    }
+
+    pub fn raw(&self) -> &Bytes {
+        &self.raw
+    }
+}
+
+/// What the cache may hold: rendered pages, and their compressed forms beside them.
 const CACHE_BYTES: usize = 32 << 20;
 
 impl PageCache {
-    pub fn get(&self, seq: i64, key: &str) -> Option<Bytes> {
+    pub fn get(&self, seq: i64, key: &str) -> Option<Arc<CachedPage>> {
         let e = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         (e.seq == seq).then(|| e.pages.get(key).cloned()).flatten()
     }
 
-    pub fn put(&self, seq: i64, key: String, page: Bytes) {
+    pub fn put(&self, seq: i64, key: String, page: Bytes) -> Arc<CachedPage> {
+        let page = Arc::new(CachedPage::new(page));
         let mut e = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        if e.seq != seq || e.bytes + page.len() > CACHE_BYTES {
+        // A compressed form is at most about half its page: count it up front.
+        let cost = page.raw.len() + page.raw.len() / 2 + key.len();
+        if e.seq != seq || e.bytes + cost > CACHE_BYTES {
             *e = CacheEntries {
                 seq,
                 ..Default::default()
             };
         }
-        e.bytes += page.len() + key.len();
-        e.pages.insert(key, page);
+        e.bytes += cost;
+        e.pages.insert(key, page.clone());
+        page
     }
 }
 
@@ -178,7 +231,7 @@ fn target(path: &str) -> Option<Target<'_>> {
 }
 
 impl<E: Endpoint> PagesEndpoint<E> {
-    async fn page(&self, req: &Request, path: &str) -> Option<Result<Bytes, ApiError>> {
+    async fn page(&self, req: &Request, path: &str) -> Option<Result<Arc<CachedPage>, ApiError>> {
         let t = target(path)?;
         let q = Params::parse(req.uri().query());
         let s = &self.state;
@@ -199,11 +252,7 @@ impl<E: Endpoint> PagesEndpoint<E> {
             Target::Program(id) => views::program(s, req, &decoded(id), &q).await,
             Target::Source(id) => views::source(s, req, &decoded(id), &q).await,
         };
-        Some(page.map(|p| {
-            let p = Bytes::from(p);
-            self.cache.put(seq, key, p.clone());
-            p
-        }))
+        Some(page.map(|p| self.cache.put(seq, key, Bytes::from(p))))
     }
 }
 
@@ -274,7 +323,7 @@ impl<E: Endpoint> Endpoint for PagesEndpoint<E> {
         }
         if let Some(result) = self.page(&req, &page_path).await {
             return Ok(match result {
-                Ok(body) => html_response(StatusCode::OK, body, false),
+                Ok(page) => page.response(&req, false).await,
                 Err(e) => html_error(&req, e.into_response(), false).await,
             });
         }

@@ -4,6 +4,7 @@
 //! buckets are sharded; metrics are atomics registered up front).
 
 pub mod base_url;
+pub mod compress;
 pub mod idle;
 pub mod metrics;
 pub mod params;

@@ -500,3 +500,78 @@ on_both_backends!(
         assert!(bytes.len() > 5_000);
     }
 );
+
+/// `url` as a browser asks for it, in one content coding: (Content-Encoding, decoded body).
+async fn page_in(app: &TestApp, url: &str, coding: &str) -> (Option<String>, String) {
+    use std::io::Read;
+    let resp = app
+        .client
+        .get(format!("{}{url}", app.base))
+        .header("accept", BROWSER)
+        .header("accept-encoding", coding)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200, "{url} in {coding}");
+    let enc = resp
+        .headers()
+        .get("content-encoding")
+        .map(|v| v.to_str().unwrap().to_string());
+    let raw = resp.bytes().await.unwrap();
+    let mut out = Vec::new();
+    match enc.as_deref() {
+        None => out.extend_from_slice(&raw),
+        Some("gzip") => {
+            flate2::read::GzDecoder::new(&raw[..])
+                .read_to_end(&mut out)
+                .unwrap();
+        }
+        Some("br") => {
+            brotli_decompressor::Decompressor::new(&raw[..], 4096)
+                .read_to_end(&mut out)
+                .unwrap();
+        }
+        Some(other) => panic!("unexpected coding {other}"),
+    }
+    (enc, String::from_utf8(out).unwrap())
+}
+
+on_both_backends!(
+    a_cached_page_is_the_same_page_in_every_coding,
+    |app: TestApp| async move {
+        let (agency, _) = seed(&app).await;
+        for url in [
+            "/".to_string(),
+            format!("/agencies/{agency}"),
+            "/embed/map?state=WI".to_string(),
+            "/embed/map.svg".to_string(),
+        ] {
+            let (none, plain) = page_in(&app, &url, "identity").await;
+            assert_eq!(none, None, "{url}");
+            assert!(plain.contains('<'), "{url}");
+            // Each coding twice: rendered (or compressed) the first time, cached the second.
+            for (coding, expect) in [
+                ("gzip", "gzip"),
+                ("br;q=1, gzip;q=0.5", "br"),
+                ("gzip, br", "br"),
+            ] {
+                for _ in 0..2 {
+                    let (enc, body) = page_in(&app, &url, coding).await;
+                    assert_eq!(enc.as_deref(), Some(expect), "{url} {coding}");
+                    assert_eq!(body, plain, "{url} {coding}");
+                }
+            }
+        }
+        // An image that is compressed in itself is sent as it is.
+        let png = app
+            .client
+            .get(format!("{}/embed/map.png", app.base))
+            .header("accept-encoding", "gzip, br")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(png.status(), 200);
+        assert!(png.headers().get("content-encoding").is_none());
+        assert!(png.bytes().await.unwrap().starts_with(b"\x89PNG"));
+    }
+);

@@ -153,12 +153,10 @@ test("every link on the pages resolves", async () => {
       seen.add(h);
     }
   }
-  // Every distinct link, but of the ~1,500 agency pages the national map and table link
-  // only every tenth (each is the same template; the others are checked by the API tests).
-  const agencyLinks = Array.from(seen).filter((h) => /\/agencies\/[^/?]+$/.test(h)).sort();
-  const skipped = new Set(agencyLinks.filter((_, i) => i % 10 !== 0));
+  // Every distinct link: each agency page the national map and table link, every
+  // partnership, program and source they link, the downloads and the docs.
   const bad = [];
-  const queue = Array.from(seen).filter((h) => !skipped.has(h));
+  const queue = Array.from(seen);
   await Promise.all(Array.from({ length: 8 }, async () => {
     while (queue.length) {
       const h = queue.pop();

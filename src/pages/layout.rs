@@ -148,7 +148,7 @@ const MONTHS: [&str; 12] = [
     "December",
 ];
 
-fn day_text(d: time::Date) -> String {
+pub fn day_text(d: time::Date) -> String {
     let month = MONTHS[usize::from(u8::from(d.month())) - 1];
     format!("{} {month} {}", d.day(), d.year())
 }
@@ -208,9 +208,34 @@ pub fn age(t: OffsetDateTime, now: OffsetDateTime) -> String {
     }
 }
 
+/// How long ago `day` was, in the largest whole unit: "today", "12 days ago", "3 months ago",
+/// "6 years ago".
+pub fn days_ago(day: time::Date, today: time::Date) -> String {
+    let days = (today - day).whole_days();
+    let plural = |n: i64, unit: &str| format!("{n} {unit}{} ago", if n == 1 { "" } else { "s" });
+    match days {
+        i64::MIN..=-1 => "in the future".into(),
+        0 => "today".into(),
+        1..=60 => plural(days, "day"),
+        61..=729 => plural(days / 30, "month"),
+        _ => plural(days / 365, "year"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ages_are_told_in_the_largest_whole_unit() {
+        use time::macros::date;
+        let today = date!(2026 - 12 - 01);
+        assert_eq!(days_ago(date!(2026 - 12 - 01), today), "today");
+        assert_eq!(days_ago(date!(2026 - 11 - 30), today), "1 day ago");
+        assert_eq!(days_ago(date!(2026 - 09 - 01), today), "3 months ago");
+        assert_eq!(days_ago(date!(2020 - 10 - 07), today), "6 years ago");
+        assert_eq!(days_ago(date!(2027 - 01 - 01), today), "in the future");
+    }
 
     #[test]
     fn dates_are_shown_at_their_precision_and_no_finer() {

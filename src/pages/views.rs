@@ -157,7 +157,7 @@ fn partnership_table(catalog: &Catalog, ps: &[&Partnership], today: Date) -> Mar
             table {
                 caption class="muted" { "Each partnership, with its dates at the precision known" }
                 thead { tr { th scope="col" { "Agency" } th scope="col" { "State" } th scope="col" { "Program" }
-                    th scope="col" { "Status" } th scope="col" { "Start" } th scope="col" { "End" } th scope="col" { "Today" } } }
+                    th scope="col" { "Status" } th scope="col" { "Start" } th scope="col" { "End" } th scope="col" { "Today" } th scope="col" { "Last confirmed" } } }
                 tbody {
                     @for p in ps {
                         @let agency = catalog.agencies.get(&p.agency_id);
@@ -170,10 +170,22 @@ fn partnership_table(catalog: &Catalog, ps: &[&Partnership], today: Date) -> Mar
                             td { (date(p.start)) }
                             td { @if p.end.is_some() { (date(p.end)) } @else { span class="muted" { "—" } } }
                             td { @match today_is { Some(c) => span class=(format!("pill {c}")) { "active (" (c) ")" }, None => span class="muted" { "not active" } } }
+                            td { (confirmed(p.last_confirmed, today)) }
                         }
                     }
                 }
             }
+        }
+    }
+}
+
+/// When a fact was last confirmed by its evidence, and how long ago that is: a fact from a
+/// 2020 snapshot is not current in 2026.
+fn confirmed(day: Option<Date>, today: Date) -> Markup {
+    html! {
+        @match day {
+            Some(d) => { time datetime=(d.to_string()) { (layout::day_text(d)) } " (" (layout::days_ago(d, today)) ")" },
+            None => span class="muted" { "never" },
         }
     }
 }
@@ -267,6 +279,7 @@ pub async fn landing(state: &AppState, req: &Request, q: &Params) -> Result<Stri
     }
     let origin = layout::origin(req);
     let updated = catalog.last_modified();
+    let coverage = catalog.coverage();
     let ld = serde_json::json!({
         "@context": "https://schema.org",
         "@type": "Dataset",
@@ -302,6 +315,21 @@ pub async fn landing(state: &AppState, req: &Request, q: &Params) -> Result<Stri
             "“Certainly” counts partnerships whose known dates cannot mean otherwise; “possibly” adds those whose dates are known only to the month or year, or whose end is unknown. "
             @if let Some(t) = updated {
                 "Data last changed " (timestamp(t)) " (" (layout::age(t, now)) "), dataset version " (catalog.seq()) "."
+            }
+        }
+        h2 { "How old the facts are" }
+        p {
+            "A partnership is only as current as its newest evidence. "
+            "Past its last confirmation a partnership counts as possibly active, never certainly."
+        }
+        ul class="coverage" {
+            @for c in &coverage {
+                li {
+                    b { (c.partnerships) } " partnership(s) last confirmed "
+                    (confirmed(c.last_confirmed, today))
+                    @match c.source { Some(src) => { " by " a href=(format!("/sources/{}", src.id)) { (src.title) } }, None => { ", with no dated evidence" } }
+                    "."
+                }
             }
         }
         form class="search" action="/agencies.html" method="get" role="search" {

@@ -149,3 +149,48 @@ on_both_backends!(
         assert_eq!(cov[0]["partnerships"], 1);
     }
 );
+
+/// The pages say how old the facts are, as the API does: the landing page by source, each
+/// partnership row with its last confirmation and its age.
+#[tokio::test]
+async fn pages_say_when_each_fact_was_last_confirmed_and_how_long_ago() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    assert!(
+        ring_partnerships::service::shipped::load_shipped_if_empty(&app.dataset)
+            .await
+            .unwrap()
+    );
+    let html = |path: String| {
+        let app = &app;
+        async move {
+            let r = app
+                .client
+                .get(format!("{}{path}", app.base))
+                .header("accept", "text/html")
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 200, "{path}");
+            r.text().await.unwrap()
+        }
+    };
+    let list = app.get_json("/partnerships?count=true&limit=1").await;
+    let total = list["total"].as_u64().unwrap();
+    let home = html("/".into()).await;
+    let facts = &home[home.find("How old the facts are").expect("the section")..];
+    let years = (ring_partnerships::service::writer::now().date()
+        - time::macros::date!(2020 - 10 - 07))
+    .whole_days()
+        / 365;
+    assert!(
+        facts.contains(&format!(
+            "<b>{total}</b> partnership(s) last confirmed <time datetime=\"2020-10-07\">7 October 2020</time> ({years} years ago) by"
+        )),
+        "{}",
+        &facts[..600.min(facts.len())]
+    );
+    let p = &list["data"][0];
+    let agency = html(format!("/agencies/{}", p["agency"]["id"].as_str().unwrap())).await;
+    assert!(agency.contains("Last confirmed</th>"));
+    assert!(agency.contains("<td><time datetime=\"2020-10-07\">7 October 2020</time>"));
+}

@@ -447,6 +447,64 @@ impl Ordered {
         }
     }
 
+    /// Turns a described reference to an enum (`allOf: [{$ref}, {description}]`, which is
+    /// how poem-openapi documents a field of an enum type) into the plain `$ref`: code
+    /// generators (openapi-python-client) cannot take `allOf` of a non-object and drop the
+    /// whole schema, and OpenAPI 3.0 allows no siblings beside `$ref`. The enum's own schema
+    /// keeps its description.
+    fn plain_enum_refs(&mut self, enums: &[String]) {
+        match self {
+            Ordered::Object(m) => {
+                let only_described_allof =
+                    m.iter().all(|(k, _)| k == "allOf" || k == "description")
+                        && m.iter().any(|(k, _)| k == "allOf");
+                let target = only_described_allof
+                    .then(|| {
+                        m.iter()
+                            .find(|(k, _)| k == "allOf")
+                            .and_then(|(_, v)| match v {
+                                Ordered::Array(items) => {
+                                    let mut refs = items.iter().filter_map(|i| match i {
+                                        Ordered::Object(r) => r
+                                            .iter()
+                                            .find(|(k, _)| k == "$ref")
+                                            .and_then(|(_, v)| match v {
+                                                Ordered::Scalar(serde_json::Value::String(s)) => {
+                                                    Some(s.clone())
+                                                }
+                                                _ => None,
+                                            }),
+                                        _ => None,
+                                    });
+                                    let only_descriptions = items.iter().all(|i| match i {
+                                        Ordered::Object(r) => {
+                                            r.iter().all(|(k, _)| k == "$ref" || k == "description")
+                                        }
+                                        _ => false,
+                                    });
+                                    let first = refs.next();
+                                    (only_descriptions && refs.next().is_none())
+                                        .then_some(first)
+                                        .flatten()
+                                }
+                                _ => None,
+                            })
+                    })
+                    .flatten()
+                    .filter(|t| enums.contains(t));
+                if let Some(t) = target {
+                    *m = vec![("$ref".into(), Ordered::text(&t))];
+                    return;
+                }
+                for (_, v) in m.iter_mut() {
+                    v.plain_enum_refs(enums);
+                }
+            }
+            Ordered::Array(items) => items.iter_mut().for_each(|i| i.plain_enum_refs(enums)),
+            Ordered::Scalar(_) => {}
+        }
+    }
+
     /// A parameter's `name` and `in` (`limit` in `query` -> `limit query`).
     fn name_and_place(&self) -> String {
         let field = |k: &str| match self {
@@ -515,6 +573,12 @@ pub fn merge_duplicate_keys(spec: &str) -> Result<String, serde_json::Error> {
             _ => Vec::new(),
         };
         schemas.type_nullable_refs(&types);
+        let enums: Vec<String> = types
+            .iter()
+            .filter(|(_, t)| t.has("enum"))
+            .map(|(name, _)| name.clone())
+            .collect();
+        doc.plain_enum_refs(&enums);
     }
     // An enum referred to only where it was inlined (nullable) is left unused: drop it.
     let text = serde_json::to_string(&doc)?;

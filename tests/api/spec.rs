@@ -201,3 +201,55 @@ fn vocabularies_are_enums_in_responses_and_parameters() {
     walk(&spec, "", &mut bad);
     assert!(bad.is_empty(), "nullable without type: {bad:?}");
 }
+
+/// An enum is referred to plainly, never through `allOf`: code generators cannot take
+/// `allOf` of a non-object (openapi-python-client drops the whole schema, and with `Problem`
+/// every typed error), and OpenAPI 3.0 allows nothing beside a `$ref`.
+#[test]
+fn enums_are_referenced_plainly_never_through_all_of() {
+    let spec: serde_json::Value = serde_json::from_str(COMMITTED).unwrap();
+    let schemas = spec["components"]["schemas"].as_object().unwrap();
+    let is_enum = |r: &str| {
+        r.strip_prefix("#/components/schemas/")
+            .and_then(|n| schemas.get(n))
+            .is_some_and(|s| s.get("enum").is_some())
+    };
+    let mut bad = Vec::new();
+    fn walk(
+        v: &serde_json::Value,
+        at: String,
+        is_enum: &dyn Fn(&str) -> bool,
+        bad: &mut Vec<String>,
+    ) {
+        match v {
+            serde_json::Value::Object(m) => {
+                if let Some(serde_json::Value::Array(items)) = m.get("allOf")
+                    && items
+                        .iter()
+                        .any(|i| i["$ref"].as_str().is_some_and(is_enum))
+                {
+                    bad.push(at.clone());
+                }
+                if m.contains_key("$ref") && m.len() > 1 {
+                    bad.push(format!("{at} (siblings beside $ref)"));
+                }
+                for (k, v) in m {
+                    walk(v, format!("{at}/{k}"), is_enum, bad);
+                }
+            }
+            serde_json::Value::Array(items) => {
+                for (i, v) in items.iter().enumerate() {
+                    walk(v, format!("{at}/{i}"), is_enum, bad);
+                }
+            }
+            _ => {}
+        }
+    }
+    walk(&spec, String::new(), &is_enum, &mut bad);
+    assert!(bad.is_empty(), "{bad:#?}");
+    // And the problem type's code is one of them.
+    assert_eq!(
+        schemas["Problem"]["properties"]["code"]["$ref"],
+        "#/components/schemas/ErrorCode"
+    );
+}

@@ -17,7 +17,10 @@ profile="${PROFILE:-release}"
 work="${BENCH_DIR:-target/bench-pages}"
 mkdir -p "$work"
 work="$(cd "$work" && pwd)"
-if [ "$profile" = release ]; then
+# NO_BUILD=1 measures the binary already built (e.g. while another build is running).
+if [ -n "${NO_BUILD:-}" ]; then
+    :
+elif [ "$profile" = release ]; then
     cargo build --release --quiet --bin ring-partnerships
 else
     cargo build --quiet --bin ring-partnerships

@@ -533,6 +533,70 @@ impl Ordered {
     }
 }
 
+impl Ordered {
+    /// Every `$ref` target inside this value.
+    fn collect_refs(&self, out: &mut Vec<String>) {
+        match self {
+            Ordered::Object(m) => {
+                for (k, v) in m {
+                    match (k.as_str(), v) {
+                        ("$ref", Ordered::Scalar(serde_json::Value::String(r))) => {
+                            out.push(r.clone())
+                        }
+                        _ => v.collect_refs(out),
+                    }
+                }
+            }
+            Ordered::Array(items) => items.iter().for_each(|i| i.collect_refs(out)),
+            Ordered::Scalar(_) => {}
+        }
+    }
+}
+
+/// Every object schema a request body uses, itself or through its fields, says
+/// `additionalProperties: false`: the API refuses a field it does not know (a misspelt
+/// field is a 400, never silently ignored), and the spec says so, so clients and fuzzers
+/// know it too. (No schema of a request body is also one of a response.)
+fn close_request_bodies(doc: &mut Ordered) {
+    let mut todo = Vec::new();
+    if let Some(Ordered::Object(paths)) = doc.get_mut("paths") {
+        for (_, item) in paths.iter() {
+            if let Ordered::Object(ops) = item {
+                for (_, op) in ops {
+                    if let Ordered::Object(fields) = op
+                        && let Some((_, body)) = fields.iter().find(|(k, _)| k == "requestBody")
+                    {
+                        body.collect_refs(&mut todo);
+                    }
+                }
+            }
+        }
+    }
+    let Some(Ordered::Object(schemas)) =
+        doc.get_mut("components").and_then(|c| c.get_mut("schemas"))
+    else {
+        return;
+    };
+    let mut seen: Vec<String> = Vec::new();
+    while let Some(r) = todo.pop() {
+        let Some(name) = r.strip_prefix("#/components/schemas/") else {
+            continue;
+        };
+        if seen.iter().any(|s| s == name) {
+            continue;
+        }
+        seen.push(name.to_string());
+        if let Some((_, schema)) = schemas.iter().find(|(n, _)| n == name) {
+            schema.collect_refs(&mut todo);
+        }
+    }
+    for (name, schema) in schemas.iter_mut() {
+        if seen.contains(name) && schema.has("properties") && !schema.has("additionalProperties") {
+            schema.set("additionalProperties", Ordered::Scalar(false.into()));
+        }
+    }
+}
+
 /// `spec` with duplicate object keys merged, optional properties nullable and shared parts
 /// written once as components (see `share_components`), pretty-printed as poem-openapi
 /// prints it.
@@ -580,6 +644,7 @@ pub fn merge_duplicate_keys(spec: &str) -> Result<String, serde_json::Error> {
             .collect();
         doc.plain_enum_refs(&enums);
     }
+    close_request_bodies(&mut doc);
     // An enum referred to only where it was inlined (nullable) is left unused: drop it.
     let text = serde_json::to_string(&doc)?;
     if let Some(Ordered::Object(schemas)) =

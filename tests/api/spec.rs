@@ -253,3 +253,57 @@ fn enums_are_referenced_plainly_never_through_all_of() {
         "#/components/schemas/ErrorCode"
     );
 }
+
+/// The API refuses a body field it does not know, and the spec says so: every object schema
+/// a request body uses (itself or through its fields) has `additionalProperties: false`.
+#[test]
+fn request_bodies_say_they_take_no_unknown_field() {
+    let spec: serde_json::Value = serde_json::from_str(COMMITTED).unwrap();
+    let schemas = spec["components"]["schemas"].as_object().unwrap();
+    fn refs(v: &serde_json::Value, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::Object(m) => {
+                for (k, v) in m {
+                    match (k.as_str(), v.as_str()) {
+                        ("$ref", Some(r)) => out.push(r.rsplit('/').next().unwrap().to_string()),
+                        _ => refs(v, out),
+                    }
+                }
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|i| refs(i, out)),
+            _ => {}
+        }
+    }
+    let mut todo = Vec::new();
+    for item in spec["paths"].as_object().unwrap().values() {
+        for op in item.as_object().unwrap().values() {
+            if let Some(body) = op.get("requestBody") {
+                refs(body, &mut todo);
+            }
+        }
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    while let Some(name) = todo.pop() {
+        if seen.insert(name.clone())
+            && let Some(s) = schemas.get(&name)
+        {
+            refs(s, &mut todo);
+        }
+    }
+    let with_fields: Vec<&String> = seen
+        .iter()
+        .filter(|n| {
+            schemas
+                .get(*n)
+                .is_some_and(|s| s.get("properties").is_some())
+        })
+        .collect();
+    assert!(with_fields.len() >= 10, "{with_fields:?}");
+    for name in with_fields {
+        assert_eq!(
+            schemas[name]["additionalProperties"],
+            serde_json::Value::Bool(false),
+            "{name}"
+        );
+    }
+}

@@ -48,6 +48,7 @@ pub const CORS_REQUEST_HEADERS: [&str; 9] = [
 /// ids, security headers) around it all.
 pub fn app(state: AppState, limits: &Limits) -> impl Endpoint + use<> {
     let dataset = state.dataset.clone();
+    let public_url = state.public_url.clone();
     let pages_state = state.clone();
     let service = api::service(state);
     let spec = api::spec_text(&service);
@@ -124,6 +125,8 @@ pub fn app(state: AppState, limits: &Limits) -> impl Endpoint + use<> {
         // comes compressed already and passes through.
         .with(crate::web::compress::Compression)
         .with(Caching { dataset })
+        // `Location` and `Link` as absolute URLs under the public base URL.
+        .with(crate::web::absolute::AbsoluteLinks(public_url))
         .with(SuffixFormats)
         .catch_all_error(render_error)
         .with(

@@ -111,6 +111,16 @@ pub struct Link {
 }
 
 impl Link {
+    /// Each link given as a path (`/collections`) made absolute under `base` (the public
+    /// base URL, see `web::base_url`): OGC API clients resolve links as they are given.
+    pub fn absolute_all(links: &mut [Link], base: &str) {
+        for l in links {
+            if l.href.starts_with('/') {
+                l.href = format!("{base}{}", l.href);
+            }
+        }
+    }
+
     pub fn new(
         href: impl Into<String>,
         rel: &str,

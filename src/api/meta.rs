@@ -96,12 +96,13 @@ impl MetaApi {
     #[oai(path = "/", method = "get", operation_id = "get_landing")]
     async fn landing(
         &self,
+        req: &poem::Request,
         /// Output format, for OGC API clients: only `json` is offered.
-        f: Query<Option<String>>,
+        #[oai(name = "f")]
+        _f: Query<Option<super::ogc::OgcFormat>>,
     ) -> Result<LandingResponse, ApiError> {
-        super::ogc::check_f(f.0.as_deref())?;
         let seq = self.state.dataset.read().seq();
-        Ok(LandingResponse::Ok(Json(Landing {
+        let mut landing = Landing {
             title: TITLE.into(),
             description: "Which US police and other public safety agencies partner with Amazon Ring, through which programs, from when to when, and on what evidence.".into(),
             version: env!("CARGO_PKG_VERSION").into(),
@@ -128,7 +129,9 @@ impl MetaApi {
                 link("/sources", "related", "Sources"),
                 link("/health", "status", "Health"),
             ],
-        })))
+        };
+        Link::absolute_all(&mut landing.links, &self.state.public_url.base_url(req));
+        Ok(LandingResponse::Ok(Json(landing)))
     }
 
     /// Health

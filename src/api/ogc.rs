@@ -286,9 +286,9 @@ impl OgcApi {
     async fn conformance(
         &self,
         /// Output format: only `json` is offered.
-        f: Query<Option<String>>,
+        #[oai(name = "f")]
+        _f: Query<Option<OgcFormat>>,
     ) -> Result<ConformanceResponse, ApiError> {
-        check_f(f.0.as_deref())?;
         Ok(ConformanceResponse::Ok(Json(Conformance {
             conforms_to: CONFORMANCE.iter().map(|c| c.to_string()).collect(),
         })))
@@ -304,18 +304,25 @@ impl OgcApi {
     )]
     async fn collections(
         &self,
+        req: &Request,
         /// Output format: only `json` is offered.
-        f: Query<Option<String>>,
+        #[oai(name = "f")]
+        _f: Query<Option<OgcFormat>>,
     ) -> Result<CollectionsResponse, ApiError> {
-        check_f(f.0.as_deref())?;
+        let base = self.state.public_url.base_url(req);
         let catalog = self.state.dataset.read();
-        Ok(CollectionsResponse::Ok(Json(Collections {
+        let mut body = Collections {
             links: vec![json_link("/collections".into(), "self", "Collections")],
             collections: vec![
                 collection(Kind::Agencies, &catalog),
                 collection(Kind::Partnerships, &catalog),
             ],
-        })))
+        };
+        Link::absolute_all(&mut body.links, &base);
+        for c in &mut body.collections {
+            Link::absolute_all(&mut c.links, &base);
+        }
+        Ok(CollectionsResponse::Ok(Json(body)))
     }
 
     /// Get a feature collection
@@ -328,16 +335,20 @@ impl OgcApi {
     )]
     async fn collection(
         &self,
+        req: &Request,
         /// `agencies` or `partnerships`.
         #[oai(example = "example_collection")]
         collection_id: Path<String>,
         /// Output format: only `json` is offered.
-        f: Query<Option<String>>,
+        #[oai(name = "f")]
+        _f: Query<Option<OgcFormat>>,
     ) -> Result<CollectionResponse, ApiError> {
         let kind = kind(&collection_id.0)?;
-        check_f(f.0.as_deref())?;
+        let base = self.state.public_url.base_url(req);
         let catalog = self.state.dataset.read();
-        Ok(CollectionResponse::Ok(Json(collection(kind, &catalog))))
+        let mut body = collection(kind, &catalog);
+        Link::absolute_all(&mut body.links, &base);
+        Ok(CollectionResponse::Ok(Json(body)))
     }
 
     /// Get features
@@ -369,10 +380,10 @@ impl OgcApi {
         /// The cursor from the previous page's `next` link.
         cursor: Query<Option<String>>,
         /// Output format: only `json` (GeoJSON) is offered.
-        f: Query<Option<String>>,
+        #[oai(name = "f")]
+        _f: Query<Option<OgcFormat>>,
     ) -> Result<ItemsResponse, ApiError> {
         let kind = kind(&collection_id.0)?;
-        check_f(f.0.as_deref())?;
         let geo = super::geo_filter(
             None,
             None,
@@ -395,6 +406,7 @@ impl OgcApi {
         };
         let catalog = self.state.dataset.read();
         let collection_id = collection_id.0;
+        let base = self.state.public_url.base_url(req);
         let links = |next: Option<&str>| {
             let mut links = vec![Link::new(
                 req.uri().to_string(),
@@ -415,6 +427,7 @@ impl OgcApi {
                 "collection",
                 "The collection",
             ));
+            Link::absolute_all(&mut links, &base);
             links
         };
         let body = match kind {
@@ -492,10 +505,10 @@ impl OgcApi {
         /// The record's id.
         feature_id: Path<String>,
         /// Output format: only `json` (GeoJSON) is offered.
-        f: Query<Option<String>>,
+        #[oai(name = "f")]
+        _f: Query<Option<OgcFormat>>,
     ) -> Result<ItemResponse, ApiError> {
         let kind = kind(&collection_id.0)?;
-        check_f(f.0.as_deref())?;
         let catalog = self.state.dataset.read();
         let id = feature_id.0;
         let feature = match kind {
@@ -519,15 +532,13 @@ impl OgcApi {
     }
 }
 
-/// OGC clients may ask for a format with `f`; JSON (GeoJSON for features) is the only one.
-pub fn check_f(f: Option<&str>) -> Result<(), ApiError> {
-    match f {
-        None | Some("" | "json" | "geojson") => Ok(()),
-        Some(other) => Err(ApiError::invalid(
-            "f",
-            format!("`{other}` is not offered: use `json` (or leave `f` out)"),
-        )),
-    }
+/// The formats OGC clients may ask for with `f`: JSON (GeoJSON for features) is the only
+/// one, under either name. Anything else is a 400 naming `f`.
+#[derive(poem_openapi::Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[oai(rename_all = "lowercase")]
+pub enum OgcFormat {
+    Json,
+    Geojson,
 }
 
 fn example_collection() -> String {

@@ -3,6 +3,7 @@
 //! one extra layer, and nothing on its path takes a lock shared by all requests (rate-limit
 //! buckets are sharded; metrics are atomics registered up front).
 
+pub mod absolute;
 pub mod base_url;
 pub mod compress;
 pub mod idle;

@@ -478,3 +478,60 @@ async fn http_methods_are_as_rfc_9110_says() {
         assert!(allowed.contains(h), "{h} not in {allowed}");
     }
 }
+
+on_both_backends!(
+    location_link_and_ogc_links_are_absolute_under_the_public_address,
+    |app: TestApp| async move {
+        let token = app.token("editor", "abs").await;
+        seed_records(&app, &token).await;
+        // A list's `Link` header: the address the client used (its Host), then a proxy's.
+        let resp = app.get("/sources?limit=1").await;
+        let link = resp.headers()["link"].to_str().unwrap().to_string();
+        assert!(
+            link.starts_with(&format!("<{}/sources?", app.base)),
+            "{link}"
+        );
+        let resp = app
+            .client
+            .get(format!("{}/sources?limit=1", app.base))
+            .header("host", "ring.example.org")
+            .send()
+            .await
+            .unwrap();
+        let link = resp.headers()["link"].to_str().unwrap();
+        assert!(
+            link.starts_with("<http://ring.example.org/sources?"),
+            "{link}"
+        );
+        // Each OGC link, on the landing page, the collections and a page of items.
+        for path in [
+            "/",
+            "/collections",
+            "/collections/agencies",
+            "/collections/agencies/items?limit=1",
+        ] {
+            let body = app.get_json(path).await;
+            let mut hrefs = Vec::new();
+            let mut todo = vec![&body];
+            while let Some(v) = todo.pop() {
+                match v {
+                    Value::Object(m) => {
+                        if let Some(Value::Array(links)) = m.get("links") {
+                            hrefs.extend(links.iter().filter_map(|l| l["href"].as_str()));
+                        }
+                        todo.extend(m.values());
+                    }
+                    Value::Array(items) => todo.extend(items),
+                    _ => {}
+                }
+            }
+            assert!(hrefs.len() >= 2, "{path}: {hrefs:?}");
+            for h in hrefs {
+                assert!(h.starts_with(&format!("{}/", app.base)), "{path}: {h}");
+                // And each resolves.
+                let r = app.client.get(h).send().await.unwrap();
+                assert!(r.status().is_success(), "{path}: {h} -> {}", r.status());
+            }
+        }
+    }
+);

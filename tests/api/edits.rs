@@ -47,7 +47,7 @@ pub async fn seed_records(app: &TestApp, token: &str) -> (i64, String, i64) {
     assert_eq!(resp.status(), 201, "{}", resp.text().await.unwrap());
     assert_eq!(
         resp.headers()["location"],
-        "/agencies/us-wi-town-police-department"
+        format!("{}/agencies/us-wi-town-police-department", app.base).as_str()
     );
     let agency = resp.json::<Value>().await.unwrap()["id"]
         .as_str()

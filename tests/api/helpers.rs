@@ -264,9 +264,15 @@ impl TestApp {
         }
     }
 
+    /// GET a path of this app, or an absolute URL (a link it gave).
     pub async fn get(&self, path: &str) -> reqwest::Response {
+        let url = if path.starts_with("http") {
+            path.to_string()
+        } else {
+            format!("{}{}", self.base, path)
+        };
         self.client
-            .get(format!("{}{}", self.base, path))
+            .get(url)
             .send()
             .await
             .expect("request")

@@ -16,7 +16,10 @@ on_both_backends!(
             .as_array()
             .unwrap()
             .iter()
-            .map(|l| l["href"].as_str().unwrap())
+            .map(|l| {
+                let h = l["href"].as_str().unwrap();
+                h.strip_prefix(app.base.as_str()).unwrap_or(h)
+            })
             .collect();
         for want in [
             "/agencies",

@@ -84,7 +84,7 @@ pub struct AgencySearch {
     pub cursor: Option<String>,
     pub count: Option<bool>,
     pub format: Option<Format>,
-    /// RFC 3339 time: the dataset as it stood then.
+    /// RFC 3339 time, or a date (`2020-10-07`, `2020-10`, `2020`: the end of that day, month or year, UTC): the dataset as it stood then.
     pub as_of: Option<String>,
 }
 
@@ -295,7 +295,8 @@ impl AgenciesApi {
         /// `.geojson`, `.csv` and `.ndjson` on the path do the same.
         format: Query<Option<Format>>,
         /// What the dataset said at this time (RFC 3339, transaction time), e.g.
-        /// `2026-12-01T09:30:00Z`.
+        /// `2026-12-01T09:30:00Z`; or at the end of a day, month or year (UTC): `2020-10-07`,
+        /// `2020-10`, `2020`.
         #[oai(example = "super::example_as_of")]
         as_of: Query<Option<String>>,
     ) -> Result<AgencyListResponse, ApiError> {
@@ -348,7 +349,8 @@ impl AgenciesApi {
         #[oai(example = "super::example_agency_id")]
         id: Path<String>,
         /// What the dataset said at this time (RFC 3339, transaction time), e.g.
-        /// `2026-12-01T09:30:00Z`.
+        /// `2026-12-01T09:30:00Z`; or at the end of a day, month or year (UTC): `2020-10-07`,
+        /// `2020-10`, `2020`.
         #[oai(example = "super::example_as_of")]
         as_of: Query<Option<String>>,
     ) -> Result<AgencyResponse, ApiError> {

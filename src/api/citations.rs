@@ -107,7 +107,8 @@ impl CitationsApi {
         /// Include `total`, the number of matching records.
         count: Query<Option<bool>>,
         /// What the dataset said at this time (RFC 3339, transaction time), e.g.
-        /// `2026-12-01T09:30:00Z`.
+        /// `2026-12-01T09:30:00Z`; or at the end of a day, month or year (UTC): `2020-10-07`,
+        /// `2020-10`, `2020`.
         #[oai(example = "super::example_as_of")]
         as_of: Query<Option<String>>,
         /// `json` (a page; default), or an export of every matching citation: `csv` or
@@ -181,7 +182,8 @@ impl CitationsApi {
         #[oai(example = "super::example_numeric_id")]
         id: Path<String>,
         /// What the dataset said at this time (RFC 3339, transaction time), e.g.
-        /// `2026-12-01T09:30:00Z`.
+        /// `2026-12-01T09:30:00Z`; or at the end of a day, month or year (UTC): `2020-10-07`,
+        /// `2020-10`, `2020`.
         #[oai(example = "super::example_as_of")]
         as_of: Query<Option<String>>,
     ) -> Result<CitationResponse, ApiError> {

@@ -412,19 +412,39 @@ pub fn sort_with_distance<F: Copy + PartialEq>(
     Ok(sort)
 }
 
-/// Parses `as_of`, an RFC 3339 time not in the future.
+/// Parses `as_of`: an RFC 3339 time, or a date as the API writes dates (`2020-10-07`,
+/// `2020-10`, `2020`), meaning the end of that day, month or year (UTC): everything
+/// recorded by then. Not in the future; a date that includes today means now.
 pub fn parse_as_of(text: Option<&str>) -> Result<Option<time::OffsetDateTime>, ApiError> {
     let Some(text) = text.filter(|t| !t.is_empty()) else {
         return Ok(None);
     };
-    let t = time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
-        .map_err(|_| {
-            ApiError::invalid(
-                "as_of",
-                format!("`{text}` is not an RFC 3339 time (e.g. 2026-12-01T09:30:00Z)"),
-            )
-        })?;
-    if t > crate::service::writer::now() {
+    let now = crate::service::writer::now();
+    let t = match time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+    {
+        Ok(t) => t,
+        Err(_) => match text.parse::<crate::domain::PartialDate>() {
+            Ok(d) if d.earliest() <= now.date() => {
+                let end = d
+                    .latest()
+                    .next_day()
+                    .map_or(time::PrimitiveDateTime::MAX.assume_utc(), |next| {
+                        next.midnight().assume_utc() - time::Duration::nanoseconds(1)
+                    });
+                end.min(now)
+            }
+            Ok(_) => now + time::Duration::days(1),
+            Err(_) => {
+                return Err(ApiError::invalid(
+                    "as_of",
+                    format!(
+                        "`{text}` is not an RFC 3339 time (e.g. 2026-12-01T09:30:00Z) or a date (2026-12-01, 2026-12, 2026)"
+                    ),
+                ));
+            }
+        },
+    };
+    if t > now {
         return Err(ApiError::invalid(
             "as_of",
             "`as_of` is in the future: the dataset can only be read as it was",
@@ -455,4 +475,32 @@ pub async fn snapshot(
 
 pub fn example_as_of() -> Option<String> {
     Some("2026-12-01T09:30:00Z".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_as_of;
+    use time::macros::datetime;
+
+    #[test]
+    fn as_of_takes_a_time_or_the_end_of_a_day_month_or_year() {
+        let at = |t: &str| parse_as_of(Some(t)).unwrap().unwrap();
+        assert_eq!(at("2020-10-07T12:00:00Z"), datetime!(2020-10-07 12:00 UTC));
+        assert_eq!(
+            at("2020-10-07"),
+            datetime!(2020-10-07 23:59:59.999_999_999 UTC)
+        );
+        assert_eq!(
+            at("2020-10"),
+            datetime!(2020-10-31 23:59:59.999_999_999 UTC)
+        );
+        assert_eq!(at("2020"), datetime!(2020-12-31 23:59:59.999_999_999 UTC));
+        // A date that includes today means now (never the future).
+        let today = crate::service::writer::now().date().to_string();
+        assert!(at(&today) <= crate::service::writer::now());
+        assert!(parse_as_of(Some("2999-01-01")).is_err());
+        assert!(parse_as_of(Some("2999")).is_err());
+        assert!(parse_as_of(Some("soon")).is_err());
+        assert_eq!(parse_as_of(Some("")).unwrap(), None);
+    }
 }

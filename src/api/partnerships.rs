@@ -95,7 +95,7 @@ pub struct PartnershipSearch {
     pub cursor: Option<String>,
     pub count: Option<bool>,
     pub format: Option<Format>,
-    /// RFC 3339 time: the dataset as it stood then.
+    /// RFC 3339 time, or a date (`2020-10-07`, `2020-10`, `2020`: the end of that day, month or year, UTC): the dataset as it stood then.
     pub as_of: Option<String>,
     /// A day (YYYY-MM-DD): only partnerships active that day; a month or a year: possibly
     /// active on some day of it.
@@ -434,7 +434,8 @@ impl PartnershipsApi {
         /// `.geojson`, `.csv` and `.ndjson` on the path do the same.
         format: Query<Option<Format>>,
         /// What the dataset said at this time (RFC 3339, transaction time), e.g.
-        /// `2026-12-01T09:30:00Z`. Combines with every other parameter.
+        /// `2026-12-01T09:30:00Z`; or at the end of a day, month or year (UTC): `2020-10-07`,
+        /// `2020-10`, `2020`. Combines with every other parameter.
         #[oai(example = "super::example_as_of")]
         as_of: Query<Option<String>>,
         /// Only partnerships active on this day (YYYY-MM-DD, valid time). A month or a year

@@ -105,7 +105,8 @@ impl PhasesApi {
         /// Include `total`, the number of matching records.
         count: Query<Option<bool>>,
         /// What the dataset said at this time (RFC 3339, transaction time), e.g.
-        /// `2026-12-01T09:30:00Z`.
+        /// `2026-12-01T09:30:00Z`; or at the end of a day, month or year (UTC): `2020-10-07`,
+        /// `2020-10`, `2020`.
         #[oai(example = "super::example_as_of")]
         as_of: Query<Option<String>>,
         /// `json` (a page; default), or an export of every matching phase: `csv` or
@@ -175,7 +176,8 @@ impl PhasesApi {
         #[oai(example = "example_phase_id")]
         id: Path<String>,
         /// What the dataset said at this time (RFC 3339, transaction time), e.g.
-        /// `2026-12-01T09:30:00Z`.
+        /// `2026-12-01T09:30:00Z`; or at the end of a day, month or year (UTC): `2020-10-07`,
+        /// `2020-10`, `2020`.
         #[oai(example = "super::example_as_of")]
         as_of: Query<Option<String>>,
     ) -> Result<PhaseResponse, ApiError> {

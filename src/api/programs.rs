@@ -78,7 +78,8 @@ impl ProgramsApi {
         /// Include `total`, the number of records.
         count: Query<Option<bool>>,
         /// What the dataset said at this time (RFC 3339, transaction time), e.g.
-        /// `2026-12-01T09:30:00Z`.
+        /// `2026-12-01T09:30:00Z`; or at the end of a day, month or year (UTC): `2020-10-07`,
+        /// `2020-10`, `2020`.
         #[oai(example = "super::example_as_of")]
         as_of: Query<Option<String>>,
         /// `json` (a page; default), or an export of every program: `csv` or `ndjson` (a
@@ -148,7 +149,8 @@ impl ProgramsApi {
         #[oai(example = "super::example_program_id")]
         id: Path<String>,
         /// What the dataset said at this time (RFC 3339, transaction time), e.g.
-        /// `2026-12-01T09:30:00Z`.
+        /// `2026-12-01T09:30:00Z`; or at the end of a day, month or year (UTC): `2020-10-07`,
+        /// `2020-10`, `2020`.
         #[oai(example = "super::example_as_of")]
         as_of: Query<Option<String>>,
     ) -> Result<ProgramResponse, ApiError> {

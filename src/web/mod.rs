@@ -5,6 +5,7 @@
 
 pub mod absolute;
 pub mod base_url;
+pub mod body_types;
 pub mod compress;
 pub mod idle;
 pub mod metrics;

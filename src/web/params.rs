@@ -31,12 +31,16 @@ struct RouteParams {
     segments: Vec<Segment>,
     /// Method (upper case) -> the query parameters it documents.
     methods: BTreeMap<String, Vec<String>>,
+    /// Method (upper case) -> the schema of its JSON request body, if it takes one.
+    bodies: BTreeMap<String, serde_json::Value>,
 }
 
 /// What every route accepts: methods, and each method's query parameters.
 #[derive(Debug, Clone, Default)]
 pub struct ParamTable {
     routes: Vec<RouteParams>,
+    /// The spec, for the `$ref`s of body schemas.
+    spec: Arc<serde_json::Value>,
 }
 
 fn segments(template: &str) -> Vec<Segment> {
@@ -82,7 +86,10 @@ impl ParamTable {
     /// Every operation of an OpenAPI 3 document: its method, path template and query
     /// parameters (path-level parameters included).
     pub fn from_spec(spec: &serde_json::Value) -> Self {
-        let mut table = Self::default();
+        let mut table = Self {
+            spec: Arc::new(spec.clone()),
+            ..Self::default()
+        };
         let Some(paths) = spec.get("paths").and_then(|p| p.as_object()) else {
             return table;
         };
@@ -92,11 +99,55 @@ impl ParamTable {
                 if let Some(op) = item.get(method) {
                     let mut names = shared.clone();
                     names.extend(query_names(spec, op.get("parameters")));
-                    table.add(template, &method.to_ascii_uppercase(), names);
+                    let method = method.to_ascii_uppercase();
+                    table.add(template, &method, names);
+                    let body = op
+                        .get("requestBody")
+                        .and_then(|b| b.get("content"))
+                        .and_then(|c| c.as_object())
+                        .and_then(|c| c.iter().find(|(t, _)| t.contains("json")))
+                        .and_then(|(_, media)| media.get("schema"));
+                    if let Some(schema) = body {
+                        let segs = segments(template);
+                        if let Some(r) = table.routes.iter_mut().find(|r| r.segments == segs) {
+                            r.bodies.insert(method, schema.clone());
+                        }
+                    }
                 }
             }
         }
         table
+    }
+
+    /// Checks a JSON body's value types against its operation's schema (see
+    /// `web::body_types`): a mismatch is a 400 `invalid_body` naming the field.
+    pub fn check_body(
+        &self,
+        method: &Method,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> Result<(), Response> {
+        let Some(schema) = self.route(path).and_then(|r| r.bodies.get(method.as_str())) else {
+            return Ok(());
+        };
+        super::body_types::check(&self.spec, schema, body, "").map_err(|m| {
+            let field = if m.path.is_empty() {
+                "the body".to_string()
+            } else {
+                format!("`{}`", m.path)
+            };
+            Problem::new(
+                ErrorCode::InvalidBody,
+                format!("{field} must be {}, not {}", m.expected, m.found),
+            )
+            .with_parameter(m.path)
+            .response()
+        })
+    }
+
+    fn takes_body(&self, method: &Method, path: &str) -> bool {
+        self.route(path)
+            .is_some_and(|r| r.bodies.contains_key(method.as_str()))
     }
 
     /// Adds a route the spec does not describe (the spec itself, the docs, metrics).
@@ -109,6 +160,7 @@ impl ParamTable {
                     template: template.to_string(),
                     segments: segs,
                     methods: BTreeMap::new(),
+                    bodies: BTreeMap::new(),
                 });
                 self.routes.last_mut().expect("just pushed")
             }
@@ -397,9 +449,23 @@ impl<E: Endpoint> Endpoint for ParamsEndpoint<E> {
             .table
             .check(req.method(), uri.path(), uri.query().unwrap_or(""))
         {
-            Ok(None) => self.inner.call(req).await.map(IntoResponse::into_response),
-            Ok(Some(resp)) | Err(resp) => Ok(resp),
+            Ok(None) => {}
+            Ok(Some(resp)) | Err(resp) => return Ok(resp),
         }
+        let path = uri.path().to_string();
+        let mut req = req;
+        let json = req.content_type().is_some_and(|t| t.contains("json"));
+        if json && self.table.takes_body(req.method(), &path) {
+            let bytes = req.take_body().into_bytes().await?;
+            // A body that is not JSON at all is the handler's to refuse.
+            if let Ok(value) = serde_json::from_slice::<serde_json::Value>(&bytes)
+                && let Err(resp) = self.table.check_body(req.method(), &path, &value)
+            {
+                return Ok(resp);
+            }
+            req.set_body(bytes);
+        }
+        self.inner.call(req).await.map(IntoResponse::into_response)
     }
 }
 

@@ -535,3 +535,65 @@ on_both_backends!(
         }
     }
 );
+
+on_both_backends!(
+    a_body_value_of_the_wrong_json_type_is_a_400_naming_the_field_and_writes_nothing,
+    |app: TestApp| async move {
+        let token = app.token("editor", "types").await;
+        let (source, agency, _) = seed_records(&app, &token).await;
+        let before = app.get_json("/changes?since=0&limit=1000").await["data"]
+            .as_array()
+            .unwrap()
+            .len();
+        // A search: a boolean for a string, a number in a list of strings, a string limit.
+        for (body, field) in [
+            (json!({"q": false}), "q"),
+            (json!({"state": ["WI", 5]}), "state[1]"),
+            (json!({"limit": "5"}), "limit"),
+        ] {
+            for path in ["/agencies/search", "/partnerships/search"] {
+                let resp = app
+                    .send(Method::POST, path, None, None, Some(body.clone()))
+                    .await;
+                assert_eq!(resp.status(), 400, "{path} {body}");
+                let p: Value = resp.json().await.unwrap();
+                assert_eq!(p["code"], "invalid_body", "{path} {body}");
+                assert_eq!(p["parameter"], field, "{path} {body}");
+            }
+        }
+        // An edit: a number for the name would have been stored as the text "5".
+        let current = app.get(&format!("/agencies/{agency}")).await;
+        let etag = current.headers()["etag"].to_str().unwrap().to_string();
+        let resp = app
+            .send(
+                Method::PATCH,
+                &format!("/agencies/{agency}"),
+                Some(&token),
+                Some(&etag),
+                Some(json!({
+                    "record": {"name": 5},
+                    "change": {"kind": "correction", "note": "typo", "sources": [source]}
+                })),
+            )
+            .await;
+        assert_eq!(resp.status(), 400);
+        let p: Value = resp.json().await.unwrap();
+        assert_eq!(p["parameter"], "record.name", "{p}");
+        assert!(
+            p["detail"]
+                .as_str()
+                .unwrap()
+                .contains("must be a string, not an integer"),
+            "{p}"
+        );
+        let after = app.get_json("/changes?since=0&limit=1000").await["data"]
+            .as_array()
+            .unwrap()
+            .len();
+        assert_eq!(before, after);
+        assert_eq!(
+            app.get_json(&format!("/agencies/{agency}")).await["name"],
+            "Town Police Department"
+        );
+    }
+);

@@ -271,11 +271,7 @@ impl TestApp {
         } else {
             format!("{}{}", self.base, path)
         };
-        self.client
-            .get(url)
-            .send()
-            .await
-            .expect("request")
+        self.client.get(url).send().await.expect("request")
     }
 
     pub async fn get_json(&self, path: &str) -> serde_json::Value {

@@ -179,6 +179,20 @@ enum ImportCommand {
         #[arg(long)]
         dry_run: bool,
     },
+    /// A snapshot of Ring's Active Agency Map (its KML export): new agencies and
+    /// partnerships, confirmations, and ends since the previous snapshot, in one transaction.
+    RingMap {
+        /// The KML file, e.g. `tests/fixtures/ring-map/2020-q1.kml`.
+        path: PathBuf,
+        /// The day the snapshot was taken (YYYY-MM-DD).
+        #[arg(long)]
+        observed: String,
+        #[command(flatten)]
+        db: DatabaseArg,
+        /// Show the diff and write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -342,6 +356,32 @@ async fn run(cli: Cli) -> Result<()> {
             let url = config::database_url(&db.database);
             let dataset = open_for_import(&url, dry_run).await?;
             let report = apply(&dataset, &rows, dry_run)
+                .await
+                .map_err(|e| format!("{}: {e}; nothing was written", path.display()))?;
+            println!("{report}");
+            Ok(())
+        }
+        Command::Import {
+            what:
+                ImportCommand::RingMap {
+                    path,
+                    observed,
+                    db,
+                    dry_run,
+                },
+        } => {
+            use ring_partnerships::import::ringmap;
+            use ring_partnerships::service::ringmap::apply;
+            let observed = ringmap::parse_day(&observed)
+                .filter(|_| observed.contains('-'))
+                .ok_or_else(|| format!("--observed `{observed}` is not a day: use YYYY-MM-DD"))?;
+            let bytes =
+                std::fs::read(&path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+            let file = ringmap::read(&bytes)
+                .map_err(|e| format!("{}: {e}; nothing was written", path.display()))?;
+            let url = config::database_url(&db.database);
+            let dataset = open_for_import(&url, dry_run).await?;
+            let report = apply(&dataset, &file, observed, dry_run)
                 .await
                 .map_err(|e| format!("{}: {e}; nothing was written", path.display()))?;
             println!("{report}");

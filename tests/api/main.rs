@@ -26,6 +26,7 @@ mod pages;
 mod pgserver;
 mod processes;
 mod records;
+mod ringmap;
 mod security;
 mod shipped;
 mod spec;

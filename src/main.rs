@@ -64,6 +64,12 @@ struct LimitArgs {
     /// requests spend more shares (0: every request costs one).
     #[arg(long, env = "RATE_LIMIT_COST_MS", default_value_t = Limits::default().cost_unit.as_millis() as u64)]
     rate_limit_cost_ms: u64,
+    /// Largest body of a correction report (`POST /reports`), in bytes (413 above).
+    #[arg(long, env = "MAX_REPORT_BYTES", default_value_t = Limits::default().max_report_bytes)]
+    max_report_bytes: usize,
+    /// Correction reports an hour per client address (0: unlimited).
+    #[arg(long, env = "RATE_LIMIT_REPORTS", default_value_t = Limits::default().reports_per_hour)]
+    rate_limit_reports: u32,
 }
 
 impl From<LimitArgs> for Limits {
@@ -79,6 +85,8 @@ impl From<LimitArgs> for Limits {
             reads_per_minute: a.rate_limit_reads,
             writes_per_minute: a.rate_limit_writes,
             cost_unit: Duration::from_millis(a.rate_limit_cost_ms),
+            max_report_bytes: a.max_report_bytes,
+            reports_per_hour: a.rate_limit_reports,
         }
     }
 }

@@ -26,6 +26,7 @@ mod pages;
 mod pgserver;
 mod processes;
 mod records;
+mod reports;
 mod ringmap;
 mod security;
 mod shipped;

@@ -594,17 +594,17 @@ fn report_form(a: &Agency, ps: &[&Partnership]) -> Markup {
             p {
                 label for="report-what" { "What is wrong" }
                 br;
-                textarea id="report-what" name="what" rows="4" cols="60" maxlength="4000" required {}
+                textarea id="report-what" name="what" rows="4" maxlength="4000" required {}
             }
             p {
                 label for="report-evidence" { "A public page that shows it (http or https URL)" }
                 br;
-                input id="report-evidence" type="url" name="evidence_url" size="60" maxlength="2000" required;
+                input id="report-evidence" type="url" name="evidence_url" maxlength="2000" required;
             }
             p {
                 label for="report-contact" { "How an editor may reach you (optional; never published)" }
                 br;
-                input id="report-contact" type="text" name="contact" size="40" maxlength="500" autocomplete="email";
+                input id="report-contact" type="text" name="contact" maxlength="500" autocomplete="email";
             }
             p { button type="submit" { "Send the report" } }
         }

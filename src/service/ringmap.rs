@@ -23,7 +23,7 @@ use super::{Dataset, ServiceError, Writer};
 use crate::domain::{ChangeKind, EntityKind, PartialDate, Record, SourceKind, Status};
 use crate::import::ringmap::{self, KmlError, MapFile, Match, NameIndex, Placemark};
 use serde_json::{Map, Value, json};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use time::Date;
 
@@ -379,7 +379,7 @@ pub async fn apply(
     // Placemarks seen so far, by the agency they are (to catch one listed twice).
     let mut seen: HashMap<String, usize> = HashMap::new();
     // Partnerships this snapshot lists.
-    let mut listed: Vec<i64> = Vec::new();
+    let mut listed: HashSet<i64> = HashSet::new();
 
     for (p, m) in file.placemarks.iter().zip(matches) {
         let line = |record: Option<String>, detail: String| Line {
@@ -468,7 +468,7 @@ pub async fn apply(
             .max();
         match current {
             Some(pid) => {
-                listed.push(pid);
+                listed.insert(pid);
                 let old = ctx.scratch.partnerships[&pid].clone();
                 let mut patch = Map::new();
                 if old.last_confirmed.is_none_or(|d| d < observed) {
@@ -543,7 +543,7 @@ pub async fn apply(
                 };
                 ctx.cite(EntityKind::Partnership, &pid, Some("start"), quote)
                     .await?;
-                listed.push(pid.parse().unwrap_or_default());
+                listed.insert(pid.parse().unwrap_or_default());
                 let mut detail = match (state, p.activated) {
                     (Some(_), Some(d)) => format!("new agency agency/{agency_id}, started {d}"),
                     (Some(_), None) => format!("new agency agency/{agency_id}, no start date"),

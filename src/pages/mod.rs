@@ -273,12 +273,7 @@ impl<E: Endpoint> Endpoint for PagesEndpoint<E> {
         let wants_html = read && (suffixed.is_some() || prefers_html(req.header("accept")));
         if !wants_html {
             // A browser's correction form: an error is a page too, not problem+json.
-            let form = req.method() == Method::POST
-                && path.trim_end_matches('/') == "/reports"
-                && req
-                    .content_type()
-                    .is_some_and(|t| t.starts_with("application/x-www-form-urlencoded"));
-            if form {
+            if crate::web::is_report_form(&req) {
                 let meta = origin_only(&req);
                 let resp = match self.inner.call(req).await {
                     Ok(r) => r.into_response(),

@@ -113,6 +113,14 @@ fn is_report(req: &Request) -> bool {
     req.method() == Method::POST && req.uri().path().trim_end_matches('/') == "/reports"
 }
 
+/// A browser's correction form (`POST /reports`, urlencoded): its refusals are pages.
+pub fn is_report_form(req: &Request) -> bool {
+    is_report(req)
+        && req
+            .content_type()
+            .is_some_and(|t| t.starts_with("application/x-www-form-urlencoded"))
+}
+
 /// The bucket a request was admitted from (as `rate_limit` chose it), to charge its cost to.
 enum CostKey {
     Read(Option<std::net::IpAddr>),
@@ -296,6 +304,10 @@ impl<E: Endpoint> Endpoint for GuardEndpoint<E> {
         );
         let (mut resp, decision) = async {
             match self.admit(&mut req).await {
+                // A browser's form refused (too large, too many): a page, like its other errors.
+                Err(refusal) if is_report_form(&req) => {
+                    (crate::pages::html_error(&req, refusal, false).await, None)
+                }
                 Err(refusal) => (refusal, None),
                 Ok(decision) => {
                     let timeout = self.state.limits.request_timeout;

@@ -262,6 +262,25 @@ async fn reports_have_a_small_body_limit_and_a_rate_limit_per_address() {
     assert!(resp.headers().contains_key("retry-after"));
     let p: Value = resp.json().await.unwrap();
     assert_eq!(p["code"], "rate_limited");
+    // A browser's form over the limit is told so on a page.
+    let resp = app
+        .client
+        .post(format!("{}/reports", app.base))
+        .header("accept", "text/html")
+        .form(&[("what", "x"), ("evidence_url", "https://example.org/x")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 429);
+    assert!(resp.headers().contains_key("retry-after"));
+    let ct = resp.headers()["content-type"].to_str().unwrap().to_string();
+    assert!(ct.starts_with("text/html"), "{ct}");
+    assert!(
+        resp.text()
+            .await
+            .unwrap()
+            .contains("correction reports an hour")
+    );
     // Other writes and reads are not limited by it.
     assert_eq!(app.get("/reports/999").await.status(), 404);
 }

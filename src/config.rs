@@ -78,6 +78,12 @@ pub struct Limits {
     /// request that takes longer spends one more share per unit (0: every request costs one).
     /// At 10 ms and 600 reads a minute, one address can use at most a tenth of a core.
     pub cost_unit: Duration,
+    /// `MAX_REPORT_BYTES`: largest body of a correction report (`POST /reports`); larger
+    /// is 413 `payload_too_large`.
+    pub max_report_bytes: usize,
+    /// `RATE_LIMIT_REPORTS`: correction reports an hour per client address (0: unlimited),
+    /// beside the write limit; more is 429 `rate_limited`.
+    pub reports_per_hour: u32,
 }
 
 impl Default for Limits {
@@ -93,6 +99,8 @@ impl Default for Limits {
             reads_per_minute: 600,
             writes_per_minute: 60,
             cost_unit: Duration::from_millis(10),
+            max_report_bytes: 8 * 1024,
+            reports_per_hour: 10,
         }
     }
 }

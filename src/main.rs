@@ -64,6 +64,12 @@ struct LimitArgs {
     /// requests spend more shares (0: every request costs one).
     #[arg(long, env = "RATE_LIMIT_COST_MS", default_value_t = Limits::default().cost_unit.as_millis() as u64)]
     rate_limit_cost_ms: u64,
+    /// Largest body of a correction report (`POST /reports`), in bytes (413 above).
+    #[arg(long, env = "MAX_REPORT_BYTES", default_value_t = Limits::default().max_report_bytes)]
+    max_report_bytes: usize,
+    /// Correction reports an hour per client address (0: unlimited).
+    #[arg(long, env = "RATE_LIMIT_REPORTS", default_value_t = Limits::default().reports_per_hour)]
+    rate_limit_reports: u32,
 }
 
 impl From<LimitArgs> for Limits {
@@ -79,6 +85,8 @@ impl From<LimitArgs> for Limits {
             reads_per_minute: a.rate_limit_reads,
             writes_per_minute: a.rate_limit_writes,
             cost_unit: Duration::from_millis(a.rate_limit_cost_ms),
+            max_report_bytes: a.max_report_bytes,
+            reports_per_hour: a.rate_limit_reports,
         }
     }
 }
@@ -173,6 +181,20 @@ enum ImportCommand {
     Changes {
         /// The CSV file, e.g. `docs/examples/changes.csv`.
         path: PathBuf,
+        #[command(flatten)]
+        db: DatabaseArg,
+        /// Show the diff and write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// A snapshot of Ring's Active Agency Map (its KML export): new agencies and
+    /// partnerships, confirmations, and ends since the previous snapshot, in one transaction.
+    RingMap {
+        /// The KML file, e.g. `tests/fixtures/ring-map/2020-q1.kml`.
+        path: PathBuf,
+        /// The day the snapshot was taken (YYYY-MM-DD).
+        #[arg(long)]
+        observed: String,
         #[command(flatten)]
         db: DatabaseArg,
         /// Show the diff and write nothing.
@@ -342,6 +364,32 @@ async fn run(cli: Cli) -> Result<()> {
             let url = config::database_url(&db.database);
             let dataset = open_for_import(&url, dry_run).await?;
             let report = apply(&dataset, &rows, dry_run)
+                .await
+                .map_err(|e| format!("{}: {e}; nothing was written", path.display()))?;
+            println!("{report}");
+            Ok(())
+        }
+        Command::Import {
+            what:
+                ImportCommand::RingMap {
+                    path,
+                    observed,
+                    db,
+                    dry_run,
+                },
+        } => {
+            use ring_partnerships::import::ringmap;
+            use ring_partnerships::service::ringmap::apply;
+            let observed = ringmap::parse_day(&observed)
+                .filter(|_| observed.contains('-'))
+                .ok_or_else(|| format!("--observed `{observed}` is not a day: use YYYY-MM-DD"))?;
+            let bytes =
+                std::fs::read(&path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+            let file = ringmap::read(&bytes)
+                .map_err(|e| format!("{}: {e}; nothing was written", path.display()))?;
+            let url = config::database_url(&db.database);
+            let dataset = open_for_import(&url, dry_run).await?;
+            let report = apply(&dataset, &file, observed, dry_run)
                 .await
                 .map_err(|e| format!("{}: {e}; nothing was written", path.display()))?;
             println!("{report}");

@@ -7,6 +7,7 @@ pub mod counters;
 pub mod partnerships;
 pub mod phases;
 pub mod programs;
+pub mod reports;
 pub mod revision_sources;
 pub mod revisions;
 pub mod sources;

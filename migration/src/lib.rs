@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261129_000001_initial;
 mod m20261201_000002_api_tokens;
 mod m20261201_000003_last_days;
+mod m20261201_000004_reports;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000001_initial::Migration),
             Box::new(m20261201_000002_api_tokens::Migration),
             Box::new(m20261201_000003_last_days::Migration),
+            Box::new(m20261201_000004_reports::Migration),
         ]
     }
 }

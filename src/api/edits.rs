@@ -555,7 +555,11 @@ mod if_match_tests {
 }
 
 /// The caller behind a bearer token, if it may do what `needed` may.
-async fn authorize(state: &AppState, auth: &BearerAuth, needed: Role) -> Result<Caller, ApiError> {
+pub(super) async fn authorize(
+    state: &AppState,
+    auth: &BearerAuth,
+    needed: Role,
+) -> Result<Caller, ApiError> {
     let dataset = &state.dataset;
     let caller = dataset
         .guarded(async { Ok(tokens::authenticate(dataset.store(), &auth.0.token).await?) })

@@ -17,6 +17,7 @@ pub mod partnerships;
 pub mod phases;
 pub mod programs;
 pub mod query_echo;
+pub mod reports;
 pub mod sources;
 pub mod spec;
 pub mod stats;
@@ -54,6 +55,8 @@ pub enum ApiTags {
     Downloads,
     /// Counts and a timeline of partnerships.
     Statistics,
+    /// Public correction reports: anyone reports, editors triage; a report changes no data.
+    Reports,
 }
 
 /// Shared state handed to every resource.
@@ -136,6 +139,7 @@ pub type Api = (
     history::HistoryApi,
     downloads::DownloadsApi,
     stats::StatsApi,
+    reports::ReportsApi,
 );
 
 /// The OpenAPI service: the routes and the spec they generate.
@@ -156,7 +160,8 @@ pub fn service(state: AppState) -> OpenApiService<Api, ()> {
             edits::EditsApi::new(state.clone()),
             history::HistoryApi::new(state.clone()),
             downloads::DownloadsApi::new(state.clone()),
-            stats::StatsApi::new(state),
+            stats::StatsApi::new(state.clone()),
+            reports::ReportsApi::new(state),
         ),
         TITLE,
         env!("CARGO_PKG_VERSION"),
@@ -182,7 +187,7 @@ pub fn service(state: AppState) -> OpenApiService<Api, ()> {
 }
 
 /// The limits, as the spec's description states them (defaults; operators may change them).
-const LIMITS: &str = "Limits (defaults; see the README): request bodies up to 1 MiB (413 `payload_too_large`), path and query up to 8 KiB (414 `uri_too_long`), headers up to 16 KiB (431 `headers_too_large`), `limit` 1–1000, polygons (`within`) up to 10,000 vertices (400 `invalid_body`), 30 s per request (503 `request_timeout`), idle connections closed after 60 s, 4 exports (CSV, NDJSON, GeoJSON) streaming at once (503 `too_many_exports` with `Retry-After`). Rate limits: 600 reads a minute per client address and 60 writes a minute per token, answered with 429 `rate_limited` and `Retry-After`; every response carries `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset`.";
+const LIMITS: &str = "Limits (defaults; see the README): request bodies up to 1 MiB (413 `payload_too_large`), path and query up to 8 KiB (414 `uri_too_long`), headers up to 16 KiB (431 `headers_too_large`), `limit` 1–1000, polygons (`within`) up to 10,000 vertices (400 `invalid_body`), 30 s per request (503 `request_timeout`), idle connections closed after 60 s, 4 exports (CSV, NDJSON, GeoJSON) streaming at once (503 `too_many_exports` with `Retry-After`). Correction reports (`POST /reports`): bodies up to 8 KiB and 10 reports an hour per client address. Rate limits: 600 reads a minute per client address and 60 writes a minute per token, answered with 429 `rate_limited` and `Retry-After`; every response carries `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset`.";
 
 /// The spec as served and committed: poem-openapi's, with paths that two APIs share merged.
 pub fn spec_text(service: &OpenApiService<Api, ()>) -> String {

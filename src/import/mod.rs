@@ -4,3 +4,4 @@ pub mod atlas;
 pub mod changes;
 pub mod geocode;
 pub mod ori;
+pub mod ringmap;

@@ -214,6 +214,7 @@ enum Target<'a> {
     Partnership(&'a str),
     Program(&'a str),
     Source(&'a str),
+    Report(&'a str),
 }
 
 fn target(path: &str) -> Option<Target<'_>> {
@@ -226,6 +227,7 @@ fn target(path: &str) -> Option<Target<'_>> {
         ["partnerships", id] if !id.is_empty() => Target::Partnership(id),
         ["programs", id] if !id.is_empty() => Target::Program(id),
         ["sources", id] if !id.is_empty() => Target::Source(id),
+        ["reports", id] if !id.is_empty() => Target::Report(id),
         _ => return None,
     })
 }
@@ -238,6 +240,14 @@ impl<E: Endpoint> PagesEndpoint<E> {
         let decoded = |id: &str| percent_decode(id);
         // The version read before rendering: a write meanwhile can only make the page newer
         // than its key, never older.
+        if let Target::Report(id) = t {
+            // A report's status is not part of the dataset: never cached.
+            return Some(
+                views::report(s, req, &decoded(id), &q)
+                    .await
+                    .map(|p| Arc::new(CachedPage::new(Bytes::from(p)))),
+            );
+        }
         let seq = s.dataset.read().seq();
         let key = cache_key(req, path);
         if let Some(hit) = self.cache.get(seq, &key) {
@@ -251,6 +261,7 @@ impl<E: Endpoint> PagesEndpoint<E> {
             Target::Partnership(id) => views::partnership(s, req, &decoded(id), &q).await,
             Target::Program(id) => views::program(s, req, &decoded(id), &q).await,
             Target::Source(id) => views::source(s, req, &decoded(id), &q).await,
+            Target::Report(_) => unreachable!("answered above"),
         };
         Some(page.map(|p| self.cache.put(seq, key, Bytes::from(p))))
     }
@@ -310,6 +321,18 @@ impl<E: Endpoint> Endpoint for PagesEndpoint<E> {
             .map(|p| if p == "/index" { "/" } else { p });
         let wants_html = read && (suffixed.is_some() || prefers_html(req.header("accept")));
         if !wants_html {
+            // A browser's correction form: an error is a page too, not problem+json.
+            if crate::web::is_report_form(&req) {
+                let meta = origin_only(&req);
+                let resp = match self.inner.call(req).await {
+                    Ok(r) => r.into_response(),
+                    Err(e) => e.into_response(),
+                };
+                if resp.status().is_client_error() || resp.status().is_server_error() {
+                    return Ok(html_error(&meta, resp, false).await);
+                }
+                return Ok(resp);
+            }
             return self.inner.call(req).await.map(IntoResponse::into_response);
         }
         let page_path = suffixed.unwrap_or(&path).to_string();

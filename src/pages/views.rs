@@ -564,6 +564,7 @@ pub async fn agency(
         h2 { "History of this record" }
         (hist)
         p { a href=(format!("/agencies/{}/history", a.id)) { "History as JSON" } }
+        (report_form(&a, &ps))
     };
     Ok(layout::render(
         req,
@@ -589,6 +590,110 @@ pub async fn agency(
                     "Partnerships as GeoJSON",
                 ),
             ],
+            json_ld: None,
+            body,
+            embed: false,
+        },
+    ))
+}
+
+/// The "report a correction" form of an agency page: a plain HTML form (no script) posting
+/// to `/reports`, which answers a browser with a redirect to the report's page.
+fn report_form(a: &Agency, ps: &[&Partnership]) -> Markup {
+    let agency = format!("agencies/{}", a.id);
+    html! {
+        h2 id="report" { "Report a correction" }
+        p {
+            "Something wrong or missing here? Say what, and link a public page that shows it. "
+            "A report changes nothing by itself: an editor checks the evidence and makes the "
+            "cited edit. Its page shows its status."
+        }
+        form class="report" method="post" action="/reports" {
+            p {
+                label for="report-record" { "What the report is about" }
+                br;
+                select id="report-record" name="record" {
+                    option value=(agency) selected { "This agency" }
+                    @for p in ps {
+                        option value=(format!("partnerships/{}", p.id)) { "Partnership #" (p.id) }
+                    }
+                }
+            }
+            p {
+                label for="report-what" { "What is wrong" }
+                br;
+                textarea id="report-what" name="what" rows="4" maxlength="4000" required {}
+            }
+            p {
+                label for="report-evidence" { "A public page that shows it (http or https URL)" }
+                br;
+                input id="report-evidence" type="url" name="evidence_url" maxlength="2000" required;
+            }
+            p {
+                label for="report-contact" { "How an editor may reach you (optional; never published)" }
+                br;
+                input id="report-contact" type="text" name="contact" maxlength="500" autocomplete="email";
+            }
+            p { button type="submit" { "Send the report" } }
+        }
+    }
+}
+
+/// A correction report's page: where a browser lands after sending one. Its status and the
+/// editor's reason, never its contact. Not cached: a decision changes no dataset version.
+pub async fn report(
+    state: &AppState,
+    req: &Request,
+    id: &str,
+    q: &Params,
+) -> Result<String, ApiError> {
+    q.only(&[])?;
+    let n = id
+        .parse::<i64>()
+        .map_err(|_| ApiError::not_found("report", id))?;
+    let r = crate::service::reports::get(&state.dataset, n)
+        .await
+        .map_err(crate::api::reports::report_error)?;
+    let record_link = r.record.as_deref().map(|rec| {
+        let pages = ["agencies/", "partnerships/", "programs/", "sources/"];
+        (rec.to_string(), pages.iter().any(|p| rec.starts_with(p)))
+    });
+    let body = html! {
+        p { a href="/" { "Home" } }
+        h1 { "Correction report #" (r.id) }
+        @if r.status == "open" {
+            p class="lede" {
+                "Thank you: the report is received and waits for an editor. "
+                "Keep this page's address to see what becomes of it."
+            }
+        }
+        dl {
+            dt { "Status" } dd { strong { (r.status) } }
+            dt { "Received" } dd { (timestamp(r.created_at)) }
+            dt { "About" } dd {
+                @match &record_link {
+                    Some((rec, true)) => a href=(format!("/{rec}")) { (rec) },
+                    Some((rec, false)) => code { (rec) },
+                    None => { "A missing agency: " (r.missing_agency.as_deref().unwrap_or("")) },
+                }
+            }
+            dt { "What is wrong" } dd { (r.what) }
+            dt { "Evidence" } dd { code { (r.evidence_url) } }
+            @if let Some(d) = r.decided_at { dt { "Decided" } dd { (timestamp(d)) } }
+            @if let Some(reason) = &r.reason { dt { "Reason" } dd { (reason) } }
+            @if let Some(seq) = r.revision_seq {
+                dt { "The edit it led to" } dd { "Revision " (seq) " in " a href="/changes" { "the change history" } }
+            }
+        }
+        p class="muted" { "A report changes no data by itself; the contact given with it is never shown." }
+    };
+    Ok(layout::render(
+        req,
+        Page {
+            title: format!("Correction report #{}", r.id),
+            description: format!("Correction report #{}: {}.", r.id, r.status),
+            path: format!("/reports/{}", r.id),
+            alternates: vec![alt(JSON, format!("/reports/{}", r.id), "JSON")],
             json_ld: None,
             body,
             embed: false,

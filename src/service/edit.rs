@@ -660,8 +660,9 @@ pub(super) async fn write_create(
 }
 
 /// Moves a partnership's `last_confirmed` forward for a `new_evidence` edit: to the newest
-/// publication day among the cited sources (the first day of an imprecise one), else to the
-/// day of the edit, and never back.
+/// publication day among the cited sources (the first day of an imprecise one; for a
+/// snapshot of Ring's map, `official_map`, the day it was taken, its `accessed` day), else to
+/// the day of the edit, and never back.
 fn confirm(
     catalog: &Catalog,
     p: &mut crate::domain::Partnership,
@@ -670,7 +671,15 @@ fn confirm(
 ) {
     let dated = sources
         .iter()
-        .filter_map(|id| Some((catalog.sources.get(id)?.published?.earliest(), *id)))
+        .filter_map(|id| {
+            let s = catalog.sources.get(id)?;
+            let day = match (s.published, s.kind) {
+                (Some(p), _) => p.earliest(),
+                (None, crate::domain::SourceKind::OfficialMap) => s.accessed?,
+                (None, _) => return None,
+            };
+            Some((day, *id))
+        })
         .max_by_key(|(day, _)| *day);
     let candidate = dated.or_else(|| sources.first().map(|id| (today, *id)));
     let current = p.last_confirmed.map(|d| (d, p.last_confirmed_source));

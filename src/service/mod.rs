@@ -8,6 +8,8 @@ pub mod history;
 pub mod import;
 pub mod listing;
 pub mod paging;
+pub mod reports;
+pub mod ringmap;
 pub mod seed;
 pub mod shipped;
 pub mod snapshot;

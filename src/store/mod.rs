@@ -59,6 +59,53 @@ impl From<entity::api_tokens::Model> for StoredToken {
     }
 }
 
+/// A correction report as stored (see `service::reports`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoredReport {
+    pub id: i64,
+    pub status: String,
+    pub what: String,
+    pub record: Option<String>,
+    pub missing_agency: Option<String>,
+    pub evidence_url: String,
+    pub contact: Option<String>,
+    pub created_at: OffsetDateTime,
+    pub reason: Option<String>,
+    pub revision_seq: Option<i64>,
+    pub decided_at: Option<OffsetDateTime>,
+    pub decided_by: Option<String>,
+}
+
+impl From<entity::reports::Model> for StoredReport {
+    fn from(m: entity::reports::Model) -> Self {
+        Self {
+            id: m.id,
+            status: m.status,
+            what: m.what,
+            record: m.record,
+            missing_agency: m.missing_agency,
+            evidence_url: m.evidence_url,
+            contact: m.contact,
+            created_at: m.created_at,
+            reason: m.reason,
+            revision_seq: m.revision_seq,
+            decided_at: m.decided_at,
+            decided_by: m.decided_by,
+        }
+    }
+}
+
+/// A new report's fields.
+#[derive(Clone, Debug)]
+pub struct NewReport<'a> {
+    pub what: &'a str,
+    pub record: Option<&'a str>,
+    pub missing_agency: Option<&'a str>,
+    pub evidence_url: &'a str,
+    pub contact: Option<&'a str>,
+    pub at: OffsetDateTime,
+}
+
 /// Whether a failure is the database being out of reach (stopped, restarting, refusing or
 /// dropping connections) rather than a fault of the query: the caller may retry later.
 pub fn is_unavailable(e: &DbErr) -> bool {
@@ -346,6 +393,97 @@ impl Store {
             .exec(&self.db)
             .await?;
         Ok(res.rows_affected > 0)
+    }
+
+    /// Stores a new report, `open`. Returns it.
+    pub async fn insert_report(&self, r: NewReport<'_>) -> Result<StoredReport, DbErr> {
+        let model = entity::reports::ActiveModel {
+            id: sea_orm::ActiveValue::NotSet,
+            status: Set("open".into()),
+            what: Set(r.what.to_string()),
+            record: Set(r.record.map(str::to_string)),
+            missing_agency: Set(r.missing_agency.map(str::to_string)),
+            evidence_url: Set(r.evidence_url.to_string()),
+            contact: Set(r.contact.map(str::to_string)),
+            created_at: Set(r.at.to_offset(time::UtcOffset::UTC)),
+            reason: Set(None),
+            revision_seq: Set(None),
+            decided_at: Set(None),
+            decided_by: Set(None),
+        }
+        .insert(&self.db)
+        .await?;
+        Ok(model.into())
+    }
+
+    pub async fn report(&self, id: i64) -> Result<Option<StoredReport>, DbErr> {
+        Ok(entity::reports::Entity::find_by_id(id)
+            .one(&self.db)
+            .await?
+            .map(StoredReport::from))
+    }
+
+    /// Reports, newest first, of one status or all; at most `limit`, with ids below
+    /// `before` when given.
+    pub async fn reports(
+        &self,
+        status: Option<&str>,
+        before: Option<i64>,
+        limit: u64,
+    ) -> Result<Vec<StoredReport>, DbErr> {
+        use entity::reports::{Column, Entity};
+        let mut q = Entity::find().order_by_desc(Column::Id).limit(limit);
+        if let Some(s) = status {
+            q = q.filter(Column::Status.eq(s));
+        }
+        if let Some(b) = before {
+            q = q.filter(Column::Id.lt(b));
+        }
+        Ok(q.all(&self.db)
+            .await?
+            .into_iter()
+            .map(StoredReport::from)
+            .collect())
+    }
+
+    /// Records an editor's decision on a report. Returns the report, or `None` if no report
+    /// has the id.
+    pub async fn decide_report(
+        &self,
+        id: i64,
+        status: &str,
+        reason: &str,
+        revision_seq: Option<i64>,
+        by: &str,
+        at: OffsetDateTime,
+    ) -> Result<Option<StoredReport>, DbErr> {
+        use entity::reports::{Column, Entity};
+        let res = Entity::update_many()
+            .col_expr(Column::Status, Expr::value(status))
+            .col_expr(Column::Reason, Expr::value(reason))
+            .col_expr(Column::RevisionSeq, Expr::value(revision_seq))
+            .col_expr(Column::DecidedBy, Expr::value(by))
+            .col_expr(
+                Column::DecidedAt,
+                Expr::value(at.to_offset(time::UtcOffset::UTC)),
+            )
+            .filter(Column::Id.eq(id))
+            .exec(&self.db)
+            .await?;
+        if res.rows_affected == 0 {
+            return Ok(None);
+        }
+        self.report(id).await
+    }
+
+    /// Whether the log holds a revision with this sequence number.
+    pub async fn revision_exists(&self, seq: i64) -> Result<bool, DbErr> {
+        use entity::revisions::{Column, Entity};
+        Ok(Entity::find()
+            .filter(Column::Seq.eq(seq))
+            .one(&self.db)
+            .await?
+            .is_some())
     }
 
     /// Starts a write. The first statement takes the writer's lock (the revision counter row),

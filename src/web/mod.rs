@@ -43,6 +43,8 @@ pub struct GuardState {
     pub limits: Limits,
     reads: Option<RateLimiter>,
     writes: Option<RateLimiter>,
+    /// Correction reports (`POST /reports`), per address and hour.
+    reports: Option<RateLimiter>,
     pub metrics: Metrics,
     id_prefix: String,
     next_id: AtomicU64,
@@ -56,6 +58,7 @@ impl GuardState {
         Self {
             reads: RateLimiter::new(limits.reads_per_minute),
             writes: RateLimiter::new(limits.writes_per_minute),
+            reports: RateLimiter::per_hour(limits.reports_per_hour),
             limits: limits.clone(),
             metrics: Metrics::new(routes),
             id_prefix: seed.iter().map(|b| format!("{b:02x}")).collect(),
@@ -106,6 +109,19 @@ fn set_ratelimit_headers(resp: &mut Response, d: Decision) {
 
 fn is_read(method: &Method) -> bool {
     matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+/// A correction report (`POST /reports`): its own body limit and rate limit.
+fn is_report(req: &Request) -> bool {
+    req.method() == Method::POST && req.uri().path().trim_end_matches('/') == "/reports"
+}
+
+/// A browser's correction form (`POST /reports`, urlencoded): its refusals are pages.
+pub fn is_report_form(req: &Request) -> bool {
+    is_report(req)
+        && req
+            .content_type()
+            .is_some_and(|t| t.starts_with("application/x-www-form-urlencoded"))
 }
 
 /// The bucket a request was admitted from (as `rate_limit` chose it), to charge its cost to.
@@ -174,6 +190,25 @@ impl<E: Endpoint> GuardEndpoint<E> {
             set_ratelimit_headers(&mut resp, d);
             return Err(resp);
         }
+        if is_report(req)
+            && let Some(rl) = &self.state.reports
+        {
+            let ip = req.remote_addr().as_socket_addr().map(|a| a.ip());
+            let d = rl.check(ip, Instant::now());
+            if !d.allowed {
+                let mut resp = Problem::new(
+                    ErrorCode::RateLimited,
+                    format!(
+                        "more than {} correction reports an hour from this address; retry in {} s",
+                        d.limit, d.retry_after
+                    ),
+                )
+                .response();
+                resp.headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(d.retry_after));
+                return Err(resp);
+            }
+        }
         self.limit_body(req).await?;
         Ok(decision)
     }
@@ -224,7 +259,11 @@ impl<E: Endpoint> GuardEndpoint<E> {
     /// Refuses a body over the limit: by its `Content-Length`, or, for a chunked body, by
     /// reading at most the limit.
     async fn limit_body(&self, req: &mut Request) -> Result<(), Response> {
-        let max = self.state.limits.max_body_bytes;
+        let max = if is_report(req) {
+            self.state.limits.max_report_bytes
+        } else {
+            self.state.limits.max_body_bytes
+        };
         let too_large = || {
             Problem::new(
                 ErrorCode::PayloadTooLarge,
@@ -268,6 +307,10 @@ impl<E: Endpoint> Endpoint for GuardEndpoint<E> {
         );
         let (mut resp, decision) = async {
             match self.admit(&mut req).await {
+                // A browser's form refused (too large, too many): a page, like its other errors.
+                Err(refusal) if is_report_form(&req) => {
+                    (crate::pages::html_error(&req, refusal, false).await, None)
+                }
                 Err(refusal) => (refusal, None),
                 Ok(decision) => {
                     let timeout = self.state.limits.request_timeout;

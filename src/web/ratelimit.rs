@@ -31,6 +31,8 @@ struct Bucket {
 /// `per_minute` requests per key and minute, in bursts of up to `per_minute`.
 pub struct RateLimiter {
     per_minute: u32,
+    /// Seconds a full bucket takes to refill (60: `per_minute` is per minute).
+    window: f64,
     hasher: std::collections::hash_map::RandomState,
     shards: Box<[Mutex<HashMap<u64, Bucket>>]>,
 }
@@ -40,8 +42,18 @@ impl RateLimiter {
     pub fn new(per_minute: u32) -> Option<Self> {
         (per_minute > 0).then(|| Self {
             per_minute,
+            window: 60.0,
             hasher: Default::default(),
             shards: (0..SHARDS).map(|_| Mutex::default()).collect(),
+        })
+    }
+
+    /// `per_hour` requests per key and hour, in bursts of up to `per_hour`; `None` when 0.
+    /// (`Decision::limit` is then per hour.)
+    pub fn per_hour(per_hour: u32) -> Option<Self> {
+        Self::new(per_hour).map(|rl| Self {
+            window: 3600.0,
+            ..rl
         })
     }
 
@@ -50,7 +62,7 @@ impl RateLimiter {
     pub fn check(&self, key: impl Hash, now: Instant) -> Decision {
         let h = self.hasher.hash_one(key);
         let capacity = f64::from(self.per_minute);
-        let per_sec = capacity / 60.0;
+        let per_sec = capacity / self.window;
         let mut shard = self.shards[(h as usize) % SHARDS]
             .lock()
             .unwrap_or_else(|e| e.into_inner());
@@ -97,7 +109,7 @@ impl RateLimiter {
         }
         let h = self.hasher.hash_one(key);
         let capacity = f64::from(self.per_minute);
-        let per_sec = capacity / 60.0;
+        let per_sec = capacity / self.window;
         let mut shard = self.shards[(h as usize) % SHARDS]
             .lock()
             .unwrap_or_else(|e| e.into_inner());

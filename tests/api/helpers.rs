@@ -162,6 +162,7 @@ pub fn test_limits() -> ring_partnerships::config::Limits {
     ring_partnerships::config::Limits {
         reads_per_minute: 0,
         writes_per_minute: 0,
+        reports_per_hour: 0,
         cost_unit: Duration::ZERO,
         ..Default::default()
     }

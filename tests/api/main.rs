@@ -26,6 +26,8 @@ mod pages;
 mod pgserver;
 mod processes;
 mod records;
+mod reports;
+mod ringmap;
 mod security;
 mod shipped;
 mod spec;

@@ -575,3 +575,79 @@ on_both_backends!(
         assert!(png.bytes().await.unwrap().starts_with(b"\x89PNG"));
     }
 );
+
+on_both_backends!(
+    an_agency_page_has_a_correction_form_that_works_without_javascript,
+    |app: TestApp| async move {
+        let (plain, _) = seed(&app).await;
+        let (status, _, html) = page(&app, &format!("/agencies/{plain}")).await;
+        assert_eq!(status, 200);
+        assert!(
+            html.contains(r#"<form class="report" method="post" action="/reports">"#),
+            "{html}"
+        );
+        for id in [
+            "report-record",
+            "report-what",
+            "report-evidence",
+            "report-contact",
+        ] {
+            assert!(
+                html.contains(&format!(r#"<label for="{id}">"#)),
+                "{id} is labelled"
+            );
+            assert!(html.contains(&format!(r#"id="{id}""#)), "{id}");
+        }
+        assert!(html.contains(&format!(r#"value="agencies/{plain}""#)));
+
+        // A browser submits the form, follows the redirect and lands on the report's page.
+        let contact = "form-reader@example.org";
+        let resp = app
+            .client
+            .post(format!("{}/reports", app.base))
+            .header("accept", BROWSER)
+            .form(&[
+                ("record", format!("agencies/{plain}").as_str()),
+                ("what", "Wrong <city>"),
+                ("evidence_url", "https://example.org/city"),
+                ("contact", contact),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 200, "the redirect was followed");
+        let landed = resp.url().path().to_string();
+        assert!(landed.starts_with("/reports/"), "{landed}");
+        let html = resp.text().await.unwrap();
+        assert!(html.contains("Thank you"), "{html}");
+        assert!(html.contains("<strong>open</strong>"), "{html}");
+        assert!(html.contains("Wrong &lt;city&gt;"), "escaped: {html}");
+        assert!(!html.contains(contact), "the contact is never shown");
+        assert!(html.contains(&format!(r#"href="/agencies/{plain}""#)));
+
+        // A bad form is answered with a page that says what is wrong, and stores nothing.
+        let resp = app
+            .client
+            .post(format!("{}/reports", app.base))
+            .header("accept", BROWSER)
+            .form(&[
+                ("record", format!("agencies/{plain}").as_str()),
+                ("what", "Wrong city"),
+                ("evidence_url", "javascript:alert(1)"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 400);
+        assert!(
+            resp.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html")
+        );
+        let html = resp.text().await.unwrap();
+        assert!(html.contains("is not an http(s) URL"), "{html}");
+        let (status, _, _) = page(&app, "/reports/2").await;
+        assert_eq!(status, 404, "nothing stored");
+    }
+);

@@ -240,7 +240,14 @@ async fn token_store(db: &DatabaseArg) -> Result<ring_partnerships::store::Store
 async fn open_for_import(url: &str, dry_run: bool) -> Result<ring_partnerships::service::Dataset> {
     Ok(if dry_run {
         let store = ring_partnerships::store::Store::connect(url).await?;
-        ring_partnerships::service::Dataset::open(store).await?
+        ring_partnerships::service::Dataset::open(store)
+            .await
+            .map_err(|e| {
+                format!(
+                    "{e}: a dry run reads an existing database and writes nothing, not even its \
+                     tables; create this one first (`ring-partnerships migrate --database ...`)"
+                )
+            })?
     } else {
         startup::open_dataset(url).await?
     })

@@ -279,6 +279,7 @@ impl ReportsApi {
         /// Only reports older than this id (the `next` link sets it).
         before: Query<Option<i64>>,
         /// How many (1–1000, default 100).
+        #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
         limit: Query<Option<u64>>,
     ) -> Result<ReportListResponse, ApiError> {
         super::edits::authorize(&self.state, &auth, Role::Editor).await?;

@@ -553,6 +553,77 @@ impl Ordered {
     }
 }
 
+impl Ordered {
+    /// Gives each integer schema of a sized format (`int32`, `uint32`, ...) the bounds the
+    /// format implies, where the schema sets none: poem-openapi refuses a value outside them
+    /// (a 400), so the spec says so, and generated clients and fuzzers know it.
+    fn bound_integer_formats(&mut self) {
+        match self {
+            Ordered::Object(m) => {
+                let is = |k: &str, v: &str| {
+                    m.iter().any(|(key, val)| {
+                        key == k
+                            && matches!(val, Ordered::Scalar(serde_json::Value::String(s)) if s == v)
+                    })
+                };
+                if is("type", "integer") {
+                    let bounds: Option<(i64, Option<i64>)> = if is("format", "int32") {
+                        Some((i32::MIN.into(), Some(i32::MAX.into())))
+                    } else if is("format", "uint8") {
+                        Some((0, Some(u8::MAX.into())))
+                    } else if is("format", "uint16") {
+                        Some((0, Some(u16::MAX.into())))
+                    } else if is("format", "uint32") {
+                        Some((0, Some(u32::MAX.into())))
+                    } else if is("format", "uint64") {
+                        Some((0, None))
+                    } else {
+                        None
+                    };
+                    if let Some((min, max)) = bounds {
+                        if !m.iter().any(|(k, _)| k == "minimum") {
+                            m.push(("minimum".into(), Ordered::Scalar(min.into())));
+                        }
+                        if let Some(max) = max
+                            && !m.iter().any(|(k, _)| k == "maximum")
+                        {
+                            m.push(("maximum".into(), Ordered::Scalar(max.into())));
+                        }
+                    }
+                }
+                for (_, v) in m.iter_mut() {
+                    v.bound_integer_formats();
+                }
+            }
+            Ordered::Array(items) => items.iter_mut().for_each(Ordered::bound_integer_formats),
+            Ordered::Scalar(_) => {}
+        }
+    }
+}
+
+/// `If-Match` is required wherever it is taken (updates and deletes answer 428
+/// `precondition_required` without it); poem-openapi reads it as optional only so that its
+/// absence gets that answer rather than a generic 400.
+fn require_if_match(doc: &mut Ordered) {
+    let Some(Ordered::Object(params)) = doc
+        .get_mut("components")
+        .and_then(|c| c.get_mut("parameters"))
+    else {
+        return;
+    };
+    for (_, p) in params.iter_mut() {
+        let named = |p: &Ordered, k: &str, v: &str| match p {
+            Ordered::Object(m) => m.iter().any(|(key, val)| {
+                key == k && matches!(val, Ordered::Scalar(serde_json::Value::String(s)) if s == v)
+            }),
+            _ => false,
+        };
+        if named(p, "name", "If-Match") && named(p, "in", "header") {
+            p.set("required", Ordered::Scalar(true.into()));
+        }
+    }
+}
+
 /// Every object schema a request body uses, itself or through its fields, says
 /// `additionalProperties: false`: the API refuses a field it does not know (a misspelt
 /// field is a 400, never silently ignored), and the spec says so, so clients and fuzzers
@@ -645,6 +716,8 @@ pub fn merge_duplicate_keys(spec: &str) -> Result<String, serde_json::Error> {
         doc.plain_enum_refs(&enums);
     }
     close_request_bodies(&mut doc);
+    doc.bound_integer_formats();
+    require_if_match(&mut doc);
     // An enum referred to only where it was inlined (nullable) is left unused: drop it.
     let text = serde_json::to_string(&doc)?;
     if let Some(Ordered::Object(schemas)) =

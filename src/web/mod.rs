@@ -116,12 +116,14 @@ fn is_report(req: &Request) -> bool {
     req.method() == Method::POST && req.uri().path().trim_end_matches('/') == "/reports"
 }
 
-/// A browser's correction form (`POST /reports`, urlencoded): its refusals are pages.
+/// A browser's correction form (`POST /reports`, urlencoded, from a client that prefers
+/// HTML): its refusals are pages. Any other client gets problem+json, as the spec says.
 pub fn is_report_form(req: &Request) -> bool {
     is_report(req)
         && req
             .content_type()
             .is_some_and(|t| t.starts_with("application/x-www-form-urlencoded"))
+        && crate::pages::prefers_html(req.header("accept"))
 }
 
 /// The bucket a request was admitted from (as `rate_limit` chose it), to charge its cost to.

@@ -267,8 +267,21 @@ impl ParamTable {
             )
             .response());
         }
-        for (name, _) in decode_query(query).map_err(Problem::response)? {
-            if name.is_empty() || accepted.contains(&name) {
+        for (name, value) in decode_query(query).map_err(Problem::response)? {
+            if accepted.contains(&name) {
+                // `state=` is not "every state": a script whose variable came out empty
+                // would publish a national count as a state's. Say so instead.
+                if value.is_empty() {
+                    return Err(Problem::new(
+                        ErrorCode::InvalidParameter,
+                        format!("`{name}` is empty: give it a value, or leave it out"),
+                    )
+                    .with_parameter(name)
+                    .response());
+                }
+                continue;
+            }
+            if name.is_empty() {
                 continue;
             }
             let mut detail = format!("`{name}` is not a parameter of {key} {}", route.template);

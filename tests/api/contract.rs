@@ -597,3 +597,27 @@ on_both_backends!(
         );
     }
 );
+
+on_both_backends!(
+    an_empty_parameter_value_is_a_400_not_every_record,
+    |app: TestApp| async move {
+        let token = app.token("editor", "empty").await;
+        seed_records(&app, &token).await;
+        for (path, name) in [
+            ("/partnerships?state=", "state"),
+            ("/stats?status=", "status"),
+            ("/agencies?q=&limit=5", "q"),
+            ("/collections/agencies/items?bbox=", "bbox"),
+            ("/partnerships?near=&radius=10km", "near"),
+        ] {
+            let resp = app.get(path).await;
+            assert_eq!(resp.status(), 400, "{path}");
+            let p: Value = resp.json().await.unwrap();
+            assert_eq!(p["code"], "invalid_parameter", "{path}");
+            assert_eq!(p["parameter"], name, "{path}");
+            assert!(p["detail"].as_str().unwrap().contains("is empty"), "{path}");
+        }
+        // Left out, it is every record.
+        assert_eq!(app.get("/stats").await.status(), 200);
+    }
+);

@@ -18,6 +18,7 @@ mod exports;
 mod geo;
 mod history;
 mod limits;
+mod links;
 mod lists;
 mod meta;
 mod ogc;

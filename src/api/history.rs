@@ -246,6 +246,8 @@ pub struct ChangeFeed {
     pub next: i64,
     /// The newest revision this server has: caught up when `next` equals it.
     pub head: i64,
+    /// The dataset version, licence and attribution, and the query as understood.
+    pub meta: super::dto::ListMeta,
 }
 
 impl Example for ChangeFeed {
@@ -254,6 +256,15 @@ impl Example for ChangeFeed {
             data: vec![Change::example()],
             next: 4568,
             head: 4570,
+            meta: super::dto::ListMeta::of(&crate::service::catalog::Catalog::default())
+                .with_query(
+                    super::query_echo::QueryEcho {
+                        since: Some(4567),
+                        limit: Some(1),
+                        ..Default::default()
+                    },
+                    Vec::new(),
+                ),
         }
     }
 }
@@ -583,10 +594,22 @@ impl HistoryApi {
             return Ok(ChangesResponse::Ok(ChangesBody::Atom(PlainText(feed))));
         }
         let since = since.0.unwrap_or(0);
+        let limit = limit.0.unwrap_or(DEFAULT_CHANGES);
         let dataset = &self.state.dataset;
-        let head = dataset.read().seq();
+        let (head, meta) = {
+            let catalog = dataset.read();
+            let echo = super::query_echo::QueryEcho {
+                since: Some(since),
+                limit: Some(u64::from(limit)),
+                ..Default::default()
+            };
+            (
+                catalog.seq(),
+                super::dto::ListMeta::of(&catalog).with_query(echo, Vec::new()),
+            )
+        };
         let changes = dataset
-            .changes(since, u64::from(limit.0.unwrap_or(DEFAULT_CHANGES)))
+            .changes(since, u64::from(limit))
             .await
             .map_err(super::service_error)?;
         let next = changes.last().map_or(since, |c| c.revision.seq);
@@ -594,6 +617,7 @@ impl HistoryApi {
             data: changes.iter().map(Change::from).collect(),
             next,
             head,
+            meta,
         }))))
     }
 

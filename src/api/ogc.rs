@@ -7,6 +7,7 @@ use super::geojson::{
     AgencyFeature, AgencyFeatureCollection, FeatureCollectionType, GEOJSON, Link,
     PartnershipFeature, PartnershipFeatureCollection,
 };
+use super::query_echo::{EchoPeriod, QueryEcho};
 use super::{ApiTags, AppState, list_error, next_link};
 use crate::domain::dates::parse_day;
 use crate::error::ApiError;
@@ -399,7 +400,9 @@ impl OgcApi {
             .transpose()
             .map_err(|e| ApiError::invalid("datetime", e))?;
         let page_req = PageRequest {
-            limit: limit.0.unwrap_or(OGC_DEFAULT_LIMIT).min(OGC_MAX_LIMIT) as usize,
+            // Up to 10,000 may be asked; a page holds at most `paging::MAX_LIMIT`.
+            limit: (limit.0.unwrap_or(OGC_DEFAULT_LIMIT).min(OGC_MAX_LIMIT) as usize)
+                .min(crate::service::paging::MAX_LIMIT),
             cursor: cursor.0.filter(|c| !c.is_empty()),
             count: true,
             unbounded: false,
@@ -443,6 +446,9 @@ impl OgcApi {
                 };
                 let page =
                     listing::agencies(&catalog, &filter, sort, &page_req).map_err(list_error)?;
+                let mut echo =
+                    QueryEcho::agencies(&filter, sort, &[("id", AgencySortField::Id)], &page_req);
+                echo.active_during = echo_period(filter.period.as_ref());
                 let features: Vec<AgencyFeature> = page
                     .items
                     .into_iter()
@@ -455,7 +461,7 @@ impl OgcApi {
                     links: links(page.next.as_deref()),
                     next: page.next,
                     number_matched: page.total.map(|t| t as u64),
-                    meta: ListMeta::of(&catalog),
+                    meta: ListMeta::of(&catalog).with_query(echo, Vec::new()),
                 })
             }
             Kind::Partnerships => {
@@ -470,6 +476,11 @@ impl OgcApi {
                 };
                 let page = listing::partnerships(&catalog, &filter, sort, &page_req)
                     .map_err(list_error)?;
+                let echo = QueryEcho::partnerships(
+                    &filter,
+                    Some((sort, &[("id", PartnershipSortField::Id)][..])),
+                    Some(&page_req),
+                );
                 let features: Vec<PartnershipFeature> = page
                     .items
                     .into_iter()
@@ -482,7 +493,7 @@ impl OgcApi {
                     links: links(page.next.as_deref()),
                     next: page.next,
                     number_matched: page.total.map(|t| t as u64),
-                    meta: ListMeta::of(&catalog),
+                    meta: ListMeta::of(&catalog).with_query(echo, Vec::new()),
                 })
             }
         };
@@ -539,6 +550,14 @@ impl OgcApi {
 pub enum OgcFormat {
     Json,
     Geojson,
+}
+
+/// `datetime` as understood: the span of days it selects.
+fn echo_period(period: Option<&crate::service::listing::Period>) -> Option<EchoPeriod> {
+    period.map(|p| EchoPeriod {
+        from: p.from.map(|d| d.to_string()),
+        to: p.to.map(|d| d.to_string()),
+    })
 }
 
 fn example_collection() -> String {

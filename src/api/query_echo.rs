@@ -98,6 +98,8 @@ echo_struct! {
     cursor: bool,
     /// `count`.
     count: bool,
+    /// `since`: revisions after this sequence number (the change feed).
+    since: i64,
 }
 
 /// What a warning is about.

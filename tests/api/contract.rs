@@ -621,3 +621,36 @@ on_both_backends!(
         assert_eq!(app.get("/stats").await.status(), 200);
     }
 );
+
+on_both_backends!(
+    ogc_items_and_the_change_feed_echo_the_query_as_understood,
+    |app: TestApp| async move {
+        let token = app.token("editor", "echo").await;
+        seed_records(&app, &token).await;
+        let feed = app.get_json("/changes?since=1&limit=2").await;
+        assert_eq!(feed["meta"]["query"], json!({"since": 1, "limit": 2}));
+        assert!(feed["meta"]["dataset_version"].as_i64().unwrap() >= 2);
+        let items = app
+            .get_json("/collections/partnerships/items?bbox=-90,40,-85,45&datetime=2019-01-01/2019-12-31&limit=5000")
+            .await;
+        let q = &items["meta"]["query"];
+        assert_eq!(
+            q["bbox"],
+            json!({"min_lon": -90.0, "min_lat": 40.0, "max_lon": -85.0, "max_lat": 45.0})
+        );
+        // Asked 5,000: a page holds at most 1,000, and the echo says so.
+        assert_eq!(q["limit"], 1000);
+        assert_eq!(
+            q["active_during"],
+            json!({"from": "2019-01-01", "to": "2019-12-31"})
+        );
+        let agencies = app
+            .get_json("/collections/agencies/items?datetime=2019-06-01")
+            .await;
+        assert_eq!(agencies["meta"]["query"]["limit"], 10);
+        assert_eq!(
+            agencies["meta"]["query"]["active_during"],
+            json!({"from": "2019-06-01", "to": "2019-06-01"})
+        );
+    }
+);

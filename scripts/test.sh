@@ -14,8 +14,9 @@ if ! command -v ogrinfo >/dev/null; then
     fi
 fi
 
-# pandas (tests/requirements.txt) reads the CSV downloads, from a virtualenv in target/venv.
-if [ ! -x target/venv/bin/python ] || ! target/venv/bin/python -c 'import pandas' 2>/dev/null; then
+# pandas and OWSLib (tests/requirements.txt) read the downloads and the OGC API, from a
+# virtualenv in target/venv.
+if [ ! -x target/venv/bin/python ] || ! target/venv/bin/python -c 'import pandas, owslib' 2>/dev/null; then
     if python3 -m venv target/venv >/dev/null 2>&1; then
         target/venv/bin/pip install -q --disable-pip-version-check -r tests/requirements.txt ||
             echo "note: could not install tests/requirements.txt; the pandas check will be skipped (it fails under CI)" >&2

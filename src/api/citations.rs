@@ -57,7 +57,7 @@ pub enum CitationResponse {
 }
 
 /// The only order: by id (`id`, or `-id` for descending).
-const CITATION_SORTS: &[(&str, ())] = &[("id", ())];
+pub const CITATION_SORTS: &[(&str, ())] = &[("id", ())];
 
 /// The filter, once every source named is known to exist (an unknown one is a 400).
 fn filter(

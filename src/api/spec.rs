@@ -3,6 +3,8 @@
 //! `edits.rs`) appears twice in the JSON object: invalid, and most parsers keep only the
 //! last. This merges duplicate keys, keeping the order of the document.
 
+mod enums;
+
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
@@ -676,6 +678,7 @@ pub fn merge_duplicate_keys(spec: &str) -> Result<String, serde_json::Error> {
     share_components(&mut doc);
     if let Some(schemas) = doc.get_mut("components").and_then(|c| c.get_mut("schemas")) {
         schemas.mark_optional_nullable();
+        enums::vocab_enums(schemas);
         // An OGC temporal interval is `[start, end]` with `null` for an open end.
         if let Some(items) = schemas
             .get_mut("TemporalExtent")
@@ -718,6 +721,7 @@ pub fn merge_duplicate_keys(spec: &str) -> Result<String, serde_json::Error> {
     close_request_bodies(&mut doc);
     doc.bound_integer_formats();
     require_if_match(&mut doc);
+    enums::sort_enums(&mut doc);
     // An enum referred to only where it was inlined (nullable) is left unused: drop it.
     let text = serde_json::to_string(&doc)?;
     if let Some(Ordered::Object(schemas)) =

@@ -33,6 +33,8 @@ struct RouteParams {
     methods: BTreeMap<String, Vec<String>>,
     /// Method (upper case) -> the schema of its JSON request body, if it takes one.
     bodies: BTreeMap<String, serde_json::Value>,
+    /// Methods that need a token: asked without one, the handler's 401 comes first.
+    secured: Vec<String>,
 }
 
 /// What every route accepts: methods, and each method's query parameters.
@@ -101,6 +103,16 @@ impl ParamTable {
                     names.extend(query_names(spec, op.get("parameters")));
                     let method = method.to_ascii_uppercase();
                     table.add(template, &method, names);
+                    let secured = op
+                        .get("security")
+                        .and_then(|s| s.as_array())
+                        .is_some_and(|s| !s.is_empty());
+                    if secured {
+                        let segs = segments(template);
+                        if let Some(r) = table.routes.iter_mut().find(|r| r.segments == segs) {
+                            r.secured.push(method.clone());
+                        }
+                    }
                     let body = op
                         .get("requestBody")
                         .and_then(|b| b.get("content"))
@@ -145,6 +157,15 @@ impl ParamTable {
         })
     }
 
+    /// Whether the operation needs a token and the request has none: then it is answered
+    /// 401 by its handler before its parameters are judged (RFC 9110: who you are, first).
+    fn unauthenticated(&self, method: &Method, path: &str, req: &Request) -> bool {
+        !req.headers().contains_key(header::AUTHORIZATION)
+            && self
+                .route(path)
+                .is_some_and(|r| r.secured.iter().any(|m| m == method.as_str()))
+    }
+
     fn takes_body(&self, method: &Method, path: &str) -> bool {
         self.route(path)
             .is_some_and(|r| r.bodies.contains_key(method.as_str()))
@@ -161,6 +182,7 @@ impl ParamTable {
                     segments: segs,
                     methods: BTreeMap::new(),
                     bodies: BTreeMap::new(),
+                    secured: Vec::new(),
                 });
                 self.routes.last_mut().expect("just pushed")
             }
@@ -458,6 +480,9 @@ impl<E: Endpoint> Endpoint for ParamsEndpoint<E> {
             .extensions()
             .get::<crate::api::geojson::SuffixedUri>()
             .map_or(req.uri(), |s| &s.0);
+        if self.table.unauthenticated(req.method(), uri.path(), &req) {
+            return self.inner.call(req).await.map(IntoResponse::into_response);
+        }
         match self
             .table
             .check(req.method(), uri.path(), uri.query().unwrap_or(""))

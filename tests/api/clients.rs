@@ -124,3 +124,63 @@ async fn gdal_reads_the_agencies_geojson_with_its_types() {
     let rows = csv::Reader::from_path(&out).unwrap().records().count();
     assert_eq!(rows as u64, total);
 }
+
+/// OWSLib (the OGC client library QGIS plugins and notebooks use) reads the OGC API:
+/// collections, a bbox page of items with the same count the REST list gives, one item,
+/// the conformance classes; and a misspelt parameter reaches it as an error, not as every
+/// feature.
+// Multi-threaded: the server must answer while this test waits for OWSLib.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn owslib_reads_the_ogc_api_and_sees_a_misspelt_parameter_as_an_error() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    load_sample_if_empty(&app.dataset).await.unwrap();
+    let bbox = "-125,24,-66,50";
+    let total = app
+        .get_json(&format!("/agencies?count=true&limit=1&bbox={bbox}"))
+        .await["total"]
+        .as_u64()
+        .unwrap();
+    assert!(total > 3, "{total}");
+    let python = python();
+    let probe = Command::new(&python)
+        .args(["-c", "import owslib.ogcapi.features"])
+        .output()
+        .map(|o| o.status.success());
+    if probe.as_ref().map_or(true, |ok| !ok) {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI is set but `{python}` cannot import OWSLib: run scripts/test.sh (it installs tests/requirements.txt into target/venv)"
+        );
+        eprintln!("{python} cannot import OWSLib: skipping (scripts/test.sh installs it)");
+        return;
+    }
+    let script = r#"
+import sys
+from owslib.ogcapi.features import Features
+base, total = sys.argv[1], int(sys.argv[2])
+w = Features(base)
+ids = sorted(c["id"] for c in w.collections()["collections"])
+assert ids == ["agencies", "partnerships"], ids
+assert any(c.endswith("/conf/geojson") for c in w.conformance()["conformsTo"])
+page = w.collection_items("agencies", bbox=[-125, 24, -66, 50], limit=3)
+assert page["numberMatched"] == total, (page["numberMatched"], total)
+assert page["numberReturned"] == 3 and len(page["features"]) == 3, page["numberReturned"]
+first = page["features"][0]
+one = w.collection_item("agencies", first["id"])
+assert one["id"] == first["id"] and one["geometry"] == first["geometry"], one
+try:
+    w.collection_items("agencies", bbx="-125,24,-66,50")
+except Exception as e:
+    assert "400" in str(e), e
+else:
+    raise AssertionError("a misspelt parameter was answered")
+print(page["numberMatched"])
+"#;
+    let out = run(
+        &python,
+        &["-c", script, &app.base, &total.to_string()],
+        "OWSLib reads the OGC API",
+    )
+    .unwrap();
+    assert_eq!(out.trim(), total.to_string());
+}

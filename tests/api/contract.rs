@@ -49,6 +49,9 @@ async fn spec_paths(app: &TestApp) -> Vec<(String, Vec<String>)> {
 #[tokio::test]
 async fn an_unknown_query_parameter_is_refused_on_every_route_naming_it() {
     let app = TestApp::spawn(Backend::Sqlite).await;
+    // With a token: an operation that needs one answers 401 first when it has none (who is
+    // asking comes before what they asked); with one, every route judges its parameters.
+    let token = app.token("admin", "params").await;
     let paths = spec_paths(&app).await;
     assert!(paths.len() > 30, "{paths:?}");
     let extra =
@@ -59,6 +62,7 @@ async fn an_unknown_query_parameter_is_refused_on_every_route_naming_it() {
             let resp = app
                 .client
                 .request(m.clone(), format!("{}{path}?zzq_unknown=1", app.base))
+                .bearer_auth(&token)
                 .send()
                 .await
                 .unwrap();
@@ -654,3 +658,23 @@ on_both_backends!(
         );
     }
 );
+
+#[tokio::test]
+async fn an_operation_that_needs_a_token_answers_401_before_judging_its_parameters() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    for (m, path) in [
+        (Method::GET, "/reports?status=&zzq=1"),
+        (Method::PATCH, "/agencies/x?zzq=1"),
+        (Method::DELETE, "/sources/1?zzq=1"),
+    ] {
+        let resp = app
+            .client
+            .request(m.clone(), format!("{}{path}", app.base))
+            .send()
+            .await
+            .unwrap();
+        let (status, body) = problem(resp).await;
+        assert_eq!(status, 401, "{m} {path}: {body}");
+        assert_eq!(body["code"], "unauthorized", "{m} {path}");
+    }
+}

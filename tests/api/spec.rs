@@ -310,3 +310,62 @@ fn request_bodies_say_they_take_no_unknown_field() {
         );
     }
 }
+
+/// Sort keys, certainty and the vocabularies the code holds as strings are closed sets in
+/// the spec too, taken from the code's own tables.
+#[test]
+fn sort_keys_certainty_and_string_held_vocabularies_are_enums() {
+    use ring_partnerships::service::listing::AGENCY_SORTS;
+    let spec: serde_json::Value = serde_json::from_str(COMMITTED).unwrap();
+    let params = &spec["components"]["parameters"];
+    let op_sort = |op_id: &str| -> Vec<String> {
+        for item in spec["paths"].as_object().unwrap().values() {
+            for op in item.as_object().unwrap().values() {
+                if op["operationId"] == op_id {
+                    for p in op["parameters"].as_array().unwrap() {
+                        let name = p["$ref"].as_str().unwrap_or("").rsplit('/').next().unwrap();
+                        if params[name]["name"] == "sort" {
+                            return params[name]["schema"]["enum"]
+                                .as_array()
+                                .unwrap_or_else(|| panic!("{op_id}: sort is an enum"))
+                                .iter()
+                                .map(|v| v.as_str().unwrap().to_string())
+                                .collect();
+                        }
+                    }
+                }
+            }
+        }
+        panic!("{op_id} has no sort")
+    };
+    let want: Vec<String> = AGENCY_SORTS
+        .iter()
+        .flat_map(|(n, _)| [n.to_string(), format!("-{n}")])
+        .collect();
+    assert_eq!(op_sort("list_agencies"), want);
+    for op in [
+        "list_partnerships",
+        "list_sources",
+        "list_phases",
+        "list_citations",
+    ] {
+        assert!(op_sort(op).contains(&"-id".to_string()), "{op}");
+    }
+    let schemas = &spec["components"]["schemas"];
+    assert_eq!(
+        schemas["AgencyBrief"]["properties"]["agency_type"]["$ref"],
+        "#/components/schemas/AgencyType"
+    );
+    assert_eq!(
+        schemas["Agency"]["properties"]["state"]["$ref"],
+        "#/components/schemas/StateCode"
+    );
+    assert_eq!(
+        schemas["Partnership"]["properties"]["active_on_certainty"]["enum"],
+        serde_json::json!(["certain", "possible", null])
+    );
+    assert_eq!(
+        schemas["AgencySearch"]["properties"]["agency_type"]["items"]["$ref"],
+        "#/components/schemas/AgencyType"
+    );
+}

@@ -1,0 +1,235 @@
+//! Vocabularies in the spec: poem-openapi writes a field the code holds as a `String` as a
+//! plain string, though the API takes (and answers) only a closed set of values there.
+//! This pass gives each such field its set: a `$ref` to the vocabulary's component where
+//! one exists, else the values inline (with `null` where the field is nullable); sort keys
+//! get each field name and its `-` (descending) form. The values come from the code's own
+//! vocabularies and sort tables, so spec and code cannot disagree.
+
+use super::Ordered;
+use crate::domain::LocationPrecision;
+use crate::service::listing::{AGENCY_SORTS, PARTNERSHIP_SORTS};
+
+enum Vocab {
+    /// A component of `#/components/schemas`.
+    Component(&'static str),
+    Values(Vec<String>),
+}
+
+fn sorts<F>(fields: &[(&str, F)]) -> Vec<String> {
+    fields
+        .iter()
+        .flat_map(|(n, _)| [n.to_string(), format!("-{n}")])
+        .collect()
+}
+
+fn texts<T: Copy>(all: &[T], text: fn(T) -> &'static str) -> Vec<String> {
+    all.iter().map(|v| text(*v).to_string()).collect()
+}
+
+/// (schema, property, vocabulary). Request schemas take `state` case-insensitively, so only
+/// answers reference `StateCode` there.
+fn rules() -> Vec<(&'static str, &'static str, Vocab)> {
+    use Vocab::*;
+    let certainty = || Values(vec!["certain".into(), "possible".into()]);
+    let mut r = vec![
+        ("AgencyBrief", "agency_type", Component("AgencyType")),
+        ("AgencyFields", "agency_type", Component("AgencyType")),
+        ("AgencySearch", "agency_type", Component("AgencyType")),
+        ("PartnershipSearch", "agency_type", Component("AgencyType")),
+        ("QueryEcho", "agency_type", Component("AgencyType")),
+        (
+            "AgencyFields",
+            "jurisdiction_type",
+            Component("JurisdictionType"),
+        ),
+        (
+            "AgencySearch",
+            "jurisdiction_type",
+            Component("JurisdictionType"),
+        ),
+        (
+            "QueryEcho",
+            "jurisdiction_type",
+            Component("JurisdictionType"),
+        ),
+        ("Agency", "state", Component("StateCode")),
+        ("AgencyBrief", "state", Component("StateCode")),
+        ("AgencyDetail", "state", Component("StateCode")),
+        ("QueryEcho", "state", Component("StateCode")),
+        ("PartnershipFields", "status", Component("Status")),
+        ("PhaseFields", "status", Component("Status")),
+        ("PartnershipSearch", "status", Component("Status")),
+        ("QueryEcho", "status", Component("Status")),
+        ("SourceFields", "kind", Component("SourceKind")),
+        ("QueryEcho", "kind", Component("SourceKind")),
+        ("EditResult", "kind", Component("RecordKind")),
+        ("CitationFields", "entity_kind", Component("RecordKind")),
+        ("Partnership", "active_on_certainty", certainty()),
+        ("PartnershipDetail", "active_on_certainty", certainty()),
+        ("Partnership", "footage_requests", certainty()),
+        ("PartnershipDetail", "footage_requests", certainty()),
+        ("AgencySearch", "sort", Values(sorts(AGENCY_SORTS))),
+        (
+            "PartnershipSearch",
+            "sort",
+            Values(sorts(PARTNERSHIP_SORTS)),
+        ),
+    ];
+    for schema in ["Agency", "AgencyDetail", "AgencyFields"] {
+        r.push((
+            schema,
+            "location_precision",
+            Values(texts(LocationPrecision::ALL, LocationPrecision::as_str)),
+        ));
+    }
+    r
+}
+
+fn text(s: &str) -> Ordered {
+    Ordered::Scalar(serde_json::Value::String(s.into()))
+}
+
+fn is_str(m: &[(String, Ordered)], key: &str, value: &str) -> bool {
+    m.iter().any(|(k, v)| {
+        k == key && matches!(v, Ordered::Scalar(serde_json::Value::String(s)) if s == value)
+    })
+}
+
+/// `schema` (a plain string schema, or an array of them) given its vocabulary: the
+/// component's `$ref` when there is one and the field is not nullable, else the values.
+fn apply(schema: &mut Ordered, component: Option<&str>, values: &[String]) {
+    let Ordered::Object(m) = schema else { return };
+    if m.iter().any(|(k, _)| k == "enum" || k == "$ref") {
+        return;
+    }
+    if is_str(m, "type", "array") {
+        if let Some((_, items)) = m.iter_mut().find(|(k, _)| k == "items") {
+            apply(items, component, values);
+        }
+        return;
+    }
+    if !is_str(m, "type", "string") {
+        return;
+    }
+    let nullable = m.iter().any(|(k, v)| {
+        k == "nullable" && matches!(v, Ordered::Scalar(serde_json::Value::Bool(true)))
+    });
+    match component {
+        Some(name) if !nullable => {
+            *m = vec![("$ref".into(), text(&format!("#/components/schemas/{name}")))];
+        }
+        _ => {
+            let mut values: Vec<Ordered> = values.iter().map(|v| text(v)).collect();
+            if nullable {
+                values.push(Ordered::Scalar(serde_json::Value::Null));
+            }
+            m.push(("enum".into(), Ordered::Array(values)));
+        }
+    }
+}
+
+/// The enum values of component `name`.
+fn component_values(schemas: &[(String, Ordered)], name: &str) -> Vec<String> {
+    let Some((_, Ordered::Object(m))) = schemas.iter().find(|(n, _)| n == name) else {
+        return Vec::new();
+    };
+    let Some((_, Ordered::Array(values))) = m.iter().find(|(k, _)| k == "enum") else {
+        return Vec::new();
+    };
+    values
+        .iter()
+        .filter_map(|v| match v {
+            Ordered::Scalar(serde_json::Value::String(s)) => Some(s.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Gives each vocabulary field of `#/components/schemas` its closed set.
+pub(super) fn vocab_enums(schemas: &mut Ordered) {
+    let Ordered::Object(all) = schemas else {
+        return;
+    };
+    let resolved: Vec<(&str, &str, Option<&str>, Vec<String>)> = rules()
+        .into_iter()
+        .map(|(s, p, v)| match v {
+            Vocab::Component(c) => (s, p, Some(c), component_values(all, c)),
+            Vocab::Values(values) => (s, p, None, values),
+        })
+        .collect();
+    for (schema, prop, component, values) in &resolved {
+        let Some((_, Ordered::Object(fields))) = all.iter_mut().find(|(n, _)| n == schema) else {
+            continue;
+        };
+        let Some((_, Ordered::Object(props))) = fields.iter_mut().find(|(k, _)| k == "properties")
+        else {
+            continue;
+        };
+        if let Some((_, p)) = props.iter_mut().find(|(k, _)| k == prop) {
+            apply(p, *component, values);
+        }
+    }
+}
+
+/// Each list operation's `sort` parameter gets the keys that list sorts by.
+pub(super) fn sort_enums(doc: &mut Ordered) {
+    use crate::service::listing::{PHASE_SORTS, SOURCE_SORTS};
+    let lists: [(&str, Vec<String>); 5] = [
+        ("list_agencies", sorts(AGENCY_SORTS)),
+        ("list_partnerships", sorts(PARTNERSHIP_SORTS)),
+        ("list_sources", sorts(SOURCE_SORTS)),
+        ("list_phases", sorts(PHASE_SORTS)),
+        (
+            "list_citations",
+            sorts(crate::api::citations::CITATION_SORTS),
+        ),
+    ];
+    // Which parameter component each list's `sort` is.
+    let mut targets: Vec<(String, Vec<String>)> = Vec::new();
+    if let Some(Ordered::Object(paths)) = doc.get_mut("paths") {
+        for (_, item) in paths.iter() {
+            let Ordered::Object(ops) = item else { continue };
+            for (_, op) in ops {
+                let Ordered::Object(fields) = op else {
+                    continue;
+                };
+                let Some((_, values)) = lists
+                    .iter()
+                    .find(|(id, _)| is_str(fields, "operationId", id))
+                else {
+                    continue;
+                };
+                let Some((_, Ordered::Array(params))) =
+                    fields.iter().find(|(k, _)| k == "parameters")
+                else {
+                    continue;
+                };
+                for p in params {
+                    let Ordered::Object(pm) = p else { continue };
+                    for (k, v) in pm {
+                        if let (true, Ordered::Scalar(serde_json::Value::String(r))) =
+                            (k == "$ref", v)
+                            && let Some(name) = r.strip_prefix("#/components/parameters/")
+                            && name.starts_with("SortQuery")
+                        {
+                            targets.push((name.to_string(), values.clone()));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let Some(Ordered::Object(params)) = doc
+        .get_mut("components")
+        .and_then(|c| c.get_mut("parameters"))
+    else {
+        return;
+    };
+    for (name, values) in targets {
+        if let Some((_, p)) = params.iter_mut().find(|(n, _)| *n == name)
+            && let Some(schema) = p.get_mut("schema")
+        {
+            apply(schema, None, &values);
+        }
+    }
+}

@@ -722,6 +722,7 @@ pub fn merge_duplicate_keys(spec: &str) -> Result<String, serde_json::Error> {
     doc.bound_integer_formats();
     require_if_match(&mut doc);
     enums::sort_enums(&mut doc);
+    enums::patterns(&mut doc);
     // An enum referred to only where it was inlined (nullable) is left unused: drop it.
     let text = serde_json::to_string(&doc)?;
     if let Some(Ordered::Object(schemas)) =

@@ -82,6 +82,22 @@ pub fn check(spec: &Value, schema: &Value, value: &Value, path: &str) -> Result<
     };
     match (ty, value) {
         (_, Value::Null) if nullable => Ok(()),
+        // A shaped value (a point, a box, a date, a sort key) given as "" is not "no
+        // filter": leave the field out (or null) for that, as with an empty query parameter.
+        ("string", Value::String(s))
+            if s.is_empty()
+                && (schema.get("pattern").is_some()
+                    || schema
+                        .get("enum")
+                        .and_then(Value::as_array)
+                        .is_some_and(|e| !e.contains(&Value::String(String::new())))) =>
+        {
+            Err(Mismatch {
+                path: path.to_string(),
+                expected: "a value (leave the field out for none)".into(),
+                found: "an empty string",
+            })
+        }
         ("string", Value::String(_)) | ("boolean", Value::Bool(_)) => Ok(()),
         ("number", Value::Number(_)) => Ok(()),
         ("integer", Value::Number(n)) if n.is_i64() || n.is_u64() => Ok(()),
@@ -130,7 +146,7 @@ mod tests {
                 "count": {"type": "integer", "nullable": true},
                 "kind": {"$ref": "#/components/schemas/Kind"},
                 "ids": {"type": "object", "additionalProperties": {"type": "string"}},
-                "near": {"type": "string", "nullable": true},
+                "near": {"type": "string", "nullable": true, "pattern": "^x$"},
             }},
             "Edit": {"type": "object", "properties": {
                 "record": {"$ref": "#/components/schemas/Fields"},

@@ -233,3 +233,73 @@ pub(super) fn sort_enums(doc: &mut Ordered) {
         }
     }
 }
+
+/// A decimal number as the API reads one (Rust's `f64` syntax, finite values).
+const NUMBER: &str = r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?";
+
+/// The shapes of the parameters the server parses from text: `near` (`lat,lon`), `bbox`
+/// (four numbers) and the dates (`YYYY`, `YYYY-MM`, `YYYY-MM-DD`), as `pattern`s, in query
+/// parameters and search bodies alike; and the OGC collections as an enum.
+pub(super) fn patterns(doc: &mut Ordered) {
+    let n = NUMBER;
+    let date = r"^\d{4}(-\d{2}(-\d{2})?)?$".to_string();
+    let shapes: Vec<(&str, String)> = vec![
+        ("near", format!(r"^\s*{n}\s*,\s*{n}\s*$")),
+        (
+            "bbox",
+            format!(r"^\s*{n}\s*,\s*{n}\s*,\s*{n}\s*,\s*{n}\s*$"),
+        ),
+        ("started_after", date.clone()),
+        ("started_before", date.clone()),
+        ("active_on", date),
+    ];
+    let set_pattern = |schema: &mut Ordered, pattern: &str| {
+        if let Ordered::Object(m) = schema
+            && is_str(m, "type", "string")
+            && !m.iter().any(|(k, _)| k == "pattern")
+        {
+            m.push(("pattern".into(), text(pattern)));
+        }
+    };
+    let Some(components) = doc.get_mut("components") else {
+        return;
+    };
+    if let Some(Ordered::Object(params)) = components.get_mut("parameters") {
+        for (_, p) in params.iter_mut() {
+            let Ordered::Object(pm) = p else { continue };
+            let query = is_str(pm, "in", "query");
+            let collection = is_str(pm, "in", "path") && is_str(pm, "name", "collection_id");
+            let shape = shapes
+                .iter()
+                .find(|(name, _)| query && is_str(pm, "name", name))
+                .map(|(_, pat)| pat.clone());
+            if let Some((_, schema)) = pm.iter_mut().find(|(k, _)| k == "schema") {
+                if let Some(pat) = shape {
+                    set_pattern(schema, &pat);
+                }
+                if collection {
+                    apply(
+                        schema,
+                        None,
+                        &["agencies".to_string(), "partnerships".to_string()],
+                    );
+                }
+            }
+        }
+    }
+    if let Some(Ordered::Object(schemas)) = components.get_mut("schemas") {
+        for (name, schema) in schemas.iter_mut() {
+            if !matches!(name.as_str(), "AgencySearch" | "PartnershipSearch") {
+                continue;
+            }
+            let Some(Ordered::Object(props)) = schema.get_mut("properties") else {
+                continue;
+            };
+            for (prop, s) in props.iter_mut() {
+                if let Some((_, pat)) = shapes.iter().find(|(n, _)| n == prop) {
+                    set_pattern(s, pat);
+                }
+            }
+        }
+    }
+}

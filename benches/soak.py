@@ -311,8 +311,8 @@ if __name__ == "__main__":
         if all(rss):
             warm, end = int(rss[0]), int(rss[1])
             growth = (end - warm) / warm
-            print(f"resident memory of the process not killed (B): {warm // 1024} MiB after warm-up, "
-                  f"{end // 1024} MiB at the end ({growth:+.1%}, limit ±20%)")
+            print(f"resident memory of the process not killed (B), median of 5 s: {warm // 1024} MiB after "
+                  f"warm-up, {end // 1024} MiB at the end ({growth:+.1%}, limit ±20%)")
             if abs(growth) > 0.20:
                 failures.append(f"memory grew {growth:+.1%}")
         for f in failures:

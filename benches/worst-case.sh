@@ -19,7 +19,7 @@
 # A last row is a client ignoring its 429s.
 #
 # Usage: benches/worst-case.sh [ATLAS_CSV]
-#   AGENCIES=100000 EDITS=4000 SECONDS_PER_OP=10 CPU_SECONDS=3 ONLY=<substring of op names>
+#   AGENCIES=100000 EDITS=4000 SECONDS_PER_OP=10 CPU_SECONDS=3 ONLY=<regex of op names>
 # Exits non-zero when an operation lets one address take more than 10% of a core.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -47,11 +47,17 @@ class Conn:
             return None, None, str(e).encode()
 
 
+# The error pages (text/html) say their problem in the title.
+PAGE_TITLES = {b"Database unavailable": "database_unavailable", b"Request timed out": "request_timeout",
+               b"Too many exports": "too_many_exports"}
+
+
 def problem_code(payload):
     try:
         return json.loads(payload).get("code")
     except (ValueError, AttributeError):
-        return None
+        title = payload.split(b"<title>", 1)[-1].split(b"</title>", 1)[0]
+        return next((c for t, c in PAGE_TITLES.items() if t in title), None)
 
 
 def load(url_a, url_b, tokens_file, out):

@@ -109,7 +109,8 @@ echo "$(date +%T) restart PostgreSQL"
 pg restart -m fast
 echo "$(date +%T) PostgreSQL is back"
 wait "$client"
-end_at=$(date +%s.%N)
+# The load ends WARMUP + DURATION after it began; the client's summing up comes after.
+end_at=$(python3 -c "print($warm_at + $duration)")
 read -r rss_warm rss_end < <(python3 - "$dir/rss" "$warm_at" "$end_at" <<'PY'
 import statistics, sys
 samples = [tuple(map(float, l.split())) for l in open(sys.argv[1]) if len(l.split()) == 2]

@@ -389,19 +389,26 @@ impl DownloadCache {
 
 /// A file as a body, read a chunk at a time as the client takes it. Reads are async (tokio
 /// hands each to its blocking pool for just that read), so a slow client holds no thread.
+/// The time reading is the request's work, charged to its client's rate limit when the body
+/// is done (`web::work`); the time waiting for the client is not.
 fn file_body(file: tokio::fs::File) -> poem::Body {
     use tokio::io::AsyncReadExt;
     const CHUNK: usize = 256 * 1024;
+    let meter = crate::web::work::current();
     poem::Body::from_bytes_stream(futures_util::stream::try_unfold(
-        file,
-        |mut file| async move {
+        (file, meter),
+        |(mut file, meter)| async move {
+            let reading = std::time::Instant::now();
             let mut buf = bytes::BytesMut::with_capacity(CHUNK);
             while buf.len() < CHUNK {
                 if file.read_buf(&mut buf).await? == 0 {
                     break;
                 }
             }
-            Ok::<_, io::Error>((!buf.is_empty()).then(|| (buf.freeze(), file)))
+            if let Some(m) = &meter {
+                m.add(reading.elapsed());
+            }
+            Ok::<_, io::Error>((!buf.is_empty()).then(|| (buf.freeze(), (file, meter))))
         },
     ))
 }

@@ -151,10 +151,19 @@ where
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<Piece, std::io::Error>>(2);
     let permit = std::sync::Arc::new(permit);
     let held = permit.clone();
+    // The task's work is the request's: the guard charges it to the client's rate limit
+    // when the body is done (`web::work`). Time waiting for the client to take a chunk is not.
+    let meter = crate::web::work::current();
     tokio::task::spawn_blocking(move || {
         let _held = held;
+        let clock = std::cell::RefCell::new(crate::web::work::BusyClock::start(meter));
         // A send fails only when the client went away: stop.
-        let send = |piece| tx.blocking_send(Ok(piece)).is_ok();
+        let send = |piece| {
+            clock.borrow_mut().pause();
+            let sent = tx.blocking_send(Ok(piece)).is_ok();
+            clock.borrow_mut().resume();
+            sent
+        };
         if !head.is_empty() && !send(Piece::Data(Bytes::from(head))) {
             return;
         }

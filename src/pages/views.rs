@@ -411,7 +411,7 @@ async fn history(state: &AppState, kind: EntityKind, id: &str) -> Result<Markup,
         .dataset
         .history(kind, id)
         .await
-        .map_err(ApiError::internal)?;
+        .map_err(crate::api::service_error)?;
     let mut prev: Option<serde_json::Value> = None;
     let mut rows = Vec::new();
     for c in &revs {
@@ -952,7 +952,7 @@ pub async fn changes(state: &AppState, req: &Request, q: &Params) -> Result<Stri
         .dataset
         .changes(since, 100)
         .await
-        .map_err(ApiError::internal)?;
+        .map_err(crate::api::service_error)?;
     revs.reverse();
     let body = html! {
         h1 { "Recent changes" }

@@ -390,15 +390,18 @@ impl Dataset {
         Ok(Writer::new(tx, actor))
     }
 
-    /// Commits a write and brings this process's catalog up to date with it. Once the
-    /// commit succeeded the write stands: if catching up fails (the database went away just
-    /// after), the write is still acknowledged and the follower applies it later.
+    /// Commits a write and brings this process's catalog up to date with it; returns the
+    /// sequence number of the write's last revision (the head when it wrote none). Not the
+    /// head after catching up: another writer (this process or another) may have committed
+    /// since, and the answer would name its revision. Once the commit succeeded the write
+    /// stands: if catching up fails (the database went away just after), the write is still
+    /// acknowledged and the follower applies it later.
     pub async fn commit(&self, writer: Writer) -> Result<i64, ServiceError> {
         let last = writer.last_seq();
         self.reachability
             .observe(writer.commit().await.map_err(ServiceError::from))?;
         match self.sync().await {
-            Ok(head) => Ok(head),
+            Ok(head) => Ok(if last > 0 { last } else { head }),
             Err(e) => {
                 tracing::warn!(error = %e, seq = last, "committed; catching up failed");
                 Ok(last)

@@ -11,6 +11,7 @@ pub mod idle;
 pub mod metrics;
 pub mod params;
 pub mod ratelimit;
+pub mod work;
 
 use crate::config::Limits;
 use crate::error::{ErrorCode, Problem};
@@ -51,6 +52,31 @@ pub struct GuardState {
 }
 
 impl GuardState {
+    /// Takes `extra` more shares from the bucket `key` names (see `RateLimiter::charge`).
+    fn charge_extra(&self, key: &CostKey, extra: f64) {
+        if extra <= 0.0 {
+            return;
+        }
+        let now = Instant::now();
+        match key {
+            CostKey::Read(ip) => {
+                if let Some(rl) = &self.reads {
+                    rl.charge(ip, extra, now);
+                }
+            }
+            CostKey::Token(t) => {
+                if let Some(rl) = &self.writes {
+                    rl.charge(t.as_bytes(), extra, now);
+                }
+            }
+            CostKey::WriteAddress(ip) => {
+                if let Some(rl) = &self.writes {
+                    rl.charge(ip, extra, now);
+                }
+            }
+        }
+    }
+
     /// `routes`: the route templates to count requests by.
     pub fn new<'a>(limits: &Limits, routes: impl IntoIterator<Item = &'a str>) -> Self {
         let mut seed = [0u8; 4];
@@ -235,27 +261,31 @@ impl<E: Endpoint> GuardEndpoint<E> {
     /// (`Limits::cost_unit`), to the bucket `rate_limit` took it from.
     fn charge(&self, key: &CostKey, took: std::time::Duration) {
         let extra = ratelimit::extra_cost(took, self.state.limits.cost_unit);
-        if extra <= 0.0 {
-            return;
-        }
-        let now = Instant::now();
-        match key {
-            CostKey::Read(ip) => {
-                if let Some(rl) = &self.state.reads {
-                    rl.charge(ip, extra, now);
-                }
-            }
-            CostKey::Token(t) => {
-                if let Some(rl) = &self.state.writes {
-                    rl.charge(t.as_bytes(), extra, now);
-                }
-            }
-            CostKey::WriteAddress(ip) => {
-                if let Some(rl) = &self.state.writes {
-                    rl.charge(ip, extra, now);
-                }
-            }
-        }
+        self.state.charge_extra(key, extra);
+    }
+
+    /// Wraps `resp`'s body so the work done after the headers (an export's rows read and
+    /// serialised while it streams, compression as it is sent: see [`work`]) is charged
+    /// too, when the body is done: the cost of `handled + that work` less what `handled`
+    /// alone was charged.
+    fn charge_body(
+        &self,
+        resp: &mut Response,
+        key: CostKey,
+        handled: std::time::Duration,
+        meter: Arc<work::WorkMeter>,
+    ) {
+        let state = self.state.clone();
+        let body = http_body_util::combinators::BoxBody::from(resp.take_body());
+        let metered = work::MeteredBody::new(body, meter, move |after| {
+            let unit = state.limits.cost_unit;
+            let extra =
+                ratelimit::extra_cost(handled + after, unit) - ratelimit::extra_cost(handled, unit);
+            state.charge_extra(&key, extra);
+        });
+        resp.set_body(Body::from(http_body_util::combinators::BoxBody::new(
+            metered,
+        )));
     }
 
     /// Refuses a body over the limit: by its `Content-Length`, or, for a chunked body, by
@@ -318,7 +348,9 @@ impl<E: Endpoint> Endpoint for GuardEndpoint<E> {
                     let timeout = self.state.limits.request_timeout;
                     let key = decision.map(|_| cost_key(&req));
                     let handling = Instant::now();
-                    let resp = match tokio::time::timeout(timeout, self.inner.call(req)).await {
+                    let meter = Arc::new(work::WorkMeter::default());
+                    let call = work::scope(meter.clone(), self.inner.call(req));
+                    let mut resp = match tokio::time::timeout(timeout, call).await {
                         Ok(Ok(r)) => r.into_response(),
                         Ok(Err(e)) => e.into_response(),
                         Err(_) => {
@@ -332,8 +364,12 @@ impl<E: Endpoint> Endpoint for GuardEndpoint<E> {
                     };
                     // A costly request (a huge polygon, a past version, every filter of
                     // /stats) spends more of its client's bucket: see the README's limits.
-                    if let Some(key) = &key {
-                        self.charge(key, handling.elapsed());
+                    if let Some(key) = key
+                        && !self.state.limits.cost_unit.is_zero()
+                    {
+                        let handled = handling.elapsed();
+                        self.charge(&key, handled);
+                        self.charge_body(&mut resp, key, handled, meter);
                     }
                     (resp, decision)
                 }

@@ -116,6 +116,22 @@ async fn writes_answer_503_while_postgres_is_down_and_work_again_by_themselves()
         "history: {}",
         resp.status()
     );
+    // So do the pages that show history (a record's page, the recent changes): a 503 page,
+    // never a 500 (the soak test found them answering 500 during a PostgreSQL restart).
+    for path in ["/sources/1", "/changes"] {
+        let resp = app
+            .client
+            .get(format!("{}{path}", app.base))
+            .header("accept", "text/html")
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            resp.status() == 503 || resp.status() == 200,
+            "page {path}: {}",
+            resp.status()
+        );
+    }
 
     pg.ctl_start();
 

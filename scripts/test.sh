@@ -14,9 +14,10 @@ if ! command -v ogrinfo >/dev/null; then
     fi
 fi
 
-# pandas and OWSLib (tests/requirements.txt) read the downloads and the OGC API, from a
+# pandas, OWSLib and feedparser (tests/requirements.txt) read the downloads, the OGC API
+# and the Atom feed, from a
 # virtualenv in target/venv.
-if [ ! -x target/venv/bin/python ] || ! target/venv/bin/python -c 'import pandas, owslib' 2>/dev/null; then
+if [ ! -x target/venv/bin/python ] || ! target/venv/bin/python -c 'import pandas, owslib, feedparser' 2>/dev/null; then
     if python3 -m venv target/venv >/dev/null 2>&1; then
         target/venv/bin/pip install -q --disable-pip-version-check -r tests/requirements.txt ||
             echo "note: could not install tests/requirements.txt; the pandas check will be skipped (it fails under CI)" >&2

@@ -1,5 +1,5 @@
-//! Real clients read the bulk downloads: pandas the partnerships CSV, GDAL the agencies
-//! GeoJSON. Without them the checks skip with a message, unless `CI` is set.
+//! Real clients read what they read in the field: pandas the partnerships CSV, GDAL the
+//! agencies GeoJSON, OWSLib the OGC API, feedparser the Atom feed. Without them the checks skip with a message, unless `CI` is set.
 
 use crate::helpers::{Backend, TestApp};
 use ring_partnerships::service::import::load_sample_if_empty;
@@ -183,4 +183,50 @@ print(page["numberMatched"])
     )
     .unwrap();
     assert_eq!(out.trim(), total.to_string());
+}
+
+/// feedparser (what news readers and newsroom scripts use) reads the change feed: well
+/// formed, entries titled as news, and the RFC 5005 `next` link pages to older entries.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn feedparser_reads_the_change_feed_and_pages_it() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    load_sample_if_empty(&app.dataset).await.unwrap();
+    let python = python();
+    let probe = Command::new(&python)
+        .args(["-c", "import feedparser"])
+        .output()
+        .map(|o| o.status.success());
+    if probe.as_ref().map_or(true, |ok| !ok) {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI is set but `{python}` cannot import feedparser: run scripts/test.sh (it installs tests/requirements.txt into target/venv)"
+        );
+        eprintln!("{python} cannot import feedparser: skipping (scripts/test.sh installs it)");
+        return;
+    }
+    let script = r#"
+import sys, feedparser
+base = sys.argv[1]
+d = feedparser.parse(base + "/changes.atom?limit=5")
+assert not d.bozo, d.bozo_exception
+assert d.feed.title, d.feed
+assert len(d.entries) == 5, len(d.entries)
+for e in d.entries:
+    assert e.title and not e.title.startswith("citation"), e.title
+    assert e.link.startswith(base), e.link
+nxt = [l.href for l in d.feed.links if l.rel == "next"]
+assert nxt, d.feed.links
+older = feedparser.parse(nxt[0])
+assert not older.bozo, older.bozo_exception
+assert older.entries, "an older page"
+assert not {e.id for e in d.entries} & {e.id for e in older.entries}
+print(d.entries[0].title)
+"#;
+    let out = run(
+        &python,
+        &["-c", script, &app.base],
+        "feedparser reads the Atom feed",
+    )
+    .unwrap();
+    assert!(!out.trim().is_empty());
 }

@@ -171,18 +171,25 @@ pub(super) fn vocab_enums(schemas: &mut Ordered) {
     }
 }
 
-/// Each list operation's `sort` parameter gets the keys that list sorts by.
+/// Each list operation's `sort` parameter gets the keys that list sorts by; the reports
+/// list's `status` the statuses a report can have.
 pub(super) fn sort_enums(doc: &mut Ordered) {
     use crate::service::listing::{PHASE_SORTS, SOURCE_SORTS};
-    let lists: [(&str, Vec<String>); 5] = [
-        ("list_agencies", sorts(AGENCY_SORTS)),
-        ("list_partnerships", sorts(PARTNERSHIP_SORTS)),
-        ("list_sources", sorts(SOURCE_SORTS)),
-        ("list_phases", sorts(PHASE_SORTS)),
+    let reports = crate::service::reports::ReportStatus::ALL
+        .iter()
+        .map(|s| s.as_str().to_string())
+        .collect::<Vec<_>>();
+    let lists: [(&str, &str, Vec<String>); 6] = [
+        ("list_agencies", "Sort", sorts(AGENCY_SORTS)),
+        ("list_partnerships", "Sort", sorts(PARTNERSHIP_SORTS)),
+        ("list_sources", "Sort", sorts(SOURCE_SORTS)),
+        ("list_phases", "Sort", sorts(PHASE_SORTS)),
         (
             "list_citations",
+            "Sort",
             sorts(crate::api::citations::CITATION_SORTS),
         ),
+        ("list_reports", "Status", reports),
     ];
     // Which parameter component each list's `sort` is.
     let mut targets: Vec<(String, Vec<String>)> = Vec::new();
@@ -193,9 +200,9 @@ pub(super) fn sort_enums(doc: &mut Ordered) {
                 let Ordered::Object(fields) = op else {
                     continue;
                 };
-                let Some((_, values)) = lists
+                let Some((_, prefix, values)) = lists
                     .iter()
-                    .find(|(id, _)| is_str(fields, "operationId", id))
+                    .find(|(id, _, _)| is_str(fields, "operationId", id))
                 else {
                     continue;
                 };
@@ -210,7 +217,7 @@ pub(super) fn sort_enums(doc: &mut Ordered) {
                         if let (true, Ordered::Scalar(serde_json::Value::String(r))) =
                             (k == "$ref", v)
                             && let Some(name) = r.strip_prefix("#/components/parameters/")
-                            && name.starts_with("SortQuery")
+                            && name.starts_with(&format!("{prefix}Query"))
                         {
                             targets.push((name.to_string(), values.clone()));
                         }

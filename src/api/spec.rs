@@ -385,6 +385,32 @@ fn share_components(doc: &mut Ordered) {
 pub const CONTACT_NAME: &str = "Ring partnerships API maintainers";
 pub const CONTACT_URL: &str = "/docs";
 
+/// The `$ref` targets of the members of an object's `allOf`, and whether every member is
+/// only a `$ref` or a `description`.
+fn allof_refs(m: &[(String, Ordered)]) -> (Vec<String>, bool) {
+    let Some((_, Ordered::Array(items))) = m.iter().find(|(k, _)| k == "allOf") else {
+        return (Vec::new(), false);
+    };
+    let refs = items
+        .iter()
+        .filter_map(|i| match i {
+            Ordered::Object(r) => r
+                .iter()
+                .find(|(k, _)| k == "$ref")
+                .and_then(|(_, v)| match v {
+                    Ordered::Scalar(serde_json::Value::String(s)) => Some(s.clone()),
+                    _ => None,
+                }),
+            _ => None,
+        })
+        .collect();
+    let described = items.iter().all(|i| match i {
+        Ordered::Object(r) => r.iter().all(|(k, _)| k == "$ref" || k == "description"),
+        _ => false,
+    });
+    (refs, described)
+}
+
 impl Ordered {
     /// Gives every `nullable` schema without a `type` (a wrapped `$ref`) the type of the
     /// schema it refers to: OpenAPI 3.0 defines `nullable` only beside a `type`.
@@ -394,24 +420,7 @@ impl Ordered {
                 let nullable_untyped =
                     m.iter().any(|(k, _)| k == "nullable") && !m.iter().any(|(k, _)| k == "type");
                 if nullable_untyped {
-                    let target =
-                        m.iter()
-                            .find(|(k, _)| k == "allOf")
-                            .and_then(|(_, v)| match v {
-                                Ordered::Array(items) => items.iter().find_map(|i| match i {
-                                    Ordered::Object(r) => r
-                                        .iter()
-                                        .find(|(k, _)| k == "$ref")
-                                        .and_then(|(_, v)| match v {
-                                            Ordered::Scalar(serde_json::Value::String(s)) => {
-                                                Some(s.clone())
-                                            }
-                                            _ => None,
-                                        }),
-                                    _ => None,
-                                }),
-                                _ => None,
-                            });
+                    let target = allof_refs(m).0.into_iter().next();
                     if let Some((_, t)) =
                         target.and_then(|t| types.iter().find(|(name, _)| *name == t))
                     {
@@ -460,39 +469,9 @@ impl Ordered {
                 let only_described_allof =
                     m.iter().all(|(k, _)| k == "allOf" || k == "description")
                         && m.iter().any(|(k, _)| k == "allOf");
-                let target = only_described_allof
-                    .then(|| {
-                        m.iter()
-                            .find(|(k, _)| k == "allOf")
-                            .and_then(|(_, v)| match v {
-                                Ordered::Array(items) => {
-                                    let mut refs = items.iter().filter_map(|i| match i {
-                                        Ordered::Object(r) => r
-                                            .iter()
-                                            .find(|(k, _)| k == "$ref")
-                                            .and_then(|(_, v)| match v {
-                                                Ordered::Scalar(serde_json::Value::String(s)) => {
-                                                    Some(s.clone())
-                                                }
-                                                _ => None,
-                                            }),
-                                        _ => None,
-                                    });
-                                    let only_descriptions = items.iter().all(|i| match i {
-                                        Ordered::Object(r) => {
-                                            r.iter().all(|(k, _)| k == "$ref" || k == "description")
-                                        }
-                                        _ => false,
-                                    });
-                                    let first = refs.next();
-                                    (only_descriptions && refs.next().is_none())
-                                        .then_some(first)
-                                        .flatten()
-                                }
-                                _ => None,
-                            })
-                    })
-                    .flatten()
+                let (refs, described) = allof_refs(m);
+                let target = (only_described_allof && described && refs.len() == 1)
+                    .then(|| refs[0].clone())
                     .filter(|t| enums.contains(t));
                 if let Some(t) = target {
                     *m = vec![("$ref".into(), Ordered::text(&t))];

@@ -294,10 +294,27 @@ pub(super) fn patterns(doc: &mut Ordered) {
             }
         }
     }
+    // A state is read case-insensitively and trimmed; in a search's list, each item may
+    // hold several, comma-separated (as `state=WI,MN` does in a query).
+    let state = r"^\s*[A-Za-z]{2}\s*$";
+    let states = r"^\s*([A-Za-z]{2})?\s*(,\s*([A-Za-z]{2})?\s*)*$";
     if let Some(Ordered::Object(schemas)) = components.get_mut("schemas") {
         for (name, schema) in schemas.iter_mut() {
-            if !matches!(name.as_str(), "AgencySearch" | "PartnershipSearch") {
+            let search = matches!(name.as_str(), "AgencySearch" | "PartnershipSearch");
+            if name == "AgencyFields"
+                && let Some(Ordered::Object(props)) = schema.get_mut("properties")
+                && let Some((_, s)) = props.iter_mut().find(|(k, _)| k == "state")
+            {
+                set_pattern(s, state);
+            }
+            if !search {
                 continue;
+            }
+            if let Some(Ordered::Object(props)) = schema.get_mut("properties")
+                && let Some((_, Ordered::Object(s))) = props.iter_mut().find(|(k, _)| k == "state")
+                && let Some((_, items)) = s.iter_mut().find(|(k, _)| k == "items")
+            {
+                set_pattern(items, states);
             }
             let Some(Ordered::Object(props)) = schema.get_mut("properties") else {
                 continue;

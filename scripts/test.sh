@@ -17,7 +17,7 @@ fi
 # pandas, OWSLib and feedparser (tests/requirements.txt) read the downloads, the OGC API
 # and the Atom feed, from a
 # virtualenv in target/venv.
-if [ ! -x target/venv/bin/python ] || ! target/venv/bin/python -c 'import pandas, owslib, feedparser' 2>/dev/null; then
+if [ ! -x target/venv/bin/python ] || ! target/venv/bin/python -c 'import pandas, owslib, feedparser, geopandas, frictionless' 2>/dev/null; then
     if python3 -m venv target/venv >/dev/null 2>&1; then
         target/venv/bin/pip install -q --disable-pip-version-check -r tests/requirements.txt ||
             echo "note: could not install tests/requirements.txt; the pandas check will be skipped (it fails under CI)" >&2

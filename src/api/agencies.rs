@@ -232,8 +232,8 @@ impl AgenciesApi {
                     links,
                     next,
                     total.map(|t| t as u64),
-                    move |r| {
-                        let a = view(r);
+                    |r: &AgencyRow| {
+                        let a = super::features::AgencyProperties::from_row(r);
                         (a.id.clone(), r.agency.latitude.zip(r.agency.longitude), a)
                     },
                 )))

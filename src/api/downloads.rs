@@ -210,12 +210,16 @@ fn write_geojson_table(
 ) -> io::Result<()> {
     match table {
         "agencies" => write_features(out, meta, agencies(c), |r| {
-            let a = super::dto::Agency::from(&*r.agency);
+            let a = super::features::AgencyProperties::from_row(r);
             (a.id.clone(), r.agency.latitude.zip(r.agency.longitude), a)
         }),
         "partnerships" => write_features(out, meta, partnerships(c), |r| {
             let at = r.agency.as_ref().and_then(|a| a.latitude.zip(a.longitude));
-            (r.partnership.id, at, super::dto::Partnership::from_row(r))
+            (
+                r.partnership.id,
+                at,
+                super::features::PartnershipProperties::from_row(r),
+            )
         }),
         _ => Err(io::Error::other(format!("no table `{table}`"))),
     }
@@ -228,11 +232,28 @@ programs, from when to when, and on what evidence.\n\n\
 Files: agencies.csv, partnerships.csv, programs.csv, phases.csv, sources.csv and\n\
 citations.csv (RFC 4180, UTF-8, header row), described column by column in\n\
 datapackage.json (Frictionless Data Package). Dates keep their known precision:\n\
-start_date is YYYY-MM-DD, YYYY-MM or YYYY, and start_precision says which.\n\n";
+start_date is YYYY-MM-DD, YYYY-MM or YYYY, and start_precision says which;\n\
+start_earliest and start_latest are the first and last day it can mean (plain ISO\n\
+days every tool reads as dates), and the same holds for every other date.\n\n";
 
-fn readme(version: i64) -> String {
+/// The meta's coverage as the datapackage's lines.
+fn coverage_lines(meta: &ListMeta) -> Vec<crate::export::datapackage::CoverageLine> {
+    meta.coverage
+        .iter()
+        .map(|c| crate::export::datapackage::CoverageLine {
+            source_id: c.source_id,
+            title: c.title.clone(),
+            url: c.url.clone(),
+            as_of: c.as_of.clone(),
+            partnerships: c.partnerships,
+        })
+        .collect()
+}
+
+fn readme(version: i64, coverage: &[crate::export::datapackage::CoverageLine]) -> String {
     format!(
-        "{README}Dataset version: {version}.\n\nLicence: {} ({}). See LICENSE.\n\n{}\n",
+        "{README}{}\n\nDataset version: {version}.\n\nLicence: {} ({}). See LICENSE.\n\n{}\n",
+        crate::export::datapackage::how_old(coverage),
         super::LICENSE_NAME,
         super::LICENSE_URL,
         super::ATTRIBUTION
@@ -370,7 +391,8 @@ impl DownloadCache {
                     .ok()
             })
             .unwrap_or_default();
-        let package = descriptor(version, &created, &[]);
+        let coverage = coverage_lines(meta);
+        let package = descriptor(version, &created, &coverage);
         zip.start_file("datapackage.json", options)?;
         zip.write_all(&serde_json::to_vec_pretty(&package).unwrap_or_default())?;
         for r in CSV_RESOURCES {
@@ -379,7 +401,7 @@ impl DownloadCache {
             io::copy(&mut File::open(table)?, &mut zip)?;
         }
         zip.start_file("README.txt", options)?;
-        zip.write_all(readme(version).as_bytes())?;
+        zip.write_all(readme(version, &coverage).as_bytes())?;
         zip.start_file("LICENSE.txt", options)?;
         zip.write_all(license_text().as_bytes())?;
         zip.finish()?;

@@ -153,6 +153,16 @@ fn precision(d: Option<PartialDate>) -> Option<domain::DatePrecision> {
     d.map(|d| d.precision())
 }
 
+/// The first day a date at its precision can mean, as an ISO day.
+fn earliest(d: Option<PartialDate>) -> Option<String> {
+    d.map(|d| d.earliest().to_string())
+}
+
+/// The last day a date at its precision can mean, as an ISO day.
+fn latest(d: Option<PartialDate>) -> Option<String> {
+    d.map(|d| d.latest().to_string())
+}
+
 #[derive(serde::Serialize, Object, Clone, Debug)]
 #[oai(example)]
 pub struct Agency {
@@ -459,10 +469,10 @@ impl Partnership {
                     count: v.count,
                 })
                 .collect(),
-            start_earliest: p.start.map(|d| d.earliest().to_string()),
-            start_latest: p.start.map(|d| d.latest().to_string()),
-            end_earliest: p.end.map(|d| d.earliest().to_string()),
-            end_latest: p.end.map(|d| d.latest().to_string()),
+            start_earliest: earliest(p.start),
+            start_latest: latest(p.start),
+            end_earliest: earliest(p.end),
+            end_latest: latest(p.end),
             external_ids: p.external_ids.clone(),
             notes: p.notes.clone(),
             last_confirmed: p.last_confirmed.map(|d| d.to_string()),
@@ -492,6 +502,14 @@ pub struct Phase {
     /// Last day the phase applied, at its known precision.
     pub end_date: Option<String>,
     pub end_precision: Option<domain::DatePrecision>,
+    /// The first day `start_date` can mean.
+    pub start_earliest: Option<String>,
+    /// The last day `start_date` can mean.
+    pub start_latest: Option<String>,
+    /// The first day `end_date` can mean.
+    pub end_earliest: Option<String>,
+    /// The last day `end_date` can mean.
+    pub end_latest: Option<String>,
     /// Whether enrolled agencies could ask residents for footage through the vendor then.
     pub footage_requests: bool,
     /// Which enrolled agencies the phase's footage requests apply to, where not all.
@@ -511,6 +529,10 @@ impl From<&domain::Phase> for Phase {
             start_precision: precision(p.start),
             end_date: date_text(p.end),
             end_precision: precision(p.end),
+            start_earliest: earliest(p.start),
+            start_latest: latest(p.start),
+            end_earliest: earliest(p.end),
+            end_latest: latest(p.end),
             footage_requests: p.footage_requests,
             footage_condition: p.footage_condition.clone(),
             version: p.meta.version,
@@ -530,6 +552,14 @@ pub struct Program {
     /// A program's end ends every enrolment in it.
     pub end_date: Option<String>,
     pub end_precision: Option<domain::DatePrecision>,
+    /// The first day `start_date` can mean.
+    pub start_earliest: Option<String>,
+    /// The last day `start_date` can mean.
+    pub start_latest: Option<String>,
+    /// The first day `end_date` can mean.
+    pub end_earliest: Option<String>,
+    /// The last day `end_date` can mean.
+    pub end_latest: Option<String>,
     /// Dated phases, oldest first.
     pub phases: Vec<Phase>,
     pub version: i32,
@@ -562,6 +592,10 @@ impl Program {
             start_precision: precision(p.start),
             end_date: date_text(p.end),
             end_precision: precision(p.end),
+            start_earliest: earliest(p.start),
+            start_latest: latest(p.start),
+            end_earliest: earliest(p.end),
+            end_latest: latest(p.end),
             phases: phases.iter().map(Phase::from).collect(),
             version: p.meta.version,
             created_at: p.meta.created_at,
@@ -580,6 +614,10 @@ pub struct Source {
     /// Publication date at its known precision.
     pub published_date: Option<String>,
     pub published_precision: Option<domain::DatePrecision>,
+    /// The first day `published_date` can mean.
+    pub published_earliest: Option<String>,
+    /// The last day `published_date` can mean.
+    pub published_latest: Option<String>,
     /// When the source was last read (YYYY-MM-DD).
     pub accessed_date: Option<String>,
     /// A snapshot in a web archive.
@@ -602,6 +640,8 @@ impl From<&domain::Source> for Source {
             publisher: s.publisher.clone(),
             published_date: date_text(s.published),
             published_precision: precision(s.published),
+            published_earliest: earliest(s.published),
+            published_latest: latest(s.published),
             accessed_date: s.accessed.map(|d| d.to_string()),
             archived_url: s.archived_url.clone(),
             kind: s.kind,
@@ -787,6 +827,10 @@ impl poem_openapi::types::Example for Phase {
             start_precision: Some(domain::DatePrecision::Day),
             end_date: Some("2024-01-28".into()),
             end_precision: Some(domain::DatePrecision::Day),
+            start_earliest: Some("2021-06-07".into()),
+            start_latest: Some("2021-06-07".into()),
+            end_earliest: Some("2024-01-28".into()),
+            end_latest: Some("2024-01-28".into()),
             footage_requests: true,
             footage_condition: None,
             version: 1,
@@ -805,6 +849,10 @@ impl poem_openapi::types::Example for Program {
             start_precision: Some(domain::DatePrecision::Month),
             end_date: None,
             end_precision: None,
+            start_earliest: Some("2018-03-01".into()),
+            start_latest: Some("2018-03-31".into()),
+            end_earliest: None,
+            end_latest: None,
             phases: vec![Phase::example()],
             version: 1,
             created_at: example_time(),
@@ -822,6 +870,8 @@ impl poem_openapi::types::Example for Source {
             publisher: Some("Ring".into()),
             published_date: Some("2019-08-28".into()),
             published_precision: Some(domain::DatePrecision::Day),
+            published_earliest: Some("2019-08-28".into()),
+            published_latest: Some("2019-08-28".into()),
             accessed_date: None,
             archived_url: None,
             kind: domain::SourceKind::PressRelease,

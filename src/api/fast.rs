@@ -201,6 +201,7 @@ struct PageTail<'a> {
 #[cfg(test)]
 mod tests {
     use super::super::dto::{Agency, AgencyList, Partnership, PartnershipList};
+    use super::super::features::AgencyProperties;
     use super::super::geojson::{AgencyFeature, AgencyFeatureCollection, FeatureCollectionType};
     use super::*;
     use crate::domain::{AgencyType, JurisdictionType, LocationPrecision, Meta};
@@ -227,10 +228,13 @@ mod tests {
         same(&a);
         same(&AgencyFeatureCollection {
             type_: FeatureCollectionType::FeatureCollection,
-            features: vec![AgencyFeature::from(Agency::example())],
+            features: vec![
+                AgencyFeature::from(AgencyProperties::of(&domain_agency(true), Some(1.5))),
+                AgencyFeature::from(AgencyProperties::of(&domain_agency(false), None)),
+            ],
             next: None,
             number_matched: Some(1),
-            number_returned: 1,
+            number_returned: 2,
             links: vec![],
             meta: AgencyList::example().meta,
         });

@@ -1,7 +1,8 @@
 //! GeoJSON (RFC 7946) views of the lists, and how a client chooses them: `Accept:
 //! application/geo+json`, `format=geojson`, or a `.geojson` suffix on the path.
 
-use super::dto::{self, ListMeta};
+use super::dto::ListMeta;
+use super::features::{AgencyProperties, PartnershipProperties};
 use poem::{Endpoint, IntoResponse, Middleware, Request, Response};
 use poem_openapi::{Enum, Object};
 
@@ -147,7 +148,7 @@ macro_rules! feature_types {
             pub id: $id,
             /// Null when the record has no position yet.
             pub geometry: Option<PointGeometry>,
-            /// The same fields as the JSON list's rows.
+            /// Flat, typed properties: the columns of the record's CSV table.
             pub properties: $props,
         }
 
@@ -177,20 +178,20 @@ macro_rules! feature_types {
 feature_types!(
     AgencyFeature,
     AgencyFeatureCollection,
-    dto::Agency,
+    AgencyProperties,
     String,
     "An agency as a GeoJSON Feature."
 );
 feature_types!(
     PartnershipFeature,
     PartnershipFeatureCollection,
-    dto::Partnership,
+    PartnershipProperties,
     i64,
     "A partnership as a GeoJSON Feature, at its agency's position."
 );
 
-impl From<dto::Agency> for AgencyFeature {
-    fn from(a: dto::Agency) -> Self {
+impl From<AgencyProperties> for AgencyFeature {
+    fn from(a: AgencyProperties) -> Self {
         Self {
             type_: FeatureType::Feature,
             id: a.id.clone(),
@@ -200,12 +201,12 @@ impl From<dto::Agency> for AgencyFeature {
     }
 }
 
-impl From<dto::Partnership> for PartnershipFeature {
-    fn from(p: dto::Partnership) -> Self {
+impl From<PartnershipProperties> for PartnershipFeature {
+    fn from(p: PartnershipProperties) -> Self {
         Self {
             type_: FeatureType::Feature,
             id: p.id,
-            geometry: point(p.agency.latitude, p.agency.longitude),
+            geometry: point(p.latitude, p.longitude),
             properties: p,
         }
     }

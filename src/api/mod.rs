@@ -9,6 +9,7 @@ pub mod dto;
 pub mod edits;
 pub mod exports;
 pub mod fast;
+pub mod features;
 pub mod geojson;
 pub mod history;
 pub mod meta;

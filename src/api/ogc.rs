@@ -2,7 +2,8 @@
 //! ArcGIS, GDAL's OAPIF driver) can add agencies and partnerships as layers. The landing page
 //! is the API's own (`/`); this module serves `/conformance` and `/collections/...`.
 
-use super::dto::{self, ListMeta};
+use super::dto::ListMeta;
+use super::features::{AgencyProperties, PartnershipProperties};
 use super::geojson::{
     AgencyFeature, AgencyFeatureCollection, FeatureCollectionType, GEOJSON, Link,
     PartnershipFeature, PartnershipFeatureCollection,
@@ -10,6 +11,7 @@ use super::geojson::{
 use super::query_echo::{EchoPeriod, QueryEcho};
 use super::{ApiTags, AppState, list_error, next_link};
 use crate::domain::dates::parse_day;
+use crate::domain::{AgencyType, JurisdictionType, StateCode, Status};
 use crate::error::ApiError;
 use crate::service::catalog::{Catalog, position};
 use crate::service::listing::{
@@ -26,6 +28,8 @@ pub const CONFORMANCE: &[&str] = &[
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters",
 ];
 
 const CRS84: &str = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
@@ -156,6 +160,19 @@ pub enum ItemResponse {
     Ok(ItemBody),
 }
 
+#[derive(ResponseContent)]
+pub enum SchemaBody {
+    #[oai(content_type = "application/schema+json")]
+    Schema(Json<serde_json::Value>),
+}
+
+#[derive(ApiResponse)]
+pub enum SchemaResponse {
+    /// A JSON Schema (draft 2020-12).
+    #[oai(status = 200)]
+    Ok(SchemaBody),
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Kind {
     Agencies,
@@ -229,7 +246,74 @@ fn collection(kind: Kind, catalog: &Catalog) -> Collection {
                 Some(GEOJSON),
                 Some(title),
             ),
+            // `describedby` as RFC 8288 spells it; `describedBy` as GDAL's OAPIF driver looks
+            // for it (relation types are case-insensitive, so both name the same relation).
+            Link::new(
+                format!("/collections/{id}/schema"),
+                "describedby",
+                Some(SCHEMA_JSON),
+                Some("JSON Schema of the features"),
+            ),
+            Link::new(
+                format!("/collections/{id}/schema"),
+                "describedBy",
+                Some(SCHEMA_JSON),
+                Some("JSON Schema of the features"),
+            ),
+            Link::new(
+                format!("/collections/{id}/queryables"),
+                "http://www.opengis.net/def/rel/ogc/1.0/queryables",
+                Some(SCHEMA_JSON),
+                Some("The properties the items can be filtered by"),
+            ),
         ],
+    }
+}
+
+pub const SCHEMA_JSON: &str = "application/schema+json";
+
+/// The properties of a collection's items can be filtered by (`property=value`).
+const AGENCY_QUERYABLES: &[&str] = &["state", "agency_type", "jurisdiction_type"];
+const PARTNERSHIP_QUERYABLES: &[&str] = &["state", "agency_type", "program_id", "status"];
+
+/// The JSON Schema of a collection's features (`schema`) or of its queryables.
+fn schema_document(kind: Kind, base: &str, queryables: bool) -> serde_json::Value {
+    use crate::export::Table;
+    use crate::export::schema;
+    use crate::export::tables::{AgencyRow, PartnershipRow};
+    let (id, title, columns, required, names, id_type) = match kind {
+        Kind::Agencies => (
+            "agencies",
+            "Agencies",
+            AgencyRow::COLUMNS,
+            AgencyProperties::REQUIRED,
+            AGENCY_QUERYABLES,
+            "string",
+        ),
+        Kind::Partnerships => (
+            "partnerships",
+            "Partnerships",
+            PartnershipRow::COLUMNS,
+            PartnershipProperties::REQUIRED,
+            PARTNERSHIP_QUERYABLES,
+            "integer",
+        ),
+    };
+    if queryables {
+        schema::queryables(
+            &format!("{base}/collections/{id}/queryables"),
+            title,
+            columns,
+            names,
+        )
+    } else {
+        schema::feature(
+            &format!("{base}/collections/{id}/schema"),
+            title,
+            columns,
+            required,
+            id_type,
+        )
     }
 }
 
@@ -352,6 +436,59 @@ impl OgcApi {
         Ok(CollectionResponse::Ok(Json(body)))
     }
 
+    /// Get the schema of a collection's features
+    ///
+    /// A JSON Schema of one feature: its `properties` are flat and typed (days have `format:
+    /// date`), the columns of the collection's CSV table. GIS clients (GDAL's OAPIF driver,
+    /// QGIS) type their fields from it. A property whose value is unknown is left out.
+    #[oai(
+        path = "/collections/:collection_id/schema",
+        method = "get",
+        operation_id = "get_collection_schema"
+    )]
+    async fn schema(
+        &self,
+        req: &Request,
+        /// `agencies` or `partnerships`.
+        #[oai(example = "example_collection")]
+        collection_id: Path<String>,
+        /// Output format: only `json` is offered.
+        #[oai(name = "f")]
+        _f: Query<Option<OgcFormat>>,
+    ) -> Result<SchemaResponse, ApiError> {
+        let kind = kind(&collection_id.0)?;
+        let base = self.state.public_url.base_url(req);
+        Ok(SchemaResponse::Ok(SchemaBody::Schema(Json(
+            schema_document(kind, &base, false),
+        ))))
+    }
+
+    /// Get the queryables of a collection
+    ///
+    /// The properties its items can be filtered by, each as a `property=value` parameter of
+    /// `/collections/{collection_id}/items` (OGC API - Features, Part 3).
+    #[oai(
+        path = "/collections/:collection_id/queryables",
+        method = "get",
+        operation_id = "get_queryables"
+    )]
+    async fn queryables(
+        &self,
+        req: &Request,
+        /// `agencies` or `partnerships`.
+        #[oai(example = "example_collection")]
+        collection_id: Path<String>,
+        /// Output format: only `json` is offered.
+        #[oai(name = "f")]
+        _f: Query<Option<OgcFormat>>,
+    ) -> Result<SchemaResponse, ApiError> {
+        let kind = kind(&collection_id.0)?;
+        let base = self.state.public_url.base_url(req);
+        Ok(SchemaResponse::Ok(SchemaBody::Schema(Json(
+            schema_document(kind, &base, true),
+        ))))
+    }
+
     /// Get features
     ///
     /// A page of a collection's features as GeoJSON, with `numberMatched`,
@@ -380,11 +517,40 @@ impl OgcApi {
         limit: Query<Option<u32>>,
         /// The cursor from the previous page's `next` link.
         cursor: Query<Option<String>>,
+        /// A queryable: only features whose agency is in this state (USPS code).
+        state: Query<Option<StateCode>>,
+        /// A queryable: only features whose agency is of this type.
+        agency_type: Query<Option<AgencyType>>,
+        /// A queryable of `agencies`: only agencies of this jurisdiction type.
+        jurisdiction_type: Query<Option<JurisdictionType>>,
+        /// A queryable of `partnerships`: only partnerships in this program (its id).
+        program_id: Query<Option<String>>,
+        /// A queryable of `partnerships`: only partnerships of this status.
+        status: Query<Option<Status>>,
         /// Output format: only `json` (GeoJSON) is offered.
         #[oai(name = "f")]
         _f: Query<Option<OgcFormat>>,
     ) -> Result<ItemsResponse, ApiError> {
         let kind = kind(&collection_id.0)?;
+        let foreign = match kind {
+            Kind::Agencies => [
+                ("program_id", program_id.0.is_some()),
+                ("status", status.0.is_some()),
+            ],
+            Kind::Partnerships => [
+                ("jurisdiction_type", jurisdiction_type.0.is_some()),
+                ("", false),
+            ],
+        };
+        if let Some((name, _)) = foreign.iter().find(|(_, given)| *given) {
+            return Err(ApiError::invalid(
+                name,
+                format!(
+                    "`{name}` is not a queryable of `{}` (see /collections/{}/queryables)",
+                    collection_id.0, collection_id.0
+                ),
+            ));
+        }
         let geo = super::geo_filter(
             None,
             None,
@@ -438,6 +604,9 @@ impl OgcApi {
                 let filter = AgencyFilter {
                     geo,
                     period,
+                    states: state.0.into_iter().collect(),
+                    agency_types: agency_type.0.into_iter().collect(),
+                    jurisdiction_types: jurisdiction_type.0.into_iter().collect(),
                     ..Default::default()
                 };
                 let sort = Sort {
@@ -452,7 +621,7 @@ impl OgcApi {
                 let features: Vec<AgencyFeature> = page
                     .items
                     .into_iter()
-                    .map(|h| AgencyFeature::from(dto::Agency::from(h.item)))
+                    .map(|h| AgencyFeature::from(AgencyProperties::of(h.item, None)))
                     .collect();
                 AnyFeatureCollection::Agencies(AgencyFeatureCollection {
                     type_: FeatureCollectionType::FeatureCollection,
@@ -468,8 +637,22 @@ impl OgcApi {
                 let filter = PartnershipFilter {
                     geo,
                     period,
+                    states: state.0.into_iter().collect(),
+                    agency_types: agency_type.0.into_iter().collect(),
+                    programs: program_id.0.into_iter().collect(),
+                    statuses: status.0.into_iter().collect(),
                     ..Default::default()
                 };
+                if let Some(p) = filter
+                    .programs
+                    .iter()
+                    .find(|p| !catalog.programs.contains_key(p.as_str()))
+                {
+                    return Err(ApiError::invalid(
+                        "program_id",
+                        format!("`{p}` is not a program id (see /programs)"),
+                    ));
+                }
                 let sort = Sort {
                     field: PartnershipSortField::Id,
                     descending: false,
@@ -484,7 +667,9 @@ impl OgcApi {
                 let features: Vec<PartnershipFeature> = page
                     .items
                     .into_iter()
-                    .map(|h| PartnershipFeature::from(dto::Partnership::build(h.item, &catalog)))
+                    .map(|h| {
+                        PartnershipFeature::from(PartnershipProperties::build(h.item, &catalog))
+                    })
                     .collect();
                 AnyFeatureCollection::Partnerships(PartnershipFeatureCollection {
                     type_: FeatureCollectionType::FeatureCollection,
@@ -526,13 +711,13 @@ impl OgcApi {
             Kind::Agencies => catalog
                 .agencies
                 .get(&id)
-                .map(|a| AnyFeature::Agency(AgencyFeature::from(dto::Agency::from(&**a)))),
+                .map(|a| AnyFeature::Agency(AgencyFeature::from(AgencyProperties::of(a, None)))),
             Kind::Partnerships => id
                 .parse::<i64>()
                 .ok()
                 .and_then(|n| catalog.partnerships.get(&n))
                 .map(|p| {
-                    AnyFeature::Partnership(PartnershipFeature::from(dto::Partnership::build(
+                    AnyFeature::Partnership(PartnershipFeature::from(PartnershipProperties::build(
                         p, &catalog,
                     )))
                 }),

@@ -4,6 +4,7 @@ use super::agencies::missing;
 use super::dto::{self, ListMeta, PartnershipList};
 use super::exports::{self, Batches, CsvExport, GeoJson, NdjsonExport};
 use super::fast::Fast;
+use super::features::PartnershipProperties;
 use super::geojson::{Format, GEOJSON, Link, PartnershipFeatureCollection, is_export, negotiate};
 use super::query_echo::{QueryEcho, geo_warnings};
 use super::vocab::{Values, texts};
@@ -361,7 +362,7 @@ impl PartnershipsApi {
                     total.map(|t| t as u64),
                     |r: &PartnershipRow| {
                         let at = r.agency.as_ref().and_then(|a| a.latitude.zip(a.longitude));
-                        (r.partnership.id, at, dto::Partnership::from_row(r))
+                        (r.partnership.id, at, PartnershipProperties::from_row(r))
                     },
                 )))
             }

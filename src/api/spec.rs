@@ -714,9 +714,42 @@ pub fn merge_duplicate_keys(spec: &str) -> Result<String, serde_json::Error> {
     serde_json::to_string_pretty(&doc)
 }
 
+/// `json` without the whitespace between its tokens, keys in the same order: the spec as
+/// served (GDAL downloads it on every open), where the committed file is indented for diffs.
+pub fn minify(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    let (mut in_string, mut escaped) = (false, false);
+    for ch in json.chars() {
+        if in_string {
+            out.push(ch);
+            if escaped {
+                escaped = false;
+            } else if ch == '\\' {
+                escaped = true;
+            } else if ch == '"' {
+                in_string = false;
+            }
+        } else if ch == '"' {
+            in_string = true;
+            out.push(ch);
+        } else if !ch.is_whitespace() {
+            out.push(ch);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn minify_keeps_strings_and_order() {
+        let text = "{\n  \"b\": \"x y \\\" z\",\n  \"a\": [1, 2]\n}\n";
+        assert_eq!(minify(text), "{\"b\":\"x y \\\" z\",\"a\":[1,2]}");
+        let v: serde_json::Value = serde_json::from_str(&minify(text)).unwrap();
+        assert_eq!(v, serde_json::from_str::<serde_json::Value>(text).unwrap());
+    }
 
     #[test]
     fn a_path_written_twice_keeps_every_method_in_order() {

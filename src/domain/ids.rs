@@ -63,6 +63,17 @@ pub const STATE_CODES: &[(&str, &str)] = &[
     ("MP", "Northern Mariana Islands"),
 ];
 
+/// The codes of [`STATE_CODES`], in the same order.
+pub const STATE_CODE_LIST: [&str; STATE_CODES.len()] = {
+    let mut out = [""; STATE_CODES.len()];
+    let mut i = 0;
+    while i < out.len() {
+        out[i] = STATE_CODES[i].0;
+        i += 1;
+    }
+    out
+};
+
 /// A USPS state or territory code, upper case.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct StateCode(&'static str);

@@ -9,7 +9,7 @@ pub mod records;
 pub mod vocab;
 
 pub use dates::{DatePrecision, PartialDate};
-pub use ids::{StateCode, slugify};
+pub use ids::{STATE_CODE_LIST, StateCode, slugify};
 pub use memo::Memo;
 pub use records::*;
 pub use vocab::*;

@@ -36,6 +36,8 @@ pub const CSV_RESOURCES: &[CsvResource] = &[
         foreign_keys: &[
             ("agency_id", "agencies", "id"),
             ("program_id", "programs", "id"),
+            ("last_confirmed_source", "sources", "id"),
+            ("source_id", "sources", "id"),
         ],
     },
     CsvResource {
@@ -79,6 +81,11 @@ fn schema(r: &CsvResource) -> Value {
                 f["trueValues"] = json!(["true"]);
                 f["falseValues"] = json!(["false"]);
             }
+            if c.name == r.primary_key {
+                f["constraints"] = json!({"required": true, "unique": true});
+            } else if !c.values.is_empty() {
+                f["constraints"] = json!({"enum": c.values});
+            }
             f
         })
         .collect();
@@ -96,15 +103,17 @@ fn schema(r: &CsvResource) -> Value {
     s
 }
 
-/// The descriptor. `files` maps a table name to its path in the zip; `geojson` lists the
-/// GeoJSON files (name, path) beside them.
-pub fn descriptor(version: i64, created: &str, geojson: &[(&str, String)]) -> Value {
-    let mut resources: Vec<Value> = CSV_RESOURCES
+/// The descriptor of the zip's CSV tables (every resource a tabular data resource).
+/// `coverage` says how current the data is (the list meta's `coverage`): it goes in the
+/// description and, as data, in `x_coverage`.
+pub fn descriptor(version: i64, created: &str, coverage: &[CoverageLine]) -> Value {
+    let resources: Vec<Value> = CSV_RESOURCES
         .iter()
         .map(|r| {
             json!({
                 "name": r.name,
                 "title": r.title,
+                "profile": "tabular-data-resource",
                 "path": format!("{}.csv", r.name),
                 "format": "csv",
                 "mediatype": "text/csv",
@@ -115,21 +124,15 @@ pub fn descriptor(version: i64, created: &str, geojson: &[(&str, String)]) -> Va
             })
         })
         .collect();
-    for (name, path) in geojson {
-        resources.push(json!({
-            "name": format!("{name}-geojson"),
-            "title": format!("{name} (GeoJSON)"),
-            "path": path,
-            "format": "geojson",
-            "mediatype": "application/geo+json",
-            "encoding": "utf-8",
-        }));
-    }
+    let description = format!(
+        "Which US police and other public safety agencies partner with Amazon Ring, through which programs, from when to when, and on what evidence. Dates keep their known precision (start_date with start_precision), with the interval they mean in start_earliest and start_latest. {}",
+        how_old(coverage)
+    );
     json!({
         "profile": "tabular-data-package",
         "name": "ring-partnerships",
         "title": "US public safety agencies' partnerships with Amazon Ring",
-        "description": "Which US police and other public safety agencies partner with Amazon Ring, through which programs, from when to when, and on what evidence. Dates keep their known precision (start_date with start_precision).",
+        "description": description,
         "version": format!("1.0.{version}"),
         "created": created,
         "keywords": ["ring", "police", "surveillance", "partnerships", "open data"],
@@ -146,8 +149,41 @@ pub fn descriptor(version: i64, created: &str, geojson: &[(&str, String)]) -> Va
             {"title": "ring-partnerships editors", "role": "publisher"}
         ],
         "x_dataset_version": version,
+        "x_coverage": coverage,
         "resources": resources,
     })
+}
+
+/// How current the partnerships confirmed by one source are (the list meta's `coverage`).
+#[derive(serde::Serialize, Clone, Debug)]
+pub struct CoverageLine {
+    pub source_id: Option<i64>,
+    pub title: Option<String>,
+    pub url: Option<String>,
+    /// The newest day the source confirms a partnership (ISO day).
+    pub as_of: Option<String>,
+    pub partnerships: u64,
+}
+
+/// How old the data is, in sentences: one per source of the partnerships' newest evidence.
+pub fn how_old(coverage: &[CoverageLine]) -> String {
+    let mut out = String::from(
+        "How old the facts are: each partnership's last_confirmed is the day of the newest evidence that it was active; after that day, with no end recorded, it is only possible, not certain.",
+    );
+    for c in coverage {
+        let what = c.title.as_deref().unwrap_or("no evidence date recorded");
+        match &c.as_of {
+            Some(day) => out.push_str(&format!(
+                " {} partnerships were last confirmed by {what}, as of {day}.",
+                c.partnerships
+            )),
+            None => out.push_str(&format!(
+                " {} partnerships have no confirmation date ({what}).",
+                c.partnerships
+            )),
+        }
+    }
+    out
 }
 
 fn license() -> Value {
@@ -160,7 +196,21 @@ mod tests {
 
     #[test]
     fn every_csv_column_is_described_once_with_a_type() {
-        let d = descriptor(7, "2026-01-01T00:00:00Z", &[]);
+        let line = CoverageLine {
+            source_id: Some(1),
+            title: Some("Atlas".into()),
+            url: None,
+            as_of: Some("2020-10-07".into()),
+            partnerships: 3,
+        };
+        let d = descriptor(7, "2026-01-01T00:00:00Z", std::slice::from_ref(&line));
+        assert_eq!(d["x_coverage"][0]["as_of"], "2020-10-07");
+        assert!(
+            d["description"]
+                .as_str()
+                .unwrap()
+                .contains("3 partnerships were last confirmed by Atlas, as of 2020-10-07")
+        );
         assert_eq!(d["licenses"][0]["name"], "CC-BY-4.0");
         for r in d["resources"].as_array().unwrap() {
             let fields = r["schema"]["fields"].as_array().unwrap();

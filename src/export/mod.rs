@@ -9,6 +9,7 @@
 
 pub mod atom;
 pub mod datapackage;
+pub mod schema;
 pub mod tables;
 
 use serde::Serialize;
@@ -50,6 +51,8 @@ pub struct Column {
     pub name: &'static str,
     pub kind: ColumnType,
     pub description: &'static str,
+    /// The values the column may hold (a vocabulary), or empty for any value of its type.
+    pub values: &'static [&'static str],
 }
 
 pub const fn col(name: &'static str, kind: ColumnType, description: &'static str) -> Column {
@@ -57,6 +60,14 @@ pub const fn col(name: &'static str, kind: ColumnType, description: &'static str
         name,
         kind,
         description,
+        values: &[],
+    }
+}
+
+impl Column {
+    /// The same column, holding only `values` (empty cells aside).
+    pub const fn one_of(self, values: &'static [&'static str]) -> Column {
+        Column { values, ..self }
     }
 }
 

@@ -6,7 +6,10 @@
 
 use super::ColumnType::{Boolean, Datetime, Integer, Number, String as Text};
 use super::{Column, Field, Row, Table, col};
-use crate::domain::{Agency, Citation, Partnership, Phase, Program, Source};
+use crate::domain::{
+    Agency, AgencyType, Citation, DatePrecision, EntityKind, JurisdictionType, LocationPrecision,
+    PartialDate, Partnership, Phase, Program, STATE_CODE_LIST, Source, SourceKind, Status,
+};
 use std::sync::Arc;
 
 const CREATED: Column = col(
@@ -73,12 +76,14 @@ impl Table for AgencyRow {
             "agency_type",
             Text,
             "police, sheriff, constable, district_attorney, fire or other.",
-        ),
+        )
+        .one_of(AgencyType::NAMES),
         col(
             "jurisdiction_type",
             Text,
             "municipal, county, parish, regional, state, tribal, university or other.",
-        ),
+        )
+        .one_of(JurisdictionType::NAMES),
         col(
             "ori",
             Text,
@@ -90,7 +95,7 @@ impl Table for AgencyRow {
             Text,
             "The county or counties served, as the source names them.",
         ),
-        col("state", Text, "USPS state or territory code."),
+        col("state", Text, "USPS state or territory code.").one_of(&STATE_CODE_LIST),
         col("country", Text, "ISO 3166-1 alpha-2 country code."),
         col(
             "latitude",
@@ -106,7 +111,8 @@ impl Table for AgencyRow {
             "location_precision",
             Text,
             "How exactly the coordinates place the agency: address, place, county or state.",
-        ),
+        )
+        .one_of(LocationPrecision::NAMES),
         col(
             "location_source",
             Text,
@@ -166,6 +172,8 @@ pub struct PartnershipRow {
     pub partnership: Arc<Partnership>,
     pub agency: Option<Arc<Agency>>,
     pub program: Option<Arc<Program>>,
+    /// The primary source ([`crate::service::catalog::Catalog::primary_source`]).
+    pub source: Option<Source>,
     pub distance_m: Option<f64>,
     pub day: Option<DayCells>,
 }
@@ -227,13 +235,13 @@ impl Table for PartnershipRow {
         col("id", Integer, "The partnership's id."),
         col("agency_id", Text, "The agency's id (agencies.csv)."),
         col("agency_name", Text, "The agency's name."),
-        col("agency_type", Text, "The agency's type."),
-        col("state", Text, "The agency's USPS state code."),
+        col("agency_type", Text, "The agency's type.").one_of(AgencyType::NAMES),
+        col("state", Text, "The agency's USPS state code.").one_of(&STATE_CODE_LIST),
         col("latitude", Number, "The agency's WGS 84 latitude."),
         col("longitude", Number, "The agency's WGS 84 longitude."),
         col("program_id", Text, "The program's id (programs.csv)."),
         col("program_name", Text, "The program's name."),
-        col("status", Text, "active, ended, announced or cancelled."),
+        col("status", Text, "active, ended, announced or cancelled.").one_of(Status::NAMES),
         col(
             "start_date",
             Text,
@@ -243,7 +251,8 @@ impl Table for PartnershipRow {
             "start_precision",
             Text,
             "day, month, year or range (YYYY-MM-DD/YYYY-MM-DD: some day between the two).",
-        ),
+        )
+        .one_of(DatePrecision::NAMES),
         col(
             "end_date",
             Text,
@@ -253,7 +262,8 @@ impl Table for PartnershipRow {
             "end_precision",
             Text,
             "day, month, year or range (YYYY-MM-DD/YYYY-MM-DD: some day between the two).",
-        ),
+        )
+        .one_of(DatePrecision::NAMES),
         col(
             "start_earliest",
             super::ColumnType::Date,
@@ -292,6 +302,13 @@ impl Table for PartnershipRow {
             Integer,
             "The source of that evidence (sources.csv).",
         ),
+        col(
+            "source_id",
+            Integer,
+            "The primary source (sources.csv): the first cited for the whole record that is itself evidence (not a compiled dataset such as the Atlas), else the first cited for a field, else the first cited, else the source of the last confirmation.",
+        ),
+        col("source_url", Text, "The primary source's URL."),
+        col("source_title", Text, "The primary source's title."),
         VERSION,
         CREATED,
         UPDATED,
@@ -304,12 +321,14 @@ impl Table for PartnershipRow {
             "active_on_certainty",
             Text,
             "With `active_on`: certain or possible; empty otherwise.",
-        ),
+        )
+        .one_of(CERTAINTIES),
         col(
             "footage_requests",
             Text,
             "With `active_on`: certain or possible when the agency could ask for footage that day.",
-        ),
+        )
+        .one_of(CERTAINTIES),
         col(
             "phase_id",
             Text,
@@ -351,6 +370,13 @@ impl Table for PartnershipRow {
             Some(id) => row.int(id),
             None => row.opt(None),
         }
+        let source = self.source.as_ref();
+        match source {
+            Some(s) => row.int(s.id),
+            None => row.opt(None),
+        }
+        row.opt(source.map(|s| s.url.as_str()));
+        row.opt(source.map(|s| s.title.as_str()));
         row.int(p.meta.version.into());
         row.datetime(p.meta.created_at);
         row.datetime(p.meta.updated_at);
@@ -373,6 +399,10 @@ pub const PROGRAM_FIELDS: &[(&str, Field)] = &[
     ("start_precision", Field::Column("start_precision")),
     ("end_date", Field::Column("end_date")),
     ("end_precision", Field::Column("end_precision")),
+    ("start_earliest", Field::Column("start_earliest")),
+    ("start_latest", Field::Column("start_latest")),
+    ("end_earliest", Field::Column("end_earliest")),
+    ("end_latest", Field::Column("end_latest")),
     (
         "phases",
         Field::Omitted("a table of its own: phases.csv, joined by program_id"),
@@ -397,7 +427,8 @@ impl Table for Program {
             "start_precision",
             Text,
             "day, month, year or range (YYYY-MM-DD/YYYY-MM-DD: some day between the two).",
-        ),
+        )
+        .one_of(DatePrecision::NAMES),
         col(
             "end_date",
             Text,
@@ -407,6 +438,27 @@ impl Table for Program {
             "end_precision",
             Text,
             "day, month, year or range (YYYY-MM-DD/YYYY-MM-DD: some day between the two).",
+        )
+        .one_of(DatePrecision::NAMES),
+        col(
+            "start_earliest",
+            super::ColumnType::Date,
+            "The first day start_date can mean.",
+        ),
+        col(
+            "start_latest",
+            super::ColumnType::Date,
+            "The last day start_date can mean.",
+        ),
+        col(
+            "end_earliest",
+            super::ColumnType::Date,
+            "The first day end_date can mean.",
+        ),
+        col(
+            "end_latest",
+            super::ColumnType::Date,
+            "The last day end_date can mean.",
         ),
         VERSION,
         CREATED,
@@ -422,6 +474,8 @@ impl Table for Program {
         row.opt(self.start.map(|d| d.precision().as_str()));
         row.opt_display(self.end);
         row.opt(self.end.map(|d| d.precision().as_str()));
+        interval_cells(row, self.start);
+        interval_cells(row, self.end);
         row.int(self.meta.version.into());
         row.datetime(self.meta.created_at);
         row.datetime(self.meta.updated_at);
@@ -438,6 +492,10 @@ pub const PHASE_FIELDS: &[(&str, Field)] = &[
     ("start_precision", Field::Column("start_precision")),
     ("end_date", Field::Column("end_date")),
     ("end_precision", Field::Column("end_precision")),
+    ("start_earliest", Field::Column("start_earliest")),
+    ("start_latest", Field::Column("start_latest")),
+    ("end_earliest", Field::Column("end_earliest")),
+    ("end_latest", Field::Column("end_latest")),
     ("footage_requests", Field::Column("footage_requests")),
     ("footage_condition", Field::Column("footage_condition")),
     ("version", Field::Column("version")),
@@ -453,7 +511,7 @@ impl Table for Phase {
         ),
         col("name", Text, "The phase's name."),
         col("description", Text, "What changed for enrolled agencies."),
-        col("status", Text, "active, ended, announced or cancelled."),
+        col("status", Text, "active, ended, announced or cancelled.").one_of(Status::NAMES),
         col(
             "start_date",
             Text,
@@ -463,7 +521,8 @@ impl Table for Phase {
             "start_precision",
             Text,
             "day, month, year or range (YYYY-MM-DD/YYYY-MM-DD: some day between the two).",
-        ),
+        )
+        .one_of(DatePrecision::NAMES),
         col(
             "end_date",
             Text,
@@ -473,6 +532,27 @@ impl Table for Phase {
             "end_precision",
             Text,
             "day, month, year or range (YYYY-MM-DD/YYYY-MM-DD: some day between the two).",
+        )
+        .one_of(DatePrecision::NAMES),
+        col(
+            "start_earliest",
+            super::ColumnType::Date,
+            "The first day start_date can mean.",
+        ),
+        col(
+            "start_latest",
+            super::ColumnType::Date,
+            "The last day start_date can mean.",
+        ),
+        col(
+            "end_earliest",
+            super::ColumnType::Date,
+            "The first day end_date can mean.",
+        ),
+        col(
+            "end_latest",
+            super::ColumnType::Date,
+            "The last day end_date can mean.",
         ),
         col(
             "footage_requests",
@@ -499,6 +579,8 @@ impl Table for Phase {
         row.opt(self.start.map(|d| d.precision().as_str()));
         row.opt_display(self.end);
         row.opt(self.end.map(|d| d.precision().as_str()));
+        interval_cells(row, self.start);
+        interval_cells(row, self.end);
         row.boolean(self.footage_requests);
         row.opt(self.footage_condition.as_deref());
         row.int(self.meta.version.into());
@@ -516,6 +598,8 @@ pub const SOURCE_FIELDS: &[(&str, Field)] = &[
     ("publisher", Field::Column("publisher")),
     ("published_date", Field::Column("published_date")),
     ("published_precision", Field::Column("published_precision")),
+    ("published_earliest", Field::Column("published_earliest")),
+    ("published_latest", Field::Column("published_latest")),
     ("accessed_date", Field::Column("accessed_date")),
     ("archived_url", Field::Column("archived_url")),
     ("kind", Field::Column("kind")),
@@ -535,6 +619,17 @@ impl Table for Source {
             "published_precision",
             Text,
             "day, month, year or range (YYYY-MM-DD/YYYY-MM-DD: some day between the two).",
+        )
+        .one_of(DatePrecision::NAMES),
+        col(
+            "published_earliest",
+            super::ColumnType::Date,
+            "The first day published_date can mean.",
+        ),
+        col(
+            "published_latest",
+            super::ColumnType::Date,
+            "The last day published_date can mean.",
         ),
         col(
             "accessed_date",
@@ -546,7 +641,8 @@ impl Table for Source {
             "kind",
             Text,
             "official_map, news, press_release, public_records, agency_post, dataset or other.",
-        ),
+        )
+        .one_of(SourceKind::NAMES),
         VERSION,
         CREATED,
         UPDATED,
@@ -559,6 +655,7 @@ impl Table for Source {
         row.opt(self.publisher.as_deref());
         row.opt_display(self.published);
         row.opt(self.published.map(|d| d.precision().as_str()));
+        interval_cells(row, self.published);
         row.opt_display(self.accessed);
         row.opt(self.archived_url.as_deref());
         row.text(self.kind.as_str());
@@ -584,7 +681,8 @@ impl Table for Citation {
             "entity_kind",
             Text,
             "What the citing record is: agency, program, phase, partnership or source.",
-        ),
+        )
+        .one_of(EntityKind::NAMES),
         col("entity_id", Text, "The citing record's id."),
         col(
             "field",
@@ -608,6 +706,15 @@ impl Table for Citation {
         row.datetime(self.meta.created_at);
         row.datetime(self.meta.updated_at);
     }
+}
+
+/// `certain` or `possible`: how sure a statement about a day is.
+pub const CERTAINTIES: &[&str] = &["certain", "possible"];
+
+/// The first and last day a date at its precision can mean, as two cells.
+fn interval_cells(row: &mut Row<'_>, date: Option<PartialDate>) {
+    row.opt_display(date.map(|d| d.earliest()));
+    row.opt_display(date.map(|d| d.latest()));
 }
 
 impl<T: Table> Table for Arc<T> {

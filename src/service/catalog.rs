@@ -336,6 +336,29 @@ impl Catalog {
             .collect()
     }
 
+    /// The partnership's primary source: the first source cited for the whole record that is
+    /// itself evidence (not a dataset that compiles others, such as the Atlas), else the first
+    /// such source cited for a field, else the first source cited at all, else the source of
+    /// its last confirmation.
+    pub fn primary_source(&self, p: &Partnership) -> Option<&Source> {
+        let cited: Vec<&Source> = {
+            let citations = self.citations_of(EntityKind::Partnership, &p.id.to_string());
+            let (whole, fields): (Vec<_>, Vec<_>) =
+                citations.into_iter().partition(|c| c.field.is_none());
+            whole
+                .into_iter()
+                .chain(fields)
+                .filter_map(|c| self.sources.get(&c.source_id))
+                .collect()
+        };
+        cited
+            .iter()
+            .find(|s| s.kind != crate::domain::SourceKind::Dataset)
+            .or_else(|| cited.first())
+            .copied()
+            .or_else(|| p.last_confirmed_source.and_then(|id| self.sources.get(&id)))
+    }
+
     pub fn partnerships_of(&self, agency_id: &str) -> Vec<&Partnership> {
         self.partnerships_by_agency
             .get(agency_id)

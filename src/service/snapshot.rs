@@ -184,6 +184,7 @@ pub fn partnerships(
             partnership: partnership.clone(),
             agency: catalog.agencies.get(&p.agency_id).cloned(),
             program: programs.get(p.program_id.as_str()).cloned(),
+            source: catalog.primary_source(p).cloned(),
             distance_m: hit.distance_m,
             day,
         });

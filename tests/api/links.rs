@@ -127,6 +127,14 @@ on_both_backends!(
                     "/collections/agencies/items?limit=1".into(),
                     "/collections/partnerships/items?limit=1".into(),
                 ],
+                "/collections/{collection_id}/schema" => vec![
+                    "/collections/agencies/schema".into(),
+                    "/collections/partnerships/schema".into(),
+                ],
+                "/collections/{collection_id}/queryables" => vec![
+                    "/collections/agencies/queryables".into(),
+                    "/collections/partnerships/queryables".into(),
+                ],
                 "/collections/{collection_id}/items/{feature_id}" => vec![
                     format!("/collections/agencies/items/{agency}"),
                     format!("/collections/partnerships/items/{partnership}"),

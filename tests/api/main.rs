@@ -10,6 +10,7 @@ mod checkpoints;
 mod clients;
 mod contract;
 mod crash;
+mod data_clients;
 mod downloads;
 mod edits;
 mod errors;

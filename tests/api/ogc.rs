@@ -191,7 +191,9 @@ async fn gdal_reads_every_feature_with_its_attributes() {
         "start_date: String",
         "status: String",
         "id: Integer",
-        "agency: String",
+        "agency_id: String",
+        "start_earliest: Date",
+        "last_confirmed: Date",
     ] {
         assert!(info.contains(attr), "{attr} missing from:\n{info}");
     }

@@ -251,6 +251,7 @@ mod tests {
             longitude: located.then_some(-88.01259),
             location_precision: located.then_some(LocationPrecision::Place),
             location_source: None,
+            quality_flags: Vec::new(),
             external_ids: [("aos".to_string(), "AOS3711".to_string())].into(),
             notes: Some("line\nbreak".into()),
             meta: Meta::new(time::macros::datetime!(2026-11-29 12:00:00.123456 UTC)),

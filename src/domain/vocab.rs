@@ -96,6 +96,32 @@ string_enum! {
 }
 
 string_enum! {
+    /// An inconsistency the importer found in what the source says about an agency, or a
+    /// weakness of where it placed it. Each says one thing; an agency carries every one that
+    /// applies (`quality_flags`, sorted in this order), and none when all is well.
+    ///
+    /// - `county_not_in_state`: a county the source lists is not a county of the agency's
+    ///   state, though another state has one of that name (the Atlas files Wall Township PD,
+    ///   of Monmouth County, NJ, under NH).
+    /// - `county_not_found`: a county the source lists is a county of no state.
+    /// - `place_not_found_in_state`: the source's city is not a place of the agency's state.
+    /// - `place_outside_listed_counties`: the city was found in the state, but in none of the
+    ///   counties the source lists.
+    /// - `location_county_fallback`: a local agency (not county-wide) is placed at its
+    ///   county's point because its own place was not found.
+    /// - `location_state_fallback`: the agency is placed at its state's interior point:
+    ///   where it is, is essentially unknown.
+    QualityFlag {
+        CountyNotInState => "county_not_in_state",
+        CountyNotFound => "county_not_found",
+        PlaceNotFoundInState => "place_not_found_in_state",
+        PlaceOutsideListedCounties => "place_outside_listed_counties",
+        LocationCountyFallback => "location_county_fallback",
+        LocationStateFallback => "location_state_fallback",
+    }
+}
+
+string_enum! {
     /// Where a partnership, program or phase stands.
     Status {
         Active => "active",

@@ -35,6 +35,7 @@ pub(crate) fn agency(i: usize, lat: f64, lon: f64, state: &str) -> Agency {
         longitude: Some(lon),
         location_precision: None,
         location_source: None,
+        quality_flags: Vec::new(),
         external_ids: Default::default(),
         notes: None,
         meta: Meta::new(datetime!(2026-01-01 0:00 UTC)),

@@ -362,6 +362,7 @@ impl Fixture<'_> {
                 longitude: Some(-88.0),
                 location_precision: None,
                 location_source: None,
+                quality_flags: Vec::new(),
                 external_ids: Default::default(),
                 notes: None,
                 meta: placeholder(),

@@ -39,6 +39,7 @@ async fn partnership(
             longitude: Some(-88.0),
             location_precision: None,
             location_source: None,
+            quality_flags: Vec::new(),
             external_ids: Default::default(),
             notes: None,
             meta: Meta::new(now()),

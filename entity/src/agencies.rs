@@ -18,6 +18,8 @@ pub struct Model {
     pub longitude: Option<f64>,
     pub location_precision: Option<String>,
     pub location_source: Option<String>,
+    /// The agency's quality flags: a JSON array of `QualityFlag` values.
+    pub quality_flags: Json,
     pub external_ids: Json,
     pub notes: Option<String>,
     pub version: i32,

@@ -135,6 +135,9 @@ pub struct AgencyFields {
     /// address, place, county or state.
     pub location_precision: MaybeUndefined<String>,
     pub location_source: MaybeUndefined<String>,
+    /// The agency's quality flags (`QualityFlag` values), replacing them all; `null` or
+    /// `[]` clears them. Absent: kept.
+    pub quality_flags: MaybeUndefined<Vec<String>>,
     pub external_ids: MaybeUndefined<BTreeMap<String, String>>,
     pub notes: MaybeUndefined<String>,
 }

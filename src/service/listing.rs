@@ -8,7 +8,7 @@ pub use super::paging::{
 };
 use super::paging::{decode_after, order_by, page_size};
 use crate::domain::{
-    Agency, AgencyType, JurisdictionType, PartialDate, Partnership, Phase, Program, Source,
+    Agency, AgencyType, JurisdictionType, PartialDate, QualityFlag, Partnership, Phase, Program, Source,
     SourceKind, StateCode, Status,
 };
 use crate::geo::{BBox, LatLon, Near, Region, SpatialIndex};
@@ -199,6 +199,8 @@ pub struct AgencyFilter {
     pub states: Vec<StateCode>,
     pub agency_types: Vec<AgencyType>,
     pub jurisdiction_types: Vec<JurisdictionType>,
+    /// Only agencies carrying at least one of these quality flags.
+    pub quality_flags: Vec<QualityFlag>,
     pub ori: Option<String>,
     /// Folded with [`fold`].
     pub q: Option<String>,
@@ -213,6 +215,8 @@ impl AgencyFilter {
         any_or(&self.states, &a.state)
             && any_or(&self.agency_types, &a.agency_type)
             && any_or(&self.jurisdiction_types, &a.jurisdiction_type)
+            && (self.quality_flags.is_empty()
+                || self.quality_flags.iter().any(|f| a.quality_flags.contains(f)))
             && self
                 .ori
                 .as_ref()

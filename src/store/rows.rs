@@ -107,6 +107,7 @@ fn agency(
         longitude: Set(a.longitude),
         location_precision: Set(a.location_precision.map(|p| p.as_str().into())),
         location_source: Set(a.location_source.clone()),
+        quality_flags: Set(json(&a.quality_flags)),
         external_ids: Set(json(&a.external_ids)),
         notes: Set(a.notes.clone()),
         version: Set(a.meta.version),

@@ -8,8 +8,8 @@ pub use super::paging::{
 };
 use super::paging::{decode_after, order_by, page_size};
 use crate::domain::{
-    Agency, AgencyType, JurisdictionType, PartialDate, QualityFlag, Partnership, Phase, Program, Source,
-    SourceKind, StateCode, Status,
+    Agency, AgencyType, JurisdictionType, PartialDate, Partnership, Phase, Program, QualityFlag,
+    Source, SourceKind, StateCode, Status,
 };
 use crate::geo::{BBox, LatLon, Near, Region, SpatialIndex};
 use std::cmp::Ordering;
@@ -216,7 +216,10 @@ impl AgencyFilter {
             && any_or(&self.agency_types, &a.agency_type)
             && any_or(&self.jurisdiction_types, &a.jurisdiction_type)
             && (self.quality_flags.is_empty()
-                || self.quality_flags.iter().any(|f| a.quality_flags.contains(f)))
+                || self
+                    .quality_flags
+                    .iter()
+                    .any(|f| a.quality_flags.contains(f)))
             && self
                 .ori
                 .as_ref()

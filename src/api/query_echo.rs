@@ -213,6 +213,7 @@ impl QueryEcho {
             agency: filter.agency.clone(),
             state: names(&filter.states),
             agency_type: names(&filter.agency_types),
+            quality_flag: names(&filter.agency_quality_flags),
             program: names(&filter.programs),
             status: names(&filter.statuses),
             q: filter.q.clone(),

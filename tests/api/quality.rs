@@ -141,6 +141,19 @@ on_both_backends!(
             .await;
         assert_eq!(page["data"], json!([]));
 
+        let page = app
+            .get_json("/partnerships?quality_flag=county_not_in_state")
+            .await;
+        let agencies: Vec<&str> = page["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["agency"]["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(agencies, ["us-nh-wall-township-police-department"]);
+        let resp = app.get("/partnerships?quality_flag=wrong").await;
+        assert_eq!(resp.status(), 400);
+
         let resp = app.get("/agencies?quality_flag=bad_county").await;
         assert_eq!(resp.status(), 400);
         let problem: Value = resp.json().await.unwrap();

@@ -53,6 +53,11 @@ fn rules() -> Vec<(&'static str, &'static str, Vocab)> {
             Component("JurisdictionType"),
         ),
         ("AgencySearch", "quality_flag", Component("QualityFlag")),
+        (
+            "PartnershipSearch",
+            "quality_flag",
+            Component("QualityFlag"),
+        ),
         ("AgencyFields", "quality_flags", Component("QualityFlag")),
         ("QueryEcho", "quality_flag", Component("QualityFlag")),
         ("Agency", "state", Component("StateCode")),

@@ -16,6 +16,12 @@
 //!    agency name;
 //! 5. an interior point of the state.
 //!
+//! Each hit says what its point is ([`Basis`]: a county's point is usually the GeoNames place
+//! nearest its interior point, and is labelled as that place) and carries the quality flags
+//! of the query (`QualityFlag`): listed counties that are not the state's, a city that is not
+//! a place of the state or lies outside the listed counties, and the fallback taken (a local
+//! agency at a county point, anyone at a state point).
+//!
 //! Lookups never leave the query's state: places carry GeoNames' own state
 //! code, and county and state points were computed inside their polygons
 //! (the tests check them against Census 1:500k state outlines).

@@ -1139,6 +1139,36 @@ mod tests {
     }
 
     #[test]
+    fn a_location_source_says_what_the_point_is() {
+        let g = Gazetteer::embedded();
+        let source = |agency: &str, city: &str, county: &str, state: &str, county_level| {
+            let hit = g
+                .geocode(&GeocodeQuery {
+                    agency_name: agency,
+                    city: Some(city).filter(|c| !c.is_empty()),
+                    county: Some(county).filter(|c| !c.is_empty()),
+                    state,
+                    county_level,
+                })
+                .unwrap();
+            (hit.latitude, hit.longitude, location_source(&hit))
+        };
+        // A sheriff at its county's point, which is the town of Santa Paula: said so.
+        let (lat, lon, text) = source("Ventura County Sheriff", "", "Ventura County", "CA", true);
+        assert_eq!(
+            text,
+            "GeoNames place (CC BY 4.0) nearest the US Census interior point of Ventura County, CA: Santa Paula, CA"
+        );
+        let (town_lat, town_lon, town) = source("Police", "Santa Paula", "", "CA", false);
+        assert_eq!((lat, lon), (town_lat, town_lon), "the same point");
+        assert_eq!(town, "GeoNames gazetteer (CC BY 4.0): Santa Paula, CA");
+        let (_, _, text) = source("Nome Police", "", "Nome Census Area", "AK", true);
+        assert_eq!(text, "US Census county centroid: Nome Census Area, AK");
+        let (_, _, text) = source("Nowhere PD", "", "", "NH", false);
+        assert_eq!(text, "US Census state interior point: New Hampshire");
+    }
+
+    #[test]
     fn atlas_vocabularies_map_to_ours() {
         assert_eq!(agency_type("Constables"), AgencyType::Constable);
         assert_eq!(agency_type("Marshal"), AgencyType::Other);

@@ -8,8 +8,8 @@
 
 use crate::domain::ids::STATE_CODES;
 use crate::domain::{
-    AgencyType, ChangeKind, DatePrecision, EntityKind, JurisdictionType, LocationPrecision,
-    QualityFlag, SourceKind, StateCode, Status,
+    AgencyType, ChangeKind, DatePrecision, EntityKind, JurisdictionType, LocationBasis,
+    LocationPrecision, QualityFlag, SourceKind, StateCode, Status,
 };
 use poem_openapi::registry::{MetaSchema, MetaSchemaRef, Registry};
 use poem_openapi::types::{
@@ -89,6 +89,11 @@ openapi_vocab!(
     LocationPrecision,
     "LocationPrecision",
     "How exactly an agency's coordinates place it."
+);
+openapi_vocab!(
+    LocationBasis,
+    "LocationBasis",
+    "What an agency's point is: `geonames_place` (the GeoNames place matched), `county_place` (the GeoNames place nearest the county's interior point), `county_centroid`, `county_pole` (pole of inaccessibility), `county_interior`, `state_interior`, `source_point` (given by the source, e.g. Ring's map)."
 );
 openapi_vocab!(
     QualityFlag,

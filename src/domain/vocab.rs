@@ -96,6 +96,29 @@ string_enum! {
 }
 
 string_enum! {
+    /// What an agency's point is, whatever was matched: a county-level location is usually
+    /// the GeoNames place nearest the county's interior point, and says so.
+    ///
+    /// - `geonames_place`: the GeoNames place the agency was matched to.
+    /// - `county_place`: the GeoNames place nearest the interior point of the agency's county
+    ///   (how the gazetteer places most counties, `tools/gazetteer/README.md`).
+    /// - `county_centroid`: the county's centroid (US Census outline).
+    /// - `county_pole`: the county's pole of inaccessibility (US Census outline).
+    /// - `county_interior`: an interior point of the county, how found not recorded.
+    /// - `state_interior`: the state's interior point (US Census outline).
+    /// - `source_point`: the point the source gives (a placemark of Ring's map).
+    LocationBasis {
+        GeonamesPlace => "geonames_place",
+        CountyPlace => "county_place",
+        CountyCentroid => "county_centroid",
+        CountyPole => "county_pole",
+        CountyInterior => "county_interior",
+        StateInterior => "state_interior",
+        SourcePoint => "source_point",
+    }
+}
+
+string_enum! {
     /// An inconsistency the importer found in what the source says about an agency, or a
     /// weakness of where it placed it. Each says one thing; an agency carries every one that
     /// applies (`quality_flags`, sorted in this order), and none when all is well.

@@ -65,6 +65,7 @@ pub const AGENCY_FIELDS: &[(&str, Field)] = &[
     ("updated_at", Field::Column("updated_at")),
     ("distance_m", Field::Column("distance_m")),
     ("quality_flags", Field::Column("quality_flags")),
+    ("location_basis", Field::Column("location_basis")),
 ];
 
 impl Table for AgencyRow {
@@ -130,6 +131,11 @@ impl Table for AgencyRow {
             Text,
             "What the importer found inconsistent or weak in the record, as a JSON array of QualityFlag values (e.g. [\"county_not_in_state\"]); [] when nothing.",
         ),
+        col(
+            "location_basis",
+            Text,
+            "What the point is: geonames_place, county_place (the GeoNames place nearest the county's interior point), county_centroid, county_pole, county_interior, state_interior or source_point; empty when unknown.",
+        ),
     ];
 
     fn cells(&self, row: &mut Row<'_>) {
@@ -159,6 +165,7 @@ impl Table for AgencyRow {
         } else {
             row.json(&a.quality_flags);
         }
+        row.opt(a.location_basis.map(|b| b.as_str()));
     }
 }
 

@@ -22,6 +22,9 @@
 //!   `county_not_in_state;location_state_fallback`), as the importer found them when it
 //!   geocoded the row. When the column exists it is authoritative (empty means none);
 //!   without it the importer computes them from the gazetteer.
+//! - `Location Basis`: what the point is (`LocationBasis`: `geonames_place`, `county_place`,
+//!   `county_centroid`, `state_interior`, ...), beside the location columns; empty means
+//!   unknown.
 //!
 //! Every field is cleaned first (`import::text`): invisible and control characters removed,
 //! special spaces made plain, whitespace trimmed and collapsed, and spreadsheet artefacts
@@ -29,7 +32,9 @@
 //! kept.
 
 use super::text::{self, Repairs};
-use crate::domain::{LocationPrecision, PartialDate, QualityFlag, StateCode, Status};
+use crate::domain::{
+    LocationBasis, LocationPrecision, PartialDate, QualityFlag, StateCode, Status,
+};
 use std::io::Read;
 use time::{Date, Month};
 
@@ -63,7 +68,7 @@ pub const COLUMNS: [&str; 25] = [
 ];
 
 /// Columns a file may add after the Atlas ones (see the module documentation).
-pub const OPTIONAL_COLUMNS: [&str; 12] = [
+pub const OPTIONAL_COLUMNS: [&str; 13] = [
     "Status",
     "Start",
     "Notes",
@@ -76,6 +81,7 @@ pub const OPTIONAL_COLUMNS: [&str; 12] = [
     "Location Precision",
     "Location Source",
     "Quality Flags",
+    "Location Basis",
 ];
 
 /// The `Technology` of the rows this project imports.
@@ -156,6 +162,8 @@ pub struct Located {
     pub latitude: f64,
     pub longitude: f64,
     pub precision: LocationPrecision,
+    /// What the point is, when known.
+    pub basis: Option<LocationBasis>,
     pub source: Option<String>,
 }
 
@@ -365,6 +373,12 @@ fn parse_row(record: &[String], line: u64, extra: &Extra) -> Result<AtlasRow, At
                 latitude: coord(lat, "Latitude", 90.0)?,
                 longitude: coord(lon, "Longitude", 180.0)?,
                 precision,
+                basis: extra_col(12)
+                    .map(|b| {
+                        b.parse::<LocationBasis>()
+                            .map_err(|e| field_err("Location Basis", e.to_string()))
+                    })
+                    .transpose()?,
                 source: extra_col(10).map(str::to_string),
             })
         }

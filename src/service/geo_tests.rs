@@ -34,6 +34,7 @@ pub(crate) fn agency(i: usize, lat: f64, lon: f64, state: &str) -> Agency {
         latitude: Some(lat),
         longitude: Some(lon),
         location_precision: None,
+        location_basis: None,
         location_source: None,
         quality_flags: Vec::new(),
         external_ids: Default::default(),

@@ -29,8 +29,8 @@ use super::{Dataset, ServiceError, Writer};
 use crate::domain::evidence;
 use crate::domain::ids::agency_slug;
 use crate::domain::{
-    Agency, AgencyType, ChangeKind, Citation, EntityKind, JurisdictionType, LocationPrecision,
-    Meta, Partnership, QualityFlag, Record, Source, SourceKind, Status,
+    Agency, AgencyType, ChangeKind, Citation, EntityKind, JurisdictionType, LocationBasis,
+    LocationPrecision, Meta, Partnership, QualityFlag, Record, Source, SourceKind, Status,
 };
 use crate::import::atlas::{self, AtlasError, AtlasFile, AtlasRow, Link, Located, RING_TECHNOLOGY};
 use crate::import::geocode::{self, Basis, Gazetteer, GeocodeHit, GeocodeQuery, Precision};
@@ -475,6 +475,7 @@ fn plan(
             latitude: place.as_ref().map(|p| p.latitude),
             longitude: place.as_ref().map(|p| p.longitude),
             location_precision: place.as_ref().map(|p| p.precision),
+            location_basis: place.as_ref().and_then(|p| p.basis),
             location_source: place.and_then(|p| p.source),
             quality_flags,
             external_ids: external_ids.clone(),
@@ -696,6 +697,7 @@ pub(crate) fn placed(
             latitude: hit.latitude,
             longitude: hit.longitude,
             precision: location_precision(hit.precision),
+            basis: Some(location_basis(&hit.basis)),
             source: Some(location_source(hit)),
         })
     });
@@ -962,6 +964,18 @@ fn location_precision(p: Precision) -> LocationPrecision {
         Precision::Place => LocationPrecision::Place,
         Precision::County => LocationPrecision::County,
         Precision::State => LocationPrecision::State,
+    }
+}
+
+/// The geocoder's basis in the published vocabulary.
+fn location_basis(basis: &Basis) -> LocationBasis {
+    match basis {
+        Basis::Place => LocationBasis::GeonamesPlace,
+        Basis::CountyPlace(_) => LocationBasis::CountyPlace,
+        Basis::CountyCentroid => LocationBasis::CountyCentroid,
+        Basis::CountyPole => LocationBasis::CountyPole,
+        Basis::CountyInterior => LocationBasis::CountyInterior,
+        Basis::StateInterior => LocationBasis::StateInterior,
     }
 }
 

@@ -122,6 +122,7 @@ pub fn shipped_csv(file: &AtlasFile, ori: Option<&OriIndex>) -> std::io::Result<
             agency_type(&row.lea_type),
             jurisdiction_type(&row.jurisdiction),
         );
+        let basis = placement.location.as_ref().and_then(|p| p.basis);
         match placement.location {
             Some(p) => {
                 fields.push(p.latitude.to_string());
@@ -133,6 +134,7 @@ pub fn shipped_csv(file: &AtlasFile, ori: Option<&OriIndex>) -> std::io::Result<
         }
         let flags: Vec<&str> = placement.flags.iter().map(|f| f.as_str()).collect();
         fields.push(flags.join(";"));
+        fields.push(basis.map(|b| b.as_str().to_string()).unwrap_or_default());
         out.write_record(&fields).map_err(io)?;
     }
     let bytes = out

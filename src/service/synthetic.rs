@@ -116,6 +116,7 @@ pub async fn generate(dataset: &Dataset, count: usize, seed: u64) -> Result<usiz
             latitude: Some((lat * 1e5).round() / 1e5),
             longitude: Some((lon * 1e5).round() / 1e5),
             location_precision: Some(LocationPrecision::Place),
+            location_basis: None,
             location_source: Some("synthetic".into()),
             quality_flags: Vec::new(),
             external_ids: [("synthetic".to_string(), i.to_string())].into(),

@@ -106,6 +106,7 @@ fn agency(
         latitude: Set(a.latitude),
         longitude: Set(a.longitude),
         location_precision: Set(a.location_precision.map(|p| p.as_str().into())),
+        location_basis: Set(a.location_basis.map(|b| b.as_str().into())),
         location_source: Set(a.location_source.clone()),
         quality_flags: Set(json(&a.quality_flags)),
         external_ids: Set(json(&a.external_ids)),

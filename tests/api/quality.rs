@@ -109,10 +109,12 @@ on_both_backends!(
         );
         assert_eq!(wall["county"], "Monmouth County", "cleaned of U+200E");
         assert_eq!(wall["location_precision"], "state");
+        assert_eq!(wall["location_basis"], "state_interior");
         let greenfield = app
             .get_json("/agencies/us-wi-greenfield-police-department")
             .await;
         assert_eq!(greenfield["quality_flags"], json!([]), "always an array");
+        assert_eq!(greenfield["location_basis"], "geonames_place");
         let kent = app
             .get_json("/agencies/us-ny-kent-town-police-department")
             .await;
@@ -185,9 +187,9 @@ on_both_backends!(
         let mut lines = csv.lines();
         let header: Vec<&str> = lines.next().unwrap().split(',').collect();
         assert_eq!(
-            header.last(),
-            Some(&"quality_flags"),
-            "a new column goes last"
+            header[header.len() - 2..],
+            ["quality_flags", "location_basis"],
+            "new columns go last"
         );
         assert!(
             csv.contains(

@@ -38,6 +38,7 @@ async fn partnership(
             latitude: Some(43.0),
             longitude: Some(-88.0),
             location_precision: None,
+            location_basis: None,
             location_source: None,
             quality_flags: Vec::new(),
             external_ids: Default::default(),

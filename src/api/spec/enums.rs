@@ -59,6 +59,7 @@ fn rules() -> Vec<(&'static str, &'static str, Vocab)> {
             Component("QualityFlag"),
         ),
         ("AgencyFields", "quality_flags", Component("QualityFlag")),
+        ("AgencyFields", "location_basis", Component("LocationBasis")),
         ("QueryEcho", "quality_flag", Component("QualityFlag")),
         ("Agency", "state", Component("StateCode")),
         ("AgencyBrief", "state", Component("StateCode")),

@@ -129,6 +129,10 @@ async fn full_import_then_again(dataset: &Dataset) {
             "{:?}",
             agency.location_source
         );
+        assert_eq!(
+            agency.location_basis,
+            Some(ring_partnerships::domain::LocationBasis::GeonamesPlace)
+        );
         let ps = catalog.partnerships_of(greenfield);
         assert_eq!(ps.len(), 1);
         let start = ps[0].start.expect("start");

@@ -17,7 +17,11 @@ pub struct Model {
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
     pub location_precision: Option<String>,
+    /// What the point is: a `LocationBasis` value.
+    pub location_basis: Option<String>,
     pub location_source: Option<String>,
+    /// The agency's quality flags: a JSON array of `QualityFlag` values.
+    pub quality_flags: Json,
     pub external_ids: Json,
     pub notes: Option<String>,
     pub version: i32,

@@ -7,6 +7,7 @@ mod m20261129_000001_initial;
 mod m20261201_000002_api_tokens;
 mod m20261201_000003_last_days;
 mod m20261201_000004_reports;
+mod m20261201_000005_agency_quality;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000002_api_tokens::Migration),
             Box::new(m20261201_000003_last_days::Migration),
             Box::new(m20261201_000004_reports::Migration),
+            Box::new(m20261201_000005_agency_quality::Migration),
         ]
     }
 }

@@ -68,6 +68,9 @@ pub struct AgencySearch {
     pub agency_type: Vec<String>,
     #[oai(default)]
     pub jurisdiction_type: Vec<String>,
+    /// Only agencies carrying at least one of these quality flags.
+    #[oai(default)]
+    pub quality_flag: Vec<String>,
     pub ori: Option<String>,
     pub q: Option<String>,
     /// `lat,lon`.
@@ -111,6 +114,7 @@ pub fn agency_filter(
     state: &[String],
     agency_type: &[String],
     jurisdiction_type: &[String],
+    quality_flag: &[String],
     ori: Option<String>,
     q: Option<String>,
 ) -> Result<AgencyFilter, ApiError> {
@@ -118,6 +122,7 @@ pub fn agency_filter(
         states: parse_all::<StateCode>("state", state)?,
         agency_types: parse_all("agency_type", agency_type)?,
         jurisdiction_types: parse_all("jurisdiction_type", jurisdiction_type)?,
+        quality_flags: parse_all("quality_flag", quality_flag)?,
         ori: ori.filter(|o| !o.is_empty()),
         q: q.map(|q| listing::fold(&q)).filter(|q| !q.is_empty()),
         geo: Default::default(),
@@ -136,6 +141,7 @@ impl AgenciesApi {
             &search.state,
             &search.agency_type,
             &search.jurisdiction_type,
+            &search.quality_flag,
             search.ori,
             search.q,
         )?;
@@ -266,6 +272,10 @@ impl AgenciesApi {
         /// Only these jurisdiction types: municipal, county, parish, regional, state, tribal,
         /// university, other.
         jurisdiction_type: Query<Option<Values<crate::domain::JurisdictionType>>>,
+        /// Only agencies carrying at least one of these quality flags (see `QualityFlag`):
+        /// county_not_in_state, county_not_found, place_not_found_in_state,
+        /// place_outside_listed_counties, location_county_fallback, location_state_fallback.
+        quality_flag: Query<Option<Values<crate::domain::QualityFlag>>>,
         /// Only the agency with this FBI ORI code.
         ori: Query<Option<String>>,
         /// Text search in the agency's name and city (case and accents ignored).
@@ -305,6 +315,7 @@ impl AgenciesApi {
             state: texts(state.0),
             agency_type: texts(agency_type.0),
             jurisdiction_type: texts(jurisdiction_type.0),
+            quality_flag: texts(quality_flag.0),
             ori: ori.0,
             q: q.0,
             near: near.0,

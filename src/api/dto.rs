@@ -188,8 +188,16 @@ pub struct Agency {
     pub longitude: Option<f64>,
     /// How exactly the coordinates place the agency: address, place, county or state.
     pub location_precision: Option<domain::LocationPrecision>,
-    /// What placed the agency.
+    /// What the point is: geonames_place, county_place (the GeoNames place nearest the
+    /// county's interior point), county_centroid, county_pole, county_interior,
+    /// state_interior or source_point; null when unknown.
+    pub location_basis: Option<domain::LocationBasis>,
+    /// What placed the agency: what the point is (a GeoNames place, or the town a county's
+    /// point stands at, or a county's or state's interior point) and its source.
     pub location_source: Option<String>,
+    /// What the importer found inconsistent or weak in this record (sorted; empty when
+    /// nothing): see the `QualityFlag` vocabulary. Filter with `quality_flag`.
+    pub quality_flags: Vec<domain::QualityFlag>,
     /// Ids in other datasets (`aos`: Atlas of Surveillance row).
     pub external_ids: BTreeMap<String, String>,
     pub notes: Option<String>,
@@ -221,7 +229,9 @@ impl poem_openapi::types::Example for Agency {
             latitude: Some(42.96140),
             longitude: Some(-88.01259),
             location_precision: Some(domain::LocationPrecision::Place),
+            location_basis: Some(domain::LocationBasis::GeonamesPlace),
             location_source: Some("GeoNames place: Greenfield, WI".into()),
+            quality_flags: Vec::new(),
             external_ids: [("aos".to_string(), "AOS3711".to_string())].into(),
             notes: None,
             version: 1,
@@ -247,7 +257,9 @@ impl From<&domain::Agency> for Agency {
             latitude: a.latitude,
             longitude: a.longitude,
             location_precision: a.location_precision,
+            location_basis: a.location_basis,
             location_source: a.location_source.clone(),
+            quality_flags: a.quality_flags.clone(),
             external_ids: a.external_ids.clone(),
             notes: a.notes.clone(),
             version: a.meta.version,

@@ -134,7 +134,12 @@ pub struct AgencyFields {
     pub longitude: MaybeUndefined<f64>,
     /// address, place, county or state.
     pub location_precision: MaybeUndefined<String>,
+    /// What the point is (a `LocationBasis` value).
+    pub location_basis: MaybeUndefined<String>,
     pub location_source: MaybeUndefined<String>,
+    /// The agency's quality flags (`QualityFlag` values), replacing them all; `null` or
+    /// `[]` clears them. Absent: kept.
+    pub quality_flags: MaybeUndefined<Vec<String>>,
     pub external_ids: MaybeUndefined<BTreeMap<String, String>>,
     pub notes: MaybeUndefined<String>,
 }

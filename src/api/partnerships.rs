@@ -71,6 +71,9 @@ pub struct PartnershipSearch {
     pub state: Vec<String>,
     #[oai(default)]
     pub agency_type: Vec<String>,
+    /// Only partnerships whose agency carries at least one of these quality flags.
+    #[oai(default)]
+    pub quality_flag: Vec<String>,
     /// Program ids.
     #[oai(default)]
     pub program: Vec<String>,
@@ -190,6 +193,7 @@ pub fn partnership_filter(
         agency: search.agency.clone().filter(|a| !a.is_empty()),
         states: parse_all::<StateCode>("state", &search.state)?,
         agency_types: parse_all("agency_type", &search.agency_type)?,
+        agency_quality_flags: parse_all("quality_flag", &search.quality_flag)?,
         programs: super::split_values(&search.program)
             .map(str::to_string)
             .collect(),
@@ -397,6 +401,9 @@ impl PartnershipsApi {
         state: Query<Option<Values<crate::domain::StateCode>>>,
         /// Only these agency types: police, sheriff, constable, district_attorney, fire, other.
         agency_type: Query<Option<Values<crate::domain::AgencyType>>>,
+        /// Only partnerships whose agency carries at least one of these quality flags (see
+        /// `QualityFlag`).
+        quality_flag: Query<Option<Values<crate::domain::QualityFlag>>>,
         /// Only these programs (program ids).
         program: Query<Option<Values<String>>>,
         /// Only these statuses: active, ended, announced, cancelled.
@@ -458,6 +465,7 @@ impl PartnershipsApi {
             agency: agency.0,
             state: texts(state.0),
             agency_type: texts(agency_type.0),
+            quality_flag: texts(quality_flag.0),
             program: texts(program.0),
             status: texts(status.0),
             started_after: started_after.0,

@@ -70,6 +70,8 @@ echo_struct! {
     agency_type: Vec<String>,
     /// `jurisdiction_type`.
     jurisdiction_type: Vec<String>,
+    /// `quality_flag`.
+    quality_flag: Vec<String>,
     /// `program`.
     program: Vec<String>,
     /// `status`.
@@ -192,6 +194,7 @@ impl QueryEcho {
             state: names(&filter.states),
             agency_type: names(&filter.agency_types),
             jurisdiction_type: names(&filter.jurisdiction_types),
+            quality_flag: names(&filter.quality_flags),
             ori: filter.ori.clone(),
             q: filter.q.clone(),
             ..Default::default()
@@ -210,6 +213,7 @@ impl QueryEcho {
             agency: filter.agency.clone(),
             state: names(&filter.states),
             agency_type: names(&filter.agency_types),
+            quality_flag: names(&filter.agency_quality_flags),
             program: names(&filter.programs),
             status: names(&filter.statuses),
             q: filter.q.clone(),

@@ -8,8 +8,8 @@
 
 use crate::domain::ids::STATE_CODES;
 use crate::domain::{
-    AgencyType, ChangeKind, DatePrecision, EntityKind, JurisdictionType, LocationPrecision,
-    SourceKind, StateCode, Status,
+    AgencyType, ChangeKind, DatePrecision, EntityKind, JurisdictionType, LocationBasis,
+    LocationPrecision, QualityFlag, SourceKind, StateCode, Status,
 };
 use poem_openapi::registry::{MetaSchema, MetaSchemaRef, Registry};
 use poem_openapi::types::{
@@ -89,6 +89,16 @@ openapi_vocab!(
     LocationPrecision,
     "LocationPrecision",
     "How exactly an agency's coordinates place it."
+);
+openapi_vocab!(
+    LocationBasis,
+    "LocationBasis",
+    "What an agency's point is: `geonames_place` (the GeoNames place matched), `county_place` (the GeoNames place nearest the county's interior point), `county_centroid`, `county_pole` (pole of inaccessibility), `county_interior`, `state_interior`, `source_point` (given by the source, e.g. Ring's map)."
+);
+openapi_vocab!(
+    QualityFlag,
+    "QualityFlag",
+    "What the importer found inconsistent or weak in an agency's record. `county_not_in_state`: a county the source lists is not in the agency's state, though another state has one of that name; `county_not_found`: a listed county is a county of no state; `place_not_found_in_state`: the source's city is not a place of the agency's state; `place_outside_listed_counties`: the city is in none of the listed counties; `location_county_fallback`: a local agency placed at its county's point for want of its place; `location_state_fallback`: placed at the state's interior point (location essentially unknown)."
 );
 openapi_vocab!(
     Status,

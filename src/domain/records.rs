@@ -2,8 +2,8 @@
 //! record can be rebuilt exactly from the revision log at any point in time.
 
 use super::{
-    AgencyType, EntityKind, JurisdictionType, LocationPrecision, PartialDate, SourceKind,
-    StateCode, Status,
+    AgencyType, EntityKind, JurisdictionType, LocationBasis, LocationPrecision, PartialDate,
+    QualityFlag, SourceKind, StateCode, Status,
 };
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::collections::BTreeMap;
@@ -57,8 +57,16 @@ pub struct Agency {
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
     pub location_precision: Option<LocationPrecision>,
+    /// What the point is (a GeoNames place, the place standing for a county, a county's or
+    /// state's interior point, ...); older revisions have none.
+    #[serde(default)]
+    pub location_basis: Option<LocationBasis>,
     /// What placed the agency (e.g. the gazetteer entry it was matched to).
     pub location_source: Option<String>,
+    /// What the importer found inconsistent or weak about the agency's record, sorted
+    /// (see `QualityFlag`); empty when nothing was. Older revisions have none.
+    #[serde(default)]
+    pub quality_flags: Vec<QualityFlag>,
     #[serde(default)]
     pub external_ids: ExternalIds,
     pub notes: Option<String>,

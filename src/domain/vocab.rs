@@ -98,6 +98,55 @@ string_enum! {
 }
 
 string_enum! {
+    /// What an agency's point is, whatever was matched: a county-level location is usually
+    /// the GeoNames place nearest the county's interior point, and says so.
+    ///
+    /// - `geonames_place`: the GeoNames place the agency was matched to.
+    /// - `county_place`: the GeoNames place nearest the interior point of the agency's county
+    ///   (how the gazetteer places most counties, `tools/gazetteer/README.md`).
+    /// - `county_centroid`: the county's centroid (US Census outline).
+    /// - `county_pole`: the county's pole of inaccessibility (US Census outline).
+    /// - `county_interior`: an interior point of the county, how found not recorded.
+    /// - `state_interior`: the state's interior point (US Census outline).
+    /// - `source_point`: the point the source gives (a placemark of Ring's map).
+    LocationBasis {
+        GeonamesPlace => "geonames_place",
+        CountyPlace => "county_place",
+        CountyCentroid => "county_centroid",
+        CountyPole => "county_pole",
+        CountyInterior => "county_interior",
+        StateInterior => "state_interior",
+        SourcePoint => "source_point",
+    }
+}
+
+string_enum! {
+    /// An inconsistency the importer found in what the source says about an agency, or a
+    /// weakness of where it placed it. Each says one thing; an agency carries every one that
+    /// applies (`quality_flags`, sorted in this order), and none when all is well.
+    ///
+    /// - `county_not_in_state`: a county the source lists is not a county of the agency's
+    ///   state, though another state has one of that name (the Atlas files Wall Township PD,
+    ///   of Monmouth County, NJ, under NH).
+    /// - `county_not_found`: a county the source lists is a county of no state.
+    /// - `place_not_found_in_state`: the source's city is not a place of the agency's state.
+    /// - `place_outside_listed_counties`: the city was found in the state, but in none of the
+    ///   counties the source lists.
+    /// - `location_county_fallback`: a local agency (not county-wide) is placed at its
+    ///   county's point because its own place was not found.
+    /// - `location_state_fallback`: the agency is placed at its state's interior point:
+    ///   where it is, is essentially unknown.
+    QualityFlag {
+        CountyNotInState => "county_not_in_state",
+        CountyNotFound => "county_not_found",
+        PlaceNotFoundInState => "place_not_found_in_state",
+        PlaceOutsideListedCounties => "place_outside_listed_counties",
+        LocationCountyFallback => "location_county_fallback",
+        LocationStateFallback => "location_state_fallback",
+    }
+}
+
+string_enum! {
     /// Where a partnership, program or phase stands.
     Status {
         Active => "active",

@@ -2,7 +2,8 @@
 //! from the read view's fields to them. Nested values are flattened: a partnership carries
 //! its agency's id, name, type, state and position and its program's id and name;
 //! `external_ids` is both an `aos_id` column (the Atlas of Surveillance row, the one most
-//! users join on) and the whole map as JSON text; lists (`video_requests`) are JSON text.
+//! users join on) and the whole map as JSON text; lists (`video_requests`, `quality_flags`)
+//! are JSON text.
 
 use super::ColumnType::{Boolean, Datetime, Integer, Number, String as Text};
 use super::{Column, Field, Row, Table, col};
@@ -66,6 +67,8 @@ pub const AGENCY_FIELDS: &[(&str, Field)] = &[
     ("created_at", Field::Column("created_at")),
     ("updated_at", Field::Column("updated_at")),
     ("distance_m", Field::Column("distance_m")),
+    ("quality_flags", Field::Column("quality_flags")),
+    ("location_basis", Field::Column("location_basis")),
 ];
 
 impl Table for AgencyRow {
@@ -129,6 +132,16 @@ impl Table for AgencyRow {
             Number,
             "Metres from the `near` point of the export; empty without `near`.",
         ),
+        col(
+            "quality_flags",
+            Text,
+            "What the importer found inconsistent or weak in the record, as a JSON array of QualityFlag values (e.g. [\"county_not_in_state\"]); [] when nothing.",
+        ),
+        col(
+            "location_basis",
+            Text,
+            "What the point is: geonames_place, county_place (the GeoNames place nearest the county's interior point), county_centroid, county_pole, county_interior, state_interior or source_point; empty when unknown.",
+        ),
     ];
 
     fn cells(&self, row: &mut Row<'_>) {
@@ -153,6 +166,12 @@ impl Table for AgencyRow {
         row.datetime(a.meta.created_at);
         row.datetime(a.meta.updated_at);
         row.num(self.distance_m);
+        if a.quality_flags.is_empty() {
+            row.text("[]");
+        } else {
+            row.json(&a.quality_flags);
+        }
+        row.opt(a.location_basis.map(|b| b.as_str()));
     }
 }
 

@@ -18,8 +18,23 @@
 //! - `Latitude`, `Longitude`, `Location Precision` (`place`, `county`, `state`), `Location
 //!   Source`: where the agency is, already geocoded (the shipped dataset in
 //!   `data/atlas-2020-10-07/` carries them); a row with them is not geocoded again.
+//! - `Quality Flags`: the agency's quality flags (`QualityFlag` values, `;`-separated, e.g.
+//!   `county_not_in_state;location_state_fallback`), as the importer found them when it
+//!   geocoded the row. When the column exists it is authoritative (empty means none);
+//!   without it the importer computes them from the gazetteer.
+//! - `Location Basis`: what the point is (`LocationBasis`: `geonames_place`, `county_place`,
+//!   `county_centroid`, `state_interior`, ...), beside the location columns; empty means
+//!   unknown.
+//!
+//! Every field is cleaned first (`import::text`): invisible and control characters removed,
+//! special spaces made plain, whitespace trimmed and collapsed, and spreadsheet artefacts
+//! such as `#N/A` read as empty. [`AtlasFile::repairs`] counts what was repaired in the rows
+//! kept.
 
-use crate::domain::{LocationPrecision, PartialDate, StateCode, Status};
+use super::text::{self, Repairs};
+use crate::domain::{
+    LocationBasis, LocationPrecision, PartialDate, QualityFlag, StateCode, Status,
+};
 use std::io::Read;
 use time::{Date, Month};
 
@@ -53,7 +68,7 @@ pub const COLUMNS: [&str; 25] = [
 ];
 
 /// Columns a file may add after the Atlas ones (see the module documentation).
-pub const OPTIONAL_COLUMNS: [&str; 11] = [
+pub const OPTIONAL_COLUMNS: [&str; 13] = [
     "Status",
     "Start",
     "Notes",
@@ -65,6 +80,8 @@ pub const OPTIONAL_COLUMNS: [&str; 11] = [
     "Longitude",
     "Location Precision",
     "Location Source",
+    "Quality Flags",
+    "Location Basis",
 ];
 
 /// The `Technology` of the rows this project imports.
@@ -135,6 +152,8 @@ pub struct AtlasRow {
     pub ori: Option<String>,
     /// The location columns, when the row carries them.
     pub location: Option<Located>,
+    /// The `Quality Flags` column, when the file has it (sorted, without repeats).
+    pub quality_flags: Option<Vec<QualityFlag>>,
 }
 
 /// A location a file gives for its row's agency.
@@ -143,6 +162,8 @@ pub struct Located {
     pub latitude: f64,
     pub longitude: f64,
     pub precision: LocationPrecision,
+    /// What the point is, when known.
+    pub basis: Option<LocationBasis>,
     pub source: Option<String>,
 }
 
@@ -153,6 +174,8 @@ pub struct AtlasFile {
     pub rows_read: usize,
     /// Rows of the wanted technology, in file order.
     pub rows: Vec<AtlasRow>,
+    /// The repairs cleaning made to the fields of the rows kept.
+    pub repairs: Repairs,
 }
 
 /// Reads and checks a whole file, keeping the rows whose `Technology` is `technology`.
@@ -175,10 +198,12 @@ pub fn read(input: impl Read, technology: &str) -> Result<AtlasFile, AtlasError>
         }
         file.rows_read += 1;
         let line = record.position().map(|p| p.line()).unwrap_or(0);
-        if record.get(8).map(str::trim) != Some(technology) {
+        if record.get(8).map(|t| text::clean(t, false).0) != Some(technology.into()) {
             continue;
         }
-        file.rows.push(parse_row(&record, line, &extra)?);
+        let (fields, repairs) = clean_record(&record, &extra);
+        file.repairs.merge(&repairs);
+        file.rows.push(parse_row(&fields, line, &extra)?);
     }
     Ok(file)
 }
@@ -241,8 +266,28 @@ fn csv_error(e: &csv::Error, fallback_line: u64) -> AtlasError {
     AtlasError::Csv { line, message }
 }
 
-fn parse_row(record: &csv::StringRecord, line: u64, extra: &Extra) -> Result<AtlasRow, AtlasError> {
-    let col = |i: usize| record.get(i).map(str::trim).unwrap_or("");
+/// Columns that may hold several lines: prose.
+fn multiline(i: usize, extra: &Extra) -> bool {
+    i == 6 || extra[2] == Some(i)
+}
+
+/// Every field of a record, cleaned, and the repairs made.
+fn clean_record(record: &csv::StringRecord, extra: &Extra) -> (Vec<String>, Repairs) {
+    let mut repairs = Repairs::default();
+    let fields = record
+        .iter()
+        .enumerate()
+        .map(|(i, raw)| {
+            let (value, kinds) = text::clean(raw, multiline(i, extra));
+            repairs.add(&kinds);
+            value.into_owned()
+        })
+        .collect();
+    (fields, repairs)
+}
+
+fn parse_row(record: &[String], line: u64, extra: &Extra) -> Result<AtlasRow, AtlasError> {
+    let col = |i: usize| record.get(i).map(String::as_str).unwrap_or("");
     let opt = |i: usize| Some(col(i)).filter(|s| !s.is_empty()).map(str::to_string);
     let extra_col = |slot: usize| extra[slot].map(col).filter(|s| !s.is_empty());
     let field_err = |column: &'static str, message: String| AtlasError::Field {
@@ -328,11 +373,36 @@ fn parse_row(record: &csv::StringRecord, line: u64, extra: &Extra) -> Result<Atl
                 latitude: coord(lat, "Latitude", 90.0)?,
                 longitude: coord(lon, "Longitude", 180.0)?,
                 precision,
+                basis: extra_col(12)
+                    .map(|b| {
+                        b.parse::<LocationBasis>()
+                            .map_err(|e| field_err("Location Basis", e.to_string()))
+                    })
+                    .transpose()?,
                 source: extra_col(10).map(str::to_string),
             })
         }
         (Some(_), None) => return Err(field_err("Longitude", "is empty".into())),
         (None, Some(_)) => return Err(field_err("Latitude", "is empty".into())),
+    };
+
+    let quality_flags = match extra[11] {
+        None => None,
+        Some(_) => {
+            let mut flags = extra_col(11)
+                .unwrap_or("")
+                .split(';')
+                .map(str::trim)
+                .filter(|f| !f.is_empty())
+                .map(|f| {
+                    f.parse::<QualityFlag>()
+                        .map_err(|e| field_err("Quality Flags", e.to_string()))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            flags.sort();
+            flags.dedup();
+            Some(flags)
+        }
     };
 
     Ok(AtlasRow {
@@ -353,6 +423,7 @@ fn parse_row(record: &csv::StringRecord, line: u64, extra: &Extra) -> Result<Atl
         notes: extra_col(2).map(str::to_string),
         ori: extra_col(6).map(str::to_string),
         location,
+        quality_flags,
     })
 }
 
@@ -562,5 +633,64 @@ mod tests {
         assert_eq!(file.rows[0].start.unwrap().to_string(), "2019-08");
         assert_eq!(file.rows[1].start, None);
         assert_eq!(file.rows[1].status, None);
+    }
+
+    #[test]
+    fn fields_are_cleaned_and_each_repair_is_counted() {
+        let dirty = row(
+            "AOS1",
+            "Houston\u{a0}Police  Department",
+            "1/10/19",
+            " in 2019 ",
+        )
+        .replace(
+            "Milwaukee County",
+            "\u{200e}Montgomery County, \u{200e}Harris County\u{200e}",
+        )
+        .replace("\"Greenfield\"", "\"#N/A\"");
+        let csv = format!("{}\n{dirty}\n", header());
+        let file = read(csv.as_bytes(), RING_TECHNOLOGY).unwrap();
+        let r = &file.rows[0];
+        assert_eq!(r.agency, "Houston Police Department");
+        assert_eq!(
+            r.county.as_deref(),
+            Some("Montgomery County, Harris County")
+        );
+        assert_eq!(r.city, None, "#N/A is no city");
+        assert_eq!(r.summary, "in 2019");
+        let counts = file.repairs.by_name();
+        assert_eq!(counts["invisible_character_removed"], 1);
+        assert_eq!(counts["spreadsheet_artefact_emptied"], 1);
+        assert_eq!(counts["special_space_normalised"], 1);
+        assert_eq!(counts["whitespace_collapsed"], 1);
+        assert_eq!(counts["whitespace_trimmed"], 1);
+        assert_eq!(
+            r.quality_flags, None,
+            "no column: the importer computes them"
+        );
+    }
+
+    #[test]
+    fn the_quality_flags_column_is_read_sorted_and_checked() {
+        let csv = format!(
+            "{},\"Quality Flags\"\n{},\"location_state_fallback;county_not_in_state\"\n{},\"\"\n",
+            header(),
+            row("Q1", "A PD", "8/16/19", ""),
+            row("Q2", "B PD", "8/16/19", ""),
+        );
+        let file = read(csv.as_bytes(), RING_TECHNOLOGY).unwrap();
+        assert_eq!(
+            file.rows[0].quality_flags,
+            Some(vec![
+                QualityFlag::CountyNotInState,
+                QualityFlag::LocationStateFallback
+            ])
+        );
+        assert_eq!(file.rows[1].quality_flags, Some(vec![]));
+        let bad = csv.replace("county_not_in_state", "wrong_county");
+        let err = read(bad.as_bytes(), RING_TECHNOLOGY)
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("line 2, column `Quality Flags`"), "{err}");
     }
 }

@@ -134,8 +134,10 @@ pub fn read(input: impl Read) -> Result<Vec<ChangeRow>, ChangesFileError> {
         }
         let cell = |name: &str| -> Option<String> {
             let i = *index.get(name)?;
-            let v = record.get(i)?.trim();
-            (!v.is_empty()).then(|| v.to_string())
+            // Cleaned as every imported field is (`import::text`); notes and JSON may span
+            // lines.
+            let v = super::text::clean(record.get(i)?, true).0;
+            (!v.is_empty()).then(|| v.into_owned())
         };
         let required = |name: &str| {
             cell(name).ok_or_else(|| at(line, name, "this cell may not be empty".into()))

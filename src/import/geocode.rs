@@ -16,10 +16,17 @@
 //!    agency name;
 //! 5. an interior point of the state.
 //!
+//! Each hit says what its point is ([`Basis`]: a county's point is usually the GeoNames place
+//! nearest its interior point, and is labelled as that place) and carries the quality flags
+//! of the query (`QualityFlag`): listed counties that are not the state's, a city that is not
+//! a place of the state or lies outside the listed counties, and the fallback taken (a local
+//! agency at a county point, anyone at a state point).
+//!
 //! Lookups never leave the query's state: places carry GeoNames' own state
 //! code, and county and state points were computed inside their polygons
 //! (the tests check them against Census 1:500k state outlines).
 
+use crate::domain::QualityFlag;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -62,6 +69,27 @@ pub struct GeocodeQuery<'a> {
     pub county_level: bool,
 }
 
+/// Where a hit's coordinates come from: what the point itself is, which is not always what
+/// was matched (a county's point is usually a town inside it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Basis {
+    /// The GeoNames place that was matched.
+    Place,
+    /// The county was matched; its point is the GeoNames place (this name, in the county's
+    /// state) nearest the county's interior point (see `tools/gazetteer/README.md`).
+    CountyPlace(String),
+    /// The county's centroid (US Census outline).
+    CountyCentroid,
+    /// The county's pole of inaccessibility (US Census outline): its centroid lay too near
+    /// its edge.
+    CountyPole,
+    /// An interior point of the county, how it was found not recorded (a gazetteer without
+    /// the `basis` column).
+    CountyInterior,
+    /// The state's interior point (US Census outline).
+    StateInterior,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct GeocodeHit {
     pub latitude: f64,
@@ -69,8 +97,23 @@ pub struct GeocodeHit {
     pub precision: Precision,
     /// Human-readable description of what was matched, for provenance.
     pub matched: String,
+    /// What the coordinates are.
+    pub basis: Basis,
     /// 5-digit county FIPS of the matched place or county, when known.
     pub county_fips: Option<String>,
+    /// What the query and the gazetteer disagree on, and the fallbacks taken, sorted.
+    pub flags: Vec<QualityFlag>,
+}
+
+/// The flags a location's precision implies: a state point is a fallback for everyone, a
+/// county point for an agency that is not county-wide.
+pub fn fallback_flags(precision: Precision, county_level: bool) -> Vec<QualityFlag> {
+    match precision {
+        Precision::Place => vec![],
+        Precision::County if county_level => vec![],
+        Precision::County => vec![QualityFlag::LocationCountyFallback],
+        Precision::State => vec![QualityFlag::LocationStateFallback],
+    }
 }
 
 struct Place {
@@ -88,6 +131,8 @@ struct County {
     name: Box<str>,
     lat: f64,
     lon: f64,
+    /// `basis` of `us_counties.tsv`: `place <geonameid> <name>`, `centroid` or `pole`.
+    basis: Box<str>,
 }
 
 struct StatePoint {
@@ -197,6 +242,7 @@ impl Gazetteer {
                 name: f[2].into(),
                 lat: parse_f64(f[3], "lat"),
                 lon: parse_f64(f[4], "lon"),
+                basis: f.get(5).copied().unwrap_or("").into(),
             });
         }
 
@@ -243,39 +289,106 @@ impl Gazetteer {
             .unwrap_or_default();
         let agency_county = county_in_agency_name(q.agency_name)
             .and_then(|name| self.find_county_words(state, &name));
-
-        if q.county_level
-            && let Some(c) = agency_county.or_else(|| listed_counties.first().copied())
-        {
-            return Some(self.county_hit(c));
-        }
-
         let county_fips: Vec<&str> = listed_counties
             .iter()
             .map(|&c| &*self.counties[c].fips)
             .collect();
-        if let Some(city) = q.city.filter(|c| !c.trim().is_empty())
-            && let Some(p) = self.find_place(state, city, &county_fips)
-        {
-            return Some(self.place_hit(p));
+        let city = q.city.filter(|c| !c.trim().is_empty());
+        let city_place = city.and_then(|c| self.find_place(state, c, &county_fips));
+
+        let mut flags = q
+            .county
+            .map(|c| self.county_flags(state, c))
+            .unwrap_or_default();
+        match (city, city_place) {
+            (Some(_), None) => flags.push(QualityFlag::PlaceNotFoundInState),
+            (Some(_), Some(p)) => {
+                let fips = &*self.places[p].county_fips;
+                if !county_fips.is_empty() && !fips.is_empty() && !county_fips.contains(&fips) {
+                    flags.push(QualityFlag::PlaceOutsideListedCounties);
+                }
+            }
+            (None, _) => {}
         }
+
+        let mut hit = self.locate(q, state_idx, &listed_counties, agency_county, city_place);
+        flags.extend(fallback_flags(hit.precision, q.county_level));
+        flags.sort();
+        flags.dedup();
+        hit.flags = flags;
+        Some(hit)
+    }
+
+    /// The point, by the resolution order of the module documentation.
+    fn locate(
+        &self,
+        q: &GeocodeQuery,
+        state_idx: usize,
+        listed_counties: &[usize],
+        agency_county: Option<usize>,
+        city_place: Option<usize>,
+    ) -> GeocodeHit {
+        let state = &*self.states[state_idx].usps;
+        if q.county_level
+            && let Some(c) = agency_county.or_else(|| listed_counties.first().copied())
+        {
+            return self.county_hit(c);
+        }
+        if let Some(p) = city_place {
+            return self.place_hit(p);
+        }
+        let county_fips: Vec<&str> = listed_counties
+            .iter()
+            .map(|&c| &*self.counties[c].fips)
+            .collect();
         let bare = strip_agency_words(&normalize(q.agency_name));
         if !bare.is_empty()
             && let Some(p) = self.find_place(state, &bare, &county_fips)
         {
-            return Some(self.place_hit(p));
+            return self.place_hit(p);
         }
         if let Some(c) = listed_counties.first().copied().or(agency_county) {
-            return Some(self.county_hit(c));
+            return self.county_hit(c);
         }
         let s = &self.states[state_idx];
-        Some(GeocodeHit {
+        GeocodeHit {
             latitude: s.lat,
             longitude: s.lon,
             precision: Precision::State,
             matched: format!("{} (state point)", s.name),
+            basis: Basis::StateInterior,
             county_fips: None,
-        })
+            flags: Vec::new(),
+        }
+    }
+
+    /// `county_not_in_state` / `county_not_found` for a county field: each county it names
+    /// (the whole text first, then its parts, as [`Self::find_counties`] reads it) that is
+    /// not one of `state`'s.
+    fn county_flags(&self, state: &str, text: &str) -> Vec<QualityFlag> {
+        if text.trim().is_empty() || self.find_county(state, text).is_some() {
+            return Vec::new();
+        }
+        let mut flags = Vec::new();
+        let parts = text
+            .split([',', ';', '/', '&'])
+            .flat_map(|p| p.split(" and "))
+            .filter(|p| !county_keys(p).is_empty());
+        for part in parts {
+            if self.find_county(state, part).is_some() {
+                continue;
+            }
+            let elsewhere = self
+                .states
+                .iter()
+                .any(|s| *s.usps != *state && self.find_county(&s.usps, part).is_some());
+            flags.push(if elsewhere {
+                QualityFlag::CountyNotInState
+            } else {
+                QualityFlag::CountyNotFound
+            });
+        }
+        flags
     }
 
     fn place_hit(&self, i: usize) -> GeocodeHit {
@@ -285,7 +398,9 @@ impl Gazetteer {
             longitude: p.lon,
             precision: Precision::Place,
             matched: format!("{}, {} (GeoNames place)", p.name, p.state),
+            basis: Basis::Place,
             county_fips: (!p.county_fips.is_empty()).then(|| p.county_fips.to_string()),
+            flags: Vec::new(),
         }
     }
 
@@ -296,7 +411,9 @@ impl Gazetteer {
             longitude: c.lon,
             precision: Precision::County,
             matched: format!("{}, {} (county point)", c.name, c.state),
+            basis: county_basis(&c.basis),
             county_fips: Some(c.fips.to_string()),
+            flags: Vec::new(),
         }
     }
 
@@ -398,6 +515,18 @@ impl Gazetteer {
             let name = format!("{} county", tokens[skip..].join(" "));
             self.find_county(state, &name)
         })
+    }
+}
+
+/// A county point's basis as `us_counties.tsv` records it: `place <geonameid> <name>`,
+/// `centroid` or `pole` (a file without the column has only geometric points).
+fn county_basis(text: &str) -> Basis {
+    let mut words = text.splitn(3, ' ');
+    match (words.next(), words.next(), words.next()) {
+        (Some("place"), Some(_id), Some(name)) => Basis::CountyPlace(name.to_string()),
+        (Some("centroid"), None, None) => Basis::CountyCentroid,
+        (Some("pole"), None, None) => Basis::CountyPole,
+        _ => Basis::CountyInterior,
     }
 }
 
@@ -935,6 +1064,148 @@ mod tests {
                 .unwrap_or_else(|| panic!("{case}: no hit"));
             assert_eq!(hit.precision, precision, "{case}: {hit:?}");
             assert!(hit.matched.starts_with(matched), "{case}: {hit:?}");
+        }
+    }
+
+    #[test]
+    fn a_county_point_says_it_is_the_town_it_was_snapped_to() {
+        let g = Gazetteer::embedded();
+        // (case, query, basis)
+        let cases = [
+            (
+                "snapped_to_a_place",
+                q("Ventura County Sheriff", "", "Ventura County", "CA", true),
+                Basis::CountyPlace("Santa Paula".into()),
+            ),
+            (
+                "centroid_kept",
+                q("Nome Police", "", "Nome Census Area", "AK", true),
+                Basis::CountyCentroid,
+            ),
+            (
+                "pole_of_inaccessibility",
+                q(
+                    "Ketchikan Police",
+                    "",
+                    "Ketchikan Gateway Borough",
+                    "AK",
+                    true,
+                ),
+                Basis::CountyPole,
+            ),
+            (
+                "a_place_is_itself",
+                q(
+                    "Greenfield PD",
+                    "Greenfield",
+                    "Milwaukee County",
+                    "WI",
+                    false,
+                ),
+                Basis::Place,
+            ),
+            (
+                "state_point",
+                q("Nowhere PD", "Nowhereville", "", "WI", false),
+                Basis::StateInterior,
+            ),
+        ];
+        for (case, query, basis) in cases {
+            let hit = g.geocode(&query).unwrap();
+            assert_eq!(hit.basis, basis, "{case}: {hit:?}");
+        }
+        // The basis names a place whose coordinates the county point is.
+        let hit = g.geocode(&cases_ventura()).unwrap();
+        let santa_paula = g
+            .geocode(&q("Police", "Santa Paula", "", "CA", false))
+            .unwrap();
+        assert_eq!(
+            (hit.latitude, hit.longitude),
+            (santa_paula.latitude, santa_paula.longitude)
+        );
+    }
+
+    fn cases_ventura() -> GeocodeQuery<'static> {
+        q("Ventura County Sheriff", "", "Ventura County", "CA", true)
+    }
+
+    #[test]
+    fn quality_flags_edge_cases() {
+        use QualityFlag::*;
+        let g = Gazetteer::embedded();
+        let cases = [
+            (
+                "all_consistent",
+                q(
+                    "Greenfield PD",
+                    "Greenfield",
+                    "Milwaukee County",
+                    "WI",
+                    false,
+                ),
+                vec![],
+            ),
+            (
+                "wall_township_filed_under_nh",
+                q(
+                    "Wall Township Police Department",
+                    "Wall",
+                    "Monmouth County",
+                    "NH",
+                    false,
+                ),
+                vec![
+                    CountyNotInState,
+                    PlaceNotFoundInState,
+                    LocationStateFallback,
+                ],
+            ),
+            (
+                "misspelt_county",
+                q(
+                    "Onondaga County Sheriff's Office",
+                    "Syracuse",
+                    "Onandaga County",
+                    "NY",
+                    true,
+                ),
+                vec![CountyNotFound],
+            ),
+            (
+                "one_bad_county_in_a_list",
+                q(
+                    "Houston PD",
+                    "Houston",
+                    "Harris County, Monmouth County",
+                    "TX",
+                    false,
+                ),
+                vec![CountyNotInState],
+            ),
+            (
+                "unknown_city_county_fallback",
+                q("Nowhere PD", "Nowhereville", "Dane County", "WI", false),
+                vec![PlaceNotFoundInState, LocationCountyFallback],
+            ),
+            (
+                "sheriff_at_county_point_is_no_fallback",
+                q("Dane County Sheriff", "", "Dane County", "WI", true),
+                vec![],
+            ),
+            (
+                "place_in_another_county",
+                q("Greenfield PD", "Greenfield", "Dane County", "WI", false),
+                vec![PlaceOutsideListedCounties],
+            ),
+            (
+                "no_city_no_county_state_point",
+                q("Nowhere PD", "", "", "WI", false),
+                vec![LocationStateFallback],
+            ),
+        ];
+        for (case, query, flags) in cases {
+            let hit = g.geocode(&query).unwrap();
+            assert_eq!(hit.flags, flags, "{case}: {hit:?}");
         }
     }
 

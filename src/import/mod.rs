@@ -5,3 +5,4 @@ pub mod changes;
 pub mod geocode;
 pub mod ori;
 pub mod ringmap;
+pub mod text;

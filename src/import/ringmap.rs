@@ -98,13 +98,15 @@ fn child<'a, 'i>(node: roxmltree::Node<'a, 'i>, name: &str) -> Option<roxmltree:
         .find(|c| c.is_element() && local(*c) == name)
 }
 
+/// An element's text, cleaned as every imported field is (`import::text`: no invisible or
+/// control characters, plain spaces, whitespace trimmed and collapsed, `#N/A` empty).
 fn text_of(node: roxmltree::Node<'_, '_>) -> String {
-    node.descendants()
+    let raw = node
+        .descendants()
         .filter(|n| n.is_text())
         .filter_map(|n| n.text())
-        .collect::<String>()
-        .trim()
-        .to_string()
+        .collect::<String>();
+    super::text::clean(&raw, false).0.into_owned()
 }
 
 /// Reads a snapshot file; the first problem found is the error, naming the placemark.

@@ -554,6 +554,13 @@ pub async fn agency(
                 @if let Some(p) = a.location_precision { " (" (p.as_str()) " precision" @if let Some(s) = &a.location_source { ", from " (s) } ")" }
                 "."
             }
+            @if !a.quality_flags.is_empty() {
+                p class="muted" {
+                    "Data quality: "
+                    @for (i, f) in a.quality_flags.iter().enumerate() { @if i > 0 { ", " } code { (f.as_str()) } }
+                    " (what the importer found inconsistent or weak in this record)."
+                }
+            }
         } @else { p class="muted" { "This agency has no position yet." } }
         h2 { "Nearest agencies in the dataset" }
         @if neighbours.is_empty() { p class="muted" { "None." } } @else {
@@ -996,6 +1003,7 @@ pub async fn agencies(state: &AppState, req: &Request, q: &Params) -> Result<Str
     let states: Vec<String> = q.all("state");
     let mut filter = crate::api::agencies::agency_filter(
         &states,
+        &[],
         &[],
         &[],
         None,

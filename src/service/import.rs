@@ -29,11 +29,11 @@ use super::{Dataset, ServiceError, Writer};
 use crate::domain::evidence;
 use crate::domain::ids::agency_slug;
 use crate::domain::{
-    Agency, AgencyType, ChangeKind, Citation, EntityKind, JurisdictionType, LocationPrecision,
-    Meta, Partnership, Record, Source, SourceKind, Status,
+    Agency, AgencyType, ChangeKind, Citation, EntityKind, JurisdictionType, LocationBasis,
+    LocationPrecision, Meta, Partnership, QualityFlag, Record, Source, SourceKind, Status,
 };
 use crate::import::atlas::{self, AtlasError, AtlasFile, AtlasRow, Link, Located, RING_TECHNOLOGY};
-use crate::import::geocode::{Gazetteer, GeocodeHit, GeocodeQuery, Precision};
+use crate::import::geocode::{self, Basis, Gazetteer, GeocodeHit, GeocodeQuery, Precision};
 use crate::import::ori::{OriError, OriIndex};
 use crate::service::catalog::Catalog;
 use crate::store::StoreError;
@@ -152,6 +152,13 @@ pub struct ImportReport {
     pub start_precision: BTreeMap<&'static str, usize>,
     /// Agencies given an ORI by the FBI list; `None` without a list.
     pub ori_matched: Option<usize>,
+    /// Fields of the Ring rows that cleaning repaired, by kind of repair
+    /// (`import::text::Repair`), e.g. `invisible_character_removed`.
+    pub text_repairs: BTreeMap<&'static str, usize>,
+    /// Agencies carrying each quality flag.
+    pub quality_flags: BTreeMap<&'static str, usize>,
+    /// Every agency with a quality flag: its id, its rows and its flags, in file order.
+    pub flagged: Vec<(String, String, Vec<QualityFlag>)>,
     /// Revisions written (0 in a dry run, and when nothing changed).
     pub revisions: usize,
 }
@@ -197,6 +204,19 @@ impl fmt::Display for ImportReport {
         writeln!(f, "start dates:      {}", counts(&self.start_precision))?;
         writeln!(f, "geocoded:         {}", counts(&self.geocoded))?;
         writeln!(f, "not geocoded:     {}", self.not_geocoded)?;
+        let none = |m: &BTreeMap<&str, usize>| {
+            if m.is_empty() {
+                "none".to_string()
+            } else {
+                counts(m)
+            }
+        };
+        writeln!(f, "text repairs:     {}", none(&self.text_repairs))?;
+        writeln!(f, "quality flags:    {}", none(&self.quality_flags))?;
+        for (agency, rows, flags) in &self.flagged {
+            let flags: Vec<&str> = flags.iter().map(|q| q.as_str()).collect();
+            writeln!(f, "  {agency} ({rows}): {}", flags.join(", "))?;
+        }
         writeln!(
             f,
             "sources:          {} created, {} reused",
@@ -344,6 +364,7 @@ fn plan(
         rows_read: file.rows_read,
         ring_rows: file.rows.len(),
         ori_matched: options.ori.map(|_| 0),
+        text_repairs: file.repairs.by_name(),
         ..ImportReport::default()
     };
 
@@ -406,7 +427,23 @@ fn plan(
         // Agency.
         let agency_type = agency_type(&first.lea_type);
         let jurisdiction_type = jurisdiction_type(&first.jurisdiction);
-        let place = placed(gazetteer, first, agency_type, jurisdiction_type);
+        let Placement {
+            location: place,
+            flags: quality_flags,
+        } = placed(gazetteer, first, agency_type, jurisdiction_type);
+        for q in &quality_flags {
+            *report.quality_flags.entry(q.as_str()).or_default() += 1;
+        }
+        if !quality_flags.is_empty() {
+            let rows = if ids.is_empty() {
+                format!("line {}", first.line)
+            } else {
+                ids.join(", ")
+            };
+            report
+                .flagged
+                .push((agency_id.clone(), rows, quality_flags.clone()));
+        }
         match &place {
             Some(p) => *report.geocoded.entry(p.precision.as_str()).or_default() += 1,
             None => report.not_geocoded += 1,
@@ -438,7 +475,9 @@ fn plan(
             latitude: place.as_ref().map(|p| p.latitude),
             longitude: place.as_ref().map(|p| p.longitude),
             location_precision: place.as_ref().map(|p| p.precision),
+            location_basis: place.as_ref().and_then(|p| p.basis),
             location_source: place.and_then(|p| p.source),
+            quality_flags,
             external_ids: external_ids.clone(),
             notes: None,
             meta: placeholder.clone(),
@@ -618,34 +657,77 @@ fn plan(
     })
 }
 
+/// Where a row's agency is and what its record's quality flags are.
+pub(crate) struct Placement {
+    pub location: Option<Located>,
+    /// Sorted, without repeats.
+    pub flags: Vec<QualityFlag>,
+}
+
 /// Where a row's agency is: the location the row carries (the shipped dataset's, geocoded
-/// when it was made), else the gazetteer's answer.
+/// when it was made), else the gazetteer's answer. Its quality flags are the row's own
+/// (`Quality Flags`), else the gazetteer's checks of the row's city and county against its
+/// state, with the fallback its location's precision implies.
 pub(crate) fn placed(
     gazetteer: &Gazetteer,
     row: &AtlasRow,
     agency_type: AgencyType,
     jurisdiction_type: JurisdictionType,
-) -> Option<Located> {
-    if let Some(l) = &row.location {
-        return Some(l.clone());
+) -> Placement {
+    let county_level = agency_type == AgencyType::Sheriff
+        || matches!(
+            jurisdiction_type,
+            JurisdictionType::County | JurisdictionType::Parish
+        );
+    if let (Some(l), Some(flags)) = (&row.location, &row.quality_flags) {
+        return Placement {
+            location: Some(l.clone()),
+            flags: flags.clone(),
+        };
     }
     let hit = gazetteer.geocode(&GeocodeQuery {
         agency_name: &row.agency,
         city: row.city.as_deref(),
         county: row.county.as_deref(),
         state: row.state.as_str(),
-        county_level: agency_type == AgencyType::Sheriff
-            || matches!(
-                jurisdiction_type,
-                JurisdictionType::County | JurisdictionType::Parish
-            ),
-    })?;
-    Some(Located {
-        latitude: hit.latitude,
-        longitude: hit.longitude,
-        precision: location_precision(hit.precision),
-        source: Some(location_source(&hit)),
-    })
+        county_level,
+    });
+    let location = row.location.clone().or_else(|| {
+        hit.as_ref().map(|hit| Located {
+            latitude: hit.latitude,
+            longitude: hit.longitude,
+            precision: location_precision(hit.precision),
+            basis: Some(location_basis(&hit.basis)),
+            source: Some(location_source(hit)),
+        })
+    });
+    let flags = match &row.quality_flags {
+        Some(flags) => flags.clone(),
+        None => {
+            let fallbacks = [
+                QualityFlag::LocationCountyFallback,
+                QualityFlag::LocationStateFallback,
+            ];
+            let mut flags: Vec<QualityFlag> = hit
+                .map(|h| h.flags)
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|f| !fallbacks.contains(f))
+                .collect();
+            if let Some(l) = &location {
+                let precision = match l.precision {
+                    LocationPrecision::Address | LocationPrecision::Place => Precision::Place,
+                    LocationPrecision::County => Precision::County,
+                    LocationPrecision::State => Precision::State,
+                };
+                flags.extend(geocode::fallback_flags(precision, county_level));
+            }
+            flags.sort();
+            flags.dedup();
+            flags
+        }
+    };
+    Placement { location, flags }
 }
 
 /// The agency's partnership in the Ring program that this row set describes.
@@ -885,17 +967,41 @@ fn location_precision(p: Precision) -> LocationPrecision {
     }
 }
 
-/// Where the point came from, with the attribution its licence asks for.
+/// The geocoder's basis in the published vocabulary.
+fn location_basis(basis: &Basis) -> LocationBasis {
+    match basis {
+        Basis::Place => LocationBasis::GeonamesPlace,
+        Basis::CountyPlace(_) => LocationBasis::CountyPlace,
+        Basis::CountyCentroid => LocationBasis::CountyCentroid,
+        Basis::CountyPole => LocationBasis::CountyPole,
+        Basis::CountyInterior => LocationBasis::CountyInterior,
+        Basis::StateInterior => LocationBasis::StateInterior,
+    }
+}
+
+/// Where the point came from, with the attribution its licence asks for: what the
+/// coordinates are, which for a county is usually a town inside it, never the county's own
+/// geometric point.
 fn location_source(hit: &GeocodeHit) -> String {
     let what = hit
         .matched
         .rsplit_once(" (")
         .map(|(name, _)| name)
         .unwrap_or(&hit.matched);
-    match hit.precision {
-        Precision::Place => format!("GeoNames gazetteer (CC BY 4.0): {what}"),
-        Precision::County => format!("US Census county interior point: {what}"),
-        Precision::State => format!("US Census state interior point: {what}"),
+    match &hit.basis {
+        Basis::Place => format!("GeoNames gazetteer (CC BY 4.0): {what}"),
+        Basis::CountyPlace(place) => {
+            let state = what.rsplit_once(", ").map_or("", |(_, s)| s);
+            format!(
+                "GeoNames place (CC BY 4.0) nearest the US Census interior point of {what}: {place}, {state}"
+            )
+        }
+        Basis::CountyCentroid => format!("US Census county centroid: {what}"),
+        Basis::CountyPole => {
+            format!("US Census county interior point (pole of inaccessibility): {what}")
+        }
+        Basis::CountyInterior => format!("US Census county interior point: {what}"),
+        Basis::StateInterior => format!("US Census state interior point: {what}"),
     }
 }
 
@@ -1044,6 +1150,36 @@ mod tests {
             canonical_url(" https://example.org/a?b=c "),
             "https://example.org/a?b=c"
         );
+    }
+
+    #[test]
+    fn a_location_source_says_what_the_point_is() {
+        let g = Gazetteer::embedded();
+        let source = |agency: &str, city: &str, county: &str, state: &str, county_level| {
+            let hit = g
+                .geocode(&GeocodeQuery {
+                    agency_name: agency,
+                    city: Some(city).filter(|c| !c.is_empty()),
+                    county: Some(county).filter(|c| !c.is_empty()),
+                    state,
+                    county_level,
+                })
+                .unwrap();
+            (hit.latitude, hit.longitude, location_source(&hit))
+        };
+        // A sheriff at its county's point, which is the town of Santa Paula: said so.
+        let (lat, lon, text) = source("Ventura County Sheriff", "", "Ventura County", "CA", true);
+        assert_eq!(
+            text,
+            "GeoNames place (CC BY 4.0) nearest the US Census interior point of Ventura County, CA: Santa Paula, CA"
+        );
+        let (town_lat, town_lon, town) = source("Police", "Santa Paula", "", "CA", false);
+        assert_eq!((lat, lon), (town_lat, town_lon), "the same point");
+        assert_eq!(town, "GeoNames gazetteer (CC BY 4.0): Santa Paula, CA");
+        let (_, _, text) = source("Nome Police", "", "Nome Census Area", "AK", true);
+        assert_eq!(text, "US Census county centroid: Nome Census Area, AK");
+        let (_, _, text) = source("Nowhere PD", "", "", "NH", false);
+        assert_eq!(text, "US Census state interior point: New Hampshire");
     }
 
     #[test]

@@ -8,8 +8,8 @@ pub use super::paging::{
 };
 use super::paging::{decode_after, order_by, page_size};
 use crate::domain::{
-    Agency, AgencyType, JurisdictionType, PartialDate, Partnership, Phase, Program, Source,
-    SourceKind, StateCode, Status,
+    Agency, AgencyType, JurisdictionType, PartialDate, Partnership, Phase, Program, QualityFlag,
+    Source, SourceKind, StateCode, Status,
 };
 use crate::geo::{BBox, LatLon, Near, Region, SpatialIndex};
 use std::cmp::Ordering;
@@ -199,6 +199,8 @@ pub struct AgencyFilter {
     pub states: Vec<StateCode>,
     pub agency_types: Vec<AgencyType>,
     pub jurisdiction_types: Vec<JurisdictionType>,
+    /// Only agencies carrying at least one of these quality flags.
+    pub quality_flags: Vec<QualityFlag>,
     pub ori: Option<String>,
     /// Folded with [`fold`].
     pub q: Option<String>,
@@ -213,6 +215,11 @@ impl AgencyFilter {
         any_or(&self.states, &a.state)
             && any_or(&self.agency_types, &a.agency_type)
             && any_or(&self.jurisdiction_types, &a.jurisdiction_type)
+            && (self.quality_flags.is_empty()
+                || self
+                    .quality_flags
+                    .iter()
+                    .any(|f| a.quality_flags.contains(f)))
             && self
                 .ori
                 .as_ref()
@@ -343,6 +350,8 @@ pub struct PartnershipFilter {
     pub agency: Option<String>,
     pub states: Vec<StateCode>,
     pub agency_types: Vec<AgencyType>,
+    /// Only partnerships whose agency carries at least one of these quality flags.
+    pub agency_quality_flags: Vec<QualityFlag>,
     pub programs: Vec<String>,
     pub statuses: Vec<Status>,
     /// Start on or after this day (the first day of an imprecise start counts).
@@ -481,10 +490,16 @@ impl PartnershipFilter {
         self.agency_passes(a) && (self.geo.is_empty() || self.geo.check(position(a)).0)
     }
 
-    /// The non-geographic filters on the partnership's agency: state, type and `q`.
+    /// The non-geographic filters on the partnership's agency: state, type, quality flags
+    /// and `q`.
     fn agency_passes(&self, a: &Agency) -> bool {
         any_or(&self.states, &a.state)
             && any_or(&self.agency_types, &a.agency_type)
+            && (self.agency_quality_flags.is_empty()
+                || self
+                    .agency_quality_flags
+                    .iter()
+                    .any(|f| a.quality_flags.contains(f)))
             && self.q.as_ref().is_none_or(|q| agency_text_matches(a, q))
     }
 
@@ -492,6 +507,7 @@ impl PartnershipFilter {
     fn agency_level_is_empty(&self) -> bool {
         self.states.is_empty()
             && self.agency_types.is_empty()
+            && self.agency_quality_flags.is_empty()
             && self.geo.is_empty()
             && self.q.is_none()
     }
@@ -524,7 +540,12 @@ impl PartnershipFilter {
                 .is_none_or(|d| start.is_some_and(|s| s < d))
             && match agency {
                 Some(a) => self.agency_passes(a),
-                None => self.states.is_empty() && self.agency_types.is_empty() && self.q.is_none(),
+                None => {
+                    self.states.is_empty()
+                        && self.agency_types.is_empty()
+                        && self.agency_quality_flags.is_empty()
+                        && self.q.is_none()
+                }
             }
     }
 }

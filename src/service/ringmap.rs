@@ -438,6 +438,7 @@ pub async fn apply(
                 "latitude": p.latitude,
                 "longitude": p.longitude,
                 "location_precision": "place",
+                "location_basis": "source_point",
                 "location_source": format!("Ring Active Agency Map, snapshot of {observed}"),
             }));
             let what = format!("placemark {} (`{}`)", p.index, p.name);

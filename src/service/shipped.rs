@@ -3,7 +3,7 @@
 //!
 //! It holds facts only: the row ids, agencies, places and types, each row's start at its own
 //! precision, its links (URL, archived copy, publisher, kind, date) and the location our
-//! gazetteer gives the agency, with its basis. The Atlas's `Summary` column is left empty:
+//! gazetteer gives the agency, with its basis, and the agency's quality flags. The Atlas's `Summary` column is left empty:
 //! its sentences are the Atlas's prose, so we keep only what we derive from them (the start
 //! month or year, in `Start`). The file is in the importer's own format (the Atlas's 25
 //! columns plus the optional ones, see `import::atlas`), so loading it goes through the same
@@ -116,13 +116,14 @@ pub fn shipped_csv(file: &AtlasFile, ori: Option<&OriIndex>) -> std::io::Result<
                 .map(str::to_string)
         });
         fields.push(ori.unwrap_or_default());
-        let place = placed(
+        let placement = placed(
             gazetteer,
             row,
             agency_type(&row.lea_type),
             jurisdiction_type(&row.jurisdiction),
         );
-        match place {
+        let basis = placement.location.as_ref().and_then(|p| p.basis);
+        match placement.location {
             Some(p) => {
                 fields.push(p.latitude.to_string());
                 fields.push(p.longitude.to_string());
@@ -131,6 +132,9 @@ pub fn shipped_csv(file: &AtlasFile, ori: Option<&OriIndex>) -> std::io::Result<
             }
             None => fields.extend(std::iter::repeat_n(String::new(), 4)),
         }
+        let flags: Vec<&str> = placement.flags.iter().map(|f| f.as_str()).collect();
+        fields.push(flags.join(";"));
+        fields.push(basis.map(|b| b.as_str().to_string()).unwrap_or_default());
         out.write_record(&fields).map_err(io)?;
     }
     let bytes = out

@@ -27,6 +27,7 @@ mod outage;
 mod pages;
 mod pgserver;
 mod processes;
+mod quality;
 mod records;
 mod reports;
 mod ringmap;

@@ -195,6 +195,8 @@ properties! {
             country: String,
             /// Every id in other datasets, as a JSON object.
             external_ids: String,
+            /// What the importer found inconsistent or weak, as a JSON array (`[]` if nothing).
+            quality_flags: String,
             version: i32,
             #[serde(with = "time::serde::rfc3339")]
             created_at: OffsetDateTime,
@@ -215,6 +217,9 @@ properties! {
         notes: String,
         /// Metres from the `near` point, with `near`.
         distance_m: f64,
+        /// What the point is (a GeoNames place, the place nearest a county's interior point,
+        /// ...).
+        location_basis: domain::LocationBasis,
         }
     }
 }
@@ -291,6 +296,7 @@ impl AgencyProperties {
             state: a.state.as_str().to_string(),
             country: a.country.clone(),
             external_ids: json_text(&a.external_ids),
+            quality_flags: json_text(&a.quality_flags),
             version: a.meta.version,
             created_at: a.meta.created_at,
             updated_at: a.meta.updated_at,
@@ -304,6 +310,7 @@ impl AgencyProperties {
             aos_id: a.external_ids.get("aos").cloned(),
             notes: a.notes.clone(),
             distance_m,
+            location_basis: a.location_basis,
         }
     }
 }

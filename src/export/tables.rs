@@ -8,8 +8,9 @@
 use super::ColumnType::{Boolean, Datetime, Integer, Number, String as Text};
 use super::{Column, Field, Row, Table, col};
 use crate::domain::{
-    Agency, AgencyType, Citation, DatePrecision, EntityKind, JurisdictionType, LocationPrecision,
-    PartialDate, Partnership, Phase, Program, STATE_CODE_LIST, Source, SourceKind, Status,
+    Agency, AgencyType, Citation, DatePrecision, EntityKind, JurisdictionType, LocationBasis,
+    LocationPrecision, PartialDate, Partnership, Phase, Program, STATE_CODE_LIST, Source,
+    SourceKind, Status,
 };
 use std::sync::Arc;
 
@@ -141,7 +142,8 @@ impl Table for AgencyRow {
             "location_basis",
             Text,
             "What the point is: geonames_place, county_place (the GeoNames place nearest the county's interior point), county_centroid, county_pole, county_interior, state_interior or source_point; empty when unknown.",
-        ),
+        )
+        .one_of(LocationBasis::NAMES),
     ];
 
     fn cells(&self, row: &mut Row<'_>) {

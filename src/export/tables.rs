@@ -40,6 +40,28 @@ const EXTERNAL_IDS: Column = col(
     "Every id in other datasets, as a JSON object (e.g. {\"aos\":\"AOS3711\"}).",
 );
 
+/// The interval a start or end date at its precision means, as plain days (programs, phases).
+const START_EARLIEST: Column = col(
+    "start_earliest",
+    super::ColumnType::Date,
+    "The first day start_date can mean.",
+);
+const START_LATEST: Column = col(
+    "start_latest",
+    super::ColumnType::Date,
+    "The last day start_date can mean.",
+);
+const END_EARLIEST: Column = col(
+    "end_earliest",
+    super::ColumnType::Date,
+    "The first day end_date can mean.",
+);
+const END_LATEST: Column = col(
+    "end_latest",
+    super::ColumnType::Date,
+    "The last day end_date can mean.",
+);
+
 // ---- agencies ----
 
 /// An agency, with its distance from the `near` point when the export was asked with one.
@@ -461,26 +483,10 @@ impl Table for Program {
             "day, month, year or range (YYYY-MM-DD/YYYY-MM-DD: some day between the two).",
         )
         .one_of(DatePrecision::NAMES),
-        col(
-            "start_earliest",
-            super::ColumnType::Date,
-            "The first day start_date can mean.",
-        ),
-        col(
-            "start_latest",
-            super::ColumnType::Date,
-            "The last day start_date can mean.",
-        ),
-        col(
-            "end_earliest",
-            super::ColumnType::Date,
-            "The first day end_date can mean.",
-        ),
-        col(
-            "end_latest",
-            super::ColumnType::Date,
-            "The last day end_date can mean.",
-        ),
+        START_EARLIEST,
+        START_LATEST,
+        END_EARLIEST,
+        END_LATEST,
         VERSION,
         CREATED,
         UPDATED,
@@ -555,26 +561,10 @@ impl Table for Phase {
             "day, month, year or range (YYYY-MM-DD/YYYY-MM-DD: some day between the two).",
         )
         .one_of(DatePrecision::NAMES),
-        col(
-            "start_earliest",
-            super::ColumnType::Date,
-            "The first day start_date can mean.",
-        ),
-        col(
-            "start_latest",
-            super::ColumnType::Date,
-            "The last day start_date can mean.",
-        ),
-        col(
-            "end_earliest",
-            super::ColumnType::Date,
-            "The first day end_date can mean.",
-        ),
-        col(
-            "end_latest",
-            super::ColumnType::Date,
-            "The last day end_date can mean.",
-        ),
+        START_EARLIEST,
+        START_LATEST,
+        END_EARLIEST,
+        END_LATEST,
         col(
             "footage_requests",
             Boolean,

@@ -11,7 +11,6 @@ use poem_openapi::Object;
 use poem_openapi::registry::{MetaSchema, MetaSchemaRef};
 use poem_openapi::types::{ParseError, ParseFromJSON, ParseResult, ToJSON, Type};
 use std::borrow::Cow;
-use std::sync::Arc;
 use time::OffsetDateTime;
 
 /// A day, `YYYY-MM-DD`: typed `format: date` in the spec, so clients read it as a date.
@@ -227,10 +226,37 @@ properties! {
 impl PartnershipProperties {
     /// The properties of an exported row (with its agency, program, source and day).
     pub fn from_row(r: &PartnershipRow) -> Self {
-        let p = &r.partnership;
-        let a = r.agency.as_deref();
-        let day = r.day.as_ref();
-        let source = r.source.as_ref();
+        let mut props = Self::of(
+            &r.partnership,
+            r.agency.as_deref(),
+            r.program.as_deref(),
+            r.source.as_ref(),
+        );
+        props.distance_m = r.distance_m;
+        if let Some(day) = &r.day {
+            props.active_on_certainty = day.certainty.map(str::to_string);
+            props.footage_requests = day.footage_requests.map(str::to_string);
+            props.phase_id = day.phase.as_ref().map(|ph| ph.id.clone());
+        }
+        props
+    }
+
+    /// The properties of a partnership of the catalog (no `near`, no `active_on`).
+    pub fn build(p: &domain::Partnership, catalog: &Catalog) -> Self {
+        Self::of(
+            p,
+            catalog.agencies.get(&p.agency_id).map(|a| &**a),
+            catalog.programs.get(&p.program_id),
+            catalog.primary_source(p),
+        )
+    }
+
+    fn of(
+        p: &domain::Partnership,
+        a: Option<&domain::Agency>,
+        program: Option<&domain::Program>,
+        source: Option<&domain::Source>,
+    ) -> Self {
         Self {
             id: p.id,
             agency_id: p.agency_id.clone(),
@@ -246,7 +272,7 @@ impl PartnershipProperties {
             state: a.map(|a| a.state.as_str().to_string()),
             latitude: a.and_then(|a| a.latitude),
             longitude: a.and_then(|a| a.longitude),
-            program_name: r.program.as_ref().map(|p| p.name.clone()),
+            program_name: program.map(|p| p.name.clone()),
             start_date: p.start.map(|d| d.to_string()),
             start_precision: p.start.map(|d| d.precision()),
             end_date: p.end.map(|d| d.to_string()),
@@ -262,23 +288,11 @@ impl PartnershipProperties {
             source_id: source.map(|s| s.id),
             source_url: source.map(|s| s.url.clone()),
             source_title: source.map(|s| s.title.clone()),
-            distance_m: r.distance_m,
-            active_on_certainty: day.and_then(|d| d.certainty).map(str::to_string),
-            footage_requests: day.and_then(|d| d.footage_requests).map(str::to_string),
-            phase_id: day.and_then(|d| d.phase.as_ref()).map(|ph| ph.id.clone()),
-        }
-    }
-
-    /// The properties of a partnership of the catalog (no `near`, no `active_on`).
-    pub fn build(p: &domain::Partnership, catalog: &Catalog) -> Self {
-        Self::from_row(&PartnershipRow {
-            partnership: Arc::new(p.clone()),
-            agency: catalog.agencies.get(&p.agency_id).cloned(),
-            program: catalog.programs.get(&p.program_id).cloned().map(Arc::new),
-            source: catalog.primary_source(p).cloned(),
             distance_m: None,
-            day: None,
-        })
+            active_on_certainty: None,
+            footage_requests: None,
+            phase_id: None,
+        }
     }
 }
 

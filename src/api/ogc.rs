@@ -532,17 +532,21 @@ impl OgcApi {
         _f: Query<Option<OgcFormat>>,
     ) -> Result<ItemsResponse, ApiError> {
         let kind = kind(&collection_id.0)?;
-        let foreign = match kind {
-            Kind::Agencies => [
-                ("program_id", program_id.0.is_some()),
-                ("status", status.0.is_some()),
-            ],
-            Kind::Partnerships => [
-                ("jurisdiction_type", jurisdiction_type.0.is_some()),
-                ("", false),
-            ],
+        let queryables = match kind {
+            Kind::Agencies => AGENCY_QUERYABLES,
+            Kind::Partnerships => PARTNERSHIP_QUERYABLES,
         };
-        if let Some((name, _)) = foreign.iter().find(|(_, given)| *given) {
+        let given = [
+            ("state", state.0.is_some()),
+            ("agency_type", agency_type.0.is_some()),
+            ("jurisdiction_type", jurisdiction_type.0.is_some()),
+            ("program_id", program_id.0.is_some()),
+            ("status", status.0.is_some()),
+        ];
+        let foreign = given
+            .iter()
+            .find(|(name, given)| *given && !queryables.contains(name));
+        if let Some((name, _)) = foreign {
             return Err(ApiError::invalid(
                 name,
                 format!(

@@ -341,21 +341,17 @@ impl Catalog {
     /// such source cited for a field, else the first source cited at all, else the source of
     /// its last confirmation.
     pub fn primary_source(&self, p: &Partnership) -> Option<&Source> {
-        let cited: Vec<&Source> = {
-            let citations = self.citations_of(EntityKind::Partnership, &p.id.to_string());
-            let (whole, fields): (Vec<_>, Vec<_>) =
-                citations.into_iter().partition(|c| c.field.is_none());
+        let cited = self.citations_of(EntityKind::Partnership, &p.id.to_string());
+        let in_order = || {
+            let whole = cited.iter().filter(|c| c.field.is_none());
+            let fields = cited.iter().filter(|c| c.field.is_some());
             whole
-                .into_iter()
                 .chain(fields)
                 .filter_map(|c| self.sources.get(&c.source_id))
-                .collect()
         };
-        cited
-            .iter()
+        in_order()
             .find(|s| s.kind != crate::domain::SourceKind::Dataset)
-            .or_else(|| cited.first())
-            .copied()
+            .or_else(|| in_order().next())
             .or_else(|| p.last_confirmed_source.and_then(|id| self.sources.get(&id)))
     }
 

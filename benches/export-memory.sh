@@ -150,7 +150,7 @@ for rows in "$@"; do
     base="http://127.0.0.1:$port"
     echo "== $rows rows: $db ($(du -m "$db" | cut -f1) MB), request timeout ${timeout_secs} s"
     started=$(date +%s.%N)
-    RUST_LOG=warn "$bin" serve --database "$db" --bind "127.0.0.1:$port" --rate-limit-reads 0 \
+    MAX_IN_FLIGHT_PER_ADDRESS=0 RUST_LOG=warn "$bin" serve --database "$db" --bind "127.0.0.1:$port" --rate-limit-reads 0 \
         --request-timeout-secs "$timeout_secs" &
     api=$!
     until curl -sf "$base/health" >/dev/null; do

@@ -36,7 +36,7 @@ fi
 
 port=18092
 nginx_port=18093
-RUST_LOG=warn "$bin" serve --database "$db" --bind "127.0.0.1:$port" &
+MAX_IN_FLIGHT_PER_ADDRESS=0 RUST_LOG=warn "$bin" serve --database "$db" --bind "127.0.0.1:$port" &
 api=$!
 trap 'kill $api 2>/dev/null; [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null; true' EXIT
 for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.2; done

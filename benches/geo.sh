@@ -41,7 +41,7 @@ port=18090
 nginx_port=18091
 # Rate limits off: the benchmark is one client asking as fast as it can. Logging stays at
 # the default a user runs with.
-"$bin" serve --database "$db" --bind "127.0.0.1:$port" --rate-limit-reads 0 \
+MAX_IN_FLIGHT_PER_ADDRESS=0 "$bin" serve --database "$db" --bind "127.0.0.1:$port" --rate-limit-reads 0 \
     >"$work/api.log" 2>&1 &
 api=$!
 trap 'kill $api 2>/dev/null; [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null; true' EXIT

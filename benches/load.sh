@@ -32,7 +32,7 @@ fi
 
 port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 base="http://127.0.0.1:$port"
-RATE_LIMIT_READS=0 EXPORT_CONCURRENCY="$connections" RUST_LOG=warn "$bin" serve --database "$db" --bind "127.0.0.1:$port" &
+RATE_LIMIT_READS=0 MAX_IN_FLIGHT_PER_ADDRESS=0 EXPORT_CONCURRENCY="$connections" RUST_LOG=warn "$bin" serve --database "$db" --bind "127.0.0.1:$port" &
 api=$!
 trap 'kill $api 2>/dev/null || true' EXIT
 for _ in $(seq 1 300); do curl -sf "$base/health" >/dev/null && break; sleep 0.2; done

@@ -10,7 +10,8 @@
 #
 # WARMUP (10 s), then DURATION (60 s) with two faults: at a third of it process A is
 # SIGKILLed and started again 2 s later; at two thirds PostgreSQL is restarted (pg_ctl
-# restart -m fast). Reads are not rate-limited (one client address is all the readers); the
+# restart -m fast). Reads are not rate-limited nor capped in progress per address (one client
+# address is all the readers: MAX_IN_FLIGHT_PER_ADDRESS=0); the
 # export limit and the write limit are the defaults.
 #
 # Afterwards the checks: every acknowledged (2xx) write is in the revisions table at the seq it
@@ -71,7 +72,7 @@ trap cleanup EXIT
 
 unset RATE_LIMIT_WRITES RATE_LIMIT_COST_MS EXPORT_CONCURRENCY REQUEST_TIMEOUT_SECS DATABASE_URL
 port_a=$(free_port); port_b=$(free_port)
-serve() { RUST_LOG=warn RATE_LIMIT_READS=0 "$bin" serve --database "$url" --bind "127.0.0.1:$1" >>"$dir/api-$2.log" 2>&1 & }
+serve() { RUST_LOG=warn RATE_LIMIT_READS=0 MAX_IN_FLIGHT_PER_ADDRESS=0 "$bin" serve --database "$url" --bind "127.0.0.1:$1" >>"$dir/api-$2.log" 2>&1 & }
 wait_up() { for _ in $(seq 1 600); do curl -sf "http://127.0.0.1:$1/health" >/dev/null && return; sleep 0.2; done; echo "API on $1 did not start" >&2; exit 1; }
 rss() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
 

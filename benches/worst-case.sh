@@ -16,10 +16,11 @@
 #   bucket with cheap requests, then asks as fast as it may for SECONDS_PER_OP seconds (a 429
 #   makes it wait 50 ms); the server's CPU over that time is the share of one core an address
 #   can take with that request. Target: at most 10%.
-# A last row is a client ignoring its 429s.
+# The last rows are clients ignoring their 429s, on one connection and on 64 at once from one
+# address. CONNECTIONS=8 makes every hammer use that many connections at once.
 #
 # Usage: benches/worst-case.sh [ATLAS_CSV]
-#   AGENCIES=100000 EDITS=4000 SECONDS_PER_OP=10 CPU_SECONDS=3 ONLY=<regex of op names>
+#   AGENCIES=100000 EDITS=4000 SECONDS_PER_OP=10 CPU_SECONDS=3 ONLY=<regex of op names> BIN=<binary>
 # Exits non-zero when an operation lets one address take more than 10% of a core.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,15 +31,17 @@ work="${BENCH_DIR:-target/bench-worst}"
 mkdir -p "$work"
 work="$(cd "$work" && pwd)"
 
-cargo build --release --quiet --bin ring-partnerships
-bin=target/release/ring-partnerships
+# BIN: a release binary built already (else this builds one).
+bin="${BIN:-target/release/ring-partnerships}"
+[ -n "${BIN:-}" ] || cargo build --release --quiet --bin ring-partnerships
 
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 wait_up() { for _ in $(seq 1 600); do curl -sf "$1/health" >/dev/null && return; sleep 0.2; done; echo "server at $1 did not start" >&2; exit 1; }
 # The limits a test might have set are not this benchmark's: the servers get the defaults
 # unless said otherwise below.
 unset RATE_LIMIT_READS RATE_LIMIT_WRITES RATE_LIMIT_COST_MS EXPORT_CONCURRENCY MAX_URI_BYTES \
-    MAX_BODY_BYTES MAX_POLYGON_VERTICES REQUEST_TIMEOUT_SECS DATABASE_URL
+    MAX_BODY_BYTES MAX_POLYGON_VERTICES REQUEST_TIMEOUT_SECS DATABASE_URL \
+    MAX_IN_FLIGHT_PER_ADDRESS RATE_LIMIT_TARPIT_MS
 
 pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done' EXIT

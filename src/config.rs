@@ -76,7 +76,8 @@ pub struct Limits {
     pub writes_per_minute: u32,
     /// `RATE_LIMIT_COST_MS`: the work one request's share of a rate-limit bucket pays for; a
     /// request that takes longer spends one more share per unit (0: every request costs one).
-    /// At 10 ms and 600 reads a minute, one address can use at most a tenth of a core.
+    /// At 8 ms and 600 reads a minute, one address keeps at most 8% of a core busy in its
+    /// requests, and under a tenth with what no request's clock sees.
     pub cost_unit: Duration,
     /// `MAX_REPORT_BYTES`: largest body of a correction report (`POST /reports`); larger
     /// is 413 `payload_too_large`.
@@ -84,6 +85,16 @@ pub struct Limits {
     /// `RATE_LIMIT_REPORTS`: correction reports an hour per client address (0: unlimited),
     /// beside the write limit; more is 429 `rate_limited`.
     pub reports_per_hour: u32,
+    /// `MAX_IN_FLIGHT_PER_ADDRESS`: requests one client address may have in progress at once
+    /// (0: no cap). One more waits, costing nothing, until one of them is answered; the rate
+    /// limit is judged when it starts, so the charges of the dear requests before it have
+    /// landed.
+    pub max_in_flight_per_address: usize,
+    /// `RATE_LIMIT_TARPIT_MS`: how long a client refused again (a 429 after a 429, with no
+    /// request admitted between) waits for that answer, holding its place among its address's
+    /// requests in progress. A client that ignores `Retry-After` is slowed to a few refusals a
+    /// second instead of costing the server one refusal per round trip.
+    pub tarpit: Duration,
 }
 
 impl Default for Limits {
@@ -98,9 +109,11 @@ impl Default for Limits {
             idle_timeout: Duration::from_secs(60),
             reads_per_minute: 600,
             writes_per_minute: 60,
-            cost_unit: Duration::from_millis(10),
+            cost_unit: Duration::from_millis(8),
             max_report_bytes: 8 * 1024,
             reports_per_hour: 10,
+            max_in_flight_per_address: 8,
+            tarpit: Duration::from_secs(1),
         }
     }
 }

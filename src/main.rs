@@ -70,6 +70,13 @@ struct LimitArgs {
     /// Correction reports an hour per client address (0: unlimited).
     #[arg(long, env = "RATE_LIMIT_REPORTS", default_value_t = Limits::default().reports_per_hour)]
     rate_limit_reports: u32,
+    /// Requests one client address may have in progress at once; more wait their turn (0:
+    /// no cap).
+    #[arg(long, env = "MAX_IN_FLIGHT_PER_ADDRESS", default_value_t = Limits::default().max_in_flight_per_address)]
+    max_in_flight_per_address: usize,
+    /// Milliseconds a client refused twice in a row waits for its second 429 (0: none).
+    #[arg(long, env = "RATE_LIMIT_TARPIT_MS", default_value_t = Limits::default().tarpit.as_millis() as u64)]
+    rate_limit_tarpit_ms: u64,
 }
 
 impl From<LimitArgs> for Limits {
@@ -87,6 +94,8 @@ impl From<LimitArgs> for Limits {
             cost_unit: Duration::from_millis(a.rate_limit_cost_ms),
             max_report_bytes: a.max_report_bytes,
             reports_per_hour: a.rate_limit_reports,
+            max_in_flight_per_address: a.max_in_flight_per_address,
+            tarpit: Duration::from_millis(a.rate_limit_tarpit_ms),
         }
     }
 }

@@ -8,6 +8,7 @@ pub mod base_url;
 pub mod body_types;
 pub mod compress;
 pub mod idle;
+pub mod inflight;
 pub mod metrics;
 pub mod params;
 pub mod ratelimit;
@@ -46,6 +47,8 @@ pub struct GuardState {
     writes: Option<RateLimiter>,
     /// Correction reports (`POST /reports`), per address and hour.
     reports: Option<RateLimiter>,
+    /// Requests in progress per address (`Limits::max_in_flight_per_address`).
+    in_flight: Option<inflight::InFlight>,
     pub metrics: Metrics,
     id_prefix: String,
     next_id: AtomicU64,
@@ -85,6 +88,7 @@ impl GuardState {
             reads: RateLimiter::new(limits.reads_per_minute),
             writes: RateLimiter::new(limits.writes_per_minute),
             reports: RateLimiter::per_hour(limits.reports_per_hour),
+            in_flight: inflight::InFlight::new(limits.max_in_flight_per_address),
             limits: limits.clone(),
             metrics: Metrics::new(routes),
             id_prefix: seed.iter().map(|b| format!("{b:02x}")).collect(),
@@ -216,6 +220,7 @@ impl<E: Endpoint> GuardEndpoint<E> {
             resp.headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(d.retry_after));
             set_ratelimit_headers(&mut resp, d);
+            self.tarpit(d).await;
             return Err(resp);
         }
         if is_report(req)
@@ -234,11 +239,22 @@ impl<E: Endpoint> GuardEndpoint<E> {
                 .response();
                 resp.headers_mut()
                     .insert(header::RETRY_AFTER, HeaderValue::from(d.retry_after));
+                self.tarpit(d).await;
                 return Err(resp);
             }
         }
         self.limit_body(req).await?;
         Ok(decision)
+    }
+
+    /// A client refused again without waiting as `Retry-After` said waits `Limits::tarpit`
+    /// for this answer, holding its place among its address's requests in progress (the
+    /// caller's [`inflight::Slot`]): refusing it then costs a few answers a second, not one
+    /// per round trip.
+    async fn tarpit(&self, d: Decision) {
+        if d.repeated && !self.state.limits.tarpit.is_zero() {
+            tokio::time::sleep(self.state.limits.tarpit).await;
+        }
     }
 
     /// Reads: a bucket per client address. Writes: a bucket per token (per address without
@@ -264,24 +280,29 @@ impl<E: Endpoint> GuardEndpoint<E> {
         self.state.charge_extra(key, extra);
     }
 
-    /// Wraps `resp`'s body so the work done after the headers (an export's rows read and
-    /// serialised while it streams, compression as it is sent: see [`work`]) is charged
-    /// too, when the body is done: the cost of `handled + that work` less what `handled`
-    /// alone was charged.
-    fn charge_body(
+    /// Wraps `resp`'s body so that, when it is done (ended or dropped), the work done after
+    /// the headers (an export's rows read and serialised while it streams, compression as it
+    /// is sent: see [`work`]) is charged to `cost`'s bucket (the cost of `handled + that
+    /// work` less what `handled` alone was charged), and the address's `slot` is given back:
+    /// a streamed answer is in progress until its last byte.
+    fn watch_body(
         &self,
         resp: &mut Response,
-        key: CostKey,
+        cost: Option<CostKey>,
         handled: std::time::Duration,
         meter: Arc<work::WorkMeter>,
+        slot: Option<inflight::Slot>,
     ) {
         let state = self.state.clone();
         let body = http_body_util::combinators::BoxBody::from(resp.take_body());
         let metered = work::MeteredBody::new(body, meter, move |after| {
-            let unit = state.limits.cost_unit;
-            let extra =
-                ratelimit::extra_cost(handled + after, unit) - ratelimit::extra_cost(handled, unit);
-            state.charge_extra(&key, extra);
+            if let Some(key) = cost {
+                let unit = state.limits.cost_unit;
+                let extra = ratelimit::extra_cost(handled + after, unit)
+                    - ratelimit::extra_cost(handled, unit);
+                state.charge_extra(&key, extra);
+            }
+            drop(slot);
         });
         resp.set_body(Body::from(http_body_util::combinators::BoxBody::new(
             metered,
@@ -338,6 +359,33 @@ impl<E: Endpoint> Endpoint for GuardEndpoint<E> {
             request_id = %request_id.to_str().unwrap_or_default()
         );
         let (mut resp, decision) = async {
+            // A place among this address's requests in progress, taken before the rate limit
+            // judges the request (see `inflight`); waiting for it is bounded like the answer.
+            let slot = match &self.state.in_flight {
+                None => None,
+                Some(f) => {
+                    let ip = req.remote_addr().as_socket_addr().map(|a| a.ip());
+                    match tokio::time::timeout(self.state.limits.request_timeout, f.enter(ip))
+                        .await
+                    {
+                        Ok(slot) => Some(slot),
+                        Err(_) => {
+                            return (
+                                Problem::new(
+                                    ErrorCode::RequestTimeout,
+                                    format!(
+                                        "this address had {} requests in progress for longer than {} s",
+                                        self.state.limits.max_in_flight_per_address,
+                                        self.state.limits.request_timeout.as_secs()
+                                    ),
+                                )
+                                .response(),
+                                None,
+                            );
+                        }
+                    }
+                }
+            };
             match self.admit(&mut req).await {
                 // A browser's form refused (too large, too many): a page, like its other errors.
                 Err(refusal) if is_report_form(&req) => {
@@ -364,12 +412,13 @@ impl<E: Endpoint> Endpoint for GuardEndpoint<E> {
                     };
                     // A costly request (a huge polygon, a past version, every filter of
                     // /stats) spends more of its client's bucket: see the README's limits.
-                    if let Some(key) = key
-                        && !self.state.limits.cost_unit.is_zero()
-                    {
-                        let handled = handling.elapsed();
-                        self.charge(&key, handled);
-                        self.charge_body(&mut resp, key, handled, meter);
+                    let cost = key.filter(|_| !self.state.limits.cost_unit.is_zero());
+                    let handled = handling.elapsed();
+                    if let Some(key) = &cost {
+                        self.charge(key, handled);
+                    }
+                    if cost.is_some() || slot.is_some() {
+                        self.watch_body(&mut resp, cost, handled, meter, slot);
                     }
                     (resp, decision)
                 }

@@ -21,11 +21,26 @@ pub struct Decision {
     pub reset: u64,
     /// Seconds until one more request is allowed (0 when allowed now).
     pub retry_after: u64,
+    /// Refused, and so was this key's request before (none admitted between): a client that
+    /// does not wait as `Retry-After` says (see `Limits::tarpit`).
+    pub repeated: bool,
 }
 
 struct Bucket {
     tokens: f64,
     updated: Instant,
+    /// The last request checked was refused.
+    refused: bool,
+}
+
+impl Bucket {
+    fn full(capacity: f64, now: Instant) -> Self {
+        Self {
+            tokens: capacity,
+            updated: now,
+            refused: false,
+        }
+    }
 }
 
 /// `per_minute` requests per key and minute, in bursts of up to `per_minute`.
@@ -72,10 +87,9 @@ impl RateLimiter {
                     < capacity
             });
         }
-        let bucket = shard.entry(h).or_insert(Bucket {
-            tokens: capacity,
-            updated: now,
-        });
+        let bucket = shard
+            .entry(h)
+            .or_insert_with(|| Bucket::full(capacity, now));
         let elapsed = now.saturating_duration_since(bucket.updated).as_secs_f64();
         bucket.tokens = (bucket.tokens + elapsed * per_sec).min(capacity);
         bucket.updated = now;
@@ -83,6 +97,8 @@ impl RateLimiter {
         if allowed {
             bucket.tokens -= 1.0;
         }
+        let repeated = !allowed && bucket.refused;
+        bucket.refused = !allowed;
         let tokens = bucket.tokens;
         drop(shard);
         Decision {
@@ -95,6 +111,7 @@ impl RateLimiter {
             } else {
                 ((1.0 - tokens) / per_sec).ceil().max(1.0) as u64
             },
+            repeated,
         }
     }
 }
@@ -113,10 +130,9 @@ impl RateLimiter {
         let mut shard = self.shards[(h as usize) % SHARDS]
             .lock()
             .unwrap_or_else(|e| e.into_inner());
-        let bucket = shard.entry(h).or_insert(Bucket {
-            tokens: capacity,
-            updated: now,
-        });
+        let bucket = shard
+            .entry(h)
+            .or_insert_with(|| Bucket::full(capacity, now));
         let elapsed = now.saturating_duration_since(bucket.updated).as_secs_f64();
         bucket.tokens = ((bucket.tokens + elapsed * per_sec).min(capacity) - extra).max(-capacity);
         bucket.updated = now;
@@ -126,8 +142,10 @@ impl RateLimiter {
 /// Requests' worth beyond the first that a request which took `took` costs, at `unit` of
 /// work per request (`Limits::cost_unit`; zero: none). Time handling the request is the
 /// measure: it bounds the CPU the request used, and a busy server charges more. At the
-/// default 600 reads a minute and 10 ms, a client kept at its limit uses at most 10 × 10 ms
-/// of each second: a tenth of one core, whatever it asks.
+/// default 600 reads a minute and 8 ms, a client kept at its limit keeps at most 10 × 8 ms
+/// of each second busy, whatever it asks: 8% of one core, which leaves room below a tenth for
+/// the work no request's clock sees (accepting and parsing, freeing a large answer after it is
+/// sent).
 pub fn extra_cost(took: std::time::Duration, unit: std::time::Duration) -> f64 {
     if unit.is_zero() {
         return 0.0;
@@ -151,12 +169,19 @@ mod tests {
         }
         let d = rl.check("a", t);
         assert!(!d.allowed);
+        assert!(!d.repeated, "the first refusal is not a repeat");
         assert_eq!(d.retry_after, 1);
         assert_eq!(d.reset, 60);
+        let again = rl.check("a", t);
+        assert!(
+            !again.allowed && again.repeated,
+            "asked again without waiting"
+        );
         // Another client is not affected.
         assert!(rl.check("b", t).allowed);
-        // One second later one more request may pass.
+        // One second later one more request may pass, and the next refusal is a first again.
         assert!(rl.check("a", t + Duration::from_secs(1)).allowed);
+        assert!(!rl.check("a", t + Duration::from_secs(1)).repeated);
     }
 
     #[test]

@@ -164,6 +164,7 @@ pub fn test_limits() -> ring_partnerships::config::Limits {
         writes_per_minute: 0,
         reports_per_hour: 0,
         cost_unit: Duration::ZERO,
+        max_in_flight_per_address: 0,
         ..Default::default()
     }
 }

@@ -155,6 +155,73 @@ async fn reads_over_the_rate_are_rate_limited_with_retry_after() {
 }
 
 #[tokio::test]
+async fn a_client_refused_again_without_waiting_waits_for_its_answer() {
+    let tarpit = Duration::from_secs(2);
+    let app = TestApp::spawn_with_limits(Limits {
+        reads_per_minute: 1,
+        tarpit,
+        ..test_limits()
+    })
+    .await;
+    assert_eq!(app.get("/agencies?limit=1").await.status(), 200);
+    // The first refusal is answered at once: a client that honours Retry-After loses nothing.
+    let t = Instant::now();
+    expect_problem(app.get("/agencies?limit=1").await, 429, "rate_limited").await;
+    assert!(t.elapsed() < tarpit, "the first 429 is not held back");
+    // Asking again without waiting: the next refusal comes after the tarpit.
+    let t = Instant::now();
+    let headers = expect_problem(app.get("/agencies?limit=1").await, 429, "rate_limited").await;
+    assert!(t.elapsed() >= tarpit, "a repeated 429 waits {tarpit:?}");
+    assert!(headers.contains_key("retry-after"));
+}
+
+#[tokio::test]
+async fn an_address_over_its_requests_in_progress_waits_for_its_turn() {
+    let app = TestApp::spawn_with_limits(Limits {
+        max_in_flight_per_address: 1,
+        ..test_limits()
+    })
+    .await;
+    // A search whose chunked body never comes holds 127.0.0.1's only place.
+    let addr = app.base.trim_start_matches("http://").to_string();
+    let mut held = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    held.write_all(
+        b"POST /agencies/search HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+          Transfer-Encoding: chunked\r\n\r\n",
+    )
+    .await
+    .unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let waiting = tokio::spawn({
+        let (client, base) = (app.client.clone(), app.base.clone());
+        async move { client.get(format!("{base}/health")).send().await.unwrap() }
+    });
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(
+        !waiting.is_finished(),
+        "a second request of the address waits"
+    );
+    // Another address has its own places.
+    let other = reqwest::Client::builder()
+        .local_address(std::net::IpAddr::from([127, 0, 0, 2]))
+        .build()
+        .unwrap();
+    let resp = other
+        .get(format!("{}/health", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    // The held request ends (its client goes away): the waiting one is answered.
+    drop(held);
+    let resp = tokio::time::timeout(Duration::from_secs(10), waiting)
+        .await
+        .expect("answered once the place is free")
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+}
+
+#[tokio::test]
 async fn a_request_over_the_time_limit_is_a_request_timeout() {
     let app = TestApp::spawn_with_limits(Limits {
         request_timeout: Duration::from_secs(1),

@@ -172,7 +172,11 @@ impl AgenciesApi {
                 .await;
         }
         let catalog = super::view(&self.state, search.as_of.as_deref()).await?;
-        let page = listing::agencies(&catalog, &filter, sort, &page_req).map_err(list_error)?;
+        let page = self
+            .state
+            .totals
+            .agencies(&catalog, &filter, sort, &page_req)
+            .map_err(list_error)?;
         let link = link_base.and_then(|r| link_header(r, page.next.as_deref()));
         // Written straight from the catalog's records: see `fast`.
         let meta = ListMeta::of(&catalog).with_query(

@@ -72,6 +72,13 @@ pub struct AppState {
     pub max_polygon_vertices: usize,
     /// Where absolute URLs point: every absolute URL is built by [`AppState::absolute`].
     pub public_url: std::sync::Arc<crate::web::base_url::PublicUrl>,
+    /// `/stats` answers, each computed once per dataset version (`service::stats`).
+    pub stats_cache: std::sync::Arc<crate::service::stats::StatsCache>,
+    /// Totals of counted pages, each counted once per dataset version (`service::totals`).
+    pub totals: std::sync::Arc<crate::service::totals::Totals>,
+    /// The catalog's extent (OGC collections), found once per dataset version.
+    pub extents:
+        std::sync::Arc<crate::service::per_version::PerVersion<crate::service::catalog::Extent>>,
 }
 
 impl AppState {
@@ -85,6 +92,9 @@ impl AppState {
             // The smallest ring has four positions; below that no polygon could pass.
             max_polygon_vertices: limits.max_polygon_vertices.max(4),
             public_url: Default::default(),
+            stats_cache: Default::default(),
+            totals: Default::default(),
+            extents: std::sync::Arc::new(crate::service::per_version::PerVersion::new(2)),
         }
     }
 

@@ -13,11 +13,12 @@ use super::{ApiTags, AppState, list_error, next_link};
 use crate::domain::dates::parse_day;
 use crate::domain::{AgencyType, JurisdictionType, StateCode, Status};
 use crate::error::ApiError;
-use crate::service::catalog::{Catalog, position};
+use crate::service::catalog::{self, Catalog};
 use crate::service::listing::{
-    self, AgencyFilter, AgencySortField, PageRequest, PartnershipFilter, PartnershipSortField,
-    Period, Sort,
+    AgencyFilter, AgencySortField, PageRequest, PartnershipFilter, PartnershipSortField, Period,
+    Sort,
 };
+use crate::service::per_version::PerVersion;
 use poem::Request;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
@@ -191,7 +192,8 @@ fn json_link(href: String, rel: &str, title: &str) -> Link {
     Link::new(href, rel, Some("application/json"), Some(title))
 }
 
-fn collection(kind: Kind, catalog: &Catalog) -> Collection {
+/// `extents`: the catalog's extent, found once per dataset version.
+fn collection(kind: Kind, catalog: &Catalog, extents: &PerVersion<catalog::Extent>) -> Collection {
     let (id, title, description) = match kind {
         Kind::Agencies => (
             "agencies",
@@ -204,24 +206,9 @@ fn collection(kind: Kind, catalog: &Catalog) -> Collection {
             "Agencies' enrolments in Ring's programs, at their agency's position. `datetime` selects partnerships whose period (start to end, at their known precision) meets the given instant or interval.",
         ),
     };
-    let mut bbox = [180.0f64, 90.0, -180.0, -90.0];
-    for at in catalog.agencies.values().filter_map(|a| position(a)) {
-        bbox = [
-            bbox[0].min(at.lon()),
-            bbox[1].min(at.lat()),
-            bbox[2].max(at.lon()),
-            bbox[3].max(at.lat()),
-        ];
-    }
-    if bbox[0] > bbox[2] {
-        bbox = [-180.0, -90.0, 180.0, 90.0];
-    }
-    let first_start = catalog
-        .partnerships
-        .values()
-        .filter_map(|p| p.start.map(|d| d.earliest()))
-        .min()
-        .map(|d| format!("{d}T00:00:00Z"));
+    let extent = extents.get_or(catalog.seq(), String::new(), || catalog.extent());
+    let bbox = extent.bbox.unwrap_or([-180.0, -90.0, 180.0, 90.0]);
+    let first_start = extent.first_start.map(|d| format!("{d}T00:00:00Z"));
     Collection {
         id: id.into(),
         title: title.into(),
@@ -399,8 +386,8 @@ impl OgcApi {
         let mut body = Collections {
             links: vec![json_link("/collections".into(), "self", "Collections")],
             collections: vec![
-                collection(Kind::Agencies, &catalog),
-                collection(Kind::Partnerships, &catalog),
+                collection(Kind::Agencies, &catalog, &self.state.extents),
+                collection(Kind::Partnerships, &catalog, &self.state.extents),
             ],
         };
         Link::absolute_all(&mut body.links, &base);
@@ -431,7 +418,7 @@ impl OgcApi {
         let kind = kind(&collection_id.0)?;
         let base = self.state.public_url.base_url(req);
         let catalog = self.state.dataset.read();
-        let mut body = collection(kind, &catalog);
+        let mut body = collection(kind, &catalog, &self.state.extents);
         Link::absolute_all(&mut body.links, &base);
         Ok(CollectionResponse::Ok(Json(body)))
     }
@@ -617,8 +604,11 @@ impl OgcApi {
                     field: AgencySortField::Id,
                     descending: false,
                 };
-                let page =
-                    listing::agencies(&catalog, &filter, sort, &page_req).map_err(list_error)?;
+                let page = self
+                    .state
+                    .totals
+                    .agencies(&catalog, &filter, sort, &page_req)
+                    .map_err(list_error)?;
                 let mut echo =
                     QueryEcho::agencies(&filter, sort, &[("id", AgencySortField::Id)], &page_req);
                 echo.active_during = echo_period(filter.period.as_ref());
@@ -661,7 +651,10 @@ impl OgcApi {
                     field: PartnershipSortField::Id,
                     descending: false,
                 };
-                let page = listing::partnerships(&catalog, &filter, sort, &page_req)
+                let page = self
+                    .state
+                    .totals
+                    .partnerships(&catalog, &filter, sort, &page_req)
                     .map_err(list_error)?;
                 let echo = QueryEcho::partnerships(
                     &filter,

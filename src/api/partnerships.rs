@@ -283,7 +283,11 @@ impl PartnershipsApi {
         }
         let catalog = super::view(&self.state, search.as_of.as_deref()).await?;
         check_names(&catalog, &filter)?;
-        let page = listing::partnerships(&catalog, &filter, sort, &page_req).map_err(list_error)?;
+        let page = self
+            .state
+            .totals
+            .partnerships(&catalog, &filter, sort, &page_req)
+            .map_err(list_error)?;
         let meta = ListMeta::of(&catalog).with_query(
             QueryEcho::partnerships(&filter, Some((sort, PARTNERSHIP_SORTS)), Some(&page_req)),
             geo_warnings(&catalog, filter.geo.near.as_ref(), search.radius.as_deref()),

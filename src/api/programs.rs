@@ -158,11 +158,7 @@ impl ProgramsApi {
         let Some(p) = catalog.programs.get(&id.0) else {
             return Err(missing(&catalog, EntityKind::Program, "programs", &id.0));
         };
-        let partnership_count = catalog
-            .partnerships
-            .values()
-            .filter(|x| x.program_id == p.id)
-            .count() as u64;
+        let partnership_count = catalog.partnership_count(&p.id);
         Ok(ProgramResponse::Ok(
             Json(ProgramDetail {
                 program: dto::Program::build(p, &catalog),

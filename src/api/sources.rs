@@ -175,19 +175,14 @@ impl SourcesApi {
         let Some(s) = found else {
             return Err(missing(&catalog, EntityKind::Source, "sources", &key));
         };
-        let citing: Vec<_> = catalog
-            .citations
-            .values()
-            .filter(|c| c.source_id == s.id)
-            .collect();
+        let (cited_by_count, citing) = catalog.cited_by(s.id, 1000);
         let tag = super::edits::etag(s.meta.version);
         Ok(SourceResponse::Ok(
             Json(SourceDetail {
                 source: dto::Source::from(s),
-                cited_by_count: citing.len() as u64,
+                cited_by_count,
                 cited_by: citing
                     .into_iter()
-                    .take(1000)
                     .map(|c| CitedRecord {
                         kind: c.entity_kind,
                         id: c.entity_id.clone(),

@@ -6,8 +6,8 @@ use super::partnerships::{PartnershipSearch, partnership_filter};
 use super::vocab::{Values, texts};
 use super::{ApiTags, AppState, list_error};
 use crate::error::ApiError;
-use crate::service::listing::{self, PageRequest, PartnershipSortField, Sort};
-use crate::service::stats::{self, Interval};
+use crate::service::listing::PartnershipSortField;
+use crate::service::stats::Interval;
 use poem_openapi::param::Query;
 use poem_openapi::payload::Json;
 use poem_openapi::{Enum, Object, OpenApi};
@@ -129,24 +129,22 @@ impl StatsApi {
             filter.geo.near.as_ref(),
             search.radius.as_deref(),
         );
-        let sort = Sort {
-            field: PartnershipSortField::Id,
-            descending: false,
-        };
-        let page = listing::partnerships(&catalog, &filter, sort, &PageRequest::everything())
+        let s = self
+            .state
+            .stats_cache
+            .stats(
+                &catalog,
+                &filter,
+                match interval {
+                    StatsInterval::Month => Interval::Month,
+                    StatsInterval::Year => Interval::Year,
+                },
+                crate::service::writer::now().date(),
+            )
             .map_err(list_error)?;
-        let s = stats::stats(
-            &catalog,
-            page.items.into_iter().map(|hit| hit.item),
-            match interval {
-                StatsInterval::Month => Interval::Month,
-                StatsInterval::Year => Interval::Year,
-            },
-            crate::service::writer::now().date(),
-        );
         let timeline = s
             .timeline
-            .into_iter()
+            .iter()
             .map(|p| StatsPeriod {
                 period: match interval {
                     StatsInterval::Year => format!("{:04}", p.first.year()),
@@ -164,10 +162,10 @@ impl StatsApi {
             .collect();
         Ok(Json(Stats {
             total: s.total,
-            by_state: s.by_state,
-            by_program: s.by_program,
-            by_status: s.by_status,
-            by_agency_type: s.by_agency_type,
+            by_state: s.by_state.clone(),
+            by_program: s.by_program.clone(),
+            by_status: s.by_status.clone(),
+            by_agency_type: s.by_agency_type.clone(),
             interval,
             timeline,
             meta: ListMeta::of(&catalog).with_query(echo, warnings),

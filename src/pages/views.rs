@@ -879,13 +879,8 @@ pub async fn source(
     else {
         return Err(missing(&catalog, EntityKind::Source, "sources", id));
     };
-    // The same scan as the JSON detail (`GET /sources/{id}`'s `cited_by`).
-    let citing: Vec<_> = catalog
-        .citations
-        .values()
-        .filter(|c| c.source_id == s.id)
-        .take(1000)
-        .collect();
+    // The same citations as the JSON detail (`GET /sources/{id}`'s `cited_by`).
+    let (_, citing) = catalog.cited_by(s.id, 1000);
     let link = |kind: EntityKind, id: &str| -> String {
         let collection = match kind {
             EntityKind::Agency => "agencies",

@@ -8,7 +8,7 @@ use crate::domain::{
 };
 use crate::geo::{LatLon, SpatialIndex};
 use crate::store::StoredRevision;
-use imbl::OrdMap;
+use imbl::{OrdMap, OrdSet};
 use std::sync::Arc;
 use time::OffsetDateTime;
 
@@ -53,6 +53,13 @@ pub struct Catalog {
     /// How many partnerships have each (`last_confirmed_source`, `last_confirmed`): a few
     /// entries, kept in step with every change, so `coverage` never walks the partnerships.
     confirmations: OrdMap<(Option<i64>, Option<time::Date>), u64>,
+    /// `(source id, citation id)` of every citation: a source's citations in id order, found
+    /// in O(log n + what is read), kept in step with every change.
+    citations_by_source: OrdSet<(i64, i64)>,
+    /// How many citations cite each source.
+    cited_by_counts: OrdMap<i64, u64>,
+    /// How many partnerships each program has.
+    program_counts: OrdMap<String, u64>,
     deleted: OrdMap<(EntityKind, String), Tombstone>,
     /// Agencies by position (those that have one). `None` in a snapshot: the index is not
     /// persistent (copying it would cost O(records)), and listing without it walks the maps
@@ -60,6 +67,15 @@ pub struct Catalog {
     agency_index: Option<SpatialIndex<Arc<Agency>>>,
     /// While a whole log is folded in, the index is left alone and bulk-loaded at the end.
     index_deferred: bool,
+}
+
+/// Where and since when the catalog's records are (OGC collections' `extent`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Extent {
+    /// `[min_lon, min_lat, max_lon, max_lat]` of the placed agencies; `None` when none is.
+    pub bbox: Option<[f64; 4]>,
+    /// The earliest first day of a partnership's start.
+    pub first_start: Option<time::Date>,
 }
 
 /// One line of [`Catalog::coverage`].
@@ -86,10 +102,27 @@ impl Default for Catalog {
             citations_by_record: OrdMap::new(),
             partnerships_by_agency: OrdMap::new(),
             confirmations: OrdMap::new(),
+            citations_by_source: OrdSet::new(),
+            cited_by_counts: OrdMap::new(),
+            program_counts: OrdMap::new(),
             deleted: OrdMap::new(),
             agency_index: Some(SpatialIndex::default()),
             index_deferred: false,
         }
+    }
+}
+
+/// Adds `delta` to `key`'s count, forgetting a count that comes to zero.
+fn add<K: Ord + Clone>(counts: &mut OrdMap<K, u64>, key: K, delta: i64) {
+    let n = counts
+        .get(&key)
+        .copied()
+        .unwrap_or(0)
+        .saturating_add_signed(delta);
+    if n == 0 {
+        counts.remove(&key);
+    } else {
+        counts.insert(key, n);
     }
 }
 
@@ -160,6 +193,9 @@ impl Catalog {
             citations_by_record: self.citations_by_record.clone(),
             partnerships_by_agency: self.partnerships_by_agency.clone(),
             confirmations: self.confirmations.clone(),
+            citations_by_source: self.citations_by_source.clone(),
+            cited_by_counts: self.cited_by_counts.clone(),
+            program_counts: self.program_counts.clone(),
             deleted: self.deleted.clone(),
             agency_index: None,
             index_deferred: false,
@@ -191,6 +227,27 @@ impl Catalog {
     /// The sequence number of the newest revision folded in: the dataset's version.
     pub fn seq(&self) -> i64 {
         self.seq
+    }
+
+    /// The box of the placed agencies and the earliest start: a walk of every record (cache
+    /// it per version, as `api::AppState::extents` does).
+    pub fn extent(&self) -> Extent {
+        let mut bbox: Option<[f64; 4]> = None;
+        for at in self.agencies.values().filter_map(|a| position(a)) {
+            let b = bbox.get_or_insert([at.lon(), at.lat(), at.lon(), at.lat()]);
+            *b = [
+                b[0].min(at.lon()),
+                b[1].min(at.lat()),
+                b[2].max(at.lon()),
+                b[3].max(at.lat()),
+            ];
+        }
+        let first_start = self
+            .partnerships
+            .values()
+            .filter_map(|p| p.start.map(|d| d.earliest()))
+            .min();
+        Extent { bbox, first_start }
     }
 
     pub fn last_modified(&self) -> Option<OffsetDateTime> {
@@ -252,6 +309,7 @@ impl Catalog {
                 self.confirmations.insert(key, n + 1);
                 let ids = with_id(self.partnerships_by_agency.get(&p.agency_id), p.id);
                 self.partnerships_by_agency.insert(p.agency_id.clone(), ids);
+                add(&mut self.program_counts, p.program_id.clone(), 1);
                 self.partnerships.insert(p.id, Arc::new(p));
             }
             Record::Source(s) => {
@@ -261,6 +319,8 @@ impl Catalog {
                 let key = (c.entity_kind, c.entity_id.clone());
                 let ids = with_id(self.citations_by_record.get(&key), c.id);
                 self.citations_by_record.insert(key, ids);
+                self.citations_by_source.insert((c.source_id, c.id));
+                add(&mut self.cited_by_counts, c.source_id, 1);
                 self.citations.insert(c.id, Arc::new(c));
             }
         }
@@ -287,6 +347,7 @@ impl Catalog {
             Record::Partnership(p) => {
                 let old = self.partnerships.remove(&p.id);
                 if let Some(old) = &old {
+                    add(&mut self.program_counts, old.program_id.clone(), -1);
                     let key = (old.last_confirmed_source, old.last_confirmed);
                     match self.confirmations.get(&key).copied() {
                         Some(n) if n > 1 => {
@@ -313,6 +374,8 @@ impl Catalog {
             }
             Record::Citation(c) => {
                 if let Some(old) = self.citations.remove(&c.id) {
+                    self.citations_by_source.remove(&(old.source_id, old.id));
+                    add(&mut self.cited_by_counts, old.source_id, -1);
                     let key = (old.entity_kind, old.entity_id.clone());
                     if let Some(ids) = self.citations_by_record.get(&key) {
                         match without_id(ids, old.id) {
@@ -365,6 +428,24 @@ impl Catalog {
             .collect()
     }
 
+    /// How many citations cite the source, and the first `limit` of them in id order: a
+    /// lookup and a walk of what is returned, not of every citation.
+    pub fn cited_by(&self, source_id: i64, limit: usize) -> (u64, Vec<&Citation>) {
+        let count = self.cited_by_counts.get(&source_id).copied().unwrap_or(0);
+        let first = self
+            .citations_by_source
+            .range((source_id, i64::MIN)..=(source_id, i64::MAX))
+            .take(limit)
+            .filter_map(|(_, cid)| self.citations.get(cid).map(|c| &**c))
+            .collect();
+        (count, first)
+    }
+
+    /// How many partnerships the program has (in O(log n)).
+    pub fn partnership_count(&self, program_id: &str) -> u64 {
+        self.program_counts.get(program_id).copied().unwrap_or(0)
+    }
+
     pub fn phases_of(&self, program_id: &str) -> Vec<&Phase> {
         let mut phases: Vec<&Phase> = self
             .phases
@@ -383,5 +464,99 @@ impl Catalog {
     /// When the record was deleted, if it was.
     pub fn tombstone(&self, kind: EntityKind, id: &str) -> Option<&Tombstone> {
         self.deleted.get(&(kind, id.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Meta, Status};
+    use crate::service::geo_tests::revision;
+    use proptest::prelude::*;
+    use time::macros::datetime;
+
+    /// One write of the random log: a partnership or a citation, created, updated or deleted.
+    #[derive(Clone, Debug)]
+    enum Write {
+        Partnership { id: i64, program: u8, delete: bool },
+        Citation { id: i64, source: i64, delete: bool },
+    }
+
+    fn write() -> impl Strategy<Value = Write> {
+        prop_oneof![
+            (1i64..15, 0u8..3, proptest::bool::weighted(0.3)).prop_map(|(id, program, delete)| {
+                Write::Partnership {
+                    id,
+                    program,
+                    delete,
+                }
+            }),
+            (1i64..25, 1i64..5, proptest::bool::weighted(0.3))
+                .prop_map(|(id, source, delete)| Write::Citation { id, source, delete }),
+        ]
+    }
+
+    fn record(w: &Write) -> (Record, bool) {
+        let meta = Meta::new(datetime!(2026-01-01 0:00 UTC));
+        match *w {
+            Write::Partnership {
+                id,
+                program,
+                delete,
+            } => (
+                Record::Partnership(Partnership {
+                    id,
+                    agency_id: "a0000".into(),
+                    program_id: format!("p{program}"),
+                    status: Status::Active,
+                    start: None,
+                    end: None,
+                    video_requests: vec![],
+                    external_ids: Default::default(),
+                    notes: None,
+                    last_confirmed: None,
+                    last_confirmed_source: None,
+                    meta,
+                }),
+                delete,
+            ),
+            Write::Citation { id, source, delete } => (
+                Record::Citation(Citation {
+                    id,
+                    source_id: source,
+                    entity_kind: EntityKind::Partnership,
+                    entity_id: (id % 7).to_string(),
+                    field: None,
+                    quote: None,
+                    meta,
+                }),
+                delete,
+            ),
+        }
+    }
+
+    proptest! {
+        /// The counts kept in step with every change equal a recount of the records, after
+        /// any sequence of creations, moves between programs and sources, and deletions.
+        #[test]
+        fn maintained_counts_equal_a_recount(writes in proptest::collection::vec(write(), 0..80)) {
+            let mut catalog = Catalog::default();
+            for (seq, w) in writes.iter().enumerate() {
+                let (r, delete) = record(w);
+                let kind = if delete { ChangeKind::Deleted } else { ChangeKind::Updated };
+                catalog.apply(&revision(seq as i64 + 1, r, kind)).unwrap();
+                // Every version, not only the last: the counts are what a reader sees.
+                for program in ["p0", "p1", "p2", "p9"] {
+                    let recount = catalog.partnerships.values().filter(|p| p.program_id == program).count();
+                    prop_assert_eq!(catalog.partnership_count(program), recount as u64);
+                }
+                for source in 0..6 {
+                    let scan: Vec<i64> = catalog.citations.values().filter(|c| c.source_id == source).map(|c| c.id).collect();
+                    let (count, first) = catalog.cited_by(source, 3);
+                    prop_assert_eq!(count, scan.len() as u64);
+                    prop_assert_eq!(first.iter().map(|c| c.id).collect::<Vec<_>>(), scan.iter().copied().take(3).collect::<Vec<_>>());
+                }
+            }
+        }
     }
 }

@@ -496,13 +496,10 @@ impl Dataset {
             let blocker = match &old {
                 Record::Agency(a) => (!catalog.partnerships_of(&a.id).is_empty())
                     .then_some("the agency has partnerships: delete them first"),
-                Record::Program(p) => (catalog.partnerships.values().any(|x| x.program_id == p.id)
+                Record::Program(p) => (catalog.partnership_count(&p.id) > 0
                     || !catalog.phases_of(&p.id).is_empty())
                 .then_some("the program has partnerships or phases: delete them first"),
-                Record::Source(s) => catalog
-                    .citations
-                    .values()
-                    .any(|c| c.source_id == s.id)
+                Record::Source(s) => (catalog.cited_by(s.id, 0).0 > 0)
                     .then_some("citations cite the source: delete them first"),
                 _ => None,
             };

@@ -8,6 +8,7 @@ pub mod history;
 pub mod import;
 pub mod listing;
 pub mod paging;
+pub mod per_version;
 pub mod reports;
 pub mod ringmap;
 pub mod seed;
@@ -16,6 +17,7 @@ pub mod snapshot;
 pub mod stats;
 pub mod synthetic;
 pub mod tokens;
+pub mod totals;
 pub mod writer;
 
 #[cfg(test)]

@@ -172,3 +172,41 @@ on_both_backends!(
         assert_eq!(bad.status(), 400);
     }
 );
+
+on_both_backends!(
+    stats_and_counted_totals_follow_every_write,
+    |app: TestApp| async move {
+        // Answers are kept per dataset version: asked again they are the same, and after a
+        // write they are new.
+        populate(&app).await;
+        let total = |v: &serde_json::Value| v["total"].as_u64().unwrap();
+        let wi = "/stats?state=WI&interval=month";
+        let before = app.get_json(wi).await;
+        assert_eq!(app.get_json(wi).await, before);
+        let counted = "/partnerships?state=WI&count=true&limit=1";
+        let page = app.get_json(counted).await;
+        assert_eq!(page["total"], 3, "{page}");
+        let ogc = app
+            .get_json("/collections/partnerships/items?state=WI&limit=1")
+            .await;
+        assert_eq!(ogc["numberMatched"], 3);
+        partnership(
+            &app,
+            "WI",
+            "E Police Department",
+            Status::Active,
+            "2021-02",
+            None,
+        )
+        .await;
+        let after = app.get_json(wi).await;
+        assert_eq!(total(&after), total(&before) + 1);
+        assert_eq!(counts(period(&after, "2021-02"))[2], 1, "the new start");
+        assert_eq!(app.get_json(counted).await["total"], 4);
+        let ogc = app
+            .get_json("/collections/partnerships/items?state=WI&limit=1")
+            .await;
+        assert_eq!(ogc["numberMatched"], 4);
+        assert_eq!(app.get_json("/stats?state=MN").await["total"], 1);
+    }
+);

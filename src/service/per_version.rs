@@ -1,0 +1,98 @@
+//! Answers computed once per dataset version: the newest few queries' results, keyed by the
+//! catalog's `seq` and a canonical text of the query. A query that walks every matching record
+//! (the statistics of `/stats`, the total of an OGC page) then costs that walk the first time
+//! it is asked after a write, and a lookup after that. A past version (`as_of`) has its own
+//! `seq`, so it is cached the same way; an entry of a version no one asks for any more falls
+//! out as newer ones come in.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+
+pub struct PerVersion<V> {
+    capacity: usize,
+    newest_first: Mutex<VecDeque<((i64, String), Arc<V>)>>,
+}
+
+impl<V> PerVersion<V> {
+    /// Keeps the answers of the `capacity` queries asked last.
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            capacity: capacity.max(1),
+            newest_first: Mutex::default(),
+        }
+    }
+
+    /// [`Self::get_or_try`] of an answer that is always found.
+    pub fn get_or(&self, seq: i64, query: String, compute: impl FnOnce() -> V) -> Arc<V> {
+        match self.get_or_try(seq, query, || Ok::<_, std::convert::Infallible>(compute())) {
+            Ok(v) => v,
+            Err(never) => match never {},
+        }
+    }
+
+    /// The answer to `query` at version `seq`: kept, or computed now (outside the lock, so
+    /// other queries are not held up; two requests missing at once both compute, and one
+    /// answer is kept).
+    pub fn get_or_try<E>(
+        &self,
+        seq: i64,
+        query: String,
+        compute: impl FnOnce() -> Result<V, E>,
+    ) -> Result<Arc<V>, E> {
+        let key = (seq, query);
+        {
+            let mut entries = self.newest_first.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(k) = entries.iter().position(|(k, _)| *k == key) {
+                let hit = entries.remove(k).expect("the position is in range");
+                let value = hit.1.clone();
+                entries.push_front(hit);
+                return Ok(value);
+            }
+        }
+        let value = Arc::new(compute()?);
+        let mut entries = self.newest_first.lock().unwrap_or_else(|e| e.into_inner());
+        if !entries.iter().any(|(k, _)| *k == key) {
+            entries.push_front((key, value.clone()));
+            entries.truncate(self.capacity);
+        }
+        Ok(value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cell::Cell;
+
+    #[test]
+    fn an_answer_is_computed_once_per_version_and_query() {
+        let cache = PerVersion::new(2);
+        let computed = Cell::new(0);
+        let ask = |seq, q: &str| {
+            String::clone(
+                &cache
+                    .get_or_try(seq, q.to_string(), || {
+                        computed.set(computed.get() + 1);
+                        Ok::<_, ()>(format!("{q}@{seq}"))
+                    })
+                    .unwrap(),
+            )
+        };
+        assert_eq!(ask(1, "a"), "a@1");
+        assert_eq!(ask(1, "a"), "a@1");
+        assert_eq!(computed.get(), 1, "asked again: kept");
+        assert_eq!(ask(2, "a"), "a@2", "a new version is computed anew");
+        assert_eq!(ask(2, "b"), "b@2");
+        assert_eq!(computed.get(), 3);
+        // Capacity 2: the least recently asked ("a"@1) is gone.
+        ask(1, "a");
+        assert_eq!(computed.get(), 4);
+        // An error is not kept.
+        assert!(
+            cache
+                .get_or_try(3, "c".into(), || Err::<String, _>(7))
+                .is_err()
+        );
+        assert_eq!(ask(3, "c"), "c@3");
+    }
+}

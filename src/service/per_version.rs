@@ -8,9 +8,12 @@
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 
+/// A dataset version and the canonical text of a query.
+type Key = (i64, String);
+
 pub struct PerVersion<V> {
     capacity: usize,
-    newest_first: Mutex<VecDeque<((i64, String), Arc<V>)>>,
+    newest_first: Mutex<VecDeque<(Key, Arc<V>)>>,
 }
 
 impl<V> PerVersion<V> {

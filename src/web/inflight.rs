@@ -12,10 +12,13 @@ const SHARDS: usize = 32;
 /// A shard holding more addresses than this forgets those with nothing in progress.
 const PRUNE_ABOVE: usize = 4096;
 
+/// Addresses (hashed) and their places, one shard of them.
+type Shard = Mutex<HashMap<u64, Arc<Semaphore>>>;
+
 pub struct InFlight {
     cap: usize,
     hasher: std::collections::hash_map::RandomState,
-    shards: Box<[Mutex<HashMap<u64, Arc<Semaphore>>>]>,
+    shards: Box<[Shard]>,
 }
 
 /// A place among an address's requests in progress, given back when dropped.

@@ -1,7 +1,7 @@
 //! Requests in progress per client address: at most `cap` at once, and one more waits its
 //! turn. Waiting costs the server nothing, and the rate limit judges a request when its turn
-//! comes, after the charges of the dear requests before it have landed: an address cannot
-//! start many costly requests at once and pay for them only when they end.
+//! comes (counting what the address's requests in progress have cost so far: see
+//! `RateLimiter::check_running`).
 
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hash};

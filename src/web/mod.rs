@@ -55,26 +55,24 @@ pub struct GuardState {
 }
 
 impl GuardState {
-    /// Takes `extra` more shares from the bucket `key` names (see `RateLimiter::charge`).
-    fn charge_extra(&self, key: &CostKey, extra: f64) {
-        if extra <= 0.0 {
-            return;
-        }
+    /// Charges `running` its `extra` shares, to the bucket `key` names, and stops counting it
+    /// as in progress (see `RateLimiter::settle`).
+    fn settle(&self, key: &CostKey, running: &Arc<work::Running>, extra: f64) {
         let now = Instant::now();
         match key {
             CostKey::Read(ip) => {
                 if let Some(rl) = &self.reads {
-                    rl.charge(ip, extra, now);
+                    rl.settle(ip, running, extra, now);
                 }
             }
             CostKey::Token(t) => {
                 if let Some(rl) = &self.writes {
-                    rl.charge(t.as_bytes(), extra, now);
+                    rl.settle(t.as_bytes(), running, extra, now);
                 }
             }
             CostKey::WriteAddress(ip) => {
                 if let Some(rl) = &self.writes {
-                    rl.charge(ip, extra, now);
+                    rl.settle(ip, running, extra, now);
                 }
             }
         }
@@ -175,9 +173,32 @@ fn cost_key(req: &Request) -> CostKey {
     }
 }
 
+/// A request's cost, charged to its client's bucket when this is dropped: after its body has
+/// ended, or when the request is abandoned (a refusal after admission, a dropped connection),
+/// so no request stays counted as in progress. Until then the bucket counts what it has cost
+/// so far ([`work::Running`]).
+struct Charge {
+    state: Arc<GuardState>,
+    key: CostKey,
+    running: Arc<work::Running>,
+}
+
+impl Drop for Charge {
+    fn drop(&mut self) {
+        let took = self.running.so_far(Instant::now());
+        let extra = ratelimit::extra_cost(took, self.state.limits.cost_unit);
+        self.state.settle(&self.key, &self.running, extra);
+    }
+}
+
 impl<E: Endpoint> GuardEndpoint<E> {
     /// The limits checked before the app sees the request; `Err` is the refusal.
-    async fn admit(&self, req: &mut Request) -> Result<Option<Decision>, Response> {
+    /// `running`: the request's cost so far, when it is to be charged (see [`Charge`]).
+    async fn admit(
+        &self,
+        req: &mut Request,
+        running: Option<&Arc<work::Running>>,
+    ) -> Result<Option<Decision>, Response> {
         let limits = &self.state.limits;
         let uri_len = req.uri().path_and_query().map_or(0, |pq| pq.as_str().len());
         if uri_len > limits.max_uri_bytes {
@@ -205,7 +226,7 @@ impl<E: Endpoint> GuardEndpoint<E> {
             )
             .response());
         }
-        let decision = self.rate_limit(req);
+        let decision = self.rate_limit(req, running);
         if let Some(d) = decision
             && !d.allowed
         {
@@ -258,50 +279,46 @@ impl<E: Endpoint> GuardEndpoint<E> {
     }
 
     /// Reads: a bucket per client address. Writes: a bucket per token (per address without
-    /// one), separate from the reads.
-    fn rate_limit(&self, req: &Request) -> Option<Decision> {
+    /// one), separate from the reads. With `running`, the key's requests in progress count
+    /// against its bucket and this one is counted among them once admitted.
+    fn rate_limit(&self, req: &Request, running: Option<&Arc<work::Running>>) -> Option<Decision> {
         let now = Instant::now();
+        let unit = self.state.limits.cost_unit;
+        let check = |rl: &RateLimiter, key: &[u8]| match running {
+            Some(r) => rl.check_running(key, now, unit, r),
+            None => rl.check(key, now),
+        };
         let ip = req.remote_addr().as_socket_addr().map(|a| a.ip());
+        let ip_key = |rl: &RateLimiter| match running {
+            Some(r) => rl.check_running(ip, now, unit, r),
+            None => rl.check(ip, now),
+        };
         if is_read(req.method()) {
-            self.state.reads.as_ref().map(|rl| rl.check(ip, now))
+            self.state.reads.as_ref().map(ip_key)
         } else {
             let rl = self.state.writes.as_ref()?;
             Some(match req.headers().get(header::AUTHORIZATION) {
-                Some(token) => rl.check(token.as_bytes(), now),
-                None => rl.check(ip, now),
+                Some(token) => check(rl, token.as_bytes()),
+                None => ip_key(rl),
             })
         }
     }
 
-    /// Charges a request that took `took` for its work beyond one unit
-    /// (`Limits::cost_unit`), to the bucket `rate_limit` took it from.
-    fn charge(&self, key: &CostKey, took: std::time::Duration) {
-        let extra = ratelimit::extra_cost(took, self.state.limits.cost_unit);
-        self.state.charge_extra(key, extra);
-    }
-
-    /// Wraps `resp`'s body so that, when it is done (ended or dropped), the work done after
-    /// the headers (an export's rows read and serialised while it streams, compression as it
-    /// is sent: see [`work`]) is charged to `cost`'s bucket (the cost of `handled + that
-    /// work` less what `handled` alone was charged), and the address's `slot` is given back:
-    /// a streamed answer is in progress until its last byte.
+    /// Wraps `resp`'s body so that, when it is done (ended or dropped), the request is
+    /// charged (`charge`: its handler's time plus the work done after the headers, an
+    /// export's rows read and serialised while it streams, compression as it is sent: see
+    /// [`work`]) and the address's `slot` is given back: a streamed answer is in progress
+    /// until its last byte.
     fn watch_body(
         &self,
         resp: &mut Response,
-        cost: Option<CostKey>,
-        handled: std::time::Duration,
+        charge: Option<Charge>,
         meter: Arc<work::WorkMeter>,
         slot: Option<inflight::Slot>,
     ) {
-        let state = self.state.clone();
         let body = http_body_util::combinators::BoxBody::from(resp.take_body());
-        let metered = work::MeteredBody::new(body, meter, move |after| {
-            if let Some(key) = cost {
-                let unit = state.limits.cost_unit;
-                let extra = ratelimit::extra_cost(handled + after, unit)
-                    - ratelimit::extra_cost(handled, unit);
-                state.charge_extra(&key, extra);
-            }
+        let metered = work::MeteredBody::new(body, meter, move |_| {
+            drop(charge);
             drop(slot);
         });
         resp.set_body(Body::from(http_body_util::combinators::BoxBody::new(
@@ -386,7 +403,16 @@ impl<E: Endpoint> Endpoint for GuardEndpoint<E> {
                     }
                 }
             };
-            match self.admit(&mut req).await {
+            // A costly request (a huge polygon, a past version, every filter of /stats)
+            // spends more of its client's bucket: see the README's limits.
+            let meter = Arc::new(work::WorkMeter::default());
+            let running = Arc::new(work::Running::new(meter.clone(), Instant::now()));
+            let charge = (!self.state.limits.cost_unit.is_zero()).then(|| Charge {
+                state: self.state.clone(),
+                key: cost_key(&req),
+                running: running.clone(),
+            });
+            match self.admit(&mut req, charge.as_ref().map(|c| &c.running)).await {
                 // A browser's form refused (too large, too many): a page, like its other errors.
                 Err(refusal) if is_report_form(&req) => {
                     (crate::pages::html_error(&req, refusal, false).await, None)
@@ -394,9 +420,6 @@ impl<E: Endpoint> Endpoint for GuardEndpoint<E> {
                 Err(refusal) => (refusal, None),
                 Ok(decision) => {
                     let timeout = self.state.limits.request_timeout;
-                    let key = decision.map(|_| cost_key(&req));
-                    let handling = Instant::now();
-                    let meter = Arc::new(work::WorkMeter::default());
                     let call = work::scope(meter.clone(), self.inner.call(req));
                     let mut resp = match tokio::time::timeout(timeout, call).await {
                         Ok(Ok(r)) => r.into_response(),
@@ -410,15 +433,10 @@ impl<E: Endpoint> Endpoint for GuardEndpoint<E> {
                             .response()
                         }
                     };
-                    // A costly request (a huge polygon, a past version, every filter of
-                    // /stats) spends more of its client's bucket: see the README's limits.
-                    let cost = key.filter(|_| !self.state.limits.cost_unit.is_zero());
-                    let handled = handling.elapsed();
-                    if let Some(key) = &cost {
-                        self.charge(key, handled);
-                    }
-                    if cost.is_some() || slot.is_some() {
-                        self.watch_body(&mut resp, cost, handled, meter, slot);
+                    running.handled(Instant::now());
+                    let charge = charge.filter(|_| decision.is_some());
+                    if charge.is_some() || slot.is_some() {
+                        self.watch_body(&mut resp, charge, meter, slot);
                     }
                     (resp, decision)
                 }

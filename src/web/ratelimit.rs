@@ -1,10 +1,11 @@
 //! In-memory token buckets, one per client key (an address for reads, a token for writes).
 //! Sharded so concurrent requests from different clients rarely meet on one lock.
 
+use super::work::Running;
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hash};
-use std::sync::Mutex;
-use std::time::Instant;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 const SHARDS: usize = 32;
 /// A shard holding more buckets than this forgets the ones that have refilled completely
@@ -31,6 +32,8 @@ struct Bucket {
     updated: Instant,
     /// The last request checked was refused.
     refused: bool,
+    /// Requests admitted and not yet charged (see `check_running`).
+    running: Vec<Arc<Running>>,
 }
 
 impl Bucket {
@@ -39,7 +42,16 @@ impl Bucket {
             tokens: capacity,
             updated: now,
             refused: false,
+            running: Vec::new(),
         }
+    }
+
+    /// Shares beyond the first that this key's requests still in progress have spent so far.
+    fn pending(&self, now: Instant, unit: Duration) -> f64 {
+        self.running
+            .iter()
+            .map(|r| extra_cost(r.so_far(now), unit))
+            .sum()
     }
 }
 
@@ -75,6 +87,30 @@ impl RateLimiter {
     /// Takes one request from `key`'s bucket, if it has one. Keys are hashed (a token is
     /// never kept).
     pub fn check(&self, key: impl Hash, now: Instant) -> Decision {
+        self.judge(key, now, None)
+    }
+
+    /// As [`check`](Self::check), for a request whose cost is charged when it ends
+    /// ([`settle`](Self::settle)): what the key's requests still in progress have cost so far
+    /// counts against the bucket, so an address cannot start many dear requests at once, on
+    /// many connections, and pay for them only after. Admitted, `running` is kept until it is
+    /// settled.
+    pub fn check_running(
+        &self,
+        key: impl Hash,
+        now: Instant,
+        unit: Duration,
+        running: &Arc<Running>,
+    ) -> Decision {
+        self.judge(key, now, Some((unit, running)))
+    }
+
+    fn judge(
+        &self,
+        key: impl Hash,
+        now: Instant,
+        running: Option<(Duration, &Arc<Running>)>,
+    ) -> Decision {
         let h = self.hasher.hash_one(key);
         let capacity = f64::from(self.per_minute);
         let per_sec = capacity / self.window;
@@ -83,8 +119,9 @@ impl RateLimiter {
             .unwrap_or_else(|e| e.into_inner());
         if shard.len() > PRUNE_ABOVE {
             shard.retain(|_, b| {
-                b.tokens + now.saturating_duration_since(b.updated).as_secs_f64() * per_sec
-                    < capacity
+                !b.running.is_empty()
+                    || b.tokens + now.saturating_duration_since(b.updated).as_secs_f64() * per_sec
+                        < capacity
             });
         }
         let bucket = shard
@@ -93,18 +130,22 @@ impl RateLimiter {
         let elapsed = now.saturating_duration_since(bucket.updated).as_secs_f64();
         bucket.tokens = (bucket.tokens + elapsed * per_sec).min(capacity);
         bucket.updated = now;
-        let allowed = bucket.tokens >= 1.0;
+        let pending = running.map_or(0.0, |(unit, _)| bucket.pending(now, unit));
+        let allowed = bucket.tokens - pending >= 1.0;
         if allowed {
             bucket.tokens -= 1.0;
+            if let Some((_, r)) = running {
+                bucket.running.push(r.clone());
+            }
         }
         let repeated = !allowed && bucket.refused;
         bucket.refused = !allowed;
-        let tokens = bucket.tokens;
+        let tokens = bucket.tokens - pending;
         drop(shard);
         Decision {
             allowed,
             limit: self.per_minute,
-            remaining: tokens.floor() as u32,
+            remaining: tokens.max(0.0).floor() as u32,
             reset: ((capacity - tokens) / per_sec).ceil() as u64,
             retry_after: if allowed {
                 0
@@ -114,27 +155,27 @@ impl RateLimiter {
             repeated,
         }
     }
-}
 
-impl RateLimiter {
-    /// Takes `extra` more requests' worth from `key`'s bucket after the fact (an expensive
-    /// request spends more of it). The bucket may go into debt, down to minus one minute's
-    /// worth, so the client waits that much longer before its next request.
-    pub fn charge(&self, key: impl Hash, extra: f64, now: Instant) {
-        if extra <= 0.0 {
-            return;
-        }
+    /// Charges `running` (admitted by [`check_running`](Self::check_running)) its cost,
+    /// `extra` requests' worth beyond the first, and stops counting it as in progress. The
+    /// bucket may go into debt: the client then waits until it has refilled. (A request's
+    /// time is bounded by the request timeout, a body's work by what it sends.)
+    pub fn settle(&self, key: impl Hash, running: &Arc<Running>, extra: f64, now: Instant) {
         let h = self.hasher.hash_one(key);
         let capacity = f64::from(self.per_minute);
         let per_sec = capacity / self.window;
         let mut shard = self.shards[(h as usize) % SHARDS]
             .lock()
             .unwrap_or_else(|e| e.into_inner());
-        let bucket = shard
-            .entry(h)
-            .or_insert_with(|| Bucket::full(capacity, now));
+        let Some(bucket) = shard.get_mut(&h) else {
+            return;
+        };
+        let Some(i) = bucket.running.iter().position(|r| Arc::ptr_eq(r, running)) else {
+            return;
+        };
+        bucket.running.swap_remove(i);
         let elapsed = now.saturating_duration_since(bucket.updated).as_secs_f64();
-        bucket.tokens = ((bucket.tokens + elapsed * per_sec).min(capacity) - extra).max(-capacity);
+        bucket.tokens = (bucket.tokens + elapsed * per_sec).min(capacity) - extra.max(0.0);
         bucket.updated = now;
     }
 }
@@ -143,10 +184,10 @@ impl RateLimiter {
 /// work per request (`Limits::cost_unit`; zero: none). Time handling the request is the
 /// measure: it bounds the CPU the request used, and a busy server charges more. At the
 /// default 600 reads a minute and 8 ms, a client kept at its limit keeps at most 10 × 8 ms
-/// of each second busy, whatever it asks: 8% of one core, which leaves room below a tenth for
-/// the work no request's clock sees (accepting and parsing, freeing a large answer after it is
-/// sent).
-pub fn extra_cost(took: std::time::Duration, unit: std::time::Duration) -> f64 {
+/// of each second busy, whatever it asks and on however many connections: 8% of one core,
+/// which leaves room below a tenth for the work no request's clock sees (accepting and
+/// parsing, freeing a large answer after it is sent).
+pub fn extra_cost(took: Duration, unit: Duration) -> f64 {
     if unit.is_zero() {
         return 0.0;
     }
@@ -155,8 +196,8 @@ pub fn extra_cost(took: std::time::Duration, unit: std::time::Duration) -> f64 {
 
 #[cfg(test)]
 mod tests {
+    use super::super::work::WorkMeter;
     use super::*;
-    use std::time::Duration;
 
     #[test]
     fn a_burst_of_the_limit_passes_then_the_next_waits() {
@@ -188,20 +229,77 @@ mod tests {
     fn an_expensive_request_spends_more_of_the_bucket() {
         let rl = RateLimiter::new(60).unwrap();
         let t = Instant::now();
-        assert!(rl.check("a", t).allowed);
         // 95 ms of work: ten units, nine beyond the request itself.
         let unit = Duration::from_millis(10);
         assert_eq!(extra_cost(Duration::from_millis(95), unit), 9.0);
         assert_eq!(extra_cost(Duration::from_millis(3), unit), 0.0);
         assert_eq!(extra_cost(Duration::from_secs(9), Duration::ZERO), 0.0);
-        rl.charge("a", extra_cost(Duration::from_millis(95), unit), t);
+        let r = running(t);
+        assert!(rl.check_running("a", t, unit, &r).allowed);
+        rl.settle("a", &r, extra_cost(Duration::from_millis(95), unit), t);
         assert_eq!(rl.check("a", t).remaining, 49);
-        // Debt is bounded by a minute's worth.
-        rl.charge("a", 1e9, t);
+        // Settling twice charges once.
+        rl.settle("a", &r, 1e9, t);
+        assert_eq!(rl.check("a", t).remaining, 48);
+        // A dear request's debt is kept whole: the client waits until it is paid.
+        let r = running(t);
+        assert!(rl.check_running("a", t, unit, &r).allowed);
+        rl.settle("a", &r, 200.0, t);
         let d = rl.check("a", t);
         assert!(!d.allowed);
-        assert_eq!(d.retry_after, 61);
+        assert_eq!(d.retry_after, 154, "1 - (47 - 200) shares at one a second");
         assert!(rl.check("b", t).allowed, "another client is not charged");
+    }
+
+    fn running(t: Instant) -> Arc<Running> {
+        Arc::new(Running::new(Default::default(), t))
+    }
+
+    #[test]
+    fn requests_in_progress_count_against_the_next_one() {
+        // 60 a minute: one share a second; a share is 10 ms of work.
+        let rl = RateLimiter::new(60).unwrap();
+        let unit = Duration::from_millis(10);
+        let t = Instant::now();
+        for _ in 0..50 {
+            assert!(rl.check("a", t).allowed);
+        }
+        // Ten left. A dear request starts on one connection...
+        let dear = running(t);
+        assert!(rl.check_running("a", t, unit, &dear).allowed);
+        // ...and while it has run 85 ms (eight shares beyond its own), one more fits.
+        let t1 = t + Duration::from_millis(85);
+        let second = running(t1);
+        let d = rl.check_running("a", t1, unit, &second);
+        assert!(d.allowed, "{d:?}");
+        assert_eq!(d.remaining, 0);
+        // Nothing more: the two in progress have spent the rest, though neither has ended.
+        let third = running(t1);
+        let d = rl.check_running("a", t1, unit, &third);
+        assert!(!d.allowed && d.retry_after >= 1, "{d:?}");
+        // Another client is not affected.
+        assert!(rl.check_running("b", t1, unit, &third).allowed);
+        // The dear one's handler returns at 95 ms; its body then does 20 ms of work.
+        dear.handled(t + Duration::from_millis(95));
+        let meter = Arc::new(WorkMeter::default());
+        let streaming = Arc::new(Running::new(meter.clone(), t1));
+        streaming.handled(t1);
+        meter.add(Duration::from_millis(20));
+        assert_eq!(
+            streaming.so_far(t1 + Duration::from_secs(60)),
+            Duration::from_millis(20),
+            "a body waiting for its client costs nothing more"
+        );
+        // Both end: charged what they cost (nine shares and none), as they were counted.
+        let t2 = t + Duration::from_millis(95);
+        rl.settle("a", &dear, extra_cost(dear.so_far(t2), unit), t2);
+        rl.settle("a", &second, extra_cost(Duration::from_millis(5), unit), t2);
+        let d = rl.check("a", t2);
+        assert!(!d.allowed, "{d:?}");
+        assert_eq!(
+            d.retry_after, 2,
+            "8.095 - 9 shares left: 1.905 s to the next"
+        );
     }
 
     #[test]

@@ -36,6 +36,44 @@ impl WorkMeter {
     }
 }
 
+/// A request admitted and not yet charged: what it has cost so far, which the rate limit
+/// counts against its client's bucket when judging the client's next request
+/// (`RateLimiter::check_running`). While the handler runs that is the time since it started;
+/// once the headers are out, the handler's time plus the work its body has done since.
+#[derive(Debug)]
+pub struct Running {
+    started: Instant,
+    handled: std::sync::OnceLock<Duration>,
+    meter: Arc<WorkMeter>,
+}
+
+impl Running {
+    /// Admitted at `started`; `meter` counts its body's work.
+    pub fn new(meter: Arc<WorkMeter>, started: Instant) -> Self {
+        Self {
+            started,
+            handled: std::sync::OnceLock::new(),
+            meter,
+        }
+    }
+
+    /// The handler returned at `now`: from then on only the body's work counts. Returns the
+    /// handler's time (the first call's).
+    pub fn handled(&self, now: Instant) -> Duration {
+        *self
+            .handled
+            .get_or_init(|| now.saturating_duration_since(self.started))
+    }
+
+    /// The cost so far, at `now`.
+    pub fn so_far(&self, now: Instant) -> Duration {
+        match self.handled.get() {
+            None => now.saturating_duration_since(self.started),
+            Some(h) => *h + self.meter.total(),
+        }
+    }
+}
+
 tokio::task_local! {
     static METER: Arc<WorkMeter>;
 }

@@ -222,6 +222,56 @@ async fn an_address_over_its_requests_in_progress_waits_for_its_turn() {
 }
 
 #[tokio::test]
+async fn what_requests_in_progress_have_cost_counts_against_the_next() {
+    let app = TestApp::spawn_with_limits(Limits {
+        writes_per_minute: 5,
+        cost_unit: Duration::from_millis(10),
+        ..test_limits()
+    })
+    .await;
+    let search = |client: reqwest::Client| {
+        let base = app.base.clone();
+        async move {
+            client
+                .post(format!("{base}/agencies/search"))
+                .json(&serde_json::json!({"limit": 1}))
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    // A search (the write bucket: five a minute) whose chunked body never comes is in
+    // progress from 127.0.0.1, and has spent more than the bucket holds without ending.
+    let addr = app.base.trim_start_matches("http://").to_string();
+    let mut held = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    held.write_all(
+        b"POST /agencies/search HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+          Transfer-Encoding: chunked\r\n\r\n",
+    )
+    .await
+    .unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Four shares are left, but the one in progress has cost thirty so far: refused.
+    let headers = expect_problem(search(app.client.clone()).await, 429, "rate_limited").await;
+    assert_eq!(headers["ratelimit-remaining"], "0");
+    // Another address is not affected.
+    let other = reqwest::Client::builder()
+        .local_address(std::net::IpAddr::from([127, 0, 0, 2]))
+        .build()
+        .unwrap();
+    assert_eq!(search(other.clone()).await.status(), 200);
+    // The held request ends: its cost is charged once, and the address still waits.
+    drop(held);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let headers = expect_problem(search(app.client.clone()).await, 429, "rate_limited").await;
+    let retry: u64 = headers["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!(
+        retry >= 60,
+        "about thirty shares in debt at five a minute: {retry} s"
+    );
+}
+
+#[tokio::test]
 async fn a_request_over_the_time_limit_is_a_request_timeout() {
     let app = TestApp::spawn_with_limits(Limits {
         request_timeout: Duration::from_secs(1),

@@ -378,9 +378,10 @@ for k, (name, make) in enumerate(OPS.items()):
     cpu, wall, statuses, size, (m, path, body) = measure_cpu(name, make)
     source = f"127.0.{1 + k // 250}.{2 + k % 250}"
     # A request of w seconds spends about w / UNIT shares, which refill in w / (10 UNIT)
-    # seconds (600 a minute): the hammer lasts at least two such cycles (at most a minute), so one
-    # dear request at its start does not stand for the long run.
-    seconds = min(60.0, max(SECONDS_PER_OP, 20 * wall))
+    # seconds (600 a minute): the hammer lasts at least five such cycles (at most a minute), so
+    # the requests that happen to fall inside its window (one more or one fewer) do not stand
+    # for the long run.
+    seconds = min(60.0, max(SECONDS_PER_OP, 5 * wall / (10 * UNIT)))
     share, ok, refused = hammer(make, source, seconds)
     # The long run by the bucket's rules: one share per started UNIT of the request's time
     # (its wall time unloaded), ten shares a second.

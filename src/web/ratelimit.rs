@@ -11,6 +11,9 @@ const SHARDS: usize = 32;
 /// A shard holding more buckets than this forgets the ones that have refilled completely
 /// (their clients would start afresh anyway), so memory stays bounded.
 const PRUNE_ABOVE: usize = 4096;
+/// How fast a key's dearest recent request is forgotten (see `Bucket::dear`): its cost halves
+/// every this many seconds.
+const DEAR_HALF_LIFE_SECS: f64 = 60.0;
 
 /// What the limiter decided, and what the `RateLimit-*` headers say.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -34,6 +37,13 @@ struct Bucket {
     refused: bool,
     /// Requests admitted and not yet charged (see `check_running`).
     running: Vec<Arc<Running>>,
+    /// Shares beyond the first of this key's dearest recent request, as of `dear_at` (it
+    /// halves every `DEAR_HALF_LIFE_SECS`): what a request of this key just admitted is
+    /// expected to cost, before it has run long enough to show it. Without it, requests that
+    /// arrive together (a client's connections, each answered its 429 at the same moment)
+    /// would all be admitted from one second's refill before any had cost anything.
+    dear: f64,
+    dear_at: Instant,
 }
 
 impl Bucket {
@@ -43,14 +53,24 @@ impl Bucket {
             updated: now,
             refused: false,
             running: Vec::new(),
+            dear: 0.0,
+            dear_at: now,
         }
     }
 
-    /// Shares beyond the first that this key's requests still in progress have spent so far.
+    /// The cost (shares beyond the first) this key's requests are expected to have, at `now`.
+    fn expected(&self, now: Instant) -> f64 {
+        let age = now.saturating_duration_since(self.dear_at).as_secs_f64();
+        self.dear * 0.5f64.powf(age / DEAR_HALF_LIFE_SECS)
+    }
+
+    /// Shares beyond the first that this key's requests still in progress count for: what
+    /// each has spent so far, and at least what one of this key's requests is expected to.
     fn pending(&self, now: Instant, unit: Duration) -> f64 {
+        let expected = self.expected(now);
         self.running
             .iter()
-            .map(|r| extra_cost(r.so_far(now), unit))
+            .map(|r| extra_cost(r.so_far(now), unit).max(expected))
             .sum()
     }
 }
@@ -175,8 +195,11 @@ impl RateLimiter {
         };
         bucket.running.swap_remove(i);
         let elapsed = now.saturating_duration_since(bucket.updated).as_secs_f64();
-        bucket.tokens = (bucket.tokens + elapsed * per_sec).min(capacity) - extra.max(0.0);
+        let extra = extra.max(0.0);
+        bucket.tokens = (bucket.tokens + elapsed * per_sec).min(capacity) - extra;
         bucket.updated = now;
+        bucket.dear = bucket.expected(now).max(extra);
+        bucket.dear_at = now;
     }
 }
 
@@ -300,6 +323,42 @@ mod tests {
             d.retry_after, 2,
             "8.095 - 9 shares left: 1.905 s to the next"
         );
+    }
+
+    #[test]
+    fn requests_arriving_together_after_a_dear_one_wait_for_each_other() {
+        // 60 a minute: one share a second.
+        let rl = RateLimiter::new(60).unwrap();
+        let unit = Duration::from_millis(10);
+        let t = Instant::now();
+        // A dear request (40 shares beyond its own) has ended: 19 shares are left.
+        let dear = running(t);
+        assert!(rl.check_running("a", t, unit, &dear).allowed);
+        rl.settle("a", &dear, 40.0, t);
+        // Eight connections ask at the same moment. The first is admitted; the others count
+        // it at what this client's requests cost, though it has not cost anything yet.
+        let first = running(t);
+        assert!(rl.check_running("a", t, unit, &first).allowed);
+        for _ in 0..7 {
+            assert!(!rl.check_running("a", t, unit, &running(t)).allowed);
+        }
+        // Another client has its own expectation (none).
+        assert!(rl.check_running("b", t, unit, &running(t)).allowed);
+        assert!(rl.check_running("b", t, unit, &running(t)).allowed);
+        // The first ends, as dear: the client is in debt, and pays it before the next.
+        rl.settle("a", &first, 40.0, t);
+        let t1 = t + Duration::from_secs(21);
+        assert!(!rl.check_running("a", t1, unit, &running(t1)).allowed);
+        let t2 = t + Duration::from_secs(23);
+        let next = running(t2);
+        assert!(rl.check_running("a", t2, unit, &next).allowed);
+        assert!(!rl.check_running("a", t2, unit, &running(t2)).allowed);
+        rl.settle("a", &next, 0.0, t2);
+        // The expectation fades: a minute after the dear one it is half.
+        let h = rl.hasher.hash_one("a");
+        let shard = rl.shards[(h as usize) % SHARDS].lock().unwrap();
+        let expected = shard[&h].expected(t + Duration::from_secs(60));
+        assert!((expected - 20.0).abs() < 1e-6, "{expected}");
     }
 
     #[test]

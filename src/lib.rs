@@ -1,16 +1,25 @@
 //! ring-partnerships: an open-data API of US public safety agencies' partnerships with Ring.
 //!
-//! Module map (dependencies point one way: `api -> service -> store -> entity`):
-//! - [`api`]: HTTP only (poem-openapi): one file per resource, DTOs, no queries.
+//! Module map (dependencies point one way: `api -> service -> store -> entity`; see
+//! `docs/ARCHITECTURE.md` for the read and write paths):
+//! - [`api`]: HTTP only (poem-openapi): one file per resource with its reads and writes
+//!   (`write` holds what the writes share, `etag` the entity-tag grammar), DTOs, no queries.
+//! - [`pages`]: the HTML face of the same service calls: pages on the API's URLs, embeds,
+//!   oEmbed.
 //! - [`service`]: use cases: writes with history in one transaction; reads from the catalog,
-//!   an in-memory fold of the revision log kept in step with the database.
+//!   an in-memory fold of the revision log kept in step with the database; per-version caches.
 //! - [`store`]: every sea-orm query and the mapping between rows and records.
 //! - [`domain`]: pure types and rules: ids, dates with precision, vocabularies, records.
-//! - [`export`]: pure writers for exports and bulk files (CSV, NDJSON, GeoJSON, Data
+//! - [`geo`]: pure geometry: request shapes, distances, polygon checks, the spatial index.
+//! - [`export`]: pure writers for exports and bulk files (CSV, NDJSON, GeoJSON, Atom, Data
 //!   Package); explicit column lists.
+//! - [`import`]: pure readers of public files (the Atlas of Surveillance export, gazetteers)
+//!   and offline geocoding.
+//! - [`render`]: pure drawing of maps (SVG, PNG) from state outlines and points.
 //! - [`error`]: the one HTTP error type (RFC 9457 problem+json with stable codes).
-//! - [`web`]: the guard around every request: request ids, limits, rate limits, security
-//!   headers, metrics.
+//! - [`web`]: the guard around every request (request ids, limits, rate limits, requests in
+//!   progress, security headers, metrics) and the other middleware (query parameters,
+//!   compression, absolute links, idle connections).
 //! - [`config`], [`startup`]: typed configuration; building and running the app.
 
 pub mod api;

@@ -7,6 +7,7 @@ use super::fast::{self, Fast};
 use super::geojson::{AgencyFeatureCollection, Format, GEOJSON, Link, is_export, negotiate};
 use super::query_echo::{QueryEcho, geo_warnings};
 use super::vocab::{Values, texts};
+use super::write::{self, BearerAuth, DeleteBody, EditResponse};
 use super::{
     ApiTags, AppState, geo_filter, link_header, list_error, page_request, parse_all,
     sort_with_distance,
@@ -17,9 +18,11 @@ use crate::export::tables::AgencyRow;
 use crate::service::listing::{self, AGENCY_SORTS, AgencyFilter, AgencySortField, PageRequest};
 use crate::service::snapshot;
 use poem::Request;
-use poem_openapi::param::{Path, Query};
+use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
+use poem_openapi::types::{Example, MaybeUndefined};
 use poem_openapi::{ApiResponse, Object, OpenApi, ResponseContent};
+use std::collections::BTreeMap;
 
 pub struct AgenciesApi {
     state: AppState,
@@ -253,6 +256,55 @@ impl AgenciesApi {
     }
 }
 
+/// An agency's fields. On create `name`, `agency_type`, `jurisdiction_type` and `state` are
+/// required; `id` defaults to `us-<state>-<slug of name>` and `country` to `US`.
+#[derive(Object, Clone, Debug, Default)]
+#[oai(deny_unknown_fields, example)]
+pub struct AgencyFields {
+    /// Create only: the slug id (never changes).
+    pub id: MaybeUndefined<String>,
+    pub name: MaybeUndefined<String>,
+    /// police, sheriff, constable, district_attorney, fire or other.
+    pub agency_type: MaybeUndefined<String>,
+    /// municipal, county, parish, regional, state, tribal, university or other.
+    pub jurisdiction_type: MaybeUndefined<String>,
+    pub ori: MaybeUndefined<String>,
+    pub city: MaybeUndefined<String>,
+    pub county: MaybeUndefined<String>,
+    /// USPS code.
+    pub state: MaybeUndefined<String>,
+    pub country: MaybeUndefined<String>,
+    pub latitude: MaybeUndefined<f64>,
+    pub longitude: MaybeUndefined<f64>,
+    /// address, place, county or state.
+    pub location_precision: MaybeUndefined<String>,
+    /// What the point is (a `LocationBasis` value).
+    pub location_basis: MaybeUndefined<String>,
+    pub location_source: MaybeUndefined<String>,
+    /// The agency's quality flags (`QualityFlag` values), replacing them all; `null` or
+    /// `[]` clears them. Absent: kept.
+    pub quality_flags: MaybeUndefined<Vec<String>>,
+    pub external_ids: MaybeUndefined<BTreeMap<String, String>>,
+    pub notes: MaybeUndefined<String>,
+}
+
+impl Example for AgencyFields {
+    fn example() -> Self {
+        Self {
+            name: MaybeUndefined::Value("Greenfield Police Department".into()),
+            agency_type: MaybeUndefined::Value("police".into()),
+            jurisdiction_type: MaybeUndefined::Value("municipal".into()),
+            city: MaybeUndefined::Value("Greenfield".into()),
+            state: MaybeUndefined::Value("WI".into()),
+            latitude: MaybeUndefined::Value(42.9614),
+            longitude: MaybeUndefined::Value(-88.01259),
+            ..Default::default()
+        }
+    }
+}
+
+super::write::edit_body!(AgencyEdit, AgencyFields, "A new agency, or changes to one.");
+
 #[OpenApi(tag = "ApiTags::Agencies")]
 impl AgenciesApi {
     /// List agencies
@@ -382,8 +434,93 @@ impl AgenciesApi {
                 .collect(),
             citations: dto::citations(&catalog, EntityKind::Agency, &agency.id),
         };
-        let tag = super::edits::etag(agency.meta.version);
+        let tag = super::etag::record(agency.meta.version);
         Ok(AgencyResponse::Ok(Json(detail), tag))
+    }
+
+    /// Create an agency
+    ///
+    /// Needs an `editor` or `admin` token. The id defaults to `us-<state>-<slug of name>`;
+    /// a taken id is a 409.
+    #[oai(path = "/agencies", method = "post", operation_id = "create_agency")]
+    async fn create_agency(
+        &self,
+        auth: BearerAuth,
+        body: Json<AgencyEdit>,
+    ) -> Result<EditResponse, ApiError> {
+        let b = body.0;
+        write::create(
+            &self.state,
+            auth,
+            EntityKind::Agency,
+            write::fields(&b.record),
+            b.change,
+        )
+        .await
+    }
+
+    /// Update an agency
+    ///
+    /// A JSON merge patch of its fields (present replace, `null` clears, absent keep), with
+    /// `If-Match` set to the `ETag` read. Needs an `editor` or `admin` token.
+    #[oai(
+        path = "/agencies/:id",
+        method = "patch",
+        operation_id = "update_agency"
+    )]
+    async fn update_agency(
+        &self,
+        auth: BearerAuth,
+        /// The agency's id.
+        #[oai(example = "super::example_agency_id")]
+        id: Path<String>,
+        /// The `ETag` of the version read, e.g. `"v3"`. Required.
+        #[oai(name = "If-Match")]
+        if_match: Header<Option<String>>,
+        body: Json<AgencyEdit>,
+    ) -> Result<EditResponse, ApiError> {
+        let b = body.0;
+        write::update(
+            &self.state,
+            auth,
+            if_match.0,
+            EntityKind::Agency,
+            &id.0,
+            write::fields(&b.record),
+            b.change,
+        )
+        .await
+    }
+
+    /// Delete an agency
+    ///
+    /// Needs an `admin` token and `If-Match`. An agency with partnerships cannot be deleted
+    /// (409). The id answers 410 afterwards; its history remains.
+    #[oai(
+        path = "/agencies/:id",
+        method = "delete",
+        operation_id = "delete_agency"
+    )]
+    async fn delete_agency(
+        &self,
+        auth: BearerAuth,
+        /// The agency's id.
+        #[oai(example = "super::example_agency_id")]
+        id: Path<String>,
+        /// The `ETag` of the version read. Required.
+        #[oai(name = "If-Match")]
+        if_match: Header<Option<String>>,
+        body: Json<DeleteBody>,
+    ) -> Result<EditResponse, ApiError> {
+        write::delete(
+            &self.state,
+            auth,
+            if_match.0,
+            EntityKind::Agency,
+            &id.0,
+            body.0,
+        )
+        .await
     }
 }
 

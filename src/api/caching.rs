@@ -9,6 +9,7 @@
 //! version added (`"v3-ds1234"`): a detail embeds other records (an agency's partnerships,
 //! citations) that change without its own version changing. Downloads set their own tags.
 
+use super::etag::{self, none_match};
 use crate::service::Dataset;
 use poem::http::{HeaderValue, Method, StatusCode, header};
 use poem::{Endpoint, IntoResponse, Middleware, Request, Response};
@@ -35,12 +36,6 @@ impl<E: Endpoint> Middleware<E> for Caching {
 pub struct CachingEndpoint<E> {
     inner: E,
     dataset: Dataset,
-}
-
-/// Whether `If-None-Match` names `tag` (weak comparison, RFC 9110 13.1.2).
-pub fn none_match(header: Option<&str>, tag: &str) -> bool {
-    let bare = |t: &str| t.trim().trim_start_matches("W/").to_string();
-    header.is_some_and(|h| h.trim() == "*" || h.split(',').any(|t| bare(t) == bare(tag)))
 }
 
 fn request_hash(req: &Request) -> String {
@@ -111,7 +106,7 @@ impl<E: Endpoint> Endpoint for CachingEndpoint<E> {
             return self.inner.call(req).await.map(IntoResponse::into_response);
         };
         let last_modified = last_modified.and_then(|t| HeaderValue::from_str(&http_date(t)).ok());
-        let tag = format!("W/\"ds-{seq}-{}\"", request_hash(&req));
+        let tag = etag::read(seq, &request_hash(&req));
         let inm = req.header("if-none-match").map(str::to_string);
         if none_match(inm.as_deref(), &tag) {
             return Ok(not_modified(&tag, LIST_CACHE, last_modified.as_ref()));
@@ -128,10 +123,7 @@ impl<E: Endpoint> Endpoint for CachingEndpoint<E> {
             .map(str::to_string);
         let etag = match own {
             // A record-version tag of a detail: add the dataset version.
-            Some(t) if t.starts_with("\"v") && !t.contains("-ds") => {
-                format!("{}-ds{seq}\"", t.trim_end_matches('"'))
-            }
-            Some(t) => t,
+            Some(t) => etag::read_at(&t, seq).unwrap_or(t),
             None => tag,
         };
         if let Ok(v) = HeaderValue::from_str(&etag) {
@@ -168,20 +160,5 @@ impl<E: Endpoint> Endpoint for CachingEndpoint<E> {
             return Ok(not_modified(&etag, &cache, lm.as_ref()));
         }
         Ok(resp)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::none_match;
-
-    #[test]
-    fn if_none_match_compares_weakly_and_accepts_lists_and_star() {
-        assert!(none_match(Some("W/\"ds-1-ab\""), "W/\"ds-1-ab\""));
-        assert!(none_match(Some("\"x\", W/\"ds-1-ab\""), "W/\"ds-1-ab\""));
-        assert!(none_match(Some("\"v3-ds9\""), "\"v3-ds9\""));
-        assert!(none_match(Some("*"), "\"a\""));
-        assert!(!none_match(Some("W/\"ds-2-ab\""), "W/\"ds-1-ab\""));
-        assert!(!none_match(None, "\"a\""));
     }
 }

@@ -6,6 +6,7 @@ use super::dto::{self, CitationList, CitationRecord, ListMeta};
 use super::exports::{self, CsvExport, NdjsonExport};
 use super::geojson::{TableFormat, is_export, negotiate_table};
 use super::vocab::Values;
+use super::write::{self, BearerAuth, DeleteBody, EditResponse};
 use super::{ApiTags, AppState, link_header, list_error, page_request, parse_sort};
 use crate::domain::EntityKind;
 use crate::error::ApiError;
@@ -13,9 +14,10 @@ use crate::service::catalog::Catalog;
 use crate::service::listing::{self, CitationFilter};
 use crate::service::snapshot;
 use poem::Request;
-use poem_openapi::param::{Path, Query};
+use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
-use poem_openapi::{ApiResponse, OpenApi, ResponseContent};
+use poem_openapi::types::{Example, MaybeUndefined};
+use poem_openapi::{ApiResponse, Object, OpenApi, ResponseContent};
 
 pub struct CitationsApi {
     state: AppState,
@@ -78,6 +80,37 @@ fn filter(
         record_id: record_id.filter(|id| !id.is_empty()),
     })
 }
+
+/// A citation's fields. On create `source_id`, `entity_kind` and `entity_id` are required.
+#[derive(Object, Clone, Debug, Default)]
+#[oai(deny_unknown_fields, example)]
+pub struct CitationFields {
+    pub source_id: MaybeUndefined<i64>,
+    /// agency, program, phase, partnership or source.
+    pub entity_kind: MaybeUndefined<String>,
+    pub entity_id: MaybeUndefined<String>,
+    /// The field the source supports; absent when it supports the whole record.
+    pub field: MaybeUndefined<String>,
+    pub quote: MaybeUndefined<String>,
+}
+
+impl Example for CitationFields {
+    fn example() -> Self {
+        Self {
+            source_id: MaybeUndefined::Value(3),
+            entity_kind: MaybeUndefined::Value("partnership".into()),
+            entity_id: MaybeUndefined::Value("1".into()),
+            field: MaybeUndefined::Value("end".into()),
+            quote: MaybeUndefined::Value("The department left the app on January 31.".into()),
+        }
+    }
+}
+
+super::write::edit_body!(
+    CitationEdit,
+    CitationFields,
+    "A new citation, or changes to one."
+);
 
 #[OpenApi(tag = "ApiTags::Sources")]
 impl CitationsApi {
@@ -199,14 +232,97 @@ impl CitationsApi {
             "</citations/{}/history>; rel=\"version-history\", </sources/{}>; rel=\"related\", </{}/{}>; rel=\"about\"",
             c.id,
             c.source_id,
-            super::edits::collection(c.entity_kind),
+            c.entity_kind.collection(),
             super::path_segment(&c.entity_id)
         );
         Ok(CitationResponse::Ok(
             Json(dto::CitationRecord::from(&**c)),
-            super::edits::etag(c.meta.version),
+            super::etag::record(c.meta.version),
             link,
         ))
+    }
+
+    /// Create a citation
+    ///
+    /// "This source supports this record (or its field)". Needs an `editor` or `admin` token;
+    /// the source and the record must exist.
+    #[oai(path = "/citations", method = "post", operation_id = "create_citation")]
+    async fn create_citation(
+        &self,
+        auth: BearerAuth,
+        body: Json<CitationEdit>,
+    ) -> Result<EditResponse, ApiError> {
+        let b = body.0;
+        write::create(
+            &self.state,
+            auth,
+            EntityKind::Citation,
+            write::fields(&b.record),
+            b.change,
+        )
+        .await
+    }
+
+    /// Update a citation
+    ///
+    /// A JSON merge patch of its fields with `If-Match`. Needs an `editor` or `admin` token.
+    #[oai(
+        path = "/citations/:id",
+        method = "patch",
+        operation_id = "update_citation"
+    )]
+    async fn update_citation(
+        &self,
+        auth: BearerAuth,
+        /// The citation's numeric id.
+        #[oai(example = "super::example_numeric_id")]
+        id: Path<String>,
+        /// The `ETag` of the version read. Required.
+        #[oai(name = "If-Match")]
+        if_match: Header<Option<String>>,
+        body: Json<CitationEdit>,
+    ) -> Result<EditResponse, ApiError> {
+        let b = body.0;
+        write::update(
+            &self.state,
+            auth,
+            if_match.0,
+            EntityKind::Citation,
+            &id.0,
+            write::fields(&b.record),
+            b.change,
+        )
+        .await
+    }
+
+    /// Delete a citation
+    ///
+    /// Needs an `admin` token and `If-Match`.
+    #[oai(
+        path = "/citations/:id",
+        method = "delete",
+        operation_id = "delete_citation"
+    )]
+    async fn delete_citation(
+        &self,
+        auth: BearerAuth,
+        /// The citation's numeric id.
+        #[oai(example = "super::example_numeric_id")]
+        id: Path<String>,
+        /// The `ETag` of the version read. Required.
+        #[oai(name = "If-Match")]
+        if_match: Header<Option<String>>,
+        body: Json<DeleteBody>,
+    ) -> Result<EditResponse, ApiError> {
+        write::delete(
+            &self.state,
+            auth,
+            if_match.0,
+            EntityKind::Citation,
+            &id.0,
+            body.0,
+        )
+        .await
     }
 }
 

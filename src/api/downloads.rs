@@ -2,7 +2,7 @@
 //! partnerships as GeoJSON, and a zip of every CSV with its Frictionless `datapackage.json`.
 //!
 //! A file is built from a snapshot of the catalog (`Catalog::snapshot`: one version, read
-//! without the lock), a batch of rows at a time, into a file on disk, once per dataset
+//! without the lock), a batch of rows at a time, into a file on disk (`service::built_files`), once per dataset
 //! version: the first download after a write builds it, every download streams it from disk
 //! a chunk at a time. Memory stays flat however large the dataset. Each file is tagged with
 //! the dataset version (`"ds-1234-partnerships.csv"`) and named after it.
@@ -13,6 +13,7 @@ use crate::error::ApiError;
 use crate::export::datapackage::{CSV_RESOURCES, descriptor};
 use crate::export::tables::{AgencyRow, PartnershipRow};
 use crate::export::{self, CsvWriter, Table};
+use crate::service::built_files::BuiltFiles;
 use crate::service::catalog::Catalog;
 use crate::service::listing::{AgencySortField, PartnershipSortField, Sort};
 use crate::service::snapshot;
@@ -21,11 +22,10 @@ use poem_openapi::param::Path;
 use poem_openapi::payload::{Json, Payload};
 use poem_openapi::registry::MetaSchemaRef;
 use poem_openapi::{ApiResponse, Object, OpenApi, ResponseContent};
-use std::collections::HashSet;
 use std::fs::File;
 use std::io::{self, Write};
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 pub const DOWNLOAD_CACHE: &str = "public, max-age=300";
 pub const ZIP: &str = "application/zip";
@@ -271,142 +271,51 @@ Attribution:\n\n{}\n",
     )
 }
 
-/// Built files, on disk, of the newest dataset version built so far: a file is written once
-/// per version (to a temporary file, removed if the build fails, renamed when done), and
-/// served from disk by every download of it, a chunk at a time. Files of older versions are
-/// removed when a newer one is built (a download still reading one keeps it open until it is
-/// done). The directory is removed when the server stops; one killed leaves it in `TMPDIR`.
-#[derive(Default)]
-pub struct DownloadCache {
-    built: Mutex<Built>,
-    /// One build at a time, held by the build itself (not by the request that started it, which
-    /// may be cancelled): concurrent first downloads of a file wait for one build, then find it.
-    building: Arc<tokio::sync::Mutex<()>>,
+/// The file of `kind` built from `c` (blocking: call off the runtime): from `files` when
+/// built already for this version.
+fn build(files: &BuiltFiles, c: &Arc<Catalog>, meta: &ListMeta, kind: Kind) -> io::Result<PathBuf> {
+    let version = c.seq();
+    files.build(version, &kind.name(version), |out| match kind {
+        Kind::Csv(t) => write_csv_table(out, c, t),
+        Kind::GeoJson(t) => write_geojson_table(out, c, t, meta),
+        Kind::Zip => write_zip(out, files, c, meta),
+    })
 }
 
-#[derive(Default)]
-struct Built {
-    /// Made at the first build (under `TMPDIR`), removed when the server stops.
-    dir: Option<tempfile::TempDir>,
-    version: i64,
-    names: HashSet<String>,
-}
-
-impl DownloadCache {
-    fn built(&self) -> std::sync::MutexGuard<'_, Built> {
-        self.built.lock().unwrap_or_else(|e| e.into_inner())
+/// The zip: `datapackage.json`, every CSV table (copied from its built file), a README and
+/// the licence.
+fn write_zip(
+    out: &mut (impl Write + io::Seek),
+    files: &BuiltFiles,
+    c: &Arc<Catalog>,
+    meta: &ListMeta,
+) -> io::Result<()> {
+    use zip::write::SimpleFileOptions;
+    let version = c.seq();
+    let options = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    let mut zip = zip::ZipWriter::new(out);
+    let created = c
+        .last_modified()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_default();
+    let coverage = coverage_lines(meta);
+    let package = descriptor(version, &created, &coverage);
+    zip.start_file("datapackage.json", options)?;
+    zip.write_all(&serde_json::to_vec_pretty(&package).unwrap_or_default())?;
+    for r in CSV_RESOURCES {
+        let table = build(files, c, meta, Kind::Csv(r.name))?;
+        zip.start_file(format!("{}.csv", r.name), options)?;
+        io::copy(&mut File::open(table)?, &mut zip)?;
     }
-
-    /// The directory of built files, made on first use.
-    fn dir(&self) -> io::Result<PathBuf> {
-        let mut built = self.built();
-        if built.dir.is_none() {
-            built.dir = Some(
-                tempfile::Builder::new()
-                    .prefix("ring-partnerships-downloads-")
-                    .tempdir()?,
-            );
-        }
-        match &built.dir {
-            Some(d) => Ok(d.path().to_path_buf()),
-            None => Err(io::Error::other("no directory for downloads")),
-        }
-    }
-
-    /// The file, if it is built for this version.
-    fn get(&self, version: i64, name: &str) -> Option<PathBuf> {
-        let built = self.built();
-        let dir = built.dir.as_ref()?;
-        (built.version == version && built.names.contains(name))
-            .then(|| dir.path().join(format!("{version}-{name}")))
-    }
-
-    /// Records a built file; false (and nothing recorded) when a newer version is recorded.
-    fn put(&self, version: i64, name: &str) -> bool {
-        let mut built = self.built();
-        if built.version > version {
-            return false;
-        }
-        if built.version < version {
-            let old_version = built.version;
-            let old: Vec<String> = built.names.drain().collect();
-            if let Some(dir) = &built.dir {
-                for name in old {
-                    let _ = std::fs::remove_file(dir.path().join(format!("{old_version}-{name}")));
-                }
-            }
-            built.version = version;
-        }
-        built.names.insert(name.to_string());
-        true
-    }
-
-    /// Builds `kind` from `c` (blocking: call off the runtime), and what it is made of.
-    fn build(&self, c: &Arc<Catalog>, meta: &ListMeta, kind: Kind) -> io::Result<PathBuf> {
-        let version = c.seq();
-        let name = kind.name(version);
-        if let Some(path) = self.get(version, &name) {
-            return Ok(path);
-        }
-        let dir = self.dir()?;
-        let path = dir.join(format!("{version}-{name}"));
-        // Removed on drop: a failed build leaves nothing behind.
-        let mut partial = tempfile::Builder::new()
-            .prefix(&format!("{version}-{name}."))
-            .suffix(".partial")
-            .tempfile_in(&dir)?;
-        let mut file = std::io::BufWriter::with_capacity(256 * 1024, partial.as_file_mut());
-        match kind {
-            Kind::Csv(t) => write_csv_table(&mut file, c, t)?,
-            Kind::GeoJson(t) => write_geojson_table(&mut file, c, t, meta)?,
-            Kind::Zip => self.write_zip(&mut file, c, meta)?,
-        }
-        file.flush()?;
-        drop(file);
-        partial.persist(&path).map_err(|e| e.error)?;
-        if !self.put(version, &name) {
-            let _ = std::fs::remove_file(&path);
-            return Err(io::Error::other("a newer version was built meanwhile"));
-        }
-        Ok(path)
-    }
-
-    /// The zip: `datapackage.json`, every CSV table (copied from its built file), a README and
-    /// the licence.
-    fn write_zip(
-        &self,
-        out: &mut (impl Write + io::Seek),
-        c: &Arc<Catalog>,
-        meta: &ListMeta,
-    ) -> io::Result<()> {
-        use zip::write::SimpleFileOptions;
-        let version = c.seq();
-        let options =
-            SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
-        let mut zip = zip::ZipWriter::new(out);
-        let created = c
-            .last_modified()
-            .and_then(|t| {
-                t.format(&time::format_description::well_known::Rfc3339)
-                    .ok()
-            })
-            .unwrap_or_default();
-        let coverage = coverage_lines(meta);
-        let package = descriptor(version, &created, &coverage);
-        zip.start_file("datapackage.json", options)?;
-        zip.write_all(&serde_json::to_vec_pretty(&package).unwrap_or_default())?;
-        for r in CSV_RESOURCES {
-            let table = self.build(c, meta, Kind::Csv(r.name))?;
-            zip.start_file(format!("{}.csv", r.name), options)?;
-            io::copy(&mut File::open(table)?, &mut zip)?;
-        }
-        zip.start_file("README.txt", options)?;
-        zip.write_all(readme(version, &coverage).as_bytes())?;
-        zip.start_file("LICENSE.txt", options)?;
-        zip.write_all(license_text().as_bytes())?;
-        zip.finish()?;
-        Ok(())
-    }
+    zip.start_file("README.txt", options)?;
+    zip.write_all(readme(version, &coverage).as_bytes())?;
+    zip.start_file("LICENSE.txt", options)?;
+    zip.write_all(license_text().as_bytes())?;
+    zip.finish()?;
+    Ok(())
 }
 
 /// A file as a body, read a chunk at a time as the client takes it. Reads are async (tokio
@@ -513,14 +422,14 @@ pub enum DownloadResponse {
 
 pub struct DownloadsApi {
     state: AppState,
-    cache: Arc<DownloadCache>,
+    cache: Arc<BuiltFiles>,
 }
 
 impl DownloadsApi {
     pub fn new(state: AppState) -> Self {
         Self {
             state,
-            cache: Arc::new(DownloadCache::default()),
+            cache: Arc::new(BuiltFiles::default()),
         }
     }
 
@@ -539,7 +448,7 @@ impl DownloadsApi {
             let size = file.metadata().await?.len();
             return Ok((version, last_modified, FileBody(file_body(file), size)));
         }
-        let one_build = self.cache.building.clone().lock_owned().await;
+        let one_build = self.cache.one_build().await;
         let (catalog, meta) = {
             let c = self.state.dataset.read();
             (Arc::new(c.snapshot()), ListMeta::of(&c))
@@ -551,7 +460,7 @@ impl DownloadsApi {
         // build can remove the file before it is open.
         let file = tokio::task::spawn_blocking(move || {
             let _one_build = one_build;
-            File::open(cache.build(&catalog, &meta, kind)?)
+            File::open(build(&cache, &catalog, &meta, kind)?)
         })
         .await
         .map_err(io::Error::other)??;
@@ -559,10 +468,6 @@ impl DownloadsApi {
         let body = file_body(tokio::fs::File::from_std(file));
         Ok((version, last_modified, FileBody(body, size)))
     }
-}
-
-fn etag(version: i64, name: &str) -> String {
-    format!("\"ds-{version}-{name}\"")
 }
 
 #[OpenApi(tag = "ApiTags::Downloads")]
@@ -621,12 +526,12 @@ impl DownloadsApi {
             return Err(ApiError::not_found("download", &file.0));
         };
         let cache = DOWNLOAD_CACHE.to_string();
-        if super::caching::none_match(
+        if super::etag::none_match(
             req.header("if-none-match"),
-            &etag(version, &kind.name(version)),
+            &super::etag::download(version, &kind.name(version)),
         ) {
             return Ok(DownloadResponse::NotModified(
-                etag(version, &kind.name(version)),
+                super::etag::download(version, &kind.name(version)),
                 cache,
             ));
         }
@@ -634,7 +539,7 @@ impl DownloadsApi {
             .file(version, last_modified, kind)
             .await
             .map_err(ApiError::internal)?;
-        let tag = etag(version, &kind.name(version));
+        let tag = super::etag::download(version, &kind.name(version));
         let body = match kind {
             Kind::Csv(_) => DownloadBody::Csv(body),
             Kind::GeoJson(_) => DownloadBody::GeoJson(body),
@@ -668,15 +573,15 @@ mod tests {
     fn files_are_built_on_disk_once_per_version_and_old_versions_removed() {
         let points: Vec<(f64, f64)> = (0..30).map(|i| (40.0, -90.0 + i as f64 * 0.01)).collect();
         let mut live = catalog(&points);
-        let cache = DownloadCache::default();
+        let cache = BuiltFiles::default();
         let v1 = Arc::new(live.snapshot());
         let meta = ListMeta::of(&v1);
-        let agencies = cache.build(&v1, &meta, Kind::Csv("agencies")).unwrap();
+        let agencies = build(&cache, &v1, &meta, Kind::Csv("agencies")).unwrap();
         // A header and 31 agencies (one without a position).
         assert_eq!(lines(&agencies), 32);
-        let again = cache.build(&v1, &meta, Kind::Csv("agencies")).unwrap();
+        let again = build(&cache, &v1, &meta, Kind::Csv("agencies")).unwrap();
         assert_eq!(again, agencies);
-        let zip = cache.build(&v1, &meta, Kind::Zip).unwrap();
+        let zip = build(&cache, &v1, &meta, Kind::Zip).unwrap();
         let mut archive = zip::ZipArchive::new(File::open(&zip).unwrap()).unwrap();
         let mut csv = String::new();
         archive
@@ -699,7 +604,7 @@ mod tests {
         ))
         .unwrap();
         let v2 = Arc::new(live.snapshot());
-        let newer = cache.build(&v2, &meta, Kind::Csv("agencies")).unwrap();
+        let newer = build(&cache, &v2, &meta, Kind::Csv("agencies")).unwrap();
         assert_eq!(lines(&newer), 33);
         assert!(
             !agencies.exists() && !zip.exists(),

@@ -1,7 +1,6 @@
 //! History: every version of any record, one version as it was, what changed between two,
 //! and the change feed (JSON for mirrors, Atom for news readers).
 
-use super::edits::collection;
 use super::{ApiTags, AppState};
 use crate::domain::{ChangeKind, EntityKind};
 use crate::error::ApiError;
@@ -329,7 +328,7 @@ pub fn atom(
             let r = &c.revision;
             let record = format!(
                 "{base}/{}/{}",
-                collection(r.entity_kind),
+                r.entity_kind.collection(),
                 super::path_segment(&r.entity_id)
             );
             let alternate = if catalog.tombstone(r.entity_kind, &r.entity_id).is_some() {

@@ -6,7 +6,8 @@ pub mod caching;
 pub mod citations;
 pub mod downloads;
 pub mod dto;
-pub mod edits;
+
+pub mod etag;
 pub mod exports;
 pub mod fast;
 pub mod features;
@@ -23,6 +24,7 @@ pub mod sources;
 pub mod spec;
 pub mod stats;
 pub mod vocab;
+pub mod write;
 
 use crate::error::ApiError;
 use crate::service::Dataset;
@@ -146,7 +148,6 @@ pub type Api = (
     phases::PhasesApi,
     citations::CitationsApi,
     ogc::OgcApi,
-    edits::EditsApi,
     history::HistoryApi,
     downloads::DownloadsApi,
     stats::StatsApi,
@@ -168,7 +169,6 @@ pub fn service(state: AppState) -> OpenApiService<Api, ()> {
             phases::PhasesApi::new(state.clone()),
             citations::CitationsApi::new(state.clone()),
             ogc::OgcApi::new(state.clone()),
-            edits::EditsApi::new(state.clone()),
             history::HistoryApi::new(state.clone()),
             downloads::DownloadsApi::new(state.clone()),
             stats::StatsApi::new(state.clone()),
@@ -200,13 +200,12 @@ pub fn service(state: AppState) -> OpenApiService<Api, ()> {
 /// The limits, as the spec's description states them (defaults; operators may change them).
 const LIMITS: &str = "Limits (defaults; see the README): request bodies up to 1 MiB (413 `payload_too_large`), path and query up to 8 KiB (414 `uri_too_long`), headers up to 16 KiB (431 `headers_too_large`), `limit` 1–1000, polygons (`within`) up to 10,000 vertices (400 `invalid_body`), 30 s per request (503 `request_timeout`), idle connections closed after 60 s, 4 exports (CSV, NDJSON, GeoJSON) streaming at once (503 `too_many_exports` with `Retry-After`). Correction reports (`POST /reports`): bodies up to 8 KiB and 10 reports an hour per client address. Rate limits: 600 reads a minute per client address and 60 writes a minute per token, answered with 429 `rate_limited` and `Retry-After`; every response carries `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset`.";
 
-/// The spec as served and committed: poem-openapi's, with paths that two APIs share merged.
+/// The spec as served and committed: poem-openapi's, finished (see `spec`).
 pub fn spec_text(service: &OpenApiService<Api, ()>) -> String {
-    let raw = service.spec();
-    spec::merge_duplicate_keys(&raw).unwrap_or(raw)
+    spec::finish(&service.spec()).expect("poem-openapi writes JSON with each key once")
 }
 
-/// The Swagger UI page, showing the merged spec.
+/// The Swagger UI page, showing the finished spec (poem-openapi's page embeds its own).
 pub fn docs_html(service: &OpenApiService<Api, ()>) -> String {
     service
         .swagger_ui_html()

@@ -8,6 +8,7 @@ use super::features::PartnershipProperties;
 use super::geojson::{Format, GEOJSON, Link, PartnershipFeatureCollection, is_export, negotiate};
 use super::query_echo::{QueryEcho, geo_warnings};
 use super::vocab::{Values, texts};
+use super::write::{self, BearerAuth, DeleteBody, EditResponse};
 use super::{
     ApiTags, AppState, geo_filter, link_header, list_error, page_request, parse_all,
     sort_with_distance,
@@ -20,9 +21,11 @@ use crate::service::listing::{
 };
 use crate::service::snapshot;
 use poem::Request;
-use poem_openapi::param::{Path, Query};
+use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
+use poem_openapi::types::{Example, MaybeUndefined};
 use poem_openapi::{ApiResponse, Object, OpenApi, ResponseContent};
+use std::collections::BTreeMap;
 
 pub struct PartnershipsApi {
     state: AppState,
@@ -379,6 +382,48 @@ impl PartnershipsApi {
     }
 }
 
+/// A count of video requests over a period.
+#[derive(Object, Clone, Debug)]
+#[oai(deny_unknown_fields)]
+pub struct VideoRequestCountIn {
+    pub from: String,
+    pub to: Option<String>,
+    pub count: u32,
+}
+
+/// A partnership's fields. On create `agency_id`, `program_id` and `status` are required.
+#[derive(Object, Clone, Debug, Default)]
+#[oai(deny_unknown_fields, example)]
+pub struct PartnershipFields {
+    pub agency_id: MaybeUndefined<String>,
+    pub program_id: MaybeUndefined<String>,
+    /// active, ended, announced or cancelled.
+    pub status: MaybeUndefined<String>,
+    /// YYYY, YYYY-MM or YYYY-MM-DD.
+    pub start: MaybeUndefined<String>,
+    /// Last day, at its known precision; not before `start`.
+    pub end: MaybeUndefined<String>,
+    pub video_requests: MaybeUndefined<Vec<VideoRequestCountIn>>,
+    pub external_ids: MaybeUndefined<BTreeMap<String, String>>,
+    pub notes: MaybeUndefined<String>,
+}
+
+impl Example for PartnershipFields {
+    fn example() -> Self {
+        Self {
+            status: MaybeUndefined::Value("ended".into()),
+            end: MaybeUndefined::Value("2024-01-31".into()),
+            ..Default::default()
+        }
+    }
+}
+
+super::write::edit_body!(
+    PartnershipEdit,
+    PartnershipFields,
+    "A new partnership, or changes to one."
+);
+
 #[OpenApi(tag = "ApiTags::Partnerships")]
 impl PartnershipsApi {
     /// List partnerships
@@ -551,7 +596,94 @@ impl PartnershipsApi {
                 },
                 citations: dto::citations(&catalog, EntityKind::Partnership, &key),
             }),
-            super::edits::etag(p.meta.version),
+            super::etag::record(p.meta.version),
         ))
+    }
+
+    /// Create a partnership
+    ///
+    /// Needs an `editor` or `admin` token. The agency and program must exist; `end` may not
+    /// come before `start`.
+    #[oai(
+        path = "/partnerships",
+        method = "post",
+        operation_id = "create_partnership"
+    )]
+    async fn create_partnership(
+        &self,
+        auth: BearerAuth,
+        body: Json<PartnershipEdit>,
+    ) -> Result<EditResponse, ApiError> {
+        let b = body.0;
+        write::create(
+            &self.state,
+            auth,
+            EntityKind::Partnership,
+            write::fields(&b.record),
+            b.change,
+        )
+        .await
+    }
+
+    /// Update a partnership
+    ///
+    /// A JSON merge patch of its fields with `If-Match`. Needs an `editor` or `admin` token.
+    #[oai(
+        path = "/partnerships/:id",
+        method = "patch",
+        operation_id = "update_partnership"
+    )]
+    async fn update_partnership(
+        &self,
+        auth: BearerAuth,
+        /// The partnership's numeric id.
+        #[oai(example = "super::example_numeric_id")]
+        id: Path<String>,
+        /// The `ETag` of the version read. Required.
+        #[oai(name = "If-Match")]
+        if_match: Header<Option<String>>,
+        body: Json<PartnershipEdit>,
+    ) -> Result<EditResponse, ApiError> {
+        let b = body.0;
+        write::update(
+            &self.state,
+            auth,
+            if_match.0,
+            EntityKind::Partnership,
+            &id.0,
+            write::fields(&b.record),
+            b.change,
+        )
+        .await
+    }
+
+    /// Delete a partnership
+    ///
+    /// Needs an `admin` token and `If-Match`. Its citations are deleted with it.
+    #[oai(
+        path = "/partnerships/:id",
+        method = "delete",
+        operation_id = "delete_partnership"
+    )]
+    async fn delete_partnership(
+        &self,
+        auth: BearerAuth,
+        /// The partnership's numeric id.
+        #[oai(example = "super::example_numeric_id")]
+        id: Path<String>,
+        /// The `ETag` of the version read. Required.
+        #[oai(name = "If-Match")]
+        if_match: Header<Option<String>>,
+        body: Json<DeleteBody>,
+    ) -> Result<EditResponse, ApiError> {
+        write::delete(
+            &self.state,
+            auth,
+            if_match.0,
+            EntityKind::Partnership,
+            &id.0,
+            body.0,
+        )
+        .await
     }
 }

@@ -6,14 +6,16 @@ use super::dto::{self, ListMeta, PhaseList};
 use super::exports::{self, CsvExport, NdjsonExport};
 use super::geojson::{TableFormat, is_export, negotiate_table};
 use super::vocab::Values;
+use super::write::{self, BearerAuth, DeleteBody, EditResponse};
 use super::{ApiTags, AppState, link_header, list_error, page_request, parse_sort};
 use crate::domain::{EntityKind, Status};
 use crate::error::ApiError;
 use crate::service::listing::{self, PHASE_SORTS, PhaseFilter, PhaseSortField};
 use crate::service::snapshot;
 use poem::Request;
-use poem_openapi::param::{Path, Query};
+use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
+use poem_openapi::types::{Example, MaybeUndefined};
 use poem_openapi::{ApiResponse, Object, OpenApi, ResponseContent};
 
 pub struct PhasesApi {
@@ -78,6 +80,40 @@ fn known_programs(
     }
     Ok(ids)
 }
+
+/// A phase's fields. On create `id`, `program_id`, `name`, `status` and
+/// `footage_requests` are required.
+#[derive(Object, Clone, Debug, Default)]
+#[oai(deny_unknown_fields, example)]
+pub struct PhaseFields {
+    /// Create only: the slug id.
+    pub id: MaybeUndefined<String>,
+    pub program_id: MaybeUndefined<String>,
+    pub name: MaybeUndefined<String>,
+    pub description: MaybeUndefined<String>,
+    /// active, ended, announced or cancelled.
+    pub status: MaybeUndefined<String>,
+    pub start: MaybeUndefined<String>,
+    pub end: MaybeUndefined<String>,
+    pub footage_requests: MaybeUndefined<bool>,
+    pub footage_condition: MaybeUndefined<String>,
+}
+
+impl Example for PhaseFields {
+    fn example() -> Self {
+        Self {
+            status: MaybeUndefined::Value("ended".into()),
+            end: MaybeUndefined::Value("2026-02-13".into()),
+            ..Default::default()
+        }
+    }
+}
+
+super::write::edit_body!(
+    PhaseEdit,
+    PhaseFields,
+    "A new program phase, or changes to one."
+);
 
 #[OpenApi(tag = "ApiTags::Programs")]
 impl PhasesApi {
@@ -195,9 +231,81 @@ impl PhasesApi {
                 phase: dto::Phase::from(p),
                 citations: dto::citations(&catalog, EntityKind::Phase, &p.id),
             }),
-            super::edits::etag(p.meta.version),
+            super::etag::record(p.meta.version),
             link,
         ))
+    }
+
+    /// Create a program phase
+    ///
+    /// Needs an `editor` or `admin` token. The program must exist.
+    #[oai(path = "/phases", method = "post", operation_id = "create_phase")]
+    async fn create_phase(
+        &self,
+        auth: BearerAuth,
+        body: Json<PhaseEdit>,
+    ) -> Result<EditResponse, ApiError> {
+        let b = body.0;
+        write::create(
+            &self.state,
+            auth,
+            EntityKind::Phase,
+            write::fields(&b.record),
+            b.change,
+        )
+        .await
+    }
+
+    /// Update a program phase
+    ///
+    /// A JSON merge patch of its fields with `If-Match`. Needs an `editor` or `admin` token.
+    #[oai(path = "/phases/:id", method = "patch", operation_id = "update_phase")]
+    async fn update_phase(
+        &self,
+        auth: BearerAuth,
+        /// The phase's id, e.g. `ring-nps-posts-only`.
+        id: Path<String>,
+        /// The `ETag` of the version read. Required.
+        #[oai(name = "If-Match")]
+        if_match: Header<Option<String>>,
+        body: Json<PhaseEdit>,
+    ) -> Result<EditResponse, ApiError> {
+        let b = body.0;
+        write::update(
+            &self.state,
+            auth,
+            if_match.0,
+            EntityKind::Phase,
+            &id.0,
+            write::fields(&b.record),
+            b.change,
+        )
+        .await
+    }
+
+    /// Delete a program phase
+    ///
+    /// Needs an `admin` token and `If-Match`.
+    #[oai(path = "/phases/:id", method = "delete", operation_id = "delete_phase")]
+    async fn delete_phase(
+        &self,
+        auth: BearerAuth,
+        /// The phase's id.
+        id: Path<String>,
+        /// The `ETag` of the version read. Required.
+        #[oai(name = "If-Match")]
+        if_match: Header<Option<String>>,
+        body: Json<DeleteBody>,
+    ) -> Result<EditResponse, ApiError> {
+        write::delete(
+            &self.state,
+            auth,
+            if_match.0,
+            EntityKind::Phase,
+            &id.0,
+            body.0,
+        )
+        .await
     }
 }
 

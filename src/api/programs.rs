@@ -4,14 +4,16 @@ use super::agencies::missing;
 use super::dto::{self, ListMeta, ProgramList};
 use super::exports::{self, CsvExport, NdjsonExport};
 use super::geojson::{TableFormat, is_export, negotiate_table};
+use super::write::{self, BearerAuth, DeleteBody, EditResponse};
 use super::{ApiTags, AppState, link_header, list_error, page_request};
 use crate::domain::EntityKind;
 use crate::error::ApiError;
 use crate::service::listing;
 use crate::service::snapshot::{self, ProgramRow};
 use poem::Request;
-use poem_openapi::param::{Path, Query};
+use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
+use poem_openapi::types::{Example, MaybeUndefined};
 use poem_openapi::{ApiResponse, Object, OpenApi, ResponseContent};
 
 pub struct ProgramsApi {
@@ -59,6 +61,36 @@ pub enum ProgramResponse {
     #[oai(status = 200)]
     Ok(Json<ProgramDetail>, #[oai(header = "ETag")] String),
 }
+
+/// A program's fields. On create `id`, `vendor` and `name` are required.
+#[derive(Object, Clone, Debug, Default)]
+#[oai(deny_unknown_fields, example)]
+pub struct ProgramFields {
+    /// Create only: the slug id.
+    pub id: MaybeUndefined<String>,
+    pub vendor: MaybeUndefined<String>,
+    pub name: MaybeUndefined<String>,
+    pub description: MaybeUndefined<String>,
+    /// YYYY, YYYY-MM or YYYY-MM-DD.
+    pub start: MaybeUndefined<String>,
+    /// Last day, at its known precision; ends every enrolment in the program.
+    pub end: MaybeUndefined<String>,
+}
+
+impl Example for ProgramFields {
+    fn example() -> Self {
+        Self {
+            end: MaybeUndefined::Value("2026-03".into()),
+            ..Default::default()
+        }
+    }
+}
+
+super::write::edit_body!(
+    ProgramEdit,
+    ProgramFields,
+    "A new program, or changes to one."
+);
 
 #[OpenApi(tag = "ApiTags::Programs")]
 impl ProgramsApi {
@@ -165,7 +197,91 @@ impl ProgramsApi {
                 partnership_count,
                 citations: dto::citations(&catalog, EntityKind::Program, &p.id),
             }),
-            super::edits::etag(p.meta.version),
+            super::etag::record(p.meta.version),
         ))
+    }
+
+    /// Create a program
+    ///
+    /// Needs an `editor` or `admin` token.
+    #[oai(path = "/programs", method = "post", operation_id = "create_program")]
+    async fn create_program(
+        &self,
+        auth: BearerAuth,
+        body: Json<ProgramEdit>,
+    ) -> Result<EditResponse, ApiError> {
+        let b = body.0;
+        write::create(
+            &self.state,
+            auth,
+            EntityKind::Program,
+            write::fields(&b.record),
+            b.change,
+        )
+        .await
+    }
+
+    /// Update a program
+    ///
+    /// A JSON merge patch of its fields with `If-Match`. A program's `end` ends every
+    /// enrolment in it. Needs an `editor` or `admin` token.
+    #[oai(
+        path = "/programs/:id",
+        method = "patch",
+        operation_id = "update_program"
+    )]
+    async fn update_program(
+        &self,
+        auth: BearerAuth,
+        /// The program's id.
+        #[oai(example = "super::example_program_id")]
+        id: Path<String>,
+        /// The `ETag` of the version read. Required.
+        #[oai(name = "If-Match")]
+        if_match: Header<Option<String>>,
+        body: Json<ProgramEdit>,
+    ) -> Result<EditResponse, ApiError> {
+        let b = body.0;
+        write::update(
+            &self.state,
+            auth,
+            if_match.0,
+            EntityKind::Program,
+            &id.0,
+            write::fields(&b.record),
+            b.change,
+        )
+        .await
+    }
+
+    /// Delete a program
+    ///
+    /// Needs an `admin` token and `If-Match`. A program with partnerships or phases cannot be
+    /// deleted (409).
+    #[oai(
+        path = "/programs/:id",
+        method = "delete",
+        operation_id = "delete_program"
+    )]
+    async fn delete_program(
+        &self,
+        auth: BearerAuth,
+        /// The program's id.
+        #[oai(example = "super::example_program_id")]
+        id: Path<String>,
+        /// The `ETag` of the version read. Required.
+        #[oai(name = "If-Match")]
+        if_match: Header<Option<String>>,
+        body: Json<DeleteBody>,
+    ) -> Result<EditResponse, ApiError> {
+        write::delete(
+            &self.state,
+            auth,
+            if_match.0,
+            EntityKind::Program,
+            &id.0,
+            body.0,
+        )
+        .await
     }
 }

@@ -2,7 +2,7 @@
 //! per-address rate limit of their own, see the README's limits); editors list and decide
 //! them. The public sees a report's status, never its contact. A report changes no data.
 
-use super::edits::BearerAuth;
+use super::write::BearerAuth;
 use super::{ApiTags, AppState};
 use crate::error::{ApiError, ErrorCode, Problem};
 use crate::service::reports::{self, ReportError, ReportInput, ReportStatus};
@@ -282,7 +282,7 @@ impl ReportsApi {
         #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
         limit: Query<Option<u64>>,
     ) -> Result<ReportListResponse, ApiError> {
-        super::edits::authorize(&self.state, &auth, Role::Editor).await?;
+        super::write::authorize(&self.state, &auth, Role::Editor).await?;
         let status = status
             .0
             .as_deref()
@@ -332,7 +332,7 @@ impl ReportsApi {
         id: Path<i64>,
         body: Json<DecisionIn>,
     ) -> Result<ReportFullResponse, ApiError> {
-        let caller = super::edits::authorize(&self.state, &auth, Role::Editor).await?;
+        let caller = super::write::authorize(&self.state, &auth, Role::Editor).await?;
         let status = match body.0.status {
             DecisionStatus::Accepted => ReportStatus::Accepted,
             DecisionStatus::Rejected => ReportStatus::Rejected,

@@ -5,14 +5,16 @@ use super::dto::{self, CitedRecord, ListMeta, SourceList};
 use super::exports::{self, CsvExport, NdjsonExport};
 use super::geojson::{TableFormat, is_export, negotiate_table};
 use super::vocab::Values;
+use super::write::{self, BearerAuth, DeleteBody, EditResponse};
 use super::{ApiTags, AppState, link_header, list_error, page_request, parse_sort};
 use crate::domain::EntityKind;
 use crate::error::ApiError;
 use crate::service::listing::{self, SOURCE_SORTS, SourceFilter, SourceSortField};
 use crate::service::snapshot;
 use poem::Request;
-use poem_openapi::param::{Path, Query};
+use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
+use poem_openapi::types::{Example, MaybeUndefined};
 use poem_openapi::{ApiResponse, Object, OpenApi, ResponseContent};
 
 pub struct SourcesApi {
@@ -59,6 +61,38 @@ pub enum SourceResponse {
     #[oai(status = 200)]
     Ok(Json<SourceDetail>, #[oai(header = "ETag")] String),
 }
+
+/// A source's fields. On create `url`, `title` and `kind` are required.
+#[derive(Object, Clone, Debug, Default)]
+#[oai(deny_unknown_fields, example)]
+pub struct SourceFields {
+    /// http(s) URL; one source per URL.
+    pub url: MaybeUndefined<String>,
+    pub title: MaybeUndefined<String>,
+    pub publisher: MaybeUndefined<String>,
+    /// YYYY, YYYY-MM or YYYY-MM-DD.
+    pub published: MaybeUndefined<String>,
+    /// YYYY-MM-DD.
+    pub accessed: MaybeUndefined<String>,
+    pub archived_url: MaybeUndefined<String>,
+    /// official_map, news, press_release, public_records, agency_post, dataset or other.
+    pub kind: MaybeUndefined<String>,
+}
+
+impl Example for SourceFields {
+    fn example() -> Self {
+        Self {
+            url: MaybeUndefined::Value("https://news.example/greenfield-leaves-ring".into()),
+            title: MaybeUndefined::Value("Greenfield police leave Ring's Neighbors app".into()),
+            publisher: MaybeUndefined::Value("Example News".into()),
+            published: MaybeUndefined::Value("2024-02-01".into()),
+            kind: MaybeUndefined::Value("news".into()),
+            ..Default::default()
+        }
+    }
+}
+
+super::write::edit_body!(SourceEdit, SourceFields, "A new source, or changes to one.");
 
 #[OpenApi(tag = "ApiTags::Sources")]
 impl SourcesApi {
@@ -176,7 +210,7 @@ impl SourcesApi {
             return Err(missing(&catalog, EntityKind::Source, "sources", &key));
         };
         let (cited_by_count, citing) = catalog.cited_by(s.id, 1000);
-        let tag = super::edits::etag(s.meta.version);
+        let tag = super::etag::record(s.meta.version);
         Ok(SourceResponse::Ok(
             Json(SourceDetail {
                 source: dto::Source::from(s),
@@ -192,5 +226,88 @@ impl SourcesApi {
             }),
             tag,
         ))
+    }
+
+    /// Create a source
+    ///
+    /// Needs an `editor` or `admin` token. One source per URL (409 for a known URL).
+    #[oai(path = "/sources", method = "post", operation_id = "create_source")]
+    async fn create_source(
+        &self,
+        auth: BearerAuth,
+        body: Json<SourceEdit>,
+    ) -> Result<EditResponse, ApiError> {
+        let b = body.0;
+        write::create(
+            &self.state,
+            auth,
+            EntityKind::Source,
+            write::fields(&b.record),
+            b.change,
+        )
+        .await
+    }
+
+    /// Update a source
+    ///
+    /// A JSON merge patch of its fields with `If-Match`. Needs an `editor` or `admin` token.
+    #[oai(
+        path = "/sources/:id",
+        method = "patch",
+        operation_id = "update_source"
+    )]
+    async fn update_source(
+        &self,
+        auth: BearerAuth,
+        /// The source's numeric id.
+        #[oai(example = "super::example_numeric_id")]
+        id: Path<String>,
+        /// The `ETag` of the version read. Required.
+        #[oai(name = "If-Match")]
+        if_match: Header<Option<String>>,
+        body: Json<SourceEdit>,
+    ) -> Result<EditResponse, ApiError> {
+        let b = body.0;
+        write::update(
+            &self.state,
+            auth,
+            if_match.0,
+            EntityKind::Source,
+            &id.0,
+            write::fields(&b.record),
+            b.change,
+        )
+        .await
+    }
+
+    /// Delete a source
+    ///
+    /// Needs an `admin` token and `If-Match`. A source that citations cite cannot be deleted
+    /// (409).
+    #[oai(
+        path = "/sources/:id",
+        method = "delete",
+        operation_id = "delete_source"
+    )]
+    async fn delete_source(
+        &self,
+        auth: BearerAuth,
+        /// The source's numeric id.
+        #[oai(example = "super::example_numeric_id")]
+        id: Path<String>,
+        /// The `ETag` of the version read. Required.
+        #[oai(name = "If-Match")]
+        if_match: Header<Option<String>>,
+        body: Json<DeleteBody>,
+    ) -> Result<EditResponse, ApiError> {
+        write::delete(
+            &self.state,
+            auth,
+            if_match.0,
+            EntityKind::Source,
+            &id.0,
+            body.0,
+        )
+        .await
     }
 }

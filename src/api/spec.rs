@@ -1,7 +1,8 @@
-//! The OpenAPI document as served and committed. poem-openapi writes one `paths` entry per
-//! API struct, so a path served by two of them (reads in `agencies.rs`, writes in
-//! `edits.rs`) appears twice in the JSON object: invalid, and most parsers keep only the
-//! last. This merges duplicate keys, keeping the order of the document.
+//! The OpenAPI document as served and committed: poem-openapi's, finished (`finish`) with
+//! what its derives cannot say: optional properties nullable, shared parts written once as
+//! components, vocabularies as enums, closed request bodies, `If-Match` required. Each path
+//! is served by one API struct (a resource's reads and writes sit in one `#[OpenApi]` impl),
+//! so no key appears twice; one that did would be an error here, not a silent merge.
 
 mod enums;
 
@@ -15,23 +16,7 @@ enum Ordered {
     Scalar(serde_json::Value),
 }
 
-impl Ordered {
-    /// Adds `value` under `key`, merging two objects under one key member by member.
-    fn insert(members: &mut Vec<(String, Ordered)>, key: String, value: Ordered) {
-        match members.iter_mut().find(|(k, _)| *k == key) {
-            Some((_, Ordered::Object(existing))) => match value {
-                Ordered::Object(more) => {
-                    for (k, v) in more {
-                        Self::insert(existing, k, v);
-                    }
-                }
-                other => *existing = vec![(key, other)],
-            },
-            Some((_, slot)) => *slot = value,
-            None => members.push((key, value)),
-        }
-    }
-}
+impl Ordered {}
 
 impl<'de> Deserialize<'de> for Ordered {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -42,9 +27,14 @@ impl<'de> Deserialize<'de> for Ordered {
                 f.write_str("JSON")
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Ordered, A::Error> {
-                let mut members = Vec::new();
+                let mut members: Vec<(String, Ordered)> = Vec::new();
                 while let Some((k, v)) = map.next_entry::<String, Ordered>()? {
-                    Ordered::insert(&mut members, k, v);
+                    if members.iter().any(|(m, _)| *m == k) {
+                        return Err(de::Error::custom(format!(
+                            "`{k}` appears twice in one object (two API structs serving one path?)"
+                        )));
+                    }
+                    members.push((k, v));
                 }
                 Ok(Ordered::Object(members))
             }
@@ -649,10 +639,10 @@ fn close_request_bodies(doc: &mut Ordered) {
     }
 }
 
-/// `spec` with duplicate object keys merged, optional properties nullable and shared parts
-/// written once as components (see `share_components`), pretty-printed as poem-openapi
-/// prints it.
-pub fn merge_duplicate_keys(spec: &str) -> Result<String, serde_json::Error> {
+/// `spec` finished: optional properties nullable and shared parts written once as components
+/// (see `share_components`), and the rest above; pretty-printed as poem-openapi prints it. A
+/// key written twice in one object is an error.
+pub fn finish(spec: &str) -> Result<String, serde_json::Error> {
     let mut doc: Ordered = serde_json::from_str(spec)?;
     share_components(&mut doc);
     if let Some(schemas) = doc.get_mut("components").and_then(|c| c.get_mut("schemas")) {
@@ -752,15 +742,11 @@ mod tests {
     }
 
     #[test]
-    fn a_path_written_twice_keeps_every_method_in_order() {
-        let spec = r#"{"paths": {"/a": {"get": 1}, "/b": {"get": 2}, "/a": {"post": 3}}}"#;
-        let merged: serde_json::Value =
-            serde_json::from_str(&merge_duplicate_keys(spec).unwrap()).unwrap();
-        assert_eq!(
-            merged["paths"],
-            serde_json::json!({"/a": {"get": 1, "post": 3}, "/b": {"get": 2}})
-        );
-        let text = merge_duplicate_keys(spec).unwrap();
-        assert!(text.find("\"/a\"").unwrap() < text.find("\"/b\"").unwrap());
+    fn a_key_written_twice_is_an_error_and_order_is_kept() {
+        let twice = r#"{"paths": {"/a": {"get": 1}, "/b": {"get": 2}, "/a": {"post": 3}}}"#;
+        let e = finish(twice).unwrap_err();
+        assert!(e.to_string().contains("`/a` appears twice"), "{e}");
+        let text = finish(r#"{"paths": {"/b": {"get": 2}, "/a": {"get": 1}}}"#).unwrap();
+        assert!(text.find("\"/b\"").unwrap() < text.find("\"/a\"").unwrap());
     }
 }

@@ -199,6 +199,26 @@ string_enum! {
     }
 }
 
+impl EntityKind {
+    /// The plural that names this kind's collection, in URL paths (`/agencies/{id}`) and file
+    /// names: the one map between kinds and collections.
+    pub const fn collection(self) -> &'static str {
+        match self {
+            Self::Agency => "agencies",
+            Self::Program => "programs",
+            Self::Phase => "phases",
+            Self::Partnership => "partnerships",
+            Self::Source => "sources",
+            Self::Citation => "citations",
+        }
+    }
+
+    /// The kind whose collection `plural` names (`agencies` is an agency).
+    pub fn of_collection(plural: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|k| k.collection() == plural)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -211,6 +231,15 @@ mod tests {
         for v in ChangeKind::ALL {
             assert_eq!(v.as_str().parse::<ChangeKind>().unwrap(), *v);
         }
+    }
+
+    #[test]
+    fn every_kind_has_its_own_collection() {
+        for k in EntityKind::ALL {
+            assert_eq!(EntityKind::of_collection(k.collection()), Some(*k));
+        }
+        assert_eq!(EntityKind::Agency.collection(), "agencies");
+        assert_eq!(EntityKind::of_collection("agency"), None);
     }
 
     #[test]

@@ -882,14 +882,7 @@ pub async fn source(
     // The same citations as the JSON detail (`GET /sources/{id}`'s `cited_by`).
     let (_, citing) = catalog.cited_by(s.id, 1000);
     let link = |kind: EntityKind, id: &str| -> String {
-        let collection = match kind {
-            EntityKind::Agency => "agencies",
-            EntityKind::Partnership => "partnerships",
-            EntityKind::Program => "programs",
-            EntityKind::Source => "sources",
-            EntityKind::Phase => "phases",
-            EntityKind::Citation => "citations",
-        };
+        let collection = kind.collection();
         match kind {
             EntityKind::Agency
             | EntityKind::Partnership
@@ -963,7 +956,7 @@ pub async fn changes(state: &AppState, req: &Request, q: &Params) -> Result<Stri
             thead { tr { th scope="col" { "When" } th scope="col" { "Record" } th scope="col" { "Kind" } th scope="col" { "Why" } } }
             tbody { @for c in &revs {
                 @let r = &c.revision;
-                @let collection = match r.entity_kind { EntityKind::Agency => "agencies", EntityKind::Partnership => "partnerships", EntityKind::Program => "programs", EntityKind::Source => "sources", EntityKind::Phase => "phases", EntityKind::Citation => "citations" };
+                @let collection = r.entity_kind.collection();
                 tr {
                     td { (timestamp(r.recorded_at)) br; small { "revision " (r.seq) } }
                     td { (r.entity_kind.as_str()) " " a href=(format!("/{collection}/{}/history", r.entity_id)) { (r.entity_id) } }

@@ -1,6 +1,7 @@
 //! Use cases. The service owns transactions and writes history; reads are answered from an
 //! in-memory catalog that is a fold of the revision log (see `catalog`).
 
+pub mod built_files;
 pub mod catalog;
 pub mod changes;
 pub mod edit;

@@ -86,19 +86,6 @@ fn text(
     Ok(Some(v.to_string()))
 }
 
-/// The kind a record path's collection names (`agencies` -> agency).
-fn collection_kind(collection: &str) -> Option<EntityKind> {
-    Some(match collection {
-        "agencies" => EntityKind::Agency,
-        "partnerships" => EntityKind::Partnership,
-        "programs" => EntityKind::Program,
-        "phases" => EntityKind::Phase,
-        "sources" => EntityKind::Source,
-        "citations" => EntityKind::Citation,
-        _ => return None,
-    })
-}
-
 /// Checks an http(s) URL with a host.
 pub fn check_url(field: &'static str, url: &str) -> Result<(), ReportError> {
     let ok = url.len() <= MAX_URL
@@ -140,7 +127,7 @@ pub async fn submit(dataset: &Dataset, input: ReportInput) -> Result<StoredRepor
     }
     if let Some(r) = &record {
         let (collection, id) = r.split_once('/').unwrap_or((r.as_str(), ""));
-        let kind = collection_kind(collection).ok_or_else(|| {
+        let kind = EntityKind::of_collection(collection).ok_or_else(|| {
             invalid(
                 "record",
                 format!(

@@ -526,14 +526,9 @@ impl DownloadsApi {
             return Err(ApiError::not_found("download", &file.0));
         };
         let cache = DOWNLOAD_CACHE.to_string();
-        if super::etag::none_match(
-            req.header("if-none-match"),
-            &super::etag::download(version, &kind.name(version)),
-        ) {
-            return Ok(DownloadResponse::NotModified(
-                super::etag::download(version, &kind.name(version)),
-                cache,
-            ));
+        let tag = super::etag::download(version, &kind.name(version));
+        if super::etag::none_match(req.header("if-none-match"), &tag) {
+            return Ok(DownloadResponse::NotModified(tag, cache));
         }
         let (version, last_modified, body) = self
             .file(version, last_modified, kind)

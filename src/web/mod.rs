@@ -284,22 +284,27 @@ impl<E: Endpoint> GuardEndpoint<E> {
     fn rate_limit(&self, req: &Request, running: Option<&Arc<work::Running>>) -> Option<Decision> {
         let now = Instant::now();
         let unit = self.state.limits.cost_unit;
-        let check = |rl: &RateLimiter, key: &[u8]| match running {
-            Some(r) => rl.check_running(key, now, unit, r),
-            None => rl.check(key, now),
-        };
+        fn check(
+            rl: &RateLimiter,
+            key: impl std::hash::Hash,
+            now: Instant,
+            unit: std::time::Duration,
+            running: Option<&Arc<work::Running>>,
+        ) -> Decision {
+            match running {
+                Some(r) => rl.check_running(key, now, unit, r),
+                None => rl.check(key, now),
+            }
+        }
         let ip = req.remote_addr().as_socket_addr().map(|a| a.ip());
-        let ip_key = |rl: &RateLimiter| match running {
-            Some(r) => rl.check_running(ip, now, unit, r),
-            None => rl.check(ip, now),
-        };
         if is_read(req.method()) {
-            self.state.reads.as_ref().map(ip_key)
+            let rl = self.state.reads.as_ref()?;
+            Some(check(rl, ip, now, unit, running))
         } else {
             let rl = self.state.writes.as_ref()?;
             Some(match req.headers().get(header::AUTHORIZATION) {
-                Some(token) => check(rl, token.as_bytes()),
-                None => ip_key(rl),
+                Some(token) => check(rl, token.as_bytes(), now, unit, running),
+                None => check(rl, ip, now, unit, running),
             })
         }
     }

@@ -123,6 +123,16 @@ fn orient(a: Coord<f64>, b: Coord<f64>, c: Coord<f64>) -> i8 {
     }
 }
 
+/// `c` with each negative zero made positive: the orders below are total (`total_cmp`), in
+/// which -0 sorts before 0, while every comparison of coordinates treats them as one.
+fn unsigned_zero(c: Coord<f64>) -> Coord<f64> {
+    let z = |v: f64| if v == 0.0 { 0.0 } else { v };
+    Coord {
+        x: z(c.x),
+        y: z(c.y),
+    }
+}
+
 fn lex(a: &Coord<f64>, b: &Coord<f64>) -> Ordering {
     a.x.total_cmp(&b.x).then(a.y.total_cmp(&b.y))
 }
@@ -325,6 +335,7 @@ impl Locator {
     /// Where `p` lies relative to the rings `keep` accepts, by the parity of the edges a ray
     /// towards +x crosses; each visited edge costs one unit of `work`.
     fn locate_among(&self, p: Coord<f64>, keep: impl Fn(u32) -> bool, work: &mut usize) -> Loc {
+        let p = unsigned_zero(p);
         let mut inside = false;
         let q = Y(p.y);
         let flow = self.tree.query(q..=q, |(_, e)| {
@@ -441,8 +452,8 @@ fn flatten(shape: &Shape) -> Result<(Vec<Edge>, Vec<RingId>), Invalid> {
             let len = ring.len() as u32;
             for (i, &a) in ring.iter().enumerate() {
                 edges.push(Edge {
-                    a,
-                    b: ring[(i + 1) % ring.len()],
+                    a: unsigned_zero(a),
+                    b: unsigned_zero(ring[(i + 1) % ring.len()]),
                     ring: r,
                     index: i as u32,
                     len,
@@ -778,6 +789,27 @@ mod tests {
         assert_eq!(loc.locate(c(0., 7.)), Loc::Boundary);
         assert_eq!(loc.locate(c(11., 5.)), Loc::Outside);
         assert_eq!(loc.locate(c(5., 10.000001)), Loc::Outside);
+    }
+
+    /// Found by the property test below in CI: an edge from y = 0 to y = -0 spanned an empty
+    /// interval in the tree's total order, so a point on it was judged inside.
+    #[test]
+    fn negative_zero_is_zero() {
+        let shape = vec![vec![ring(&[(11., 1.), (11., 0.), (16., -0.0)])]];
+        let loc = validate(&shape, None).unwrap();
+        assert_eq!(loc.locate(c(11.5, 0.0)), Loc::Boundary);
+        assert_eq!(loc.locate(c(11.5, -0.0)), Loc::Boundary);
+        assert_eq!(
+            loc.locate(c(11.5, 0.0)),
+            locate_shape_simple(&shape, c(11.5, 0.0))
+        );
+        check(&vec![vec![ring(&[
+            (0., 0.),
+            (4., -0.0),
+            (4., 4.),
+            (0., 4.),
+        ])]])
+        .ok();
     }
 
     /// A star of `spikes` long spikes: every edge's box overlaps most others'.

@@ -64,7 +64,7 @@ cleanup() {
     for p in $api_a $api_b; do kill "$p" 2>/dev/null || true; done
     wait 2>/dev/null || true
     # The logs and the client's record stay for a look afterwards.
-    cp "$dir"/api-*.log "$dir"/pg.log "$dir"/soak.json "$work/" 2>/dev/null || true
+    cp "$dir"/api-*.log "$dir"/pg.log "$dir"/soak.json "$dir"/rss "$work/" 2>/dev/null || true
     "${as_pg[@]}" "$pg_bin/pg_ctl" stop -D "$dir/data" -m immediate -w >/dev/null 2>&1 || true
     rm -rf "$dir"
 }

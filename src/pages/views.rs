@@ -120,6 +120,9 @@ pub fn map_block(
     with_slider: bool,
 ) -> Markup {
     let first = first_month(markers);
+    // A grouped map's markers stand for several partnerships with different dates.
+    let grouped = map::groups(markers.len());
+    let with_slider = with_slider && !grouped;
     html! {
         div class="map-wrap" id=(id) data-markers=(markers.len()) data-unplaced=(unplaced) {
             div class="controls" {
@@ -145,8 +148,64 @@ pub fn map_block(
                 "Showing " b class="shown" { (markers.len()) } " of " (markers.len()) " partnerships on the map"
                 @if unplaced > 0 { "; " (unplaced) " more have no position on it" }
                 "."
+                @if grouped {
+                    " With more than " (map::MAX_MARKERS) " on one map, nearby partnerships in a state share a marker, "
+                    "coloured as its most active one and labelled with their count; "
+                    "a state's map shows fewer, and an agency's page each of its own."
+                }
             }
             (legend(false))
+        }
+    }
+}
+
+/// Partnerships per state, with how many are active today and links to each state's
+/// agencies and data: a few dozen rows however many partnerships there are.
+fn state_table(catalog: &Catalog, ps: &[&Partnership], today: Date) -> Markup {
+    #[derive(Default)]
+    struct Row {
+        agencies: std::collections::BTreeSet<String>,
+        partnerships: usize,
+        certain: usize,
+        possible: usize,
+    }
+    // By name: what a reader looks down the list for.
+    let mut rows: std::collections::BTreeMap<&str, (StateCode, Row)> = Default::default();
+    for p in ps {
+        let Some(agency) = catalog.agencies.get(&p.agency_id) else {
+            continue;
+        };
+        let (_, row) = rows
+            .entry(agency.state.name())
+            .or_insert_with(|| (agency.state, Row::default()));
+        row.agencies.insert(agency.id.clone());
+        row.partnerships += 1;
+        match listing::activity(catalog, p, today).map(|a| a.certainty) {
+            Some(listing::Certainty::Certain) => row.certain += 1,
+            Some(listing::Certainty::Possible) => row.possible += 1,
+            None => {}
+        }
+    }
+    html! {
+        div class="scroll" {
+            table {
+                caption class="muted" { "Partnerships by the state of their agency; each agency's page lists its own, with dates and sources" }
+                thead { tr { th scope="col" { "State" } th scope="col" { "Agencies" } th scope="col" { "Partnerships" }
+                    th scope="col" { "Active today, certainly" } th scope="col" { "Possibly" } th scope="col" { "Data" } } }
+                tbody {
+                    @for (name, (state, row)) in &rows {
+                        @let code = state.as_str();
+                        tr {
+                            td { a href=(format!("/agencies.html?state={code}")) { (name) } }
+                            td { (row.agencies.len()) }
+                            td { (row.partnerships) }
+                            td { (row.certain) }
+                            td { (row.possible) }
+                            td { a href=(format!("/partnerships.csv?state={code}")) { "CSV" } ", " a href=(format!("/embed/map?state={code}")) { "map" } }
+                        }
+                    }
+                }
+            }
         }
     }
 }
@@ -341,10 +400,8 @@ pub async fn landing(state: &AppState, req: &Request, q: &Params) -> Result<Stri
         ol id="near-results" aria-live="polite" {}
         h2 { "The map" }
         (map_block("national", "Map of Ring partnerships by agency location", &marks, unplaced, today, true))
-        details {
-            summary { "Every partnership as a table" }
-            (partnership_table(&catalog, &all, today))
-        }
+        h2 { "By state" }
+        (state_table(&catalog, &all, today))
         h2 { "Partnerships active per month" }
         (timeline(&s.timeline))
         h2 { "Get the data" }

@@ -78,8 +78,88 @@ pub fn fill(class: &str) -> &'static str {
 
 const LAND: &str = "#e4e2da";
 
+/// Above this many markers, nearby markers of one state share one: a map's size (its bytes,
+/// and the work of drawing and reading it) stays bounded however many partnerships there
+/// are. The shipped dataset (about 1,500) is drawn one marker each.
+pub const MAX_MARKERS: usize = 2_000;
+
+/// A grouped map snaps markers to a grid of about this many cells over its frame.
+const GROUP_CELLS: f64 = 4_000.0;
+
+/// Whether a map of `markers` (all placed) draws groups rather than one marker each.
+pub fn groups(markers: usize) -> bool {
+    markers > MAX_MARKERS
+}
+
+/// Markers that share a marker on a grouped map: one grid cell of one state.
+struct Group<'m> {
+    members: Vec<&'m Marker>,
+    x: f64,
+    y: f64,
+}
+
+impl Group<'_> {
+    /// The class of its most active member (`self` first, then `certain`, `possible`).
+    fn class(&self) -> &'static str {
+        ["self", "certain", "possible"]
+            .into_iter()
+            .find(|c| self.members.iter().any(|m| m.class == *c))
+            .unwrap_or("inactive")
+    }
+
+    fn label(&self) -> String {
+        let count = |c: &str| self.members.iter().filter(|m| m.class == c).count();
+        let state = self.members[0].state;
+        let name = OUTLINES
+            .iter()
+            .find(|o| o.code == state)
+            .map_or(state, |o| o.name.as_str());
+        format!(
+            "{} partnerships in this part of {name}: {} active, certainly; {} possibly active; {} not active",
+            self.members.len(),
+            count("certain") + count("self"),
+            count("possible"),
+            count("inactive"),
+        )
+    }
+}
+
+/// Nearby markers of one state together, at the mean of their positions, in a stable order
+/// (by cell, then state).
+fn group<'m>(placed: &[(&'m Marker, (f64, f64))], frame: (f64, f64, f64, f64)) -> Vec<Group<'m>> {
+    let cell = (frame.2 * frame.3 / GROUP_CELLS).sqrt().max(1.0);
+    let mut cells: std::collections::BTreeMap<(i64, i64, &str), Group<'m>> = Default::default();
+    for &(m, (x, y)) in placed {
+        let key = (
+            ((x - frame.0) / cell).floor() as i64,
+            ((y - frame.1) / cell).floor() as i64,
+            m.state,
+        );
+        let g = cells.entry(key).or_insert(Group {
+            members: Vec::new(),
+            x: 0.0,
+            y: 0.0,
+        });
+        g.members.push(m);
+        g.x += x;
+        g.y += y;
+    }
+    cells
+        .into_values()
+        .map(|mut g| {
+            let n = g.members.len() as f64;
+            g.x /= n;
+            g.y /= n;
+            g
+        })
+        .collect()
+}
+
 /// Draws the map. Markers off the map (no inset holds them) are left out; the caller says
-/// how many, in text beside it.
+/// how many, in text beside it. Above [`MAX_MARKERS`] nearby markers of one state are drawn
+/// as one, larger, whose label gives their count by class and which links to the state's
+/// agencies (`data-n` says how many it stands for; a group has no dates, so a grouped map
+/// has no date slider).
 pub fn svg(markers: &[Marker], opts: &MapOptions) -> Markup {
     let (x, y, w, h) = view_box(&opts.focus);
     let r = (w / WIDTH * 3.2).clamp(1.2, 4.0);
@@ -91,9 +171,11 @@ pub fn svg(markers: &[Marker], opts: &MapOptions) -> Markup {
     } else {
         "img"
     };
-    let placed = markers
+    let placed: Vec<_> = markers
         .iter()
-        .filter_map(|m| place(m.lon, m.lat).map(|p| (m, p)));
+        .filter_map(|m| place(m.lon, m.lat).map(|p| (m, p)))
+        .collect();
+    let grouped = groups(placed.len()).then(|| group(&placed, (x, y, w, h)));
     html! {
         svg xmlns=[opts.standalone.then_some("http://www.w3.org/2000/svg")]
             class="map" viewBox=(view) role=(role) aria-label=(opts.title)
@@ -109,18 +191,41 @@ pub fn svg(markers: &[Marker], opts: &MapOptions) -> Markup {
                 }
             }
             g class="mk" {
-                @for (m, (cx, cy)) in placed {
-                    @let circle = html! {
-                        circle class=(m.class) fill=(fill(m.class)) stroke="#ffffff" stroke-width="0.4" cx=(format!("{cx:.1}")) cy=(format!("{cy:.1}"))
-                            r=(format!("{r:.2}")) data-from=[m.from.as_deref()] data-to=[m.to.as_deref()]
-                            data-state=(m.state) {
-                            title { (m.label) }
+                @if let Some(groups) = &grouped {
+                    @for g in groups {
+                        @let class = g.class();
+                        @let label = g.label();
+                        @let n = g.members.len();
+                        @let circle = html! {
+                            circle class=(class) fill=(fill(class)) stroke="#ffffff" stroke-width="0.4"
+                                cx=(format!("{:.1}", g.x)) cy=(format!("{:.1}", g.y))
+                                r=(format!("{:.2}", if n > 1 { r * 1.6 } else { r }))
+                                data-n=(n) data-state=(g.members[0].state) {
+                                title { @if n > 1 { (label) } @else { (g.members[0].label) } }
+                            }
+                        };
+                        @if n > 1 && g.members.iter().any(|m| m.href.is_some()) {
+                            a href=(format!("/agencies.html?state={}", g.members[0].state)) aria-label=(label) { (circle) }
+                        } @else if let Some(href) = &g.members[0].href {
+                            a href=(href) aria-label=(g.members[0].label) { (circle) }
+                        } @else {
+                            (circle)
                         }
-                    };
-                    @if let Some(href) = &m.href {
-                        a href=(href) aria-label=(m.label) { (circle) }
-                    } @else {
-                        (circle)
+                    }
+                } @else {
+                    @for (m, (cx, cy)) in &placed {
+                        @let circle = html! {
+                            circle class=(m.class) fill=(fill(m.class)) stroke="#ffffff" stroke-width="0.4" cx=(format!("{cx:.1}")) cy=(format!("{cy:.1}"))
+                                r=(format!("{r:.2}")) data-from=[m.from.as_deref()] data-to=[m.to.as_deref()]
+                                data-state=(m.state) {
+                                title { (m.label) }
+                            }
+                        };
+                        @if let Some(href) = &m.href {
+                            a href=(href) aria-label=(m.label) { (circle) }
+                        } @else {
+                            (circle)
+                        }
                     }
                 }
             }
@@ -167,6 +272,112 @@ mod tests {
         assert!(!s.contains("<script>"), "{s}");
         assert!(!s.contains("\" onload=\"x"), "{s}");
         assert!(s.contains("&amp;b=2"));
+    }
+
+    /// `n` markers spread over the lower 48 (a fixed sequence), in two states by longitude.
+    fn spread(n: usize) -> Vec<Marker> {
+        let mut seed = 7u64;
+        let mut next = move || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 11) as f64 / (1u64 << 53) as f64
+        };
+        (0..n)
+            .map(|i| {
+                let lon = -120.0 + 45.0 * next();
+                let mut m = marker(&format!("agency {i}"), lon, 33.0 + 12.0 * next());
+                m.state = if lon < -100.0 { "CO" } else { "WI" };
+                m.class = ["certain", "possible", "inactive"][i % 3];
+                m
+            })
+            .collect()
+    }
+
+    fn attr<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
+        tag.split(&format!(" {name}=\"")).nth(1)?.split('"').next()
+    }
+
+    #[test]
+    fn up_to_the_limit_each_marker_is_drawn_with_its_dates() {
+        let m = spread(MAX_MARKERS);
+        let s = svg(&m, &MapOptions::default()).into_string();
+        assert_eq!(s.matches("<circle").count(), MAX_MARKERS);
+        assert!(!s.contains("data-n="));
+        assert_eq!(s.matches("data-from=\"2019-01-01\"").count(), MAX_MARKERS);
+    }
+
+    #[test]
+    fn above_the_limit_nearby_markers_of_a_state_share_one_and_all_are_counted() {
+        for n in [MAX_MARKERS + 1, 20_000, 100_000] {
+            let m = spread(n);
+            let s = svg(&m, &MapOptions::default()).into_string();
+            let circles: Vec<&str> = s.split("<circle").skip(1).collect();
+            // Bounded by the grid (times the states a cell can straddle), whatever n is.
+            assert!(
+                circles.len() <= 2 * GROUP_CELLS as usize,
+                "{n}: {}",
+                circles.len()
+            );
+            assert!(circles.len() < n, "{n}: nothing was grouped");
+            let counted: usize = circles
+                .iter()
+                .map(|c| attr(c, "data-n").unwrap().parse::<usize>().unwrap())
+                .sum();
+            assert_eq!(counted, n, "every marker stands in exactly one group");
+            for c in &circles {
+                assert!(attr(c, "data-from").is_none(), "a group has no dates");
+                let k: usize = attr(c, "data-n").unwrap().parse().unwrap();
+                let title = c.split("<title>").nth(1).unwrap();
+                if k > 1 {
+                    assert!(
+                        title.starts_with(&format!("{k} partnerships in this part of ")),
+                        "{title}"
+                    );
+                    let name = match attr(c, "data-state").unwrap() {
+                        "CO" => "Colorado",
+                        "WI" => "Wisconsin",
+                        other => panic!("{other}: no marker is in it"),
+                    };
+                    assert!(title.contains(&format!("this part of {name}: ")), "{title}");
+                }
+            }
+            // A group's colour is its most active member's.
+            let certain = circles
+                .iter()
+                .filter(|c| attr(c, "class") == Some("certain"))
+                .count();
+            assert!(
+                certain * 2 > circles.len(),
+                "{certain} of {}",
+                circles.len()
+            );
+        }
+        // Bytes stay bounded too: 100,000 markers draw about as much as 20,000.
+        let size = |n| svg(&spread(n), &MapOptions::default()).into_string().len();
+        assert!(size(100_000) < size(20_000) * 3 / 2);
+    }
+
+    #[test]
+    fn a_group_counts_its_members_by_class_and_links_to_its_state() {
+        let mut m = spread(MAX_MARKERS + 1);
+        for k in &mut m {
+            (k.lon, k.lat, k.state) = (-89.4, 43.07, "WI");
+        }
+        m[0].class = "certain";
+        m[1].class = "possible";
+        for k in &mut m[2..] {
+            k.class = "inactive";
+        }
+        let s = svg(&m, &MapOptions::default()).into_string();
+        assert_eq!(s.matches("<circle").count(), 1, "{s}");
+        let rest = MAX_MARKERS - 1;
+        assert!(s.contains(&format!(
+            "{} partnerships in this part of Wisconsin: 1 active, certainly; 1 possibly active; {rest} not active",
+            MAX_MARKERS + 1
+        )), "{s}");
+        assert!(s.contains("class=\"certain\""));
+        assert!(s.contains("href=\"/agencies.html?state=WI\""));
     }
 
     #[test]

@@ -194,6 +194,41 @@ on_both_backends!(
 );
 
 on_both_backends!(
+    the_home_page_counts_partnerships_by_state_as_the_api_does,
+    |app: TestApp| async move {
+        seed(&app).await;
+        let (_, _, body) = page(&app, "/").await;
+        let table = body.split("By state</h2>").nth(1).unwrap();
+        let table = table.split("</table>").next().unwrap();
+        let mut rows = 0;
+        for row in table.split("<tr>").skip(2) {
+            let code = row
+                .split("/agencies.html?state=")
+                .nth(1)
+                .unwrap()
+                .split('"')
+                .next()
+                .unwrap();
+            let cells: Vec<&str> = row
+                .split("<td>")
+                .skip(1)
+                .map(|c| c.split("</td>").next().unwrap())
+                .collect();
+            let api = app
+                .get_json(&format!("/partnerships?count=true&limit=1&state={code}"))
+                .await["total"]
+                .as_u64()
+                .unwrap();
+            assert_eq!(cells[2], api.to_string(), "{code}: {row}");
+            rows += 1;
+        }
+        // One row per state with a partnership: Wisconsin and Minnesota, by name.
+        assert_eq!(rows, 2);
+        assert!(table.find("Minnesota").unwrap() < table.find("Wisconsin").unwrap());
+    }
+);
+
+on_both_backends!(
     hostile_agency_names_and_query_strings_never_reach_html_unescaped,
     |app: TestApp| async move {
         let (_, hostile) = seed(&app).await;

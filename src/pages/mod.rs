@@ -86,7 +86,9 @@ pub fn html_response(status: StatusCode, body: impl Into<poem::Body>, embed: boo
 /// whose cost grows with the dataset (the national map) is built once per version, and a
 /// page read again (an agency in the news) is not rebuilt. Each keeps its compressed forms
 /// too, made the first time a client asks for one, so a cached page costs no compression
-/// either. A new version empties it; so does going over [`CACHE_BYTES`].
+/// either. A new version empties it; going over [`CACHE_BYTES`] drops the pages read least
+/// recently (down to three quarters of it), so a crawl of thousands of agency pages never
+/// pushes out the home page that every other visitor is reading.
 #[derive(Default)]
 pub struct PageCache {
     entries: Mutex<CacheEntries>,
@@ -96,7 +98,15 @@ pub struct PageCache {
 struct CacheEntries {
     seq: i64,
     bytes: usize,
-    pages: HashMap<String, Arc<CachedPage>>,
+    /// Counts reads and writes: a page's `used` is the tick of its last one.
+    tick: u64,
+    pages: HashMap<String, Entry>,
+}
+
+struct Entry {
+    page: Arc<CachedPage>,
+    cost: usize,
+    used: u64,
 }
 
 /// One rendered page and, once asked for, its gzip and Brotli forms.
@@ -146,28 +156,72 @@ impl CachedPage {
 }
 
 /// What the cache may hold: rendered pages, and their compressed forms beside them.
-const CACHE_BYTES: usize = 32 << 20;
+pub const CACHE_BYTES: usize = 32 << 20;
 
 impl PageCache {
     pub fn get(&self, seq: i64, key: &str) -> Option<Arc<CachedPage>> {
-        let e = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        (e.seq == seq).then(|| e.pages.get(key).cloned()).flatten()
+        let mut e = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if e.seq != seq {
+            return None;
+        }
+        e.tick += 1;
+        let tick = e.tick;
+        let hit = e.pages.get_mut(key)?;
+        hit.used = tick;
+        Some(hit.page.clone())
     }
 
     pub fn put(&self, seq: i64, key: String, page: Bytes) -> Arc<CachedPage> {
         let page = Arc::new(CachedPage::new(page));
-        let mut e = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         // A compressed form is at most about half its page: count it up front.
         let cost = page.raw.len() + page.raw.len() / 2 + key.len();
-        if e.seq != seq || e.bytes + cost > CACHE_BYTES {
+        if cost > CACHE_BYTES / 2 {
+            // Too large to keep without pushing out most of the rest.
+            return page;
+        }
+        let mut e = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if e.seq != seq {
             *e = CacheEntries {
                 seq,
                 ..Default::default()
             };
         }
+        e.tick += 1;
+        let used = e.tick;
+        let entry = Entry {
+            page: page.clone(),
+            cost,
+            used,
+        };
+        if let Some(old) = e.pages.insert(key, entry) {
+            e.bytes -= old.cost;
+        }
         e.bytes += cost;
-        e.pages.insert(key, page.clone());
+        if e.bytes > CACHE_BYTES {
+            e.evict_to(CACHE_BYTES / 4 * 3);
+        }
         page
+    }
+}
+
+impl CacheEntries {
+    /// Drops the least recently used pages until at most `bytes` are kept: one sort per
+    /// eviction, which frees a quarter of the cache, so its cost is spread over the puts
+    /// that filled that quarter.
+    fn evict_to(&mut self, bytes: usize) {
+        let mut by_use: Vec<(u64, usize, String)> = self
+            .pages
+            .iter()
+            .map(|(k, v)| (v.used, v.cost, k.clone()))
+            .collect();
+        by_use.sort_unstable_by_key(|(used, _, _)| *used);
+        for (_, cost, key) in by_use {
+            if self.bytes <= bytes {
+                break;
+            }
+            self.pages.remove(&key);
+            self.bytes -= cost;
+        }
     }
 }
 
@@ -391,7 +445,42 @@ pub fn mount(route: Route, state: AppState, cache: Arc<PageCache>) -> Route {
 
 #[cfg(test)]
 mod tests {
-    use super::prefers_html;
+    use super::{Bytes, CACHE_BYTES, PageCache, prefers_html};
+
+    #[test]
+    fn a_crawl_of_small_pages_never_pushes_out_the_page_everyone_reads() {
+        let cache = PageCache::default();
+        let home = Bytes::from(vec![b'h'; 4 << 20]);
+        cache.put(1, "home".into(), home);
+        for i in 0..20_000 {
+            cache.put(1, format!("agency {i}"), Bytes::from(vec![b'a'; 20_000]));
+            if i % 100 == 0 {
+                assert!(cache.get(1, "home").is_some(), "home gone after {i} pages");
+            }
+        }
+        let e = cache.entries.lock().unwrap();
+        assert!(e.bytes <= CACHE_BYTES, "{}", e.bytes);
+        assert_eq!(e.bytes, e.pages.values().map(|v| v.cost).sum::<usize>());
+        // The oldest crawled pages went, the newest stayed.
+        assert!(!e.pages.contains_key("agency 0") && e.pages.contains_key("agency 19999"));
+    }
+
+    #[test]
+    fn a_new_version_empties_the_cache_and_a_huge_page_is_not_kept() {
+        let cache = PageCache::default();
+        cache.put(1, "a".into(), Bytes::from_static(b"one"));
+        assert!(cache.get(1, "a").is_some());
+        assert!(cache.get(2, "a").is_none());
+        cache.put(2, "b".into(), Bytes::from_static(b"two"));
+        assert!(cache.get(2, "a").is_none() && cache.get(2, "b").is_some());
+        let huge = cache.put(2, "huge".into(), Bytes::from(vec![0; CACHE_BYTES]));
+        assert_eq!(huge.raw().len(), CACHE_BYTES, "served all the same");
+        assert!(cache.get(2, "huge").is_none() && cache.get(2, "b").is_some());
+        // Putting a key again counts its bytes once.
+        cache.put(2, "b".into(), Bytes::from_static(b"two"));
+        let e = cache.entries.lock().unwrap();
+        assert_eq!(e.bytes, e.pages.values().map(|v| v.cost).sum::<usize>());
+    }
 
     #[test]
     fn browsers_get_html_and_api_clients_keep_json() {

@@ -8,7 +8,8 @@
 # cited PATCHes to either process at the write rate limit (as fast as the limiter lets its
 # token, waiting `Retry-After` after a 429; cost weighting makes that fewer than 60 a minute).
 #
-# WARMUP (10 s), then DURATION (60 s) with two faults: at a third of it process A is
+# WARMUP (30 s: long enough for what a process fills once, per-record JSON and the page and
+# totals caches, to fill at this load on 2 cores, where 10 s was not), then DURATION (60 s) with two faults: at a third of it process A is
 # SIGKILLed and started again 2 s later; at two thirds PostgreSQL is restarted (pg_ctl
 # restart -m fast). Reads are not rate-limited nor capped in progress per address (one client
 # address is all the readers: MAX_IN_FLIGHT_PER_ADDRESS=0); the
@@ -28,7 +29,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration="${DURATION:-60}"
-warmup="${WARMUP:-10}"
+warmup="${WARMUP:-30}"
 agencies="${AGENCIES:-20000}"
 export CONCURRENCY="${CONCURRENCY:-64}" WARMUP="$warmup" DURATION="$duration"
 
@@ -112,15 +113,26 @@ echo "$(date +%T) PostgreSQL is back"
 wait "$client"
 # The load ends WARMUP + DURATION after it began; the client's summing up comes after.
 end_at=$(python3 -c "print($warm_at + $duration)")
+sleep 3
+rss_idle=$(rss "$api_b")
 read -r rss_warm rss_end < <(python3 - "$dir/rss" "$warm_at" "$end_at" <<'PY'
 import statistics, sys
 samples = [tuple(map(float, l.split())) for l in open(sys.argv[1]) if len(l.split()) == 2]
 warm, end = float(sys.argv[2]), float(sys.argv[3])
 first = [r for t, r in samples if warm <= t <= warm + 5] or [samples[0][1]]
 last = [r for t, r in samples if end - 5 <= t <= end] or [samples[-1][1]]
+# The curve, for a look: medians of 10 s windows from the start of the warm-up.
+start = samples[0][0]
+windows = {}
+for t, r in samples:
+    if t <= end:
+        windows.setdefault(int((t - start) // 10), []).append(r)
+curve = " ".join(f"{int(statistics.median(v)) // 1024}" for _, v in sorted(windows.items()))
+print(f"B's RSS (MiB), median of each 10 s from the start of the warm-up: {curve}", file=sys.stderr)
 print(int(statistics.median(first)), int(statistics.median(last)))
 PY
 )
+echo "B's RSS 3 s after the load: $((rss_idle / 1024)) MiB"
 grep -c -i "panick" "$dir"/api-*.log | sed 's/^/panics in /' || true
 RSS_WARM="$rss_warm" RSS_END="$rss_end" python3 benches/soak.py check \
     "http://127.0.0.1:$port_a" "http://127.0.0.1:$port_b" "$out" "${psql[@]}"

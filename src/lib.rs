@@ -5,7 +5,8 @@
 //! - [`api`]: HTTP only (poem-openapi): one file per resource with its reads and writes
 //!   (`write` holds what the writes share, `etag` the entity-tag grammar), DTOs, no queries.
 //! - [`pages`]: the HTML face of the same service calls: pages on the API's URLs, embeds,
-//!   oEmbed.
+//!   oEmbed. `pages::views` holds a file a page or two (`landing`, `agency`, `report`,
+//!   `records`, `lists`) and what they share (`sections`, `map`).
 //! - [`service`]: use cases: writes with history in one transaction; reads from the catalog,
 //!   an in-memory fold of the revision log kept in step with the database; per-version caches.
 //!   Imports in `service::import` (`plan`, `sources`, `placement`, `write`, `report`).

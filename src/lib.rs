@@ -3,7 +3,8 @@
 //! Module map (dependencies point one way: `api -> service -> store -> entity`; see
 //! `docs/ARCHITECTURE.md` for the read and write paths):
 //! - [`api`]: HTTP only (poem-openapi): one file per resource with its reads and writes
-//!   (`write` holds what the writes share, `etag` the entity-tag grammar), DTOs, no queries.
+//!   (`write` holds what the writes share, `etag` the entity-tag grammar), DTOs (`dto`, a
+//!   file a resource), no queries.
 //! - [`pages`]: the HTML face of the same service calls: pages on the API's URLs, embeds,
 //!   oEmbed. `pages::views` holds a file a page or two (`landing`, `agency`, `report`,
 //!   `records`, `lists`) and what they share (`sections`, `map`).

@@ -12,7 +12,7 @@
 //!   an in-memory fold of the revision log kept in step with the database; per-version caches.
 //!   Imports in `service::import` (`plan`, `sources`, `placement`, `write`, `report`); the
 //!   lists in `service::listing` (`agencies`, `partnerships`, `activity`, `programs`,
-//!   `sources`, `geo`).
+//!   `sources`, `geo`); edits in `service::edit` (`rules`, `prepare`).
 //! - [`store`]: every sea-orm query and the mapping between rows and records.
 //! - [`domain`]: pure types and rules: ids, dates with precision, vocabularies, records.
 //! - [`geo`]: pure geometry: request shapes, distances, polygon checks, the spatial index.

@@ -3,18 +3,24 @@
 //! Module map (dependencies point one way: `api -> service -> store -> entity`; see
 //! `docs/ARCHITECTURE.md` for the read and write paths):
 //! - [`api`]: HTTP only (poem-openapi): one file per resource with its reads and writes
-//!   (`write` holds what the writes share, `etag` the entity-tag grammar), DTOs, no queries.
+//!   (`write` holds what the writes share, `etag` the entity-tag grammar), DTOs (`dto`, a
+//!   file a resource), no queries.
 //! - [`pages`]: the HTML face of the same service calls: pages on the API's URLs, embeds,
-//!   oEmbed.
+//!   oEmbed. `pages::views` holds a file a page or two (`landing`, `agency`, `report`,
+//!   `records`, `lists`) and what they share (`sections`, `map`).
 //! - [`service`]: use cases: writes with history in one transaction; reads from the catalog,
 //!   an in-memory fold of the revision log kept in step with the database; per-version caches.
+//!   Imports in `service::import` (`plan`, `sources`, `placement`, `write`, `report`); the
+//!   lists in `service::listing` (`agencies`, `partnerships`, `activity`, `programs`,
+//!   `sources`, `geo`); edits in `service::edit` (`rules`, `prepare`).
 //! - [`store`]: every sea-orm query and the mapping between rows and records.
 //! - [`domain`]: pure types and rules: ids, dates with precision, vocabularies, records.
 //! - [`geo`]: pure geometry: request shapes, distances, polygon checks, the spatial index.
 //! - [`export`]: pure writers for exports and bulk files (CSV, NDJSON, GeoJSON, Atom, Data
 //!   Package); explicit column lists.
 //! - [`import`]: pure readers of public files (the Atlas of Surveillance export, gazetteers)
-//!   and offline geocoding.
+//!   and offline geocoding. `import::atlas` reads the Atlas (`dates`, and `vocab`: its
+//!   vocabulary in ours).
 //! - [`render`]: pure drawing of maps (SVG, PNG) from state outlines and points.
 //! - [`error`]: the one HTTP error type (RFC 9457 problem+json with stable codes).
 //! - [`web`]: the guard around every request (request ids, limits, rate limits, requests in

@@ -8,7 +8,8 @@
 
 use super::layout::{self, Page};
 use super::params::{PYM, Params};
-use super::views::{self, markers};
+use super::views;
+use super::views::map::{map_block, markers};
 use super::{AllowFraming, CSP_EMBED, CachedPage, PageCache, html_error};
 use crate::api::AppState;
 use crate::api::partnerships::{PartnershipSearch, partnership_filter};
@@ -180,7 +181,7 @@ impl Embed {
                     p { span class="big" { (ps.len()) } " partnerships" }
                 }
                 Kind::Map => {
-                    (views::map_block("embed-map", &title, &marks, unplaced, day, filter.active_on.is_none()))
+                    (map_block("embed-map", &title, &marks, unplaced, day, filter.active_on.is_none()))
                 }
                 _ => {
                     div class="scroll" { table {

@@ -13,11 +13,12 @@
 //! fails when the committed file differs from what that command makes.
 
 use super::Dataset;
-use super::import::{
-    self, ImportError, ImportOptions, Profile, agency_type, canonical_url, jurisdiction_type,
-    placed, source_kind,
+use super::import::placement::placed;
+use super::import::{self, ImportError, ImportOptions, Profile};
+use crate::import::atlas::{
+    self, AtlasError, AtlasFile, COLUMNS, OPTIONAL_COLUMNS, agency_type, canonical_url,
+    jurisdiction_type, source_kind,
 };
-use crate::import::atlas::{self, AtlasError, AtlasFile, COLUMNS, OPTIONAL_COLUMNS};
 use crate::import::geocode::Gazetteer;
 use crate::import::ori::OriIndex;
 

@@ -1,0 +1,160 @@
+//! The agency list: its sort fields, its filter and the walk that finds a page.
+
+use super::geo::{GeoFilter, candidate_agencies, nearest_first};
+use super::{Hit, Period, any_or, contains_folded, fold, instant_key};
+use crate::domain::{Agency, AgencyType, JurisdictionType, QualityFlag, StateCode};
+use crate::service::catalog::{Catalog, position};
+use crate::service::paging::{
+    ListError, Page, PageRequest, Sort, SortKey, decode_after, fingerprint, page_size, paginate,
+};
+use std::ops::Bound;
+use std::sync::Arc;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AgencySortField {
+    Id,
+    Name,
+    State,
+    City,
+    UpdatedAt,
+    Distance,
+}
+
+pub const AGENCY_SORTS: &[(&str, AgencySortField)] = &[
+    ("id", AgencySortField::Id),
+    ("name", AgencySortField::Name),
+    ("state", AgencySortField::State),
+    ("city", AgencySortField::City),
+    ("updated_at", AgencySortField::UpdatedAt),
+    ("distance", AgencySortField::Distance),
+];
+
+#[derive(Clone, Debug, Default)]
+pub struct AgencyFilter {
+    pub states: Vec<StateCode>,
+    pub agency_types: Vec<AgencyType>,
+    pub jurisdiction_types: Vec<JurisdictionType>,
+    /// Only agencies carrying at least one of these quality flags.
+    pub quality_flags: Vec<QualityFlag>,
+    pub ori: Option<String>,
+    /// Folded with [`fold`].
+    pub q: Option<String>,
+    pub geo: GeoFilter,
+    /// Only agencies with a partnership that may have been in force during the period.
+    pub period: Option<Period>,
+}
+
+impl AgencyFilter {
+    /// Whether the agency passes every non-geographic filter.
+    pub fn matches(&self, a: &Agency) -> bool {
+        any_or(&self.states, &a.state)
+            && any_or(&self.agency_types, &a.agency_type)
+            && any_or(&self.jurisdiction_types, &a.jurisdiction_type)
+            && (self.quality_flags.is_empty()
+                || self
+                    .quality_flags
+                    .iter()
+                    .any(|f| a.quality_flags.contains(f)))
+            && self
+                .ori
+                .as_ref()
+                .is_none_or(|o| a.ori.as_deref().is_some_and(|x| x.eq_ignore_ascii_case(o)))
+            && self.q.as_ref().is_none_or(|q| agency_text_matches(a, q))
+    }
+}
+
+/// `q` on an agency: its name or city contains the folded text.
+pub(super) fn agency_text_matches(a: &Agency, q: &str) -> bool {
+    contains_folded(&a.name, q) || a.city.as_deref().is_some_and(|c| contains_folded(c, q))
+}
+
+fn agency_key(a: &Agency, field: AgencySortField, distance: Option<f64>) -> SortKey {
+    match field {
+        AgencySortField::Id => SortKey::Null,
+        AgencySortField::Name => SortKey::Text(fold(&a.name)),
+        AgencySortField::State => SortKey::Text(a.state.as_str().into()),
+        AgencySortField::City => SortKey::opt_text(a.city.as_deref().map(fold)),
+        AgencySortField::UpdatedAt => instant_key(a.meta.updated_at),
+        AgencySortField::Distance => distance.map_or(SortKey::Null, SortKey::Num),
+    }
+}
+
+pub fn agencies<'c>(
+    catalog: &'c Catalog,
+    filter: &AgencyFilter,
+    sort: Sort<AgencySortField>,
+    req: &PageRequest,
+) -> Result<Page<Hit<&'c Agency>>, ListError> {
+    let query = fingerprint(&("agencies", filter, sort));
+    let in_period = |a: &Agency| {
+        filter.period.is_none_or(|period| {
+            catalog
+                .partnerships_of(&a.id)
+                .into_iter()
+                .any(|p| period.meets(p))
+        })
+    };
+    let row = |a: &'c Agency| {
+        if !(filter.matches(a) && in_period(a)) {
+            return None;
+        }
+        let (ok, distance) = filter.geo.check(position(a));
+        ok.then(|| {
+            let key = agency_key(a, sort.field, distance);
+            (
+                key,
+                a,
+                Hit {
+                    item: a,
+                    distance_m: distance,
+                },
+            )
+        })
+    };
+    let index = catalog.agency_index();
+    if let (Some(n), Some(index)) = (filter.geo.near, index)
+        && sort.field == AgencySortField::Distance
+        && !sort.descending
+        && !req.count
+    {
+        let rows = nearest_first(index, n, req, &query, |a, at, d, rows| {
+            let (ok, distance) = filter.geo.check_at(at, d);
+            if ok && filter.matches(a) && in_period(a) {
+                let key = agency_key(a, sort.field, distance);
+                rows.push((
+                    key,
+                    a,
+                    Hit {
+                        item: a,
+                        distance_m: distance,
+                    },
+                ));
+            }
+        })?;
+        return paginate(rows, sort.descending, &query, req);
+    }
+    let radius_in_index = index.is_some() && filter.geo.near.is_some_and(|n| n.radius_m.is_some());
+    // In id order with nothing to count: walk the agencies from the cursor, either way, and
+    // stop once the page is full (unless the index narrows the search down better).
+    if sort.field == AgencySortField::Id && !req.count && !radius_in_index {
+        let after = decode_after(req, &query)?;
+        let from = match after.as_ref().map(|c| &c.1) {
+            Some(SortKey::Text(id)) => Bound::Excluded(id.as_str()),
+            _ => Bound::Unbounded,
+        };
+        let walk: Box<dyn Iterator<Item = (&String, &Arc<Agency>)>> = if sort.descending {
+            Box::new(
+                catalog
+                    .agencies
+                    .range::<_, str>((Bound::Unbounded, from))
+                    .rev(),
+            )
+        } else {
+            Box::new(catalog.agencies.range::<_, str>((from, Bound::Unbounded)))
+        };
+        let rows = walk.filter_map(|(_, a)| row(a)).take(page_size(req) + 1);
+        return paginate(rows, sort.descending, &query, req);
+    }
+    let rows = candidate_agencies(catalog, &filter.geo).filter_map(row);
+    paginate(rows, sort.descending, &query, req)
+}

@@ -1,0 +1,245 @@
+//! The partnership list: its sort fields, its filter and the walks that find a page.
+
+use super::activity::activity;
+use super::agencies::agency_text_matches;
+use super::geo::{GeoFilter, candidate_agencies, nearest_first};
+use super::{Hit, Period, any_or, fold, instant_key};
+use crate::domain::{Agency, AgencyType, Partnership, QualityFlag, StateCode, Status};
+use crate::service::catalog::{Catalog, position};
+use crate::service::paging::{
+    ListError, Page, PageRequest, Sort, SortKey, decode_after, fingerprint, page_size, paginate,
+};
+use std::ops::Bound;
+use std::sync::Arc;
+use time::Date;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PartnershipSortField {
+    Id,
+    Start,
+    AgencyName,
+    State,
+    UpdatedAt,
+    Distance,
+}
+
+pub const PARTNERSHIP_SORTS: &[(&str, PartnershipSortField)] = &[
+    ("id", PartnershipSortField::Id),
+    ("start", PartnershipSortField::Start),
+    ("agency_name", PartnershipSortField::AgencyName),
+    ("state", PartnershipSortField::State),
+    ("updated_at", PartnershipSortField::UpdatedAt),
+    ("distance", PartnershipSortField::Distance),
+];
+
+#[derive(Clone, Debug, Default)]
+pub struct PartnershipFilter {
+    pub agency: Option<String>,
+    pub states: Vec<StateCode>,
+    pub agency_types: Vec<AgencyType>,
+    /// Only partnerships whose agency carries at least one of these quality flags.
+    pub agency_quality_flags: Vec<QualityFlag>,
+    pub programs: Vec<String>,
+    pub statuses: Vec<Status>,
+    /// Start on or after this day (the first day of an imprecise start counts).
+    pub started_after: Option<Date>,
+    /// Start before this day (the first day of an imprecise start counts).
+    pub started_before: Option<Date>,
+    pub q: Option<String>,
+    /// Applies to the partnership's agency.
+    pub geo: GeoFilter,
+    /// Only partnerships that may have been in force during the period.
+    pub period: Option<Period>,
+    /// Only partnerships that were (certainly or possibly) active on this day.
+    pub active_on: Option<Date>,
+    /// With `active_on`: only those whose agency could (`true`) or could not (`false`) ask
+    /// residents for footage through the program that day.
+    pub footage_requests: Option<bool>,
+}
+
+impl PartnershipFilter {
+    /// Whether some partnership of this agency may pass: the agency-level filters.
+    pub fn agency_may_match(&self, a: &Agency) -> bool {
+        self.agency_passes(a) && (self.geo.is_empty() || self.geo.check(position(a)).0)
+    }
+
+    /// The non-geographic filters on the partnership's agency: state, type, quality flags
+    /// and `q`.
+    fn agency_passes(&self, a: &Agency) -> bool {
+        any_or(&self.states, &a.state)
+            && any_or(&self.agency_types, &a.agency_type)
+            && (self.agency_quality_flags.is_empty()
+                || self
+                    .agency_quality_flags
+                    .iter()
+                    .any(|f| a.quality_flags.contains(f)))
+            && self.q.as_ref().is_none_or(|q| agency_text_matches(a, q))
+    }
+
+    /// Whether no filter looks at the agency (so an agency-less partnership could match).
+    fn agency_level_is_empty(&self) -> bool {
+        self.states.is_empty()
+            && self.agency_types.is_empty()
+            && self.agency_quality_flags.is_empty()
+            && self.geo.is_empty()
+            && self.q.is_none()
+    }
+
+    /// Whether the partnership passes the valid-time filters (`active_on`, `footage_requests`).
+    pub fn active(&self, catalog: &Catalog, p: &Partnership) -> bool {
+        let Some(day) = self.active_on else {
+            return true;
+        };
+        match activity(catalog, p, day) {
+            None => false,
+            Some(a) => self
+                .footage_requests
+                .is_none_or(|want| want == a.footage.is_some()),
+        }
+    }
+
+    /// Whether the partnership passes every non-geographic filter.
+    pub fn matches(&self, p: &Partnership, agency: Option<&Agency>) -> bool {
+        let start = p.start.map(|d| d.earliest());
+        self.agency.as_ref().is_none_or(|a| *a == p.agency_id)
+            && self.period.is_none_or(|period| period.meets(p))
+            && any_or(&self.programs, &p.program_id)
+            && any_or(&self.statuses, &p.status)
+            && self
+                .started_after
+                .is_none_or(|d| start.is_some_and(|s| s >= d))
+            && self
+                .started_before
+                .is_none_or(|d| start.is_some_and(|s| s < d))
+            && match agency {
+                Some(a) => self.agency_passes(a),
+                None => {
+                    self.states.is_empty()
+                        && self.agency_types.is_empty()
+                        && self.agency_quality_flags.is_empty()
+                        && self.q.is_none()
+                }
+            }
+    }
+}
+
+fn partnership_key(
+    p: &Partnership,
+    agency: Option<&Agency>,
+    field: PartnershipSortField,
+    distance: Option<f64>,
+) -> SortKey {
+    match field {
+        PartnershipSortField::Id => SortKey::Null,
+        PartnershipSortField::Start => SortKey::opt_text(p.start.map(|d| d.earliest().to_string())),
+        PartnershipSortField::AgencyName => SortKey::opt_text(agency.map(|a| fold(&a.name))),
+        PartnershipSortField::State => SortKey::opt_text(agency.map(|a| a.state.as_str())),
+        PartnershipSortField::UpdatedAt => instant_key(p.meta.updated_at),
+        PartnershipSortField::Distance => distance.map_or(SortKey::Null, SortKey::Num),
+    }
+}
+
+pub fn partnerships<'c>(
+    catalog: &'c Catalog,
+    filter: &PartnershipFilter,
+    sort: Sort<PartnershipSortField>,
+    req: &PageRequest,
+) -> Result<Page<Hit<&'c Partnership>>, ListError> {
+    let query = fingerprint(&("partnerships", filter, sort));
+    let row = |p: &'c Partnership, agency: Option<&'c Agency>| {
+        let (ok, distance) = filter.geo.check(agency.and_then(position));
+        (ok && filter.matches(p, agency) && filter.active(catalog, p)).then(|| {
+            let key = partnership_key(p, agency, sort.field, distance);
+            (
+                key,
+                SortKey::Num(p.id as f64),
+                Hit {
+                    item: p,
+                    distance_m: distance,
+                },
+            )
+        })
+    };
+    let index = catalog.agency_index();
+    if let (Some(n), Some(index), None) = (filter.geo.near, index, &filter.agency)
+        && sort.field == PartnershipSortField::Distance
+        && !sort.descending
+        && !req.count
+    {
+        let rows = nearest_first(index, n, req, &query, |a, _, _, rows| {
+            rows.extend(
+                catalog
+                    .partnerships_of(&a.id)
+                    .into_iter()
+                    .filter_map(|p| row(p, Some(a))),
+            );
+        })?;
+        return paginate(rows, sort.descending, &query, req);
+    }
+    let with_agency = |p: &'c Partnership| row(p, catalog.agencies.get(&p.agency_id).map(|a| &**a));
+    // One agency's partnerships: no need to look at anyone else's.
+    if let Some(agency_id) = &filter.agency {
+        let rows = catalog
+            .partnerships_of(agency_id)
+            .into_iter()
+            .filter_map(with_agency);
+        return paginate(rows, sort.descending, &query, req);
+    }
+    if index.is_some() && filter.geo.near.is_some_and(|n| n.radius_m.is_some()) {
+        let rows = candidate_agencies(catalog, &filter.geo)
+            .flat_map(|a| {
+                catalog
+                    .partnerships_of(&a.id)
+                    .into_iter()
+                    .map(move |p| (p, a))
+            })
+            .filter_map(|(p, a)| row(p, Some(a)));
+        return paginate(rows, sort.descending, &query, req);
+    }
+    // In id order with nothing to count: walk the partnerships from the cursor, either way,
+    // and stop once the page is full, instead of filtering every record.
+    if sort.field == PartnershipSortField::Id && !req.count {
+        let after = decode_after(req, &query)?;
+        let from = match after.as_ref().map(|c| &c.1) {
+            Some(SortKey::Num(id)) => Bound::Excluded(*id as i64),
+            _ => Bound::Unbounded,
+        };
+        let walk: Box<dyn Iterator<Item = (&i64, &Arc<Partnership>)>> = if sort.descending {
+            Box::new(catalog.partnerships.range((Bound::Unbounded, from)).rev())
+        } else {
+            Box::new(catalog.partnerships.range((from, Bound::Unbounded)))
+        };
+        let rows = walk
+            .filter_map(|(_, p)| with_agency(p))
+            .take(page_size(req) + 1);
+        return paginate(rows, sort.descending, &query, req);
+    }
+    // Agency first: a partnership's agency is then at hand instead of looked up by id for
+    // every partnership, and agencies that cannot match (another state, say) are skipped
+    // with all their partnerships.
+    let seen = std::cell::Cell::new(0);
+    let by_agency = catalog
+        .agencies
+        .values()
+        .filter(|a| filter.agency_may_match(a))
+        .flat_map(|a| {
+            catalog
+                .partnerships_of(&a.id)
+                .into_iter()
+                .map(move |p| (p, &**a))
+        })
+        .inspect(|_| seen.set(seen.get() + 1))
+        .filter_map(|(p, a)| row(p, Some(a)));
+    // Then partnerships whose agency is not in the catalog (none in a consistent log, but
+    // never silently dropped): only when agencies were not skipped and some are left.
+    let orphans = std::iter::once(())
+        .filter(|_| filter.agency_level_is_empty() && seen.get() < catalog.partnerships.len())
+        .flat_map(|_| {
+            catalog
+                .partnerships
+                .values()
+                .filter(|p| !catalog.agencies.contains_key(&p.agency_id))
+                .filter_map(|p| row(p, None))
+        });
+    paginate(by_agency.chain(orphans), sort.descending, &query, req)
+}

@@ -14,7 +14,8 @@
 //!   lists in `service::listing` (`agencies`, `partnerships`, `activity`, `programs`,
 //!   `sources`, `geo`); edits in `service::edit` (`rules`, `prepare`).
 //! - [`store`]: every sea-orm query and the mapping between rows and records.
-//! - [`domain`]: pure types and rules: ids, dates with precision, vocabularies, records.
+//! - [`domain`]: pure types and rules: ids, dates with precision, vocabularies, records,
+//!   valid time (whether a partnership is in force on a day).
 //! - [`geo`]: pure geometry: request shapes, distances, polygon checks, the spatial index.
 //! - [`export`]: pure writers for exports and bulk files (CSV, NDJSON, GeoJSON, Atom, Data
 //!   Package); explicit column lists.

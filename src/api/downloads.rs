@@ -555,7 +555,7 @@ impl DownloadsApi {
 mod tests {
     use super::*;
     use crate::domain::{ChangeKind, Record};
-    use crate::service::geo_tests::{agency, catalog, revision};
+    use crate::service::fixtures::{agency, catalog, revision};
     use std::io::Read;
 
     fn lines(path: &std::path::Path) -> usize {

@@ -471,7 +471,7 @@ impl Catalog {
 mod tests {
     use super::*;
     use crate::domain::{Meta, Status};
-    use crate::service::geo_tests::revision;
+    use crate::service::fixtures::revision;
     use proptest::prelude::*;
     use time::macros::datetime;
 

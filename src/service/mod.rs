@@ -22,7 +22,9 @@ pub mod totals;
 pub mod writer;
 
 #[cfg(test)]
-pub(crate) mod geo_tests;
+pub(crate) mod fixtures;
+#[cfg(test)]
+mod geo_tests;
 
 use crate::store::{Store, StoreError};
 use catalog::{ApplyError, Catalog};

@@ -279,7 +279,7 @@ pub fn citation_batches(
 mod tests {
     use super::*;
     use crate::domain::{ChangeKind, Record};
-    use crate::service::geo_tests::{agency, catalog, revision};
+    use crate::service::fixtures::{agency, catalog, revision};
 
     fn ids(rows: impl IntoIterator<Item = AgencyRow>) -> Vec<String> {
         rows.into_iter().map(|r| r.agency.id.clone()).collect()

@@ -278,7 +278,7 @@ impl StatsCache {
 mod tests {
     use super::*;
     use crate::domain::{ChangeKind, Meta, Record};
-    use crate::service::geo_tests::{agency, revision};
+    use crate::service::fixtures::{agency, revision};
     use proptest::prelude::*;
     use time::macros::{date, datetime};
 

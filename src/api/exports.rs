@@ -86,7 +86,7 @@ impl<T: serde::Serialize + Send> IntoResponse for GeoJson<T> {
     fn into_response(self) -> Response {
         match self {
             GeoJson::Page(page) => {
-                let mut resp = super::fast::Fast(page).into_response();
+                let mut resp = super::fast::Fast::of(page).into_response();
                 resp.headers_mut().insert(
                     poem::http::header::CONTENT_TYPE,
                     poem::http::HeaderValue::from_static(super::geojson::GEOJSON),

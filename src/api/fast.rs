@@ -33,12 +33,6 @@ impl<T: Serialize> Fast<T> {
     }
 }
 
-/// `Fast(dto)`: the DTO itself, written with serde.
-#[allow(non_snake_case)]
-pub fn Fast<T: Serialize>(value: T) -> Fast<T> {
-    Fast::of(value)
-}
-
 impl<T: Type> Payload for Fast<T> {
     const CONTENT_TYPE: &'static str = JSON;
 

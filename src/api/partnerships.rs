@@ -310,7 +310,7 @@ impl PartnershipsApi {
                 }
             })
             .collect();
-        let body = PartnershipListBody::Json(Fast(PartnershipList {
+        let body = PartnershipListBody::Json(Fast::of(PartnershipList {
             data: rows,
             next: page.next,
             total: page.total.map(|t| t as u64),

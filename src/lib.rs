@@ -18,7 +18,8 @@
 //! - [`domain`]: pure types and rules: ids, dates with precision, vocabularies, records.
 //! - [`geo`]: pure geometry: request shapes, distances, polygon checks, the spatial index.
 //! - [`export`]: pure writers for exports and bulk files (CSV, NDJSON, GeoJSON, Atom, Data
-//!   Package); explicit column lists.
+//!   Package); explicit column lists (`export::tables`: `agencies`, `partnerships`,
+//!   `programs`, `sources`).
 //! - [`import`]: pure readers of public files (the Atlas of Surveillance export, gazetteers)
 //!   and offline geocoding. `import::atlas` reads the Atlas (`dates`, and `vocab`: its
 //!   vocabulary in ours).

@@ -22,7 +22,7 @@
 //!   `programs`, `sources`).
 //! - [`import`]: pure readers of public files (the Atlas of Surveillance export, gazetteers)
 //!   and offline geocoding. `import::atlas` reads the Atlas (`dates`, and `vocab`: its
-//!   vocabulary in ours).
+//!   vocabulary in ours); `import::geocode` locates agencies (`gazetteer`, `names`).
 //! - [`render`]: pure drawing of maps (SVG, PNG) from state outlines and points.
 //! - [`error`]: the one HTTP error type (RFC 9457 problem+json with stable codes).
 //! - [`web`]: the guard around every request (request ids, limits, rate limits, requests in

@@ -4,7 +4,8 @@
 //! `docs/ARCHITECTURE.md` for the read and write paths):
 //! - [`api`]: HTTP only (poem-openapi): one file per resource with its reads and writes
 //!   (`write` holds what the writes share, `etag` the entity-tag grammar), DTOs (`dto`, a
-//!   file a resource), no queries.
+//!   file a resource), OGC API - Features (`ogc`: `documents`, `collections`, `items`,
+//!   `datetime`), no queries.
 //! - [`pages`]: the HTML face of the same service calls: pages on the API's URLs, embeds,
 //!   oEmbed. `pages::views` holds a file a page or two (`landing`, `agency`, `report`,
 //!   `records`, `lists`) and what they share (`sections`, `map`).
@@ -18,10 +19,11 @@
 //!   valid time (whether a partnership is in force on a day).
 //! - [`geo`]: pure geometry: request shapes, distances, polygon checks, the spatial index.
 //! - [`export`]: pure writers for exports and bulk files (CSV, NDJSON, GeoJSON, Atom, Data
-//!   Package); explicit column lists.
+//!   Package); explicit column lists (`export::tables`: `agencies`, `partnerships`,
+//!   `programs`, `sources`).
 //! - [`import`]: pure readers of public files (the Atlas of Surveillance export, gazetteers)
 //!   and offline geocoding. `import::atlas` reads the Atlas (`dates`, and `vocab`: its
-//!   vocabulary in ours).
+//!   vocabulary in ours); `import::geocode` locates agencies (`gazetteer`, `names`).
 //! - [`render`]: pure drawing of maps (SVG, PNG) from state outlines and points.
 //! - [`error`]: the one HTTP error type (RFC 9457 problem+json with stable codes).
 //! - [`web`]: the guard around every request (request ids, limits, rate limits, requests in

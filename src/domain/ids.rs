@@ -116,45 +116,9 @@ impl fmt::Display for StateCode {
 }
 
 /// Lower-case ASCII words joined by hyphens: `Sheriff's Office, St. Mary` becomes
-/// `sheriffs-office-st-mary`. Letters with diacritics lose them where a plain letter exists.
+/// `sheriffs-office-st-mary` (the words of [`super::text::fold_words`]).
 pub fn slugify(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut pending_hyphen = false;
-    for c in text.chars() {
-        let c = fold_diacritic(c);
-        if c.is_ascii_alphanumeric() {
-            if pending_hyphen && !out.is_empty() {
-                out.push('-');
-            }
-            pending_hyphen = false;
-            out.push(c.to_ascii_lowercase());
-        } else if c == '\'' || c == '\u{2019}' {
-            // Apostrophes join: "Sheriff's" -> "sheriffs".
-        } else {
-            pending_hyphen = true;
-        }
-    }
-    out
-}
-
-fn fold_diacritic(c: char) -> char {
-    match c {
-        'à'..='å' => 'a',
-        'À'..='Å' => 'A',
-        'è'..='ë' => 'e',
-        'È'..='Ë' => 'E',
-        'ì'..='ï' => 'i',
-        'Ì'..='Ï' => 'I',
-        'ò'..='ö' => 'o',
-        'Ò'..='Ö' => 'O',
-        'ù'..='ü' => 'u',
-        'Ù'..='Ü' => 'U',
-        'ñ' => 'n',
-        'Ñ' => 'N',
-        'ç' => 'c',
-        'Ç' => 'C',
-        other => other,
-    }
+    super::text::fold_words(text).replace(' ', "-")
 }
 
 /// Whether `s` is a well-formed slug: lower-case ASCII letters and digits in hyphen-joined runs.

@@ -6,6 +6,7 @@ pub mod evidence;
 pub mod ids;
 pub mod memo;
 pub mod records;
+pub mod text;
 pub mod valid_time;
 pub mod vocab;
 

@@ -11,23 +11,10 @@ pub(super) fn county_in_agency_name(agency: &str) -> Option<String> {
     (pos > 0).then(|| tokens[..pos].join(" "))
 }
 
-/// Lower-case ASCII words separated by single spaces, with diacritics,
-/// apostrophes and punctuation folded and common abbreviations expanded so
-/// that "St. Mary's", "Saint Marys" and "ST MARYS" compare equal.
+/// [`crate::domain::text::fold_words`] with `&` as "and" and common abbreviations expanded,
+/// so that "St. Mary's", "Saint Marys" and "ST MARYS" compare equal.
 pub fn normalize(s: &str) -> String {
-    let mut flat = String::with_capacity(s.len());
-    for ch in s.chars().flat_map(char::to_lowercase) {
-        match ch {
-            // Apostrophes join: "Prince George's" -> "prince georges".
-            '\'' | '\u{2019}' | '\u{2018}' | '`' | '\u{02bb}' | '\u{02bc}' => {}
-            '&' => flat.push_str(" and "),
-            c if c.is_ascii_alphanumeric() => flat.push(c),
-            c => match fold_diacritic(c) {
-                Some(f) => flat.push_str(f),
-                None => flat.push(' '),
-            },
-        }
-    }
+    let flat = crate::domain::text::fold_words(&s.replace('&', " and "));
     let words: Vec<&str> = flat
         .split_whitespace()
         .map(|w| match w {
@@ -42,31 +29,6 @@ pub fn normalize(s: &str) -> String {
         })
         .collect();
     words.join(" ")
-}
-
-fn fold_diacritic(c: char) -> Option<&'static str> {
-    Some(match c {
-        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'ă' | 'ą' => "a",
-        'æ' => "ae",
-        'ç' | 'ć' | 'č' | 'ĉ' | 'ċ' => "c",
-        'ď' | 'đ' | 'ð' => "d",
-        'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ė' | 'ę' | 'ě' => "e",
-        'ğ' | 'ġ' | 'ģ' => "g",
-        'ì' | 'í' | 'î' | 'ï' | 'ī' | 'į' | 'ı' => "i",
-        'ķ' => "k",
-        'ł' | 'ľ' | 'ļ' => "l",
-        'ñ' | 'ń' | 'ň' | 'ņ' => "n",
-        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' | 'ő' => "o",
-        'œ' => "oe",
-        'ř' => "r",
-        'ś' | 'š' | 'ş' | 'ș' => "s",
-        'ß' => "ss",
-        'ť' | 'ţ' | 'ț' => "t",
-        'ù' | 'ú' | 'û' | 'ü' | 'ū' | 'ů' | 'ű' | 'ŭ' | 'ų' => "u",
-        'ý' | 'ÿ' => "y",
-        'ź' | 'ż' | 'ž' => "z",
-        _ => return None,
-    })
 }
 
 pub(super) fn compact(key: &str) -> String {

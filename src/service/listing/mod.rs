@@ -29,9 +29,10 @@ pub use sources::{
 use crate::domain::{Partnership, Status};
 use time::Date;
 
-/// Case- and accent-insensitive text for `q` searches.
+/// Case- and accent-insensitive text for `q` searches: the words slugs and the gazetteer
+/// compare by.
 pub fn fold(text: &str) -> String {
-    crate::domain::slugify(text).replace('-', " ")
+    crate::domain::text::fold_words(text)
 }
 
 fn contains_folded(haystack: &str, needle: &str) -> bool {

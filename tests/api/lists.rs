@@ -79,6 +79,41 @@ async fn walk(app: &TestApp, first: &str) -> Vec<String> {
 }
 
 on_both_backends!(
+    slugs_and_searches_fold_names_one_way,
+    |app: TestApp| async move {
+        let f = Fixture {
+            dataset: &app.dataset,
+        };
+        let src = f.source("https://example.org/hawaii", "Hawaii story").await;
+        let (id, _) = f
+            .agency_with_partnership(
+                "HI",
+                "Hawaiʻi County Police Department",
+                AgencyType::Police,
+                "2019",
+                src,
+            )
+            .await;
+        // The ʻokina joins its word in the slug as in a search.
+        assert_eq!(id, "us-hi-hawaii-county-police-department");
+        let count = |body: serde_json::Value| body["data"].as_array().unwrap().len();
+        for q in ["hawaii", "Hawai%CA%BBi", "HAWAI%27I", "hawai%E2%80%98i"] {
+            assert_eq!(
+                count(app.get_json(&format!("/agencies?q={q}")).await),
+                1,
+                "{q}"
+            );
+            assert_eq!(
+                count(app.get_json(&format!("/partnerships?q={q}")).await),
+                1,
+                "{q}"
+            );
+        }
+        assert_eq!(count(app.get_json("/agencies?q=hawai%20i").await), 0);
+    }
+);
+
+on_both_backends!(
     walking_pages_visits_every_agency_once_in_order,
     |app: TestApp| async move {
         populate(&app, 23).await;

@@ -5,7 +5,8 @@
 //! - [`api`]: HTTP only (poem-openapi): one file per resource with its reads and writes
 //!   (`write` holds what the writes share, `etag` the entity-tag grammar), DTOs (`dto`, a
 //!   file a resource), OGC API - Features (`ogc`: `documents`, `collections`, `items`,
-//!   `datetime`), no queries.
+//!   `datetime`), the finished spec (`spec`: `ordered`, `components`, `schemas`, `enums`),
+//!   no queries.
 //! - [`pages`]: the HTML face of the same service calls: pages on the API's URLs, embeds,
 //!   oEmbed. `pages::views` holds a file a page or two (`landing`, `agency`, `report`,
 //!   `records`, `lists`) and what they share (`sections`, `map`).

@@ -24,9 +24,9 @@
 //!   Atlas); the partnership's citation of the Atlas quotes the row's Summary.
 
 //!
-//! The steps: [`plan`] (pure, against the catalog) groups the rows by agency and plans each
-//! group's sources ([`sources`]), agency (placed by [`placement`]), partnership and
-//! citations; [`write`] writes the plan; [`report`] says what was done.
+//! The steps: `plan` (pure, against the catalog) groups the rows by agency and plans each
+//! group's sources (`sources`), agency (placed by `placement`), partnership and
+//! citations; `write` writes the plan; `report` says what was done.
 
 pub(crate) mod placement;
 mod plan;

@@ -169,7 +169,7 @@ pub async fn landing(state: &AppState, req: &Request, q: &Params) -> Result<Stri
 }
 
 /// Partnerships per state, with how many are active today and links to each state's
-/// agencies and data: a few dozen rows however many partnerships there are.
+/// agencies (whose page links their CSV) and map: a few dozen rows however many partnerships there are.
 fn state_table(catalog: &Catalog, ps: &[&Partnership], today: Date) -> Markup {
     #[derive(Default)]
     struct Row {
@@ -200,7 +200,7 @@ fn state_table(catalog: &Catalog, ps: &[&Partnership], today: Date) -> Markup {
             table {
                 caption class="muted" { "Partnerships by the state of their agency; each agency's page lists its own, with dates and sources" }
                 thead { tr { th scope="col" { "State" } th scope="col" { "Agencies" } th scope="col" { "Partnerships" }
-                    th scope="col" { "Active today, certainly" } th scope="col" { "Possibly" } th scope="col" { "Data" } } }
+                    th scope="col" { "Active today, certainly" } th scope="col" { "Possibly" } th scope="col" { "Map" } } }
                 tbody {
                     @for (name, (state, row)) in &rows {
                         @let code = state.as_str();
@@ -210,7 +210,7 @@ fn state_table(catalog: &Catalog, ps: &[&Partnership], today: Date) -> Markup {
                             td { (row.partnerships) }
                             td { (row.certain) }
                             td { (row.possible) }
-                            td { a href=(format!("/partnerships.csv?state={code}")) { "CSV" } ", " a href=(format!("/embed/map?state={code}")) { "map" } }
+                            td { a href=(format!("/embed/map?state={code}")) { "map" } }
                         }
                     }
                 }

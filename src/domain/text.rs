@@ -8,11 +8,16 @@
 pub fn fold_words(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut gap = false;
+    // `q` searches fold every record's name they test: no allocation per character.
+    let mut ascii = [0u8; 4];
     for c in text.chars().flat_map(char::to_lowercase) {
-        let letters = match c {
-            _ if is_apostrophe(c) => continue,
-            c if c.is_ascii_alphanumeric() => Some(c.encode_utf8(&mut [0; 4]).to_string()),
-            c => fold_diacritic(c).map(str::to_string),
+        if is_apostrophe(c) {
+            continue;
+        }
+        let letters = if c.is_ascii_alphanumeric() {
+            Some(&*c.encode_utf8(&mut ascii))
+        } else {
+            fold_diacritic(c)
         };
         match letters {
             Some(l) => {
@@ -20,7 +25,7 @@ pub fn fold_words(text: &str) -> String {
                     out.push(' ');
                 }
                 gap = false;
-                out.push_str(&l);
+                out.push_str(l);
             }
             None => gap = true,
         }

@@ -124,6 +124,51 @@ impl Group<'_> {
     }
 }
 
+/// A circle as drawn: one marker, or a group of them (`n`, no dates).
+struct Drawn<'m> {
+    class: &'static str,
+    x: f64,
+    y: f64,
+    r: f64,
+    label: String,
+    href: Option<String>,
+    from: Option<&'m str>,
+    to: Option<&'m str>,
+    n: Option<usize>,
+    state: &'static str,
+}
+
+impl Group<'_> {
+    /// The group as one circle: a lone member as itself (without its dates: a grouped map
+    /// has no slider), several as a larger circle linking to their state's agencies.
+    fn drawn(&self, r: f64) -> Drawn<'static> {
+        let first = self.members[0];
+        let n = self.members.len();
+        let (label, href, r) = if n > 1 {
+            let href = self
+                .members
+                .iter()
+                .any(|m| m.href.is_some())
+                .then(|| format!("/agencies.html?state={}", first.state));
+            (self.label(), href, r * 1.6)
+        } else {
+            (first.label.clone(), first.href.clone(), r)
+        };
+        Drawn {
+            class: self.class(),
+            x: self.x,
+            y: self.y,
+            r,
+            label,
+            href,
+            from: None,
+            to: None,
+            n: Some(n),
+            state: first.state,
+        }
+    }
+}
+
 /// Nearby markers of one state together, at the mean of their positions, in a stable order
 /// (by cell, then state).
 fn group<'m>(placed: &[(&'m Marker, (f64, f64))], frame: (f64, f64, f64, f64)) -> Vec<Group<'m>> {
@@ -175,7 +220,28 @@ pub fn svg(markers: &[Marker], opts: &MapOptions) -> Markup {
         .iter()
         .filter_map(|m| place(m.lon, m.lat).map(|p| (m, p)))
         .collect();
-    let grouped = groups(placed.len()).then(|| group(&placed, (x, y, w, h)));
+    let drawn: Vec<Drawn> = if groups(placed.len()) {
+        group(&placed, (x, y, w, h))
+            .iter()
+            .map(|g| g.drawn(r))
+            .collect()
+    } else {
+        placed
+            .iter()
+            .map(|&(m, (x, y))| Drawn {
+                class: m.class,
+                x,
+                y,
+                r,
+                label: m.label.clone(),
+                href: m.href.clone(),
+                from: m.from.as_deref(),
+                to: m.to.as_deref(),
+                n: None,
+                state: m.state,
+            })
+            .collect()
+    };
     html! {
         svg xmlns=[opts.standalone.then_some("http://www.w3.org/2000/svg")]
             class="map" viewBox=(view) role=(role) aria-label=(opts.title)
@@ -191,41 +257,18 @@ pub fn svg(markers: &[Marker], opts: &MapOptions) -> Markup {
                 }
             }
             g class="mk" {
-                @if let Some(groups) = &grouped {
-                    @for g in groups {
-                        @let class = g.class();
-                        @let label = g.label();
-                        @let n = g.members.len();
-                        @let circle = html! {
-                            circle class=(class) fill=(fill(class)) stroke="#ffffff" stroke-width="0.4"
-                                cx=(format!("{:.1}", g.x)) cy=(format!("{:.1}", g.y))
-                                r=(format!("{:.2}", if n > 1 { r * 1.6 } else { r }))
-                                data-n=(n) data-state=(g.members[0].state) {
-                                title { @if n > 1 { (label) } @else { (g.members[0].label) } }
-                            }
-                        };
-                        @if n > 1 && g.members.iter().any(|m| m.href.is_some()) {
-                            a href=(format!("/agencies.html?state={}", g.members[0].state)) aria-label=(label) { (circle) }
-                        } @else if let Some(href) = &g.members[0].href {
-                            a href=(href) aria-label=(g.members[0].label) { (circle) }
-                        } @else {
-                            (circle)
+                @for d in &drawn {
+                    @let circle = html! {
+                        circle class=(d.class) fill=(fill(d.class)) stroke="#ffffff" stroke-width="0.4"
+                            cx=(format!("{:.1}", d.x)) cy=(format!("{:.1}", d.y)) r=(format!("{:.2}", d.r))
+                            data-from=[d.from] data-to=[d.to] data-n=[d.n] data-state=(d.state) {
+                            title { (d.label) }
                         }
-                    }
-                } @else {
-                    @for (m, (cx, cy)) in &placed {
-                        @let circle = html! {
-                            circle class=(m.class) fill=(fill(m.class)) stroke="#ffffff" stroke-width="0.4" cx=(format!("{cx:.1}")) cy=(format!("{cy:.1}"))
-                                r=(format!("{r:.2}")) data-from=[m.from.as_deref()] data-to=[m.to.as_deref()]
-                                data-state=(m.state) {
-                                title { (m.label) }
-                            }
-                        };
-                        @if let Some(href) = &m.href {
-                            a href=(href) aria-label=(m.label) { (circle) }
-                        } @else {
-                            (circle)
-                        }
+                    };
+                    @if let Some(href) = &d.href {
+                        a href=(href) aria-label=(d.label) { (circle) }
+                    } @else {
+                        (circle)
                     }
                 }
             }

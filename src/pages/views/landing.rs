@@ -172,8 +172,8 @@ pub async fn landing(state: &AppState, req: &Request, q: &Params) -> Result<Stri
 /// agencies (whose page links their CSV) and map: a few dozen rows however many partnerships there are.
 fn state_table(catalog: &Catalog, ps: &[&Partnership], today: Date) -> Markup {
     #[derive(Default)]
-    struct Row {
-        agencies: std::collections::BTreeSet<String>,
+    struct Row<'c> {
+        agencies: std::collections::BTreeSet<&'c str>,
         partnerships: usize,
         certain: usize,
         possible: usize,
@@ -187,7 +187,7 @@ fn state_table(catalog: &Catalog, ps: &[&Partnership], today: Date) -> Markup {
         let (_, row) = rows
             .entry(agency.state.name())
             .or_insert_with(|| (agency.state, Row::default()));
-        row.agencies.insert(agency.id.clone());
+        row.agencies.insert(agency.id.as_str());
         row.partnerships += 1;
         match listing::activity(catalog, p, today).map(|a| a.certainty) {
             Some(listing::Certainty::Certain) => row.certain += 1,

@@ -13,7 +13,7 @@ use super::{
     sort_with_distance,
 };
 use crate::domain::{EntityKind, StateCode};
-use crate::error::{ApiError, ErrorCode, Problem};
+use crate::error::ApiError;
 use crate::export::tables::AgencyRow;
 use crate::service::listing::{self, AGENCY_SORTS, AgencyFilter, AgencySortField, PageRequest};
 use crate::service::snapshot;
@@ -422,9 +422,7 @@ impl AgenciesApi {
         as_of: Query<Option<String>>,
     ) -> Result<AgencyResponse, ApiError> {
         let catalog = super::view(&self.state, as_of.0.as_deref()).await?;
-        let Some(agency) = catalog.agencies.get(&id.0) else {
-            return Err(missing(&catalog, EntityKind::Agency, "agencies", &id.0));
-        };
+        let agency = catalog.agency(&id.0).map_err(super::read_error)?;
         let detail = AgencyDetail {
             agency: dto::Agency::from(&**agency),
             partnerships: catalog
@@ -521,23 +519,5 @@ impl AgenciesApi {
             body.0,
         )
         .await
-    }
-}
-
-/// 410 for a deleted record (with a link to its history), 404 for an id never seen.
-pub fn missing(
-    catalog: &crate::service::catalog::Catalog,
-    kind: EntityKind,
-    collection: &str,
-    id: &str,
-) -> ApiError {
-    match catalog.tombstone(kind, id) {
-        Some(_) => {
-            let mut p = Problem::new(ErrorCode::Gone, format!("{kind} `{id}` was deleted"))
-                .with_parameter("id");
-            p.history = Some(format!("/{collection}/{id}/history"));
-            ApiError::from_problem(p)
-        }
-        None => ApiError::not_found(kind.as_str(), id),
     }
 }

@@ -1,7 +1,6 @@
 //! `/citations`: every "source S supports record R" statement, as records of their own, so
 //! a client can ask which records a source supports or page through all the evidence.
 
-use super::agencies::missing;
 use super::dto::{self, CitationList, CitationRecord, ListMeta};
 use super::exports::{self, CsvExport, NdjsonExport};
 use super::geojson::{TableFormat, is_export, negotiate_table};
@@ -221,13 +220,7 @@ impl CitationsApi {
         as_of: Query<Option<String>>,
     ) -> Result<CitationResponse, ApiError> {
         let catalog = super::view(&self.state, as_of.0.as_deref()).await?;
-        let found =
-            id.0.parse::<i64>()
-                .ok()
-                .and_then(|n| catalog.citations.get(&n));
-        let Some(c) = found else {
-            return Err(missing(&catalog, EntityKind::Citation, "citations", &id.0));
-        };
+        let c = catalog.citation(&id.0).map_err(super::read_error)?;
         let link = format!(
             "</citations/{}/history>; rel=\"version-history\", </sources/{}>; rel=\"related\", </{}/{}>; rel=\"about\"",
             c.id,

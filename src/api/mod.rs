@@ -344,6 +344,21 @@ pub fn example_q() -> Option<String> {
 
 /// A failure of the service: the database out of reach is a 503 `database_unavailable` with
 /// `Retry-After` (reads from memory go on answering); anything else is a logged 500.
+/// A read by id that found nothing: 404 for an id never seen, 410 for a deleted record (with
+/// a link to its history, which remains). Reads and writes both answer through this.
+pub fn read_error(e: crate::service::read::ReadError) -> ApiError {
+    use crate::service::read::ReadError;
+    match e {
+        ReadError::NotFound(kind, id) => ApiError::not_found(kind.as_str(), &id),
+        ReadError::Gone(kind, ref id) => {
+            let mut p = crate::error::Problem::new(crate::error::ErrorCode::Gone, e.to_string())
+                .with_parameter("id");
+            p.history = Some(format!("/{}/{id}/history", kind.collection()));
+            ApiError::from_problem(p)
+        }
+    }
+}
+
 pub fn service_error(e: crate::service::ServiceError) -> ApiError {
     if e.is_unavailable() {
         tracing::warn!(error = %e, "database unavailable");

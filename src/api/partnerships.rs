@@ -1,6 +1,5 @@
 //! `/partnerships`: list with filters, sorting and paging; one partnership with its citations.
 
-use super::agencies::missing;
 use super::dto::{self, ListMeta, PartnershipList};
 use super::exports::{self, Batches, CsvExport, GeoJson, NdjsonExport};
 use super::fast::Fast;
@@ -576,18 +575,7 @@ impl PartnershipsApi {
         let active_on = one_day("active_on", active_on.0.as_deref())?;
         let catalog = super::view(&self.state, as_of.0.as_deref()).await?;
         let key = id.0;
-        let found = key
-            .parse::<i64>()
-            .ok()
-            .and_then(|n| catalog.partnerships.get(&n));
-        let Some(p) = found else {
-            return Err(missing(
-                &catalog,
-                EntityKind::Partnership,
-                "partnerships",
-                &key,
-            ));
-        };
+        let p = catalog.partnership(&key).map_err(super::read_error)?;
         Ok(PartnershipResponse::Ok(
             Json(PartnershipDetail {
                 partnership: match active_on {

@@ -1,7 +1,6 @@
 //! `/phases`: the dated phases of vendor programs (what enrolled agencies could do when), as
 //! a list of their own beside the programs that embed them.
 
-use super::agencies::missing;
 use super::dto::{self, ListMeta, PhaseList};
 use super::exports::{self, CsvExport, NdjsonExport};
 use super::geojson::{TableFormat, is_export, negotiate_table};
@@ -218,9 +217,7 @@ impl PhasesApi {
         as_of: Query<Option<String>>,
     ) -> Result<PhaseResponse, ApiError> {
         let catalog = super::view(&self.state, as_of.0.as_deref()).await?;
-        let Some(p) = catalog.phases.get(&id.0) else {
-            return Err(missing(&catalog, EntityKind::Phase, "phases", &id.0));
-        };
+        let p = catalog.phase(&id.0).map_err(super::read_error)?;
         let link = format!(
             "</phases/{}/history>; rel=\"version-history\", </programs/{}>; rel=\"up\"",
             super::path_segment(&p.id),

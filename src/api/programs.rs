@@ -1,6 +1,5 @@
 //! `/programs`: the vendor programs agencies enrol in, with their dated phases.
 
-use super::agencies::missing;
 use super::dto::{self, ListMeta, ProgramList};
 use super::exports::{self, CsvExport, NdjsonExport};
 use super::geojson::{TableFormat, is_export, negotiate_table};
@@ -187,9 +186,7 @@ impl ProgramsApi {
         as_of: Query<Option<String>>,
     ) -> Result<ProgramResponse, ApiError> {
         let catalog = super::view(&self.state, as_of.0.as_deref()).await?;
-        let Some(p) = catalog.programs.get(&id.0) else {
-            return Err(missing(&catalog, EntityKind::Program, "programs", &id.0));
-        };
+        let p = catalog.program(&id.0).map_err(super::read_error)?;
         let partnership_count = catalog.partnership_count(&p.id);
         Ok(ProgramResponse::Ok(
             Json(ProgramDetail {

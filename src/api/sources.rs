@@ -1,6 +1,5 @@
 //! `/sources`: the evidence records cite, and what each source supports.
 
-use super::agencies::missing;
 use super::dto::{self, CitedRecord, ListMeta, SourceList};
 use super::exports::{self, CsvExport, NdjsonExport};
 use super::geojson::{TableFormat, is_export, negotiate_table};
@@ -201,14 +200,7 @@ impl SourcesApi {
         as_of: Query<Option<String>>,
     ) -> Result<SourceResponse, ApiError> {
         let catalog = super::view(&self.state, as_of.0.as_deref()).await?;
-        let key = id.0;
-        let found = key
-            .parse::<i64>()
-            .ok()
-            .and_then(|n| catalog.sources.get(&n));
-        let Some(s) = found else {
-            return Err(missing(&catalog, EntityKind::Source, "sources", &key));
-        };
+        let s = catalog.source(&id.0).map_err(super::read_error)?;
         let (cited_by_count, citing) = catalog.cited_by(s.id, 1000);
         let tag = super::etag::record(s.meta.version);
         Ok(SourceResponse::Ok(

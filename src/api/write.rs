@@ -237,13 +237,7 @@ pub async fn authorize(
 /// Every edit failure, as HTTP.
 pub fn edit_error(e: EditError) -> ApiError {
     match e {
-        EditError::NotFound(kind, id) => ApiError::not_found(kind.as_str(), &id),
-        EditError::Gone(kind, id) => {
-            let mut p = Problem::new(ErrorCode::Gone, format!("{kind} `{id}` was deleted"))
-                .with_parameter("id");
-            p.history = Some(format!("/{}/{id}/history", kind.collection()));
-            ApiError::from_problem(p)
-        }
+        EditError::Missing(e) => super::read_error(e),
         EditError::PreconditionRequired => ApiError::from_problem(
             Problem::new(ErrorCode::PreconditionRequired, e.to_string()).with_parameter("If-Match"),
         ),

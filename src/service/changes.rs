@@ -132,7 +132,7 @@ fn row_error(row: &ChangeRow, e: EditError) -> ChangesError {
         EditError::Invalid { field, message } => {
             at(row.line, &column_of(field.as_deref()), message)
         }
-        EditError::NotFound(..) | EditError::Gone(..) => at(row.line, "record", e.to_string()),
+        EditError::Missing(_) => at(row.line, "record", e.to_string()),
         EditError::Conflict(m) => at(row.line, "record", m),
         EditError::PreconditionRequired | EditError::PreconditionFailed { .. } => {
             at(row.line, "record", e.to_string())
@@ -189,7 +189,9 @@ fn same_as_existing(catalog: &Catalog, record: &Record) -> Option<String> {
             .into_iter()
             .find(|x| content(&Record::Partnership((*x).clone())) == wanted)
             .map(|x| x.id.to_string()),
-        _ => edit::current(catalog, record.kind(), &record.entity_id())
+        _ => catalog
+            .record(record.kind(), &record.entity_id())
+            .ok()
             .filter(|x| content(x) == wanted)
             .map(|x| x.entity_id()),
     }

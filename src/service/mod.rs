@@ -10,6 +10,7 @@ pub mod import;
 pub mod listing;
 pub mod paging;
 pub mod per_version;
+pub mod read;
 pub mod reports;
 pub mod ringmap;
 pub mod seed;

@@ -3,7 +3,6 @@
 //! reject them with a reason. A report never changes data by itself: an accepted one may
 //! name the revision (an edit made through the usual cited path) it led to.
 
-use super::edit::current;
 use super::{Dataset, ServiceError};
 use crate::domain::EntityKind;
 use crate::store::{NewReport, StoredReport};
@@ -135,7 +134,7 @@ pub async fn submit(dataset: &Dataset, input: ReportInput) -> Result<StoredRepor
                 ),
             )
         })?;
-        if current(&dataset.read(), kind, id).is_none() {
+        if dataset.read().record(kind, id).is_err() {
             return Err(invalid(
                 "record",
                 format!("no {kind} has the id `{id}` (or it was deleted)"),

@@ -5,7 +5,7 @@ use super::map::legend;
 use super::sections::{citations, history, partnership_table, phases_timeline};
 use super::{CSV, GEOJSON, JSON};
 use crate::api::AppState;
-use crate::api::agencies::missing;
+use crate::api::read_error;
 use crate::domain::{Agency, EntityKind, Partnership};
 use crate::error::ApiError;
 use crate::geo::Near;
@@ -28,9 +28,7 @@ pub async fn agency(
     // Before the catalog view: a live view is a lock guard, never held across an await.
     let hist = history(state, EntityKind::Agency, id).await?;
     let catalog = crate::api::view(state, q.get("as_of")).await?;
-    let Some(a) = catalog.agencies.get(id).cloned() else {
-        return Err(missing(&catalog, EntityKind::Agency, "agencies", id));
-    };
+    let a = catalog.agency(id).map_err(read_error)?.clone();
     let today = crate::service::writer::now().date();
     let ps = catalog.partnerships_of(&a.id);
     let neighbours = neighbours(&catalog, &a);

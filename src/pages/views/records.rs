@@ -4,7 +4,7 @@
 use super::sections::{citations, history, partnership_table, phases_timeline};
 use super::{CSV, GEOJSON, JSON};
 use crate::api::AppState;
-use crate::api::agencies::missing;
+use crate::api::read_error;
 use crate::domain::EntityKind;
 use crate::error::ApiError;
 use crate::pages::layout::{self, Page, alt, date};
@@ -22,19 +22,7 @@ pub async fn partnership(
     q.only(&["as_of"])?;
     let hist = history(state, EntityKind::Partnership, id).await?;
     let catalog = crate::api::view(state, q.get("as_of")).await?;
-    let Some(p) = id
-        .parse::<i64>()
-        .ok()
-        .and_then(|n| catalog.partnerships.get(&n))
-        .cloned()
-    else {
-        return Err(missing(
-            &catalog,
-            EntityKind::Partnership,
-            "partnerships",
-            id,
-        ));
-    };
+    let p = catalog.partnership(id).map_err(read_error)?.clone();
     let today = crate::service::writer::now().date();
     let agency = catalog.agencies.get(&p.agency_id);
     let program = catalog.programs.get(&p.program_id);
@@ -90,9 +78,7 @@ pub async fn program(
 ) -> Result<String, ApiError> {
     q.only(&["as_of"])?;
     let catalog = crate::api::view(state, q.get("as_of")).await?;
-    let Some(pr) = catalog.programs.get(id).cloned() else {
-        return Err(missing(&catalog, EntityKind::Program, "programs", id));
-    };
+    let pr = catalog.program(id).map_err(read_error)?.clone();
     let body = html! {
         h1 { (pr.name) }
         p class="lede" { "A program of " (pr.vendor) ", " (date(pr.start)) " – " @if pr.end.is_some() { (date(pr.end)) } @else { "open" } "." }
@@ -138,14 +124,7 @@ pub async fn source(
 ) -> Result<String, ApiError> {
     q.only(&["as_of"])?;
     let catalog = crate::api::view(state, q.get("as_of")).await?;
-    let Some(s) = id
-        .parse::<i64>()
-        .ok()
-        .and_then(|n| catalog.sources.get(&n))
-        .cloned()
-    else {
-        return Err(missing(&catalog, EntityKind::Source, "sources", id));
-    };
+    let s = catalog.source(id).map_err(read_error)?.clone();
     // The same citations as the JSON detail (`GET /sources/{id}`'s `cited_by`).
     let (_, citing) = catalog.cited_by(s.id, 1000);
     let link = |kind: EntityKind, id: &str| -> String {

@@ -14,8 +14,8 @@
 mod prepare;
 mod rules;
 
+pub use prepare::merge_patch;
 pub(super) use prepare::{content, prepare_create, prepare_fields, prepare_update};
-pub use prepare::{current, merge_patch};
 pub(super) use rules::{check_create_change, check_update_change};
 
 use crate::domain::{ChangeKind, EntityKind, Record};
@@ -59,10 +59,9 @@ pub struct Saved {
 
 #[derive(Debug, thiserror::Error)]
 pub enum EditError {
-    #[error("no {0} has the id `{1}`")]
-    NotFound(EntityKind, String),
-    #[error("{0} `{1}` was deleted")]
-    Gone(EntityKind, String),
+    /// No such record, or it was deleted.
+    #[error(transparent)]
+    Missing(#[from] crate::service::read::ReadError),
     #[error("send If-Match with the version you read (its ETag) to change a record")]
     PreconditionRequired,
     #[error("the record changed since you read it: it is now at version {current}")]

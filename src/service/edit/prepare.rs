@@ -57,39 +57,8 @@ pub(super) fn record_from_fields(
     Record::from_json(kind, Value::Object(fields)).map_err(|e| invalid(None, e.to_string()))
 }
 
-/// The current record of this kind and id.
-pub fn current(catalog: &Catalog, kind: EntityKind, id: &str) -> Option<Record> {
-    let num = id.parse::<i64>().ok();
-    match kind {
-        EntityKind::Agency => catalog
-            .agencies
-            .get(id)
-            .map(|a| Record::Agency((**a).clone())),
-        EntityKind::Program => catalog.programs.get(id).cloned().map(Record::Program),
-        EntityKind::Phase => catalog.phases.get(id).cloned().map(Record::Phase),
-        EntityKind::Partnership => num
-            .and_then(|n| catalog.partnerships.get(&n))
-            .map(|p| Record::Partnership((**p).clone())),
-        EntityKind::Source => num
-            .and_then(|n| catalog.sources.get(&n))
-            .cloned()
-            .map(Record::Source),
-        EntityKind::Citation => num
-            .and_then(|n| catalog.citations.get(&n))
-            .map(|c| Record::Citation((**c).clone())),
-    }
-}
-
 pub(super) fn existing(catalog: &Catalog, kind: EntityKind, id: &str) -> Result<Record, EditError> {
-    {
-        match current(catalog, kind, id) {
-            Some(r) => Ok(r),
-            None if catalog.tombstone(kind, id).is_some() => {
-                Err(EditError::Gone(kind, id.to_string()))
-            }
-            None => Err(EditError::NotFound(kind, id.to_string())),
-        }
-    }
+    Ok(catalog.record(kind, id)?)
 }
 
 /// The record a create would write, before any check against other records.

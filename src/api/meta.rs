@@ -143,7 +143,7 @@ impl MetaApi {
         match dataset.ping().await {
             Ok(()) => Ok(HealthResponse::Ok(Json(Health {
                 status: "ok".into(),
-                database: format!("{:?}", dataset.store().backend()).to_lowercase(),
+                database: dataset.backend_name(),
                 dataset_version: dataset.read().seq(),
             }))),
             Err(e) => {

@@ -13,7 +13,7 @@ use super::sources::SourceFields;
 use crate::domain::{ChangeKind, EntityKind};
 use crate::error::{ApiError, ErrorCode, Problem};
 use crate::service::edit::{ChangeRequest, EditError, Saved};
-use crate::service::tokens::{self, Caller, Role};
+use crate::service::tokens::{Caller, Role};
 use poem_openapi::auth::Bearer;
 use poem_openapi::payload::Json;
 use poem_openapi::types::{Example, ToJSON};
@@ -211,9 +211,9 @@ pub async fn authorize(
     auth: &BearerAuth,
     needed: Role,
 ) -> Result<Caller, ApiError> {
-    let dataset = &state.dataset;
-    let caller = dataset
-        .guarded(async { Ok(tokens::authenticate(dataset.store(), &auth.0.token).await?) })
+    let caller = state
+        .dataset
+        .authenticate(&auth.0.token)
         .await
         .map_err(super::service_error)?
         .ok_or_else(|| {

@@ -278,6 +278,11 @@ impl Dataset {
         &self.store
     }
 
+    /// Which database engine holds the revision log: `sqlite` or `postgres`.
+    pub fn backend_name(&self) -> String {
+        format!("{:?}", self.store.backend()).to_lowercase()
+    }
+
     /// Read access to the current catalog. Hold it briefly: writers wait for it.
     pub fn read(&self) -> RwLockReadGuard<'_, Catalog> {
         // A panic while holding the lock leaves a catalog that was fully applied up to some

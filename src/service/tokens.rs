@@ -99,6 +99,15 @@ pub async fn revoke(store: &Store, name: &str) -> Result<bool, StoreError> {
 
 /// The live token this bearer token is, if any. Compares against every live token, without
 /// stopping at a match, in constant time per comparison.
+impl super::Dataset {
+    /// The caller a bearer token names, if it is known and not revoked. Guarded: an
+    /// unreachable database is a `ServiceError` that says so.
+    pub async fn authenticate(&self, token: &str) -> Result<Option<Caller>, super::ServiceError> {
+        self.guarded(async { Ok(authenticate(self.store(), token).await?) })
+            .await
+    }
+}
+
 pub async fn authenticate(store: &Store, token: &str) -> Result<Option<Caller>, StoreError> {
     let presented = hash(token);
     let mut found = None;

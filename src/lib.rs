@@ -12,6 +12,7 @@
 //!   `records`, `lists`) and what they share (`sections`, `map`).
 //! - [`service`]: use cases: writes with history in one transaction; reads from the catalog,
 //!   an in-memory fold of the revision log kept in step with the database; per-version caches.
+//!   `service::read` is the read facade: one record by id, or a `ReadError` (not found, gone).
 //!   Imports in `service::import` (`plan`, `sources`, `placement`, `write`, `report`); the
 //!   lists in `service::listing` (`agencies`, `partnerships`, `activity`, `programs`,
 //!   `sources`, `geo`); edits in `service::edit` (`rules`, `prepare`).

@@ -32,9 +32,7 @@ use crate::service::listing::{self, DEFAULT_LIMIT, ListError, PageRequest, Sort}
 use poem_openapi::{OpenApiService, Tags};
 
 pub const TITLE: &str = "Ring partnerships API";
-pub const LICENSE_NAME: &str = "CC BY 4.0";
-pub const LICENSE_URL: &str = "https://creativecommons.org/licenses/by/4.0/";
-pub const ATTRIBUTION: &str = "Partnership data: Electronic Frontier Foundation and the University of Nevada, Reno Reynolds School of Journalism, Atlas of Surveillance (CC BY 4.0), and the public sources cited with each record. Locations: GeoNames (CC BY 4.0).";
+pub use crate::export::datapackage::{ATTRIBUTION, LICENSE_NAME, LICENSE_URL};
 
 #[derive(Tags)]
 pub enum ApiTags {

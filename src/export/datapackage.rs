@@ -7,7 +7,11 @@ use super::{Column, Table};
 use crate::domain::{Citation, Phase, Program, Source};
 use serde_json::{Value, json};
 
+/// The dataset's licence, and the credit it asks for: in the spec, every list's `meta`, the
+/// bulk download and its Data Package.
+pub const LICENSE_NAME: &str = "CC BY 4.0";
 pub const LICENSE_URL: &str = "https://creativecommons.org/licenses/by/4.0/";
+pub const ATTRIBUTION: &str = "Partnership data: Electronic Frontier Foundation and the University of Nevada, Reno Reynolds School of Journalism, Atlas of Surveillance (CC BY 4.0), and the public sources cited with each record. Locations: GeoNames (CC BY 4.0).";
 
 /// A CSV table of the bulk download.
 pub struct CsvResource {
@@ -188,6 +192,39 @@ pub fn how_old(coverage: &[CoverageLine]) -> String {
 
 fn license() -> Value {
     json!({"name": "CC-BY-4.0", "path": LICENSE_URL, "title": "Creative Commons Attribution 4.0"})
+}
+
+const README: &str = "Ring partnerships: the bulk download\n\
+====================================\n\n\
+Which US police and other public safety agencies partner with Amazon Ring, through which\n\
+programs, from when to when, and on what evidence.\n\n\
+Files: agencies.csv, partnerships.csv, programs.csv, phases.csv, sources.csv and\n\
+citations.csv (RFC 4180, UTF-8, header row), described column by column in\n\
+datapackage.json (Frictionless Data Package). Dates keep their known precision:\n\
+start_date is YYYY-MM-DD, YYYY-MM or YYYY, and start_precision says which;\n\
+start_earliest and start_latest are the first and last day it can mean (plain ISO\n\
+days every tool reads as dates), and the same holds for every other date.\n\n";
+
+/// The bulk download's `README.txt`.
+pub fn readme(version: i64, coverage: &[CoverageLine]) -> String {
+    format!(
+        "{README}{}\n\nDataset version: {version}.\n\nLicence: {} ({}). See LICENSE.\n\n{}\n",
+        how_old(coverage),
+        LICENSE_NAME,
+        LICENSE_URL,
+        ATTRIBUTION
+    )
+}
+
+/// The bulk download's `LICENSE.txt`.
+pub fn license_text() -> String {
+    format!(
+        "The data in this archive is licensed under the Creative Commons Attribution 4.0\n\
+International licence (CC BY 4.0): {}\n\n\
+You may share and adapt it for any purpose, provided you give appropriate credit.\n\
+Attribution:\n\n{}\n",
+        LICENSE_URL, ATTRIBUTION
+    )
 }
 
 #[cfg(test)]

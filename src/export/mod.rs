@@ -266,6 +266,47 @@ pub fn geojson_tail(out: &mut Vec<u8>, returned: u64, next: Option<&str>) {
     let _ = write!(out, ",\"numberReturned\":{returned}}}");
 }
 
+/// Writes a CSV table of `rows` to `out`, `CHUNK_ROWS` rows at a time; stops at the first
+/// error.
+pub fn write_csv_rows<T: Table>(
+    out: &mut impl Write,
+    rows: impl IntoIterator<Item = std::io::Result<T>>,
+) -> std::io::Result<()> {
+    let mut w = CsvWriter::new();
+    w.header(T::COLUMNS);
+    for (i, r) in rows.into_iter().enumerate() {
+        w.row(&r?);
+        if (i + 1) % CHUNK_ROWS == 0 {
+            out.write_all(&w.take())?;
+        }
+    }
+    out.write_all(&w.take())
+}
+
+/// Writes a GeoJSON FeatureCollection of `rows`; `feature` gives each one's id, position and
+/// properties. Stops at the first error.
+pub fn write_feature_collection<T, I: Serialize, V: Serialize>(
+    out: &mut impl Write,
+    meta: &impl Serialize,
+    rows: impl IntoIterator<Item = std::io::Result<T>>,
+    feature: impl Fn(&T) -> (I, Option<(f64, f64)>, V),
+) -> std::io::Result<()> {
+    let mut buf = Vec::new();
+    geojson_head(&mut buf, meta, &[(); 0]);
+    let mut count = 0u64;
+    for r in rows {
+        let (id, at, props) = feature(&r?);
+        geojson_feature(&mut buf, count == 0, &id, at, &props);
+        count += 1;
+        if count.is_multiple_of(CHUNK_ROWS as u64) {
+            out.write_all(&buf)?;
+            buf.clear();
+        }
+    }
+    geojson_tail(&mut buf, count, None);
+    out.write_all(&buf)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

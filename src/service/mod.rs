@@ -4,6 +4,7 @@
 pub mod built_files;
 pub mod catalog;
 pub mod changes;
+pub mod downloads;
 pub mod edit;
 pub mod history;
 pub mod import;

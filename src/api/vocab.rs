@@ -169,6 +169,15 @@ impl ToJSON for StateCode {
     }
 }
 
+impl ParseFromJSON for StateCode {
+    fn parse_from_json(value: Option<serde_json::Value>) -> ParseResult<Self> {
+        match value.unwrap_or_default() {
+            serde_json::Value::String(s) => s.parse().map_err(ParseError::custom),
+            other => Err(ParseError::expected_type(other)),
+        }
+    }
+}
+
 impl ParseFromParameter for StateCode {
     fn parse_from_parameter(value: &str) -> ParseResult<Self> {
         value.parse().map_err(ParseError::custom)

@@ -158,7 +158,7 @@ impl Example for DeleteBody {
 #[oai(example)]
 pub struct EditResult {
     /// agency, program, phase, partnership, source or citation.
-    pub kind: String,
+    pub kind: EntityKind,
     pub id: String,
     /// The record's version after the write.
     pub version: i32,
@@ -174,7 +174,7 @@ pub struct EditResult {
 impl Example for EditResult {
     fn example() -> Self {
         Self {
-            kind: "partnership".into(),
+            kind: EntityKind::Partnership,
             id: "1".into(),
             version: 2,
             seq: 4568,
@@ -276,7 +276,7 @@ fn result(saved: Saved) -> (EditResult, String) {
     let version = saved.record.meta().version;
     (
         EditResult {
-            kind: kind.as_str().into(),
+            kind,
             history: format!("/{}/{id}/history", kind.collection()),
             id,
             version,

@@ -166,7 +166,8 @@ impl Partnership {
         let agency = agency.map(AgencyBrief::from).unwrap_or(AgencyBrief {
             id: p.agency_id.clone(),
             name: String::new(),
-            agency_type: String::new(),
+            // Never met: a partnership's agency exists in a catalog folded from the log.
+            agency_type: domain::AgencyType::Other,
             state: String::new(),
             latitude: None,
             longitude: None,

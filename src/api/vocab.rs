@@ -184,6 +184,82 @@ impl ParseFromParameter for StateCode {
     }
 }
 
+/// A vocabulary value (or a state) as a write body gives it: the value, or the text that is
+/// none of the vocabulary's, with the domain's reason. A body still parses with an unknown
+/// value, which the service refuses when it builds the record, as any rule the record breaks
+/// (422 `invalid_record`, after the id and version are checked), so a write body judges its
+/// values where the record's own parser did.
+///
+/// Its schema is the plain `string` a `String` field has; the spec pass (`spec::enums`) gives
+/// the field its vocabulary, as for every field the code once held as text.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Given<T> {
+    Known(T),
+    Unknown { text: String, why: String },
+}
+
+impl<T> Given<T> {
+    /// The value, or why the text is none.
+    pub fn value(self) -> Result<T, String> {
+        match self {
+            Given::Known(v) => Ok(v),
+            Given::Unknown { why, .. } => Err(why),
+        }
+    }
+}
+
+impl<T: Send + Sync + Clone + 'static> Type for Given<T> {
+    const IS_REQUIRED: bool = true;
+    type RawValueType = Self;
+    type RawElementValueType = Self;
+
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("string")
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        MetaSchemaRef::Inline(Box::new(MetaSchema::new("string")))
+    }
+
+    fn as_raw_value(&self) -> Option<&Self::RawValueType> {
+        Some(self)
+    }
+
+    fn raw_element_iter<'a>(
+        &'a self,
+    ) -> Box<dyn Iterator<Item = &'a Self::RawElementValueType> + 'a> {
+        Box::new(self.as_raw_value().into_iter())
+    }
+}
+
+impl<T> ParseFromJSON for Given<T>
+where
+    T: std::str::FromStr + Send + Sync + Clone + 'static,
+    T::Err: std::fmt::Display,
+{
+    fn parse_from_json(value: Option<serde_json::Value>) -> ParseResult<Self> {
+        match value.unwrap_or_default() {
+            serde_json::Value::String(text) => Ok(match text.parse() {
+                Ok(v) => Given::Known(v),
+                Err(e) => Given::Unknown {
+                    why: e.to_string(),
+                    text,
+                },
+            }),
+            other => Err(ParseError::expected_type(other)),
+        }
+    }
+}
+
+impl<T: std::fmt::Display + Send + Sync + Clone + 'static> ToJSON for Given<T> {
+    fn to_json(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(match self {
+            Given::Known(v) => v.to_string(),
+            Given::Unknown { text, .. } => text.clone(),
+        }))
+    }
+}
+
 /// The values of an optional multi-valued parameter as the text the shared filters parse
 /// (a search body carries the same fields as text).
 pub fn texts<T: std::fmt::Display>(param: Option<Values<T>>) -> Vec<String> {

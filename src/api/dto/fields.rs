@@ -182,3 +182,101 @@ impl From<CitationFields> for RecordPatch {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::domain::{EntityKind, Meta};
+    use crate::service::edit::RecordPatch;
+    use poem_openapi::registry::Registry;
+    use poem_openapi::types::{Example, Type};
+
+    /// The properties of a write body's `record` schema.
+    fn properties<T: Type>() -> Vec<String> {
+        let mut registry = Registry::new();
+        T::register(&mut registry);
+        let mut names: Vec<String> = registry.schemas[&*T::name()]
+            .properties
+            .iter()
+            .map(|(name, _)| name.to_string())
+            .collect();
+        names.sort();
+        names
+    }
+
+    /// The keys of a record of the patch's kind as the change feed writes it, but those the
+    /// server keeps: bookkeeping, a numeric id (the writer assigns it) and a partnership's
+    /// evidence (a `new_evidence` change moves it).
+    fn writable_keys(patch: RecordPatch) -> Vec<String> {
+        let kind = patch.kind();
+        let record = patch
+            .build(Meta::new(time::OffsetDateTime::UNIX_EPOCH))
+            .map_err(|e| format!("{kind}: {e}"))
+            .unwrap();
+        let server: &[&str] = match kind {
+            EntityKind::Partnership => &["id", "last_confirmed", "last_confirmed_source"],
+            EntityKind::Source | EntityKind::Citation => &["id"],
+            _ => &[],
+        };
+        let serde_json::Value::Object(m) = record.to_json() else {
+            panic!("{kind}: a record is an object")
+        };
+        let mut keys: Vec<String> = m
+            .keys()
+            .filter(|k| !["version", "created_at", "updated_at"].contains(&k.as_str()))
+            .filter(|k| !server.contains(&k.as_str()))
+            .cloned()
+            .collect();
+        keys.sort();
+        keys
+    }
+
+    /// Each `*Fields` body names exactly the fields of its record a client may write (and
+    /// its typed patch, those too): what one writes is what the change feed shows.
+    #[test]
+    fn every_fields_body_names_its_records_writable_keys() {
+        use crate::api::agencies::AgencyFields;
+        use crate::api::citations::CitationFields;
+        use crate::api::partnerships::PartnershipFields;
+        use crate::api::phases::PhaseFields;
+        use crate::api::programs::ProgramFields;
+        use crate::api::sources::SourceFields;
+        use crate::service::edit::Field;
+
+        fn check<T: Type>(patch: RecordPatch) {
+            let kind = patch.kind();
+            let mut patched: Vec<String> = RecordPatch::fields(kind)
+                .iter()
+                .map(|f| f.to_string())
+                .collect();
+            patched.sort();
+            let keys = writable_keys(patch);
+            assert_eq!(properties::<T>(), keys, "{kind}: the body and the record");
+            assert_eq!(patched, keys, "{kind}: the patch and the record");
+        }
+        let text = |s: &str| Field::Value(s.to_string());
+        let RecordPatch::Agency(mut agency) = AgencyFields::example().into() else {
+            unreachable!()
+        };
+        agency.id = text("us-wi-greenfield-police-department");
+        agency.country = text("US");
+        check::<AgencyFields>(RecordPatch::Agency(agency));
+        let RecordPatch::Program(mut program) = ProgramFields::example().into() else {
+            unreachable!()
+        };
+        (program.id, program.vendor, program.name) = (text("p"), text("v"), text("n"));
+        check::<ProgramFields>(RecordPatch::Program(program));
+        let RecordPatch::Phase(mut phase) = PhaseFields::example().into() else {
+            unreachable!()
+        };
+        (phase.id, phase.program_id, phase.name) = (text("x"), text("p"), text("n"));
+        phase.footage_requests = Field::Value(true);
+        check::<PhaseFields>(RecordPatch::Phase(phase));
+        let RecordPatch::Partnership(mut partnership) = PartnershipFields::example().into() else {
+            unreachable!()
+        };
+        (partnership.agency_id, partnership.program_id) = (text("a"), text("p"));
+        check::<PartnershipFields>(RecordPatch::Partnership(partnership));
+        check::<SourceFields>(SourceFields::example().into());
+        check::<CitationFields>(CitationFields::example().into());
+    }
+}

@@ -7,6 +7,7 @@
 //! (a parameter) or `invalid_body` (a JSON field) naming it.
 
 use crate::domain::ids::STATE_CODES;
+use crate::domain::valid_time::Certainty;
 use crate::domain::{
     AgencyType, ChangeKind, DatePrecision, EntityKind, JurisdictionType, LocationBasis,
     LocationPrecision, QualityFlag, SourceKind, StateCode, Status,
@@ -181,6 +182,48 @@ impl ParseFromJSON for StateCode {
 impl ParseFromParameter for StateCode {
     fn parse_from_parameter(value: &str) -> ParseResult<Self> {
         value.parse().map_err(ParseError::custom)
+    }
+}
+
+/// `certain` or `possible`: a plain `string` to poem-openapi, its two values inline in the
+/// spec (`spec::enums`, as the fields that held it as text had them), where it is only ever
+/// nullable.
+impl Type for Certainty {
+    const IS_REQUIRED: bool = true;
+    type RawValueType = Self;
+    type RawElementValueType = Self;
+
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("string")
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        MetaSchemaRef::Inline(Box::new(MetaSchema::new("string")))
+    }
+
+    fn as_raw_value(&self) -> Option<&Self::RawValueType> {
+        Some(self)
+    }
+
+    fn raw_element_iter<'a>(
+        &'a self,
+    ) -> Box<dyn Iterator<Item = &'a Self::RawElementValueType> + 'a> {
+        Box::new(self.as_raw_value().into_iter())
+    }
+}
+
+impl ToJSON for Certainty {
+    fn to_json(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().into()))
+    }
+}
+
+impl ParseFromJSON for Certainty {
+    fn parse_from_json(value: Option<serde_json::Value>) -> ParseResult<Self> {
+        match value.unwrap_or_default() {
+            serde_json::Value::String(s) => s.parse().map_err(ParseError::custom),
+            other => Err(ParseError::expected_type(other)),
+        }
     }
 }
 

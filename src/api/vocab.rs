@@ -4,7 +4,8 @@
 //!
 //! A value outside a vocabulary fails to parse with the domain's own message (`` `cop` is
 //! not one of: police, sheriff, … ``), which `error.rs` turns into a 400 `invalid_parameter`
-//! (a parameter) or `invalid_body` (a JSON field) naming it.
+//! (a parameter) or `invalid_body` (a JSON field) naming it. A write body's `record` takes
+//! its values as [`Given`], so an unknown one is a rule the record breaks (422), as before.
 
 use crate::domain::ids::STATE_CODES;
 use crate::domain::valid_time::Certainty;

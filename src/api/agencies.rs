@@ -6,7 +6,7 @@ use super::exports::{self, Batches, CsvExport, GeoJson, NdjsonExport};
 use super::fast::{self, Fast};
 use super::geojson::{AgencyFeatureCollection, Format, GEOJSON, Link, is_export, negotiate};
 use super::query_echo::{QueryEcho, geo_warnings};
-use super::vocab::{Values, texts};
+use super::vocab::{Given, Values, texts};
 use super::write::{self, BearerAuth, DeleteBody, EditResponse};
 use super::{
     ApiTags, AppState, geo_filter, link_header, list_error, page_request, parse_all,
@@ -265,25 +265,25 @@ pub struct AgencyFields {
     pub id: MaybeUndefined<String>,
     pub name: MaybeUndefined<String>,
     /// police, sheriff, constable, district_attorney, fire or other.
-    pub agency_type: MaybeUndefined<String>,
+    pub agency_type: MaybeUndefined<Given<crate::domain::AgencyType>>,
     /// municipal, county, parish, regional, state, tribal, university or other.
-    pub jurisdiction_type: MaybeUndefined<String>,
+    pub jurisdiction_type: MaybeUndefined<Given<crate::domain::JurisdictionType>>,
     pub ori: MaybeUndefined<String>,
     pub city: MaybeUndefined<String>,
     pub county: MaybeUndefined<String>,
     /// USPS code.
-    pub state: MaybeUndefined<String>,
+    pub state: MaybeUndefined<Given<crate::domain::StateCode>>,
     pub country: MaybeUndefined<String>,
     pub latitude: MaybeUndefined<f64>,
     pub longitude: MaybeUndefined<f64>,
     /// address, place, county or state.
-    pub location_precision: MaybeUndefined<String>,
+    pub location_precision: MaybeUndefined<Given<crate::domain::LocationPrecision>>,
     /// What the point is (a `LocationBasis` value).
-    pub location_basis: MaybeUndefined<String>,
+    pub location_basis: MaybeUndefined<Given<crate::domain::LocationBasis>>,
     pub location_source: MaybeUndefined<String>,
     /// The agency's quality flags (`QualityFlag` values), replacing them all; `null` or
     /// `[]` clears them. Absent: kept.
-    pub quality_flags: MaybeUndefined<Vec<String>>,
+    pub quality_flags: MaybeUndefined<Vec<Given<crate::domain::QualityFlag>>>,
     pub external_ids: MaybeUndefined<BTreeMap<String, String>>,
     pub notes: MaybeUndefined<String>,
 }
@@ -292,10 +292,12 @@ impl Example for AgencyFields {
     fn example() -> Self {
         Self {
             name: MaybeUndefined::Value("Greenfield Police Department".into()),
-            agency_type: MaybeUndefined::Value("police".into()),
-            jurisdiction_type: MaybeUndefined::Value("municipal".into()),
+            agency_type: MaybeUndefined::Value(Given::Known(crate::domain::AgencyType::Police)),
+            jurisdiction_type: MaybeUndefined::Value(Given::Known(
+                crate::domain::JurisdictionType::Municipal,
+            )),
             city: MaybeUndefined::Value("Greenfield".into()),
-            state: MaybeUndefined::Value("WI".into()),
+            state: MaybeUndefined::Value(Given::Known("WI".parse().expect("a state"))),
             latitude: MaybeUndefined::Value(42.9614),
             longitude: MaybeUndefined::Value(-88.01259),
             ..Default::default()

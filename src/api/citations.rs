@@ -4,7 +4,7 @@
 use super::dto::{self, CitationList, CitationRecord, ListMeta};
 use super::exports::{self, CsvExport, NdjsonExport};
 use super::geojson::{TableFormat, is_export, negotiate_table};
-use super::vocab::Values;
+use super::vocab::{Given, Values};
 use super::write::{self, BearerAuth, DeleteBody, EditResponse};
 use super::{ApiTags, AppState, link_header, list_error, page_request, parse_sort};
 use crate::domain::EntityKind;
@@ -86,7 +86,7 @@ fn filter(
 pub struct CitationFields {
     pub source_id: MaybeUndefined<i64>,
     /// agency, program, phase, partnership or source.
-    pub entity_kind: MaybeUndefined<String>,
+    pub entity_kind: MaybeUndefined<Given<EntityKind>>,
     pub entity_id: MaybeUndefined<String>,
     /// The field the source supports; absent when it supports the whole record.
     pub field: MaybeUndefined<String>,
@@ -97,7 +97,7 @@ impl Example for CitationFields {
     fn example() -> Self {
         Self {
             source_id: MaybeUndefined::Value(3),
-            entity_kind: MaybeUndefined::Value("partnership".into()),
+            entity_kind: MaybeUndefined::Value(Given::Known(EntityKind::Partnership)),
             entity_id: MaybeUndefined::Value("1".into()),
             field: MaybeUndefined::Value("end".into()),
             quote: MaybeUndefined::Value("The department left the app on January 31.".into()),

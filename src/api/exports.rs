@@ -448,8 +448,8 @@ mod tests {
     fn every_view_field_is_a_csv_column_or_deliberately_omitted() {
         let mut p = Partnership::example();
         p.distance_m = Some(1.0);
-        p.active_on_certainty = Some("certain".into());
-        p.footage_requests = Some("possible".into());
+        p.active_on_certainty = Some(crate::domain::valid_time::Certainty::Certain);
+        p.footage_requests = Some(crate::domain::valid_time::Certainty::Possible);
         p.phase = Some(super::super::dto::PhaseBrief {
             id: "x".into(),
             name: "x".into(),

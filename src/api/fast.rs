@@ -218,7 +218,7 @@ mod tests {
         same(&PartnershipList::example());
         let mut p = Partnership::example();
         p.distance_m = Some(12.5);
-        p.active_on_certainty = Some("possible".into());
+        p.active_on_certainty = Some(crate::domain::valid_time::Certainty::Possible);
         same(&p);
         let mut a = Agency::example();
         a.distance_m = Some(0.0);

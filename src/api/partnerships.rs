@@ -6,7 +6,7 @@ use super::fast::Fast;
 use super::features::PartnershipProperties;
 use super::geojson::{Format, GEOJSON, Link, PartnershipFeatureCollection, is_export, negotiate};
 use super::query_echo::{QueryEcho, geo_warnings};
-use super::vocab::{Values, texts};
+use super::vocab::{Given, Values, texts};
 use super::write::{self, BearerAuth, DeleteBody, EditResponse};
 use super::{
     ApiTags, AppState, geo_filter, link_header, list_error, page_request, parse_all,
@@ -397,7 +397,7 @@ pub struct PartnershipFields {
     pub agency_id: MaybeUndefined<String>,
     pub program_id: MaybeUndefined<String>,
     /// active, ended, announced or cancelled.
-    pub status: MaybeUndefined<String>,
+    pub status: MaybeUndefined<Given<crate::domain::Status>>,
     /// YYYY, YYYY-MM or YYYY-MM-DD.
     pub start: MaybeUndefined<String>,
     /// Last day, at its known precision; not before `start`.
@@ -410,7 +410,7 @@ pub struct PartnershipFields {
 impl Example for PartnershipFields {
     fn example() -> Self {
         Self {
-            status: MaybeUndefined::Value("ended".into()),
+            status: MaybeUndefined::Value(Given::Known(crate::domain::Status::Ended)),
             end: MaybeUndefined::Value("2024-01-31".into()),
             ..Default::default()
         }

@@ -4,7 +4,7 @@
 use super::dto::{self, ListMeta, PhaseList};
 use super::exports::{self, CsvExport, NdjsonExport};
 use super::geojson::{TableFormat, is_export, negotiate_table};
-use super::vocab::Values;
+use super::vocab::{Given, Values};
 use super::write::{self, BearerAuth, DeleteBody, EditResponse};
 use super::{ApiTags, AppState, link_header, list_error, page_request, parse_sort};
 use crate::domain::{EntityKind, Status};
@@ -91,7 +91,7 @@ pub struct PhaseFields {
     pub name: MaybeUndefined<String>,
     pub description: MaybeUndefined<String>,
     /// active, ended, announced or cancelled.
-    pub status: MaybeUndefined<String>,
+    pub status: MaybeUndefined<Given<crate::domain::Status>>,
     pub start: MaybeUndefined<String>,
     pub end: MaybeUndefined<String>,
     pub footage_requests: MaybeUndefined<bool>,
@@ -101,7 +101,7 @@ pub struct PhaseFields {
 impl Example for PhaseFields {
     fn example() -> Self {
         Self {
-            status: MaybeUndefined::Value("ended".into()),
+            status: MaybeUndefined::Value(Given::Known(crate::domain::Status::Ended)),
             end: MaybeUndefined::Value("2026-02-13".into()),
             ..Default::default()
         }

@@ -3,7 +3,7 @@
 use super::dto::{self, CitedRecord, ListMeta, SourceList};
 use super::exports::{self, CsvExport, NdjsonExport};
 use super::geojson::{TableFormat, is_export, negotiate_table};
-use super::vocab::Values;
+use super::vocab::{Given, Values};
 use super::write::{self, BearerAuth, DeleteBody, EditResponse};
 use super::{ApiTags, AppState, link_header, list_error, page_request, parse_sort};
 use crate::domain::EntityKind;
@@ -75,7 +75,7 @@ pub struct SourceFields {
     pub accessed: MaybeUndefined<String>,
     pub archived_url: MaybeUndefined<String>,
     /// official_map, news, press_release, public_records, agency_post, dataset or other.
-    pub kind: MaybeUndefined<String>,
+    pub kind: MaybeUndefined<Given<crate::domain::SourceKind>>,
 }
 
 impl Example for SourceFields {
@@ -85,7 +85,7 @@ impl Example for SourceFields {
             title: MaybeUndefined::Value("Greenfield police leave Ring's Neighbors app".into()),
             publisher: MaybeUndefined::Value("Example News".into()),
             published: MaybeUndefined::Value("2024-02-01".into()),
-            kind: MaybeUndefined::Value("news".into()),
+            kind: MaybeUndefined::Value(Given::Known(crate::domain::SourceKind::News)),
             ..Default::default()
         }
     }

@@ -4,9 +4,11 @@
 //!
 //! A value outside a vocabulary fails to parse with the domain's own message (`` `cop` is
 //! not one of: police, sheriff, … ``), which `error.rs` turns into a 400 `invalid_parameter`
-//! (a parameter) or `invalid_body` (a JSON field) naming it.
+//! (a parameter) or `invalid_body` (a JSON field) naming it. A write body's `record` takes
+//! its values as [`Given`], so an unknown one is a rule the record breaks (422), as before.
 
 use crate::domain::ids::STATE_CODES;
+use crate::domain::valid_time::Certainty;
 use crate::domain::{
     AgencyType, ChangeKind, DatePrecision, EntityKind, JurisdictionType, LocationBasis,
     LocationPrecision, QualityFlag, SourceKind, StateCode, Status,
@@ -169,9 +171,136 @@ impl ToJSON for StateCode {
     }
 }
 
+impl ParseFromJSON for StateCode {
+    fn parse_from_json(value: Option<serde_json::Value>) -> ParseResult<Self> {
+        match value.unwrap_or_default() {
+            serde_json::Value::String(s) => s.parse().map_err(ParseError::custom),
+            other => Err(ParseError::expected_type(other)),
+        }
+    }
+}
+
 impl ParseFromParameter for StateCode {
     fn parse_from_parameter(value: &str) -> ParseResult<Self> {
         value.parse().map_err(ParseError::custom)
+    }
+}
+
+/// `certain` or `possible`: a plain `string` to poem-openapi, its two values inline in the
+/// spec (`spec::enums`, as the fields that held it as text had them), where it is only ever
+/// nullable.
+impl Type for Certainty {
+    const IS_REQUIRED: bool = true;
+    type RawValueType = Self;
+    type RawElementValueType = Self;
+
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("string")
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        MetaSchemaRef::Inline(Box::new(MetaSchema::new("string")))
+    }
+
+    fn as_raw_value(&self) -> Option<&Self::RawValueType> {
+        Some(self)
+    }
+
+    fn raw_element_iter<'a>(
+        &'a self,
+    ) -> Box<dyn Iterator<Item = &'a Self::RawElementValueType> + 'a> {
+        Box::new(self.as_raw_value().into_iter())
+    }
+}
+
+impl ToJSON for Certainty {
+    fn to_json(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().into()))
+    }
+}
+
+impl ParseFromJSON for Certainty {
+    fn parse_from_json(value: Option<serde_json::Value>) -> ParseResult<Self> {
+        match value.unwrap_or_default() {
+            serde_json::Value::String(s) => s.parse().map_err(ParseError::custom),
+            other => Err(ParseError::expected_type(other)),
+        }
+    }
+}
+
+/// A vocabulary value (or a state) as a write body gives it: the value, or the text that is
+/// none of the vocabulary's, with the domain's reason. A body still parses with an unknown
+/// value, which the service refuses when it builds the record, as any rule the record breaks
+/// (422 `invalid_record`, after the id and version are checked), so a write body judges its
+/// values where the record's own parser did.
+///
+/// Its schema is the plain `string` a `String` field has; the spec pass (`spec::enums`) gives
+/// the field its vocabulary, as for every field the code once held as text.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Given<T> {
+    Known(T),
+    Unknown { text: String, why: String },
+}
+
+impl<T> Given<T> {
+    /// The value, or why the text is none.
+    pub fn value(self) -> Result<T, String> {
+        match self {
+            Given::Known(v) => Ok(v),
+            Given::Unknown { why, .. } => Err(why),
+        }
+    }
+}
+
+impl<T: Send + Sync + Clone + 'static> Type for Given<T> {
+    const IS_REQUIRED: bool = true;
+    type RawValueType = Self;
+    type RawElementValueType = Self;
+
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("string")
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        MetaSchemaRef::Inline(Box::new(MetaSchema::new("string")))
+    }
+
+    fn as_raw_value(&self) -> Option<&Self::RawValueType> {
+        Some(self)
+    }
+
+    fn raw_element_iter<'a>(
+        &'a self,
+    ) -> Box<dyn Iterator<Item = &'a Self::RawElementValueType> + 'a> {
+        Box::new(self.as_raw_value().into_iter())
+    }
+}
+
+impl<T> ParseFromJSON for Given<T>
+where
+    T: std::str::FromStr + Send + Sync + Clone + 'static,
+    T::Err: std::fmt::Display,
+{
+    fn parse_from_json(value: Option<serde_json::Value>) -> ParseResult<Self> {
+        match value.unwrap_or_default() {
+            serde_json::Value::String(text) => Ok(match text.parse() {
+                Ok(v) => Given::Known(v),
+                Err(e) => Given::Unknown {
+                    why: e.to_string(),
+                    text,
+                },
+            }),
+            other => Err(ParseError::expected_type(other)),
+        }
+    }
+}
+
+impl<T: std::fmt::Display + Send + Sync + Clone + 'static> ToJSON for Given<T> {
+    fn to_json(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(match self {
+            Given::Known(v) => v.to_string(),
+            Given::Unknown { text, .. } => text.clone(),
+        }))
     }
 }
 

@@ -12,13 +12,13 @@ use super::AppState;
 use super::sources::SourceFields;
 use crate::domain::{ChangeKind, EntityKind};
 use crate::error::{ApiError, ErrorCode, Problem};
-use crate::service::edit::{ChangeRequest, EditError, Saved};
+use crate::service::edit::{ChangeRequest, EditError, RecordPatch, Saved};
 use crate::service::tokens::{Caller, Role};
 use poem_openapi::auth::Bearer;
 use poem_openapi::payload::Json;
-use poem_openapi::types::{Example, ToJSON};
+use poem_openapi::types::Example;
 use poem_openapi::{ApiResponse, Enum, Object, SecurityScheme};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 /// A bearer token made with `ring-partnerships token create`. Editors may create and update;
 /// deletes need an admin token. Reads need no token.
@@ -90,17 +90,15 @@ impl From<ChangeIn> for ChangeRequest {
             kind: c.kind.into(),
             note: c.note,
             sources: c.sources,
-            new_sources: c.new_sources.iter().map(fields).collect(),
+            new_sources: c.new_sources.into_iter().map(Into::into).collect(),
         }
     }
 }
 
-/// The fields of a body as a JSON object: absent fields left out, `null` kept.
-pub fn fields<T: ToJSON>(record: &T) -> Map<String, Value> {
-    match record.to_json() {
-        Some(Value::Object(m)) => m,
-        _ => Map::new(),
-    }
+/// The fields of a body (its `record`) as the typed patch the service writes: each field
+/// absent, `null` or a value of the record's own type (see `dto::fields`).
+pub fn fields<T: Clone + Into<RecordPatch>>(record: &T) -> RecordPatch {
+    record.clone().into()
 }
 
 /// The body of a create or update of one kind: `record` (its `*Fields`) and `change`.
@@ -158,7 +156,7 @@ impl Example for DeleteBody {
 #[oai(example)]
 pub struct EditResult {
     /// agency, program, phase, partnership, source or citation.
-    pub kind: String,
+    pub kind: EntityKind,
     pub id: String,
     /// The record's version after the write.
     pub version: i32,
@@ -174,7 +172,7 @@ pub struct EditResult {
 impl Example for EditResult {
     fn example() -> Self {
         Self {
-            kind: "partnership".into(),
+            kind: EntityKind::Partnership,
             id: "1".into(),
             version: 2,
             seq: 4568,
@@ -270,7 +268,7 @@ fn result(saved: Saved) -> (EditResult, String) {
     let version = saved.record.meta().version;
     (
         EditResult {
-            kind: kind.as_str().into(),
+            kind,
             history: format!("/{}/{id}/history", kind.collection()),
             id,
             version,
@@ -287,13 +285,14 @@ pub async fn create(
     state: &AppState,
     auth: BearerAuth,
     kind: EntityKind,
-    record: Map<String, Value>,
+    record: RecordPatch,
     change: ChangeIn,
 ) -> Result<EditResponse, ApiError> {
+    debug_assert_eq!(record.kind(), kind, "a body of the operation's kind");
     let caller = authorize(state, &auth, Role::Editor).await?;
     let saved = state
         .dataset
-        .create_record(&caller.name, kind, record, change.into())
+        .create_record(&caller.name, record, change.into())
         .await
         .map_err(edit_error)?;
     let (body, tag) = result(saved);
@@ -301,22 +300,23 @@ pub async fn create(
     Ok(EditResponse::Created(Json(body), location, tag))
 }
 
-/// Applies `patch` (a JSON merge patch) to the record `id` of `kind`, if `If-Match` names its
-/// version.
+/// Applies `patch` (a merge patch of typed fields) to the record `id` of `kind`, if
+/// `If-Match` names its version.
 pub async fn update(
     state: &AppState,
     auth: BearerAuth,
     if_match: Option<String>,
     kind: EntityKind,
     id: &str,
-    patch: Map<String, Value>,
+    patch: RecordPatch,
     change: ChangeIn,
 ) -> Result<EditResponse, ApiError> {
+    debug_assert_eq!(patch.kind(), kind, "a body of the operation's kind");
     let caller = authorize(state, &auth, Role::Editor).await?;
     let pre = super::etag::precondition(if_match.as_deref())?;
     let saved = state
         .dataset
-        .update_record(&caller.name, kind, id, pre, patch, change.into())
+        .update_record(&caller.name, id, pre, patch, change.into())
         .await
         .map_err(edit_error)?;
     let (body, tag) = result(saved);

@@ -6,21 +6,15 @@
 use super::{PartialDate, Partnership, Phase, Status};
 use time::Date;
 
-/// How sure a statement about a day is, given dates known only to a month or a year.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Certainty {
-    Certain,
-    Possible,
+crate::string_enum! {
+    /// How sure a statement about a day is, given dates known only to a month or a year.
+    Certainty {
+        Certain => "certain",
+        Possible => "possible",
+    }
 }
 
 impl Certainty {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Certainty::Certain => "certain",
-            Certainty::Possible => "possible",
-        }
-    }
-
     fn and(self, other: Certainty) -> Certainty {
         if self == Certainty::Certain && other == Certainty::Certain {
             Certainty::Certain

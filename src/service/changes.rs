@@ -158,17 +158,22 @@ fn change_request(row: &ChangeRow, catalog: &Catalog) -> Result<ChangeRequest, C
                     format!("`{}` is not a source yet: give its title", row.source.url),
                 ));
             };
-            let mut m = Map::new();
-            m.insert("url".into(), Value::from(row.source.url.clone()));
-            m.insert("title".into(), Value::from(title.clone()));
-            if let Some(p) = &row.source.publisher {
-                m.insert("publisher".into(), Value::from(p.clone()));
-            }
-            if let Some(d) = row.source.published {
-                m.insert("published".into(), Value::from(d.to_string()));
-            }
-            m.insert("kind".into(), Value::from("news"));
-            (vec![], vec![m])
+            let source = edit::SourcePatch {
+                url: edit::Field::Value(row.source.url.clone()),
+                title: edit::Field::Value(title.clone()),
+                publisher: row
+                    .source
+                    .publisher
+                    .clone()
+                    .map_or(edit::Field::Absent, edit::Field::Value),
+                published: row
+                    .source
+                    .published
+                    .map_or(edit::Field::Absent, edit::Field::Value),
+                kind: edit::Field::Value(crate::domain::SourceKind::News),
+                ..Default::default()
+            };
+            (vec![], vec![source])
         }
     };
     Ok(ChangeRequest {

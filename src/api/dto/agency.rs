@@ -21,7 +21,7 @@ pub struct Agency {
     /// The county or counties served, as the source names them.
     pub county: Option<String>,
     /// USPS state or territory code.
-    pub state: String,
+    pub state: domain::StateCode,
     /// ISO 3166-1 alpha-2 country code.
     pub country: String,
     /// WGS 84 latitude; null until the agency is placed.
@@ -66,7 +66,7 @@ impl poem_openapi::types::Example for Agency {
             ori: Some("WI0404700".into()),
             city: Some("Greenfield".into()),
             county: Some("Milwaukee County".into()),
-            state: "WI".into(),
+            state: "WI".parse().expect("a state"),
             country: "US".into(),
             latitude: Some(42.96140),
             longitude: Some(-88.01259),
@@ -94,7 +94,7 @@ impl From<&domain::Agency> for Agency {
             ori: a.ori.clone(),
             city: a.city.clone(),
             county: a.county.clone(),
-            state: a.state.as_str().into(),
+            state: a.state,
             country: a.country.clone(),
             latitude: a.latitude,
             longitude: a.longitude,
@@ -118,7 +118,7 @@ impl From<&domain::Agency> for Agency {
 pub struct AgencyBrief {
     pub id: String,
     pub name: String,
-    pub agency_type: String,
+    pub agency_type: domain::AgencyType,
     pub state: String,
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
@@ -129,7 +129,7 @@ impl From<&domain::Agency> for AgencyBrief {
         Self {
             id: a.id.clone(),
             name: a.name.clone(),
-            agency_type: a.agency_type.as_str().into(),
+            agency_type: a.agency_type,
             state: a.state.as_str().into(),
             latitude: a.latitude,
             longitude: a.longitude,
@@ -142,7 +142,7 @@ impl poem_openapi::types::Example for AgencyBrief {
         Self {
             id: "us-wi-greenfield-police-department".into(),
             name: "Greenfield Police Department".into(),
-            agency_type: "police".into(),
+            agency_type: domain::AgencyType::Police,
             state: "WI".into(),
             latitude: Some(42.9614),
             longitude: Some(-88.01259),

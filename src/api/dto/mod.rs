@@ -6,6 +6,7 @@
 //! citations).
 
 mod agency;
+mod fields;
 mod partnership;
 mod program;
 mod source;

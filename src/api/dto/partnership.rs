@@ -3,6 +3,7 @@
 
 use super::{AgencyBrief, date_text, earliest, example_time, latest, precision};
 use crate::domain;
+use crate::domain::valid_time::Certainty;
 use crate::service::catalog::Catalog;
 use poem_openapi::Object;
 use std::collections::BTreeMap;
@@ -88,13 +89,13 @@ pub struct Partnership {
     /// leave it open.
     #[oai(skip_serializing_if_is_none)]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub active_on_certainty: Option<String>,
+    pub active_on_certainty: Option<Certainty>,
     /// With `active_on`: whether the agency could ask residents for footage through the
     /// program that day: `certain` or `possible` (a phase limited to some agencies, such as
     /// Axon Evidence users, is never certain); absent when no phase in force allowed it.
     #[oai(skip_serializing_if_is_none)]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub footage_requests: Option<String>,
+    pub footage_requests: Option<Certainty>,
     /// With `active_on`: the program phase in force that day.
     #[oai(skip_serializing_if_is_none)]
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -114,8 +115,8 @@ impl Partnership {
     /// Adds what the partnership was on `day` (valid time).
     pub fn on_day(mut self, p: &domain::Partnership, catalog: &Catalog, day: time::Date) -> Self {
         if let Some(a) = crate::service::listing::activity(catalog, p, day) {
-            self.active_on_certainty = Some(a.certainty.as_str().into());
-            self.footage_requests = a.footage.map(|c| c.as_str().into());
+            self.active_on_certainty = Some(a.certainty);
+            self.footage_requests = a.footage;
             self.phase = a.phase.map(|ph| PhaseBrief {
                 id: ph.id.clone(),
                 name: ph.name.clone(),
@@ -146,8 +147,8 @@ impl Partnership {
         );
         dto.distance_m = row.distance_m;
         if let Some(day) = &row.day {
-            dto.active_on_certainty = day.certainty.map(str::to_string);
-            dto.footage_requests = day.footage_requests.map(str::to_string);
+            dto.active_on_certainty = day.certainty.and_then(|c| c.parse().ok());
+            dto.footage_requests = day.footage_requests.and_then(|c| c.parse().ok());
             dto.phase = day.phase.as_deref().map(|ph| PhaseBrief {
                 id: ph.id.clone(),
                 name: ph.name.clone(),
@@ -166,7 +167,8 @@ impl Partnership {
         let agency = agency.map(AgencyBrief::from).unwrap_or(AgencyBrief {
             id: p.agency_id.clone(),
             name: String::new(),
-            agency_type: String::new(),
+            // Never met: a partnership's agency exists in a catalog folded from the log.
+            agency_type: domain::AgencyType::Other,
             state: String::new(),
             latitude: None,
             longitude: None,

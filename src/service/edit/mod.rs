@@ -11,9 +11,14 @@
 //! would write (merge patch, bookkeeping, the current record) in `prepare`; here the writes
 //! themselves.
 
+mod patch;
 mod prepare;
 mod rules;
 
+pub use patch::{
+    AgencyPatch, CitationPatch, Field, PartnershipPatch, PhasePatch, ProgramPatch, RecordPatch,
+    SourcePatch,
+};
 pub use prepare::merge_patch;
 pub(super) use prepare::{content, prepare_create, prepare_fields, prepare_update};
 pub(super) use rules::{check_create_change, check_update_change};
@@ -22,9 +27,8 @@ use crate::domain::{ChangeKind, EntityKind, Record};
 use crate::service::catalog::Catalog;
 use crate::service::writer::{Reason, Writer};
 use crate::service::{Dataset, ServiceError};
-use prepare::{existing, record_from_fields};
+use prepare::{existing, prepare_create_patch, prepare_update_patch, record_from_patch};
 use rules::{Op, check_change, check_precondition, validate};
-use serde_json::{Map, Value};
 
 /// Why a change is made, as an editor states it.
 #[derive(Clone, Debug)]
@@ -33,8 +37,8 @@ pub struct ChangeRequest {
     pub note: String,
     /// Existing sources the change cites.
     pub sources: Vec<i64>,
-    /// Sources to create in the same transaction and cite (their fields, as for a source).
-    pub new_sources: Vec<Map<String, Value>>,
+    /// Sources to create in the same transaction and cite.
+    pub new_sources: Vec<SourcePatch>,
 }
 
 /// The version a write expects to replace (`If-Match`).
@@ -117,16 +121,15 @@ impl Dataset {
         }
         let mut ids = change.sources.clone();
         for fields in &change.new_sources {
-            let mut fields = fields.clone();
-            fields.insert("id".into(), Value::from(0));
-            let record =
-                record_from_fields(EntityKind::Source, fields, w.at()).map_err(|e| match e {
+            let record = record_from_patch(RecordPatch::Source(fields.clone()), w.at()).map_err(
+                |e| match e {
                     EditError::Invalid { message, .. } => invalid(
                         Some("change.new_sources"),
                         format!("a new source: {message}"),
                     ),
                     other => other,
-                })?;
+                },
+            )?;
             validate(&record, catalog).map_err(|e| match e {
                 EditError::Invalid { message, .. } => invalid(
                     Some("change.new_sources"),
@@ -160,14 +163,13 @@ impl Dataset {
     pub async fn create_record(
         &self,
         actor: &str,
-        kind: EntityKind,
-        fields: Map<String, Value>,
+        fields: RecordPatch,
         change: ChangeRequest,
     ) -> Result<Saved, EditError> {
         check_change(&change, Op::Create)?;
         let mut w = self.begin_edit(actor).await?;
         let catalog = self.read().snapshot();
-        let record = prepare_create(&catalog, kind, fields)?;
+        let record = prepare_create_patch(&catalog, fields)?;
         let record = write_create(&mut w, &catalog, record, &change).await?;
         let seq = self.commit(w).await?;
         Ok(Saved {
@@ -177,15 +179,14 @@ impl Dataset {
         })
     }
 
-    /// Applies a JSON merge patch to a record: fields present replace, `null` clears, absent
-    /// fields keep their value. Ids and bookkeeping cannot be patched.
+    /// Applies a merge patch to a record of the patch's kind: fields present replace, `null`
+    /// clears, absent fields keep their value. Ids and bookkeeping cannot be patched.
     pub async fn update_record(
         &self,
         actor: &str,
-        kind: EntityKind,
         id: &str,
         pre: Precondition,
-        patch: Map<String, Value>,
+        patch: RecordPatch,
         change: ChangeRequest,
     ) -> Result<Saved, EditError> {
         if pre == Precondition::Missing {
@@ -194,7 +195,7 @@ impl Dataset {
         check_change(&change, Op::Update)?;
         let mut w = self.begin_edit(actor).await?;
         let catalog = self.read().snapshot();
-        let (old, record) = prepare_update(&catalog, kind, id, &pre, patch)?;
+        let (old, record) = prepare_update_patch(&catalog, id, &pre, patch)?;
         let record = write_update(&mut w, &catalog, &old, record, &change).await?;
         let seq = self.commit(w).await?;
         Ok(Saved {

@@ -1,10 +1,11 @@
 //! The record a write would write, before anything is written: fields with placeholder
 //! bookkeeping, a merge patch over the current record, both checked against the catalog.
 
+use super::patch::{Field, RecordPatch};
 use super::rules::{check_precondition, live, reject_nul, validate};
 use super::{EditError, Precondition, invalid};
 use crate::domain::ids::agency_slug;
-use crate::domain::{EntityKind, Record, StateCode};
+use crate::domain::{EntityKind, Meta, Record, StateCode};
 use crate::service::catalog::Catalog;
 use serde_json::{Map, Value};
 
@@ -57,6 +58,18 @@ pub(super) fn record_from_fields(
     Record::from_json(kind, Value::Object(fields)).map_err(|e| invalid(None, e.to_string()))
 }
 
+/// Builds a record from typed fields, with placeholder bookkeeping (the writer sets the real
+/// one): refused as [`record_from_fields`] refuses the same fields as JSON.
+pub(super) fn record_from_patch(
+    patch: RecordPatch,
+    at: time::OffsetDateTime,
+) -> Result<Record, EditError> {
+    if let Some(field) = patch.nul_field() {
+        return Err(invalid(Some(field), "text may not contain NUL characters"));
+    }
+    patch.build(Meta::new(at))
+}
+
 pub(super) fn existing(catalog: &Catalog, kind: EntityKind, id: &str) -> Result<Record, EditError> {
     Ok(catalog.record(kind, id)?)
 }
@@ -90,13 +103,43 @@ pub(in crate::service) fn prepare_fields(
     record_from_fields(kind, fields, crate::service::writer::now())
 }
 
+/// The record a create of typed fields would write, before any check against other records:
+/// an agency's `country` defaults to `US` and its id to `us-<state>-<slug of name>`.
+fn prepare_patch(mut patch: RecordPatch) -> Result<Record, EditError> {
+    if let RecordPatch::Agency(a) = &mut patch {
+        if a.country.is_absent() {
+            a.country = Field::Value("US".into());
+        }
+        if let (Field::Absent | Field::Null, Field::Value(state), Field::Value(name)) =
+            (&a.id, &a.state, &a.name)
+        {
+            a.id = Field::Value(agency_slug(*state, name));
+        }
+    }
+    record_from_patch(patch, crate::service::writer::now())
+}
+
 /// The record a create would write, checked against `catalog`; nothing is written.
 pub(in crate::service) fn prepare_create(
     catalog: &Catalog,
     kind: EntityKind,
     fields: Map<String, Value>,
 ) -> Result<Record, EditError> {
-    let record = prepare_fields(catalog, kind, fields)?;
+    admit(catalog, prepare_fields(catalog, kind, fields)?)
+}
+
+/// The record a create of typed fields would write, checked against `catalog`; nothing is
+/// written.
+pub(in crate::service) fn prepare_create_patch(
+    catalog: &Catalog,
+    patch: RecordPatch,
+) -> Result<Record, EditError> {
+    admit(catalog, prepare_patch(patch)?)
+}
+
+/// A new record, if its id is free (never used) and it keeps the rules against `catalog`.
+fn admit(catalog: &Catalog, record: Record) -> Result<Record, EditError> {
+    let kind = record.kind();
     if !is_numeric(kind) {
         let id = record.entity_id();
         if live(catalog, kind, &id) {
@@ -134,6 +177,31 @@ pub(in crate::service) fn prepare_update(
     merge_patch(&mut json, &Value::Object(patch));
     reject_nul("record", &json)?;
     let record = Record::from_json(kind, json).map_err(|e| invalid(None, e.to_string()))?;
+    validate(&record, catalog)?;
+    Ok((old, record))
+}
+
+/// [`prepare_update`] of typed fields: the current record and the one they make of it.
+pub(in crate::service) fn prepare_update_patch(
+    catalog: &Catalog,
+    id: &str,
+    pre: &Precondition,
+    patch: RecordPatch,
+) -> Result<(Record, Record), EditError> {
+    if patch.sets_id() {
+        return Err(invalid(Some("id"), "`id` cannot be changed"));
+    }
+    let old = existing(catalog, patch.kind(), id)?;
+    check_precondition(pre, old.meta().version)?;
+    if patch.nul_field().is_some() {
+        return Err(invalid(
+            Some("record"),
+            "text may not contain NUL characters",
+        ));
+    }
+    let record = patch
+        .apply(&old)
+        .expect("the current record is of the patch's kind")?;
     validate(&record, catalog)?;
     Ok((old, record))
 }

@@ -15,7 +15,9 @@
 //!   `service::read` is the read facade: one record by id, or a `ReadError` (not found, gone).
 //!   Imports in `service::import` (`plan`, `sources`, `placement`, `write`, `report`); the
 //!   lists in `service::listing` (`agencies`, `partnerships`, `activity`, `programs`,
-//!   `sources`, `geo`); edits in `service::edit` (`rules`, `prepare`).
+//!   `sources`, `geo`, and `strategy`: the walk a list takes), their rows for exports in
+//!   `service::export_rows` (a page, or every row in batches from a shared copy of the
+//!   catalog); edits in `service::edit` (`rules`, `prepare`).
 //! - [`store`]: every sea-orm query and the mapping between rows and records.
 //! - [`domain`]: pure types and rules: ids, dates with precision, vocabularies, records,
 //!   valid time (whether a partnership is in force on a day).

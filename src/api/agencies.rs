@@ -15,8 +15,8 @@ use super::{
 use crate::domain::{EntityKind, StateCode};
 use crate::error::ApiError;
 use crate::export::tables::AgencyRow;
+use crate::service::export_rows;
 use crate::service::listing::{self, AGENCY_SORTS, AgencyFilter, AgencySortField, PageRequest};
-use crate::service::snapshot;
 use poem::Request;
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
@@ -197,7 +197,7 @@ impl AgenciesApi {
     }
 
     /// CSV, NDJSON or GeoJSON: every matching row (or the page asked for), streamed from a
-    /// snapshot of the catalog (see `exports`).
+    /// shared copy of the catalog (see `exports`).
     async fn export(
         &self,
         format: Format,
@@ -209,21 +209,28 @@ impl AgenciesApi {
     ) -> Result<AgencyListResponse, ApiError> {
         let permit = self.state.admit_export(as_of.as_deref(), page_req)?;
         let echo = QueryEcho::agencies(filter, sort, AGENCY_SORTS, page_req);
-        // Every row: batches from a snapshot. A page: taken at once, with the spatial index.
+        // Every row: batches from a shared copy. A page: taken at once, with the spatial
+        // index.
         let (rows, next, total, meta) = if page_req.unbounded {
-            let catalog = super::snapshot(&self.state, as_of.as_deref()).await?;
+            let catalog = super::shared_copy(&self.state, as_of.as_deref()).await?;
             let meta = ListMeta::of(&catalog).with_query(echo, Vec::new());
             (
-                snapshot::agency_batches(catalog, filter.clone(), sort),
+                export_rows::agency_batches(catalog, filter.clone(), sort),
                 None,
                 None,
                 meta,
             )
         } else {
             let catalog = super::view(&self.state, as_of.as_deref()).await?;
-            let snap = snapshot::agencies(&catalog, filter, sort, page_req).map_err(list_error)?;
+            let row_page =
+                export_rows::agencies(&catalog, filter, sort, page_req).map_err(list_error)?;
             let meta = ListMeta::of(&catalog).with_query(echo, Vec::new());
-            (Batches::once(snap.rows), snap.next, snap.total, meta)
+            (
+                Batches::once(row_page.rows),
+                row_page.next,
+                row_page.total,
+                meta,
+            )
         };
         let next_href = link_base.and_then(|r| next.as_deref().map(|c| super::next_link(r, c)));
         let link = exports::link_header(next_href.as_ref().map(|h| format!("<{h}>; rel=\"next\"")));

@@ -10,8 +10,8 @@ use super::{ApiTags, AppState, link_header, list_error, page_request, parse_sort
 use crate::domain::EntityKind;
 use crate::error::ApiError;
 use crate::service::catalog::Catalog;
+use crate::service::export_rows;
 use crate::service::listing::{self, CitationFilter};
-use crate::service::snapshot;
 use poem::Request;
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
@@ -158,20 +158,20 @@ impl CitationsApi {
                 page_request(limit.0, cursor.0, count.0)
             };
             let permit = self.state.admit_export(as_of.0.as_deref(), &page_req)?;
-            // Every row: batches from a snapshot. A page: taken at once.
+            // Every row: batches from a shared copy. A page: taken at once.
             let (rows, next) = if page_req.unbounded {
-                let catalog = super::snapshot(&self.state, as_of.0.as_deref()).await?;
+                let catalog = super::shared_copy(&self.state, as_of.0.as_deref()).await?;
                 let filter = filter(&catalog, sources, kinds, record_id.0)?;
                 (
-                    snapshot::citation_batches(catalog, filter, descending),
+                    export_rows::citation_batches(catalog, filter, descending),
                     None,
                 )
             } else {
                 let catalog = super::view(&self.state, as_of.0.as_deref()).await?;
                 let filter = filter(&catalog, sources, kinds, record_id.0)?;
-                let snap = snapshot::citations(&catalog, &filter, descending, &page_req)
+                let row_page = export_rows::citations(&catalog, &filter, descending, &page_req)
                     .map_err(list_error)?;
-                (exports::Batches::once(snap.rows), snap.next)
+                (exports::Batches::once(row_page.rows), row_page.next)
             };
             let next = next
                 .as_deref()

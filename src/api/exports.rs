@@ -1,8 +1,8 @@
 //! Exports: every row of a list (not a page) as CSV, NDJSON or GeoJSON, streamed.
 //!
-//! The handler takes a snapshot of the catalog, current or as `as_of` asks (O(1): the maps
-//! are persistent, see `Catalog::snapshot`), and hands it to a blocking task that reads the
-//! matching rows in batches (`service::snapshot::Batches`) and serialises `CHUNK_ROWS` at a
+//! The handler takes a shared copy of the catalog, current or as `as_of` asks (O(1): the maps
+//! are persistent, see `Catalog::shared_copy`), and hands it to a blocking task that reads the
+//! matching rows in batches (`service::export_rows::Batches`) and serialises `CHUNK_ROWS` at a
 //! time into a bounded channel. Neither the rows nor the body ever exist whole: memory is one
 //! batch and a couple of chunks, and a client that stops reading stops the task before its
 //! next batch. A page of an export (`limit` or `cursor`) is taken at once instead, so a cursor
@@ -13,7 +13,7 @@
 //! and before it takes anything else; with none free the answer is 503 `too_many_exports`.
 
 use crate::export::{self, CHUNK_ROWS, CsvWriter, Table};
-pub use crate::service::snapshot::Batches;
+pub use crate::service::export_rows::Batches;
 use bytes::Bytes;
 use poem::{Body, IntoResponse, Response};
 use poem_openapi::payload::Payload;
@@ -124,7 +124,7 @@ enum Piece {
 /// first), then `tail` with the number of rows.
 ///
 /// The rows are read and serialised on a blocking thread (a batch of a sorted export scans
-/// the whole snapshot), one batch at a time, `CHUNK_ROWS` rows per message, with at most two
+/// the whole copy), one batch at a time, `CHUNK_ROWS` rows per message, with at most two
 /// messages waiting: memory is one batch and a couple of chunks, whatever the export's size.
 /// `head` goes first on its own, so the answer starts before the first batch is ready.
 ///
@@ -304,8 +304,8 @@ pub fn link_header(next: Option<String>) -> Option<String> {
 #[cfg(test)]
 mod stream_tests {
     use super::*;
+    use crate::service::export_rows::RowPage;
     use crate::service::listing::ListError;
-    use crate::service::snapshot::Snapshot;
     use std::sync::Arc;
 
     fn permit() -> (Arc<tokio::sync::Semaphore>, ExportPermit) {
@@ -334,7 +334,7 @@ mod stream_tests {
             }
             let rows: Vec<u32> = (next..n).take(req.limit).collect();
             next += rows.len() as u32;
-            Ok(Snapshot {
+            Ok(RowPage {
                 rows,
                 next: (next < n).then(|| "more".to_string()),
                 total: None,

@@ -3,11 +3,13 @@
 //! poem-openapi's `Json` first builds a `serde_json::Value` tree (a map per object) and then
 //! writes it out; for a page of 50 agencies that cost as much as the query. `Fast<T>` carries
 //! bytes already written, with `T` (an `Object` DTO) only naming the schema in the spec. The
-//! bytes come either from the DTO itself or, for agency pages, from each agency's memo of its
-//! JSON (see `agency_page`); tests check that each way writes exactly what poem-openapi would.
+//! bytes come either from the DTO itself or, for agency pages, from the JSON each agency's
+//! catalog entry keeps (see `agency_page`); tests check that each way writes exactly what
+//! poem-openapi would.
 
 use super::dto::ListMeta;
 use crate::domain::{self, StateCode};
+use crate::service::catalog::{AgencyEntry, Catalog};
 use poem::{IntoResponse, Response};
 use poem_openapi::payload::Payload;
 use poem_openapi::registry::{MetaSchemaRef, Registry};
@@ -65,7 +67,7 @@ fn state<S: Serializer>(c: &StateCode, s: S) -> Result<S::Ok, S::Error> {
 }
 
 /// An agency as `dto::Agency` writes it (without `distance_m`), borrowed from the domain
-/// record: what an agency's memo holds.
+/// record: what an agency's catalog entry keeps.
 #[derive(Serialize)]
 struct AgencyView<'a> {
     id: &'a str,
@@ -121,10 +123,10 @@ impl<'a> AgencyView<'a> {
 }
 
 /// A page of agencies as `dto::AgencyList` writes it, each agency's JSON taken from its
-/// memo (written once per record version) with only `distance_m` written per request: the
-/// hot path of `near` queries.
+/// catalog entry (written once per record version) with only `distance_m` written per
+/// request: the hot path of `near` queries.
 pub fn agency_page(
-    hits: &[(&domain::Agency, Option<f64>)],
+    hits: &[(&AgencyEntry, Option<f64>)],
     next: Option<&str>,
     total: Option<u64>,
     meta: &ListMeta,
@@ -132,7 +134,7 @@ pub fn agency_page(
     let mut body = Vec::with_capacity(64 + hits.len() * 512);
     body.extend_from_slice(b"{\"data\":[");
     let mut result = Ok(());
-    // Every record's memo first, then the copying: the first loop's reads (each likely a
+    // Every entry's JSON first, then the copying: the first loop's reads (each likely a
     // cache miss) do not depend on each other, so the processor overlaps them.
     let objects: Vec<&[u8]> = hits.iter().map(|(a, _)| agency_object(a)).collect();
     for (i, (object, (_, distance))) in objects.into_iter().zip(hits).enumerate() {
@@ -170,16 +172,17 @@ pub fn agency_page(
 /// Writes every placed agency's JSON ahead of the first request, in the spatial index's
 /// order: a `near` page then reads its agencies from neighbouring memory instead of from
 /// wherever the first request to need each one happened to leave it.
-pub fn warm_agency_memos(catalog: &crate::service::catalog::Catalog) {
-    for agency in catalog.agency_index().into_iter().flat_map(|i| i.keys()) {
-        agency_object(agency);
+pub fn warm_agency_json(catalog: &Catalog) {
+    for entry in catalog.agency_index().into_iter().flat_map(|i| i.keys()) {
+        agency_object(entry);
     }
 }
 
-/// An agency's JSON object without its closing brace (so `distance_m` can follow), made once
-/// per record version; empty if it could not be written (plain data: never seen).
-fn agency_object(a: &domain::Agency) -> &[u8] {
-    a.rendered.get_or_render(|| {
+/// An agency's JSON object without its closing brace (so `distance_m` can follow), written
+/// once per record version and kept in its catalog entry; empty if it could not be written
+/// (plain data: never seen).
+fn agency_object(entry: &AgencyEntry) -> &[u8] {
+    entry.json(|a| {
         let mut json = serde_json::to_vec(&AgencyView::new(a)).unwrap_or_default();
         match json.pop() {
             Some(b'}') => json,
@@ -258,7 +261,6 @@ mod tests {
             external_ids: [("aos".to_string(), "AOS3711".to_string())].into(),
             notes: Some("line\nbreak".into()),
             meta: Meta::new(time::macros::datetime!(2026-11-29 12:00:00.123456 UTC)),
-            rendered: Default::default(),
         }
     }
 
@@ -275,11 +277,14 @@ mod tests {
     #[test]
     fn memoised_agency_pages_write_what_the_dtos_write() {
         let meta = AgencyList::example().meta;
-        let (a, b) = (domain_agency(true), domain_agency(false));
+        let (a, b) = (
+            AgencyEntry::new(domain_agency(true)),
+            AgencyEntry::new(domain_agency(false)),
+        );
         for (hits, next, total) in [
             (vec![], None, None),
             (vec![(&a, Some(0.5)), (&b, None)], Some("c"), Some(2)),
-            // The same record twice: the second use reads the memo.
+            // The same entry twice: the second use reads the JSON the first wrote.
             (
                 vec![(&a, Some(1e-7)), (&a, Some(20_015_086.8))],
                 None,
@@ -291,7 +296,7 @@ mod tests {
                     .iter()
                     .map(|(r, d)| Agency {
                         distance_m: *d,
-                        ..Agency::from(*r)
+                        ..Agency::from(r.record().as_ref())
                     })
                     .collect(),
                 next: next.map(str::to_string),

@@ -405,7 +405,7 @@ impl HistoryApi {
         limit: u32,
     ) -> Result<String, ApiError> {
         let dataset = &self.state.dataset;
-        let catalog = dataset.read().snapshot();
+        let catalog = dataset.read().shared_copy();
         let head = catalog.seq();
         let w = crate::export::atom::window(head, before, i64::from(limit));
         let mut changes = if w.newest == 0 {

@@ -83,7 +83,7 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(dataset: Dataset, limits: &crate::config::Limits) -> Self {
-        fast::warm_agency_memos(&dataset.read());
+        fast::warm_agency_json(&dataset.read());
         Self {
             dataset,
             export_permits: std::sync::Arc::new(tokio::sync::Semaphore::new(
@@ -491,14 +491,14 @@ pub async fn view<'a>(
 }
 
 /// The catalog to read after the handler has returned (an export's body), now or as it stood
-/// at `as_of`: a snapshot (O(1), see `Catalog::snapshot`), without a spatial index, so a full
-/// export reads it in batches of bounded size whatever its order (an index walk outwards
-/// from a point would grow with every batch).
-pub async fn snapshot(
+/// at `as_of`: a shared copy (O(1), see `Catalog::shared_copy`), without a spatial index, so
+/// a full export reads it in batches of bounded size whatever its order (an index walk
+/// outwards from a point would grow with every batch).
+pub async fn shared_copy(
     state: &AppState,
     as_of: Option<&str>,
 ) -> Result<std::sync::Arc<crate::service::catalog::Catalog>, ApiError> {
-    Ok(std::sync::Arc::new(view(state, as_of).await?.snapshot()))
+    Ok(std::sync::Arc::new(view(state, as_of).await?.shared_copy()))
 }
 
 pub fn example_as_of() -> Option<String> {

@@ -15,10 +15,10 @@ use super::{
 use crate::domain::{DatePrecision, EntityKind, PartialDate, StateCode};
 use crate::error::ApiError;
 use crate::export::tables::PartnershipRow;
+use crate::service::export_rows;
 use crate::service::listing::{
     self, PARTNERSHIP_SORTS, PageRequest, PartnershipFilter, PartnershipSortField,
 };
-use crate::service::snapshot;
 use poem::Request;
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
@@ -319,7 +319,7 @@ impl PartnershipsApi {
     }
 
     /// CSV, NDJSON or GeoJSON: every matching row (or the page asked for), streamed from a
-    /// snapshot of the catalog (see `exports`).
+    /// shared copy of the catalog (see `exports`).
     async fn export(
         &self,
         format: Format,
@@ -331,13 +331,14 @@ impl PartnershipsApi {
     ) -> Result<PartnershipListResponse, ApiError> {
         let permit = self.state.admit_export(as_of.as_deref(), page_req)?;
         let echo = QueryEcho::partnerships(filter, Some((sort, PARTNERSHIP_SORTS)), Some(page_req));
-        // Every row: batches from a snapshot. A page: taken at once, with the spatial index.
+        // Every row: batches from a shared copy. A page: taken at once, with the spatial
+        // index.
         let (rows, next, total, meta) = if page_req.unbounded {
-            let catalog = super::snapshot(&self.state, as_of.as_deref()).await?;
+            let catalog = super::shared_copy(&self.state, as_of.as_deref()).await?;
             check_names(&catalog, filter)?;
             let meta = ListMeta::of(&catalog).with_query(echo, Vec::new());
             (
-                snapshot::partnership_batches(catalog, filter.clone(), sort),
+                export_rows::partnership_batches(catalog, filter.clone(), sort),
                 None,
                 None,
                 meta,
@@ -345,10 +346,15 @@ impl PartnershipsApi {
         } else {
             let catalog = super::view(&self.state, as_of.as_deref()).await?;
             check_names(&catalog, filter)?;
-            let snap =
-                snapshot::partnerships(&catalog, filter, sort, page_req).map_err(list_error)?;
+            let row_page =
+                export_rows::partnerships(&catalog, filter, sort, page_req).map_err(list_error)?;
             let meta = ListMeta::of(&catalog).with_query(echo, Vec::new());
-            (Batches::once(snap.rows), snap.next, snap.total, meta)
+            (
+                Batches::once(row_page.rows),
+                row_page.next,
+                row_page.total,
+                meta,
+            )
         };
         let next_href = link_base.and_then(|r| next.as_deref().map(|c| super::next_link(r, c)));
         let link = exports::link_header(next_href.as_ref().map(|h| format!("<{h}>; rel=\"next\"")));

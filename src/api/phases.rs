@@ -9,8 +9,8 @@ use super::write::{self, BearerAuth, DeleteBody, EditResponse};
 use super::{ApiTags, AppState, link_header, list_error, page_request, parse_sort};
 use crate::domain::{EntityKind, Status};
 use crate::error::ApiError;
+use crate::service::export_rows;
 use crate::service::listing::{self, PHASE_SORTS, PhaseFilter, PhaseSortField};
-use crate::service::snapshot;
 use poem::Request;
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
@@ -160,24 +160,24 @@ impl PhasesApi {
                 page_request(limit.0, cursor.0, count.0)
             };
             let permit = self.state.admit_export(as_of.0.as_deref(), &page_req)?;
-            let snap = {
+            let row_page = {
                 let catalog = super::view(&self.state, as_of.0.as_deref()).await?;
                 let filter = PhaseFilter {
                     programs: known_programs(&catalog, programs)?,
                     statuses,
                 };
-                snapshot::phases(&catalog, &filter, sort, &page_req).map_err(list_error)?
+                export_rows::phases(&catalog, &filter, sort, &page_req).map_err(list_error)?
             };
-            let next = snap
+            let next = row_page
                 .next
                 .as_deref()
                 .map(|c| format!("<{}>; rel=\"next\"", super::next_link(req, c)));
             let body = match format {
                 TableFormat::Csv => {
-                    PhaseListBody::Csv(exports::csv(exports::Batches::once(snap.rows), permit))
+                    PhaseListBody::Csv(exports::csv(exports::Batches::once(row_page.rows), permit))
                 }
                 TableFormat::Ndjson | TableFormat::Json => PhaseListBody::Ndjson(exports::ndjson(
-                    exports::Batches::once(snap.rows),
+                    exports::Batches::once(row_page.rows),
                     permit,
                     |p: &crate::domain::Phase| dto::Phase::from(p),
                 )),

@@ -7,8 +7,8 @@ use super::write::{self, BearerAuth, DeleteBody, EditResponse};
 use super::{ApiTags, AppState, link_header, list_error, page_request};
 use crate::domain::EntityKind;
 use crate::error::ApiError;
+use crate::service::export_rows::{self, ProgramRow};
 use crate::service::listing;
-use crate::service::snapshot::{self, ProgramRow};
 use poem::Request;
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
@@ -126,22 +126,22 @@ impl ProgramsApi {
                 page_request(limit.0, cursor.0, count.0)
             };
             let permit = self.state.admit_export(as_of.0.as_deref(), &page_req)?;
-            let snap = {
+            let row_page = {
                 let catalog = super::view(&self.state, as_of.0.as_deref()).await?;
-                snapshot::programs(&catalog, &page_req).map_err(list_error)?
+                export_rows::programs(&catalog, &page_req).map_err(list_error)?
             };
-            let next = snap
+            let next = row_page
                 .next
                 .as_deref()
                 .map(|c| format!("<{}>; rel=\"next\"", super::next_link(req, c)));
             let body = match format {
                 TableFormat::Csv => ProgramListBody::Csv(exports::csv(
-                    exports::Batches::once(snap.rows.into_iter().map(|r| r.program).collect()),
+                    exports::Batches::once(row_page.rows.into_iter().map(|r| r.program).collect()),
                     permit,
                 )),
                 TableFormat::Ndjson | TableFormat::Json => {
                     ProgramListBody::Ndjson(exports::ndjson(
-                        exports::Batches::once(snap.rows),
+                        exports::Batches::once(row_page.rows),
                         permit,
                         |r: &ProgramRow| dto::Program::from_row(&r.program, &r.phases),
                     ))

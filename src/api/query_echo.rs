@@ -264,7 +264,7 @@ impl QueryEcho {
 }
 
 /// The distance from `at` to the nearest located agency: one nearest-neighbour look-up in
-/// the spatial index, O(log n). `None` without an index (a snapshot) or agencies.
+/// the spatial index, O(log n). `None` without an index (a shared copy) or agencies.
 fn nearest_agency_m(catalog: &Catalog, at: LatLon) -> Option<f64> {
     let index = catalog.agency_index()?;
     index.nearest(at).next().map(|(_, p)| p.distance_m(&at))

@@ -4,7 +4,6 @@
 pub mod dates;
 pub mod evidence;
 pub mod ids;
-pub mod memo;
 pub mod records;
 pub mod text;
 pub mod valid_time;
@@ -12,6 +11,5 @@ pub mod vocab;
 
 pub use dates::{DatePrecision, PartialDate};
 pub use ids::{STATE_CODE_LIST, StateCode, slugify};
-pub use memo::Memo;
 pub use records::*;
 pub use vocab::*;

@@ -72,9 +72,6 @@ pub struct Agency {
     pub notes: Option<String>,
     #[serde(flatten)]
     pub meta: Meta,
-    /// The API's JSON of this version, made on first use (see `Memo`).
-    #[serde(skip)]
-    pub rendered: super::Memo,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

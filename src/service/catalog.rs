@@ -9,7 +9,7 @@ use crate::domain::{
 use crate::geo::{LatLon, SpatialIndex};
 use crate::store::StoredRevision;
 use imbl::{OrdMap, OrdSet};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use time::OffsetDateTime;
 
 #[derive(Debug, thiserror::Error)]
@@ -28,12 +28,63 @@ pub struct Tombstone {
     pub at: OffsetDateTime,
 }
 
+/// An agency as the catalog holds it: the record, and beside it the API's JSON of this
+/// version (`api::fast::agency_page`), written by the first reader that needs it.
+///
+/// A change to the agency replaces its entry, so the JSON can never go stale while the
+/// entry lives. A clone is another handle on the same entry (two reference counts): the
+/// spatial index holds clones, so the JSON written for a walk of the index is the one the
+/// map's readers see. Readers of the record use it through `Deref` (`entry.name`) or
+/// [`AgencyEntry::record`].
+#[derive(Clone, PartialEq)]
+pub struct AgencyEntry {
+    record: Arc<Agency>,
+    json: Arc<OnceLock<Box<[u8]>>>,
+}
+
+impl AgencyEntry {
+    pub fn new(record: Agency) -> Self {
+        Self {
+            record: Arc::new(record),
+            json: Arc::default(),
+        }
+    }
+
+    /// The record, shared (export rows hold it after the catalog has moved on).
+    pub fn record(&self) -> &Arc<Agency> {
+        &self.record
+    }
+
+    /// The JSON of this version, written by `render` on first use and then kept.
+    pub fn json(&self, render: impl FnOnce(&Agency) -> Vec<u8>) -> &[u8] {
+        self.json
+            .get_or_init(|| render(&self.record).into_boxed_slice())
+    }
+}
+
+impl std::ops::Deref for AgencyEntry {
+    type Target = Agency;
+
+    fn deref(&self) -> &Agency {
+        &self.record
+    }
+}
+
+impl std::fmt::Debug for AgencyEntry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AgencyEntry")
+            .field("record", &self.record)
+            .field("json_written", &self.json.get().is_some())
+            .finish()
+    }
+}
+
 /// Ids of the records that belong to another (a record's citations, an agency's
 /// partnerships), in ascending order. Few per owner: a change rebuilds the list.
 type Ids = Arc<[i64]>;
 
 /// Every map is persistent (`imbl`: a B-tree whose nodes are shared between copies and
-/// copied on write), so [`Catalog::snapshot`] is a handful of reference-count increments
+/// copied on write), so [`Catalog::shared_copy`] is a handful of reference-count increments
 /// however many records there are: an export reads a consistent version of the dataset for
 /// as long as it streams, without holding the lock and without copying a row.
 #[derive(Debug)]
@@ -42,7 +93,7 @@ pub struct Catalog {
     last_modified: Option<OffsetDateTime>,
     /// Shared with the spatial index, so a nearest-first walk reads agencies straight from
     /// the index instead of looking each one up.
-    pub agencies: OrdMap<String, Arc<Agency>>,
+    pub agencies: OrdMap<String, AgencyEntry>,
     pub programs: OrdMap<String, Program>,
     pub phases: OrdMap<String, Phase>,
     pub partnerships: OrdMap<i64, Arc<Partnership>>,
@@ -61,10 +112,10 @@ pub struct Catalog {
     /// How many partnerships each program has.
     program_counts: OrdMap<String, u64>,
     deleted: OrdMap<(EntityKind, String), Tombstone>,
-    /// Agencies by position (those that have one). `None` in a snapshot: the index is not
+    /// Agencies by position (those that have one). `None` in a shared copy: the index is not
     /// persistent (copying it would cost O(records)), and listing without it walks the maps
     /// instead: by id from the cursor, or a scan per batch in any other order.
-    agency_index: Option<SpatialIndex<Arc<Agency>>>,
+    agency_index: Option<SpatialIndex<AgencyEntry>>,
     /// While a whole log is folded in, the index is left alone and bulk-loaded at the end.
     index_deferred: bool,
 }
@@ -177,10 +228,11 @@ impl Catalog {
         self
     }
 
-    /// This version of the catalog, for as long as it is needed: in O(1), since every map
-    /// is shared until one side changes it (then only the changed paths are copied). The
-    /// snapshot has no spatial index: readers that would use it scan instead.
-    pub fn snapshot(&self) -> Catalog {
+    /// A copy of this version of the catalog, to keep for as long as it is needed or to
+    /// change apart from this one: in O(1), since every map is shared until one side changes
+    /// it (then only the changed paths are copied). The copy has no spatial index: readers
+    /// that would use it scan instead.
+    pub fn shared_copy(&self) -> Catalog {
         Catalog {
             seq: self.seq,
             last_modified: self.last_modified,
@@ -288,7 +340,7 @@ impl Catalog {
     fn insert(&mut self, record: Record) {
         match record {
             Record::Agency(a) => {
-                let a = Arc::new(a);
+                let a = AgencyEntry::new(a);
                 if let Some(at) = position(&a)
                     && !self.index_deferred
                     && let Some(index) = &mut self.agency_index
@@ -456,8 +508,8 @@ impl Catalog {
         phases
     }
 
-    /// The spatial index; `None` in a snapshot.
-    pub fn agency_index(&self) -> Option<&SpatialIndex<Arc<Agency>>> {
+    /// The spatial index; `None` in a shared copy.
+    pub fn agency_index(&self) -> Option<&SpatialIndex<AgencyEntry>> {
         self.agency_index.as_ref()
     }
 
@@ -533,6 +585,33 @@ mod tests {
                 delete,
             ),
         }
+    }
+
+    /// The JSON an entry keeps is written once, shared with the spatial index's handle on
+    /// the same entry, and never outlives its record version: a change brings a new entry.
+    #[test]
+    fn an_agency_entry_keeps_its_json_for_its_version_only() {
+        use crate::service::fixtures::agency;
+        let mut catalog = Catalog::default();
+        let a = agency(1, 40.0, -90.0, "WI");
+        let id = a.id.clone();
+        let created = revision(1, Record::Agency(a.clone()), ChangeKind::Created);
+        catalog.apply(&created).unwrap();
+        let name = |a: &Agency| a.name.clone().into_bytes();
+        assert_eq!(catalog.agencies[&id].json(name), a.name.as_bytes());
+        assert_eq!(
+            catalog.agencies[&id].json(|_| b"again".to_vec()),
+            a.name.as_bytes()
+        );
+        let in_index = catalog.agency_index().unwrap().keys().next().unwrap();
+        assert_eq!(in_index.json(|_| b"again".to_vec()), a.name.as_bytes());
+        let mut renamed = a;
+        renamed.name = "Renamed".into();
+        let updated = revision(2, Record::Agency(renamed), ChangeKind::Updated);
+        catalog.apply(&updated).unwrap();
+        assert_eq!(catalog.agencies[&id].json(name), b"Renamed");
+        let in_index = catalog.agency_index().unwrap().keys().next().unwrap();
+        assert_eq!(in_index.json(|_| b"again".to_vec()), b"Renamed");
     }
 
     proptest! {

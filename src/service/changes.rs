@@ -210,7 +210,7 @@ pub async fn apply(
 ) -> Result<ChangesReport, ChangesError> {
     let mut w = dataset.begin(ACTOR).await?;
     dataset.sync().await?;
-    let mut scratch = dataset.read().snapshot();
+    let mut scratch = dataset.read().shared_copy();
     let mut report = ChangesReport {
         dry_run,
         ..Default::default()

@@ -1,7 +1,7 @@
 //! The bulk download's files: each table as CSV, agencies and partnerships as GeoJSON, and a
 //! zip of every CSV with its Frictionless `datapackage.json`, a README and the licence.
 //!
-//! A file is built from a frozen copy of the catalog (one version, read without the lock), a
+//! A file is built from a shared copy of the catalog (one version, read without the lock), a
 //! batch of rows at a time, into a file on disk (`built_files`), once per dataset version:
 //! the first download after a write builds it, every later one opens it. Memory stays flat
 //! however large the dataset. `api/downloads.rs` serves the files over HTTP.
@@ -9,8 +9,8 @@
 use super::Dataset;
 use super::built_files::BuiltFiles;
 use super::catalog::Catalog;
+use super::export_rows;
 use super::listing::{AgencySortField, PartnershipSortField, Sort};
-use super::snapshot;
 use crate::export;
 use crate::export::datapackage::{CSV_RESOURCES, CoverageLine, descriptor, license_text, readme};
 use crate::export::tables::{AgencyRow, PartnershipRow};
@@ -107,7 +107,7 @@ impl Download {
 }
 
 /// The rows of `batches`, one after another, then the error of a batch that failed.
-fn rows_of<T>(batches: snapshot::Batches<T>) -> impl Iterator<Item = io::Result<T>> {
+fn rows_of<T>(batches: export_rows::Batches<T>) -> impl Iterator<Item = io::Result<T>> {
     batches.flat_map(|batch| {
         let (rows, error) = match batch {
             Ok(rows) => (rows, None),
@@ -123,7 +123,7 @@ fn agencies(c: &Arc<Catalog>) -> impl Iterator<Item = io::Result<AgencyRow>> {
         field: AgencySortField::Id,
         descending: false,
     };
-    rows_of(snapshot::agency_batches(
+    rows_of(export_rows::agency_batches(
         c.clone(),
         Default::default(),
         by_id,
@@ -136,7 +136,7 @@ fn partnerships(c: &Arc<Catalog>) -> impl Iterator<Item = io::Result<Partnership
         field: PartnershipSortField::Id,
         descending: false,
     };
-    rows_of(snapshot::partnership_batches(
+    rows_of(export_rows::partnership_batches(
         c.clone(),
         Default::default(),
         by_id,
@@ -270,7 +270,7 @@ impl Dataset {
         let one_build = files.one_build().await;
         let (catalog, meta) = {
             let c = self.read();
-            (Arc::new(c.snapshot()), F::meta(&c))
+            (Arc::new(c.shared_copy()), F::meta(&c))
         };
         let (version, last_modified) = (catalog.seq(), catalog.last_modified());
         let files = files.clone();
@@ -335,7 +335,7 @@ mod tests {
         let points: Vec<(f64, f64)> = (0..30).map(|i| (40.0, -90.0 + i as f64 * 0.01)).collect();
         let mut live = catalog(&points);
         let cache = BuiltFiles::default();
-        let v1 = Arc::new(live.snapshot());
+        let v1 = Arc::new(live.shared_copy());
         let meta = Ids::meta(&v1);
         let agencies = build::<Ids>(&cache, &v1, &meta, Download::Csv("agencies")).unwrap();
         // A header and 31 agencies (one without a position).
@@ -364,7 +364,7 @@ mod tests {
             ChangeKind::Created,
         ))
         .unwrap();
-        let v2 = Arc::new(live.snapshot());
+        let v2 = Arc::new(live.shared_copy());
         let newer = build::<Ids>(&cache, &v2, &meta, Download::Csv("agencies")).unwrap();
         assert_eq!(lines(&newer), 33);
         assert!(

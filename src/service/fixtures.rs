@@ -34,7 +34,6 @@ pub(crate) fn agency(i: usize, lat: f64, lon: f64, state: &str) -> Agency {
         external_ids: Default::default(),
         notes: None,
         meta: Meta::new(datetime!(2026-01-01 0:00 UTC)),
-        rendered: Default::default(),
     }
 }
 

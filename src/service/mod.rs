@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod changes;
 pub mod downloads;
 pub mod edit;
+pub mod export_rows;
 pub mod history;
 pub mod import;
 pub mod listing;
@@ -16,7 +17,6 @@ pub mod reports;
 pub mod ringmap;
 pub mod seed;
 pub mod shipped;
-pub mod snapshot;
 pub mod stats;
 pub mod synthetic;
 pub mod tokens;
@@ -25,8 +25,6 @@ pub mod writer;
 
 #[cfg(test)]
 pub(crate) mod fixtures;
-#[cfg(test)]
-mod geo_tests;
 
 use crate::store::{Store, StoreError};
 use catalog::{ApplyError, Catalog};
@@ -195,7 +193,7 @@ impl Checkpoints {
         if seq % self.every != 0 || self.kept.last().is_some_and(|(s, _)| *s >= seq) {
             return;
         }
-        self.kept.push((seq, Arc::new(catalog.snapshot())));
+        self.kept.push((seq, Arc::new(catalog.shared_copy())));
         if self.kept.len() > MAX_CHECKPOINTS {
             self.every *= 2;
             let every = self.every;
@@ -310,8 +308,8 @@ impl Dataset {
     pub async fn at_version(&self, seq: i64) -> Result<Catalog, ServiceError> {
         let base = self.checkpoints_lock().at_or_before(seq);
         let mut catalog = match base {
-            Some(c) => c.snapshot(),
-            None => Catalog::loading().snapshot(),
+            Some(c) => c.shared_copy(),
+            None => Catalog::loading().shared_copy(),
         };
         while catalog.seq() < seq {
             let from = catalog.seq();

@@ -4,7 +4,7 @@
 //! cursor (the last key and id of a page) says exactly where the next page starts, however
 //! records are added or removed in between. A cursor is bound to the query that made it.
 
-use crate::domain::Agency;
+use super::catalog::AgencyEntry;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
@@ -82,7 +82,7 @@ impl AsKey for SortKey {
 
 /// An agency's id, read from the record only when compared (ties) or copied (the cursor):
 /// a nearest-first walk then reads no record but those on the page.
-impl AsKey for &Agency {
+impl AsKey for &AgencyEntry {
     fn key(&self) -> KeyRef<'_> {
         KeyRef::Text(&self.id)
     }

@@ -4,8 +4,8 @@
 
 use std::sync::Arc;
 
-use super::catalog::Catalog;
-use crate::domain::{Agency, Citation, EntityKind, Partnership, Phase, Program, Record, Source};
+use super::catalog::{AgencyEntry, Catalog};
+use crate::domain::{Citation, EntityKind, Partnership, Phase, Program, Record, Source};
 
 /// Why a read by id found no record.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -46,7 +46,8 @@ impl Catalog {
         }
     }
 
-    pub fn agency(&self, id: &str) -> Result<&Arc<Agency>, ReadError> {
+    /// The agency and its entry's API JSON (it derefs to the `Agency`).
+    pub fn agency(&self, id: &str) -> Result<&AgencyEntry, ReadError> {
         self.agencies
             .get(id)
             .ok_or_else(|| self.absent(EntityKind::Agency, id))

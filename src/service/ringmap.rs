@@ -315,7 +315,7 @@ pub async fn apply(
 ) -> Result<RingMapReport, RingMapError> {
     let mut w = dataset.begin(ACTOR).await?;
     dataset.sync().await?;
-    let scratch = dataset.read().snapshot();
+    let scratch = dataset.read().shared_copy();
     if !scratch.programs.contains_key(RING_PROGRAM_ID) {
         return Err(refused(format!(
             "the program `{RING_PROGRAM_ID}` does not exist yet: open the database with `serve` first"
@@ -360,7 +360,7 @@ pub async fn apply(
 
     // Match every placemark first (against the catalog before the import).
     let matches: Vec<Match> = {
-        let index = NameIndex::new(scratch.agencies.values().map(|a| a.as_ref()));
+        let index = NameIndex::new(scratch.agencies.values().map(|a| &**a));
         file.placemarks
             .iter()
             .map(|p| ringmap::match_placemark(p, &index))

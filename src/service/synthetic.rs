@@ -122,7 +122,6 @@ pub async fn generate(dataset: &Dataset, count: usize, seed: u64) -> Result<usiz
             external_ids: [("synthetic".to_string(), i.to_string())].into(),
             notes: None,
             meta: meta.clone(),
-            rendered: Default::default(),
         });
         w.create(agency, why).await?;
         let start = first + Duration::days((rng.next_u64() % 900) as i64);

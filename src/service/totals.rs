@@ -4,13 +4,13 @@
 //! the first time the query is asked after a write. Without this, every page of a counted list
 //! walked every matching record.
 
-use super::catalog::Catalog;
+use super::catalog::{AgencyEntry, Catalog};
 use super::listing::{
     self, AgencyFilter, AgencySortField, Hit, ListError, Page, PageRequest, PartnershipFilter,
     PartnershipSortField, Sort,
 };
 use super::per_version::PerVersion;
-use crate::domain::{Agency, Partnership};
+use crate::domain::Partnership;
 
 /// How many queries' totals a process keeps.
 pub const CACHED_TOTALS: usize = 256;
@@ -46,7 +46,7 @@ impl Totals {
         filter: &AgencyFilter,
         sort: Sort<AgencySortField>,
         req: &PageRequest,
-    ) -> Result<Page<Hit<&'c Agency>>, ListError> {
+    ) -> Result<Page<Hit<&'c AgencyEntry>>, ListError> {
         if !req.count {
             return listing::agencies(catalog, filter, sort, req);
         }

@@ -201,7 +201,7 @@ impl Store {
     }
 
     /// Writes a consistent copy of a SQLite database to `path` (`VACUUM INTO`), while it
-    /// serves: the copy is one snapshot, as of the last committed transaction.
+    /// serves: the copy is the database as of the last committed transaction.
     pub async fn backup_sqlite(&self, path: &str) -> Result<(), DbErr> {
         if self.backend() != DbBackend::Sqlite {
             return Err(DbErr::Custom(

@@ -368,7 +368,6 @@ impl Fixture<'_> {
                 external_ids: Default::default(),
                 notes: None,
                 meta: placeholder(),
-                rendered: Default::default(),
             }),
             why,
         )

@@ -44,7 +44,6 @@ async fn partnership(
             external_ids: Default::default(),
             notes: None,
             meta: Meta::new(now()),
-            rendered: Default::default(),
         }),
         why,
     )

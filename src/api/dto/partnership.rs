@@ -138,7 +138,7 @@ impl Partnership {
     }
 
     /// The view of an exported row: the same as [`Partnership::build`] and
-    /// [`Partnership::on_day`], from a snapshot instead of the catalog.
+    /// [`Partnership::on_day`], from an export row instead of the catalog.
     pub fn from_row(row: &crate::export::tables::PartnershipRow) -> Self {
         let mut dto = Self::from_parts(
             &row.partnership,

@@ -17,8 +17,8 @@ pub struct DayCells {
     pub phase: Option<Arc<Phase>>,
 }
 
-/// A partnership with the agency and program it joins (by `Arc` and id, so a snapshot is
-/// cheap), its distance from `near`, and what it was on `active_on`.
+/// A partnership with the agency and program it joins (by `Arc` and id, so a batch of rows
+/// is cheap to take), its distance from `near`, and what it was on `active_on`.
 pub struct PartnershipRow {
     pub partnership: Arc<Partnership>,
     pub agency: Option<Arc<Agency>>,

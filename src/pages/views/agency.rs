@@ -223,7 +223,7 @@ fn neighbours<'c>(catalog: &'c Catalog, a: &Agency) -> Vec<(&'c Agency, Option<f
                 .into_iter()
                 .filter(|h| h.item.id != a.id)
                 .take(6)
-                .map(|h| (h.item, h.distance_m))
+                .map(|h| (&**h.item, h.distance_m))
                 .collect()
         })
         .unwrap_or_default()

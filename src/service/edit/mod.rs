@@ -168,7 +168,7 @@ impl Dataset {
     ) -> Result<Saved, EditError> {
         check_change(&change, Op::Create)?;
         let mut w = self.begin_edit(actor).await?;
-        let catalog = self.read().snapshot();
+        let catalog = self.read().shared_copy();
         let record = prepare_create_patch(&catalog, fields)?;
         let record = write_create(&mut w, &catalog, record, &change).await?;
         let seq = self.commit(w).await?;
@@ -194,7 +194,7 @@ impl Dataset {
         }
         check_change(&change, Op::Update)?;
         let mut w = self.begin_edit(actor).await?;
-        let catalog = self.read().snapshot();
+        let catalog = self.read().shared_copy();
         let (old, record) = prepare_update_patch(&catalog, id, &pre, patch)?;
         let record = write_update(&mut w, &catalog, &old, record, &change).await?;
         let seq = self.commit(w).await?;
@@ -244,7 +244,7 @@ impl Dataset {
                 .map(Record::Citation)
                 .collect()
         };
-        let catalog = self.read().snapshot();
+        let catalog = self.read().shared_copy();
         let sources = Self::cite(&mut w, &catalog, &change).await?;
         // The log marks a delete with the `deleted` kind; any other reason the editor gave
         // is kept at the front of the note.

@@ -302,7 +302,7 @@ patch! {
         external_ids: ExternalIds = map,
         notes: String = opt,
     }
-    server { rendered: Default::default() }
+    server {}
 }
 
 patch! {

@@ -272,7 +272,6 @@ impl Planner<'_> {
             external_ids,
             notes: None,
             meta: self.placeholder.clone(),
-            rendered: Default::default(),
         }
     }
 

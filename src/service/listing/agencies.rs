@@ -1,14 +1,16 @@
-//! The agency list: its sort fields, its filter and the walk that finds a page.
+//! The agency list: its sort fields, its filter and the walks that find a page (one a
+//! `Strategy`).
 
-use super::geo::{GeoFilter, candidate_agencies, nearest_first};
+use super::geo::{GeoFilter, nearest_first};
+use super::strategy::{Order, Strategy};
 use super::{Hit, Period, any_or, contains_folded, fold, instant_key};
 use crate::domain::{Agency, AgencyType, JurisdictionType, QualityFlag, StateCode};
-use crate::service::catalog::{Catalog, position};
+use crate::service::catalog::{AgencyEntry, Catalog, position};
 use crate::service::paging::{
     ListError, Page, PageRequest, Sort, SortKey, decode_after, fingerprint, page_size, paginate,
 };
+use std::convert::Infallible;
 use std::ops::Bound;
-use std::sync::Arc;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AgencySortField {
@@ -84,7 +86,7 @@ pub fn agencies<'c>(
     filter: &AgencyFilter,
     sort: Sort<AgencySortField>,
     req: &PageRequest,
-) -> Result<Page<Hit<&'c Agency>>, ListError> {
+) -> Result<Page<Hit<&'c AgencyEntry>>, ListError> {
     let query = fingerprint(&("agencies", filter, sort));
     let in_period = |a: &Agency| {
         filter.period.is_none_or(|period| {
@@ -94,7 +96,7 @@ pub fn agencies<'c>(
                 .any(|p| period.meets(p))
         })
     };
-    let row = |a: &'c Agency| {
+    let row = |a: &'c AgencyEntry| {
         if !(filter.matches(a) && in_period(a)) {
             return None;
         }
@@ -111,50 +113,63 @@ pub fn agencies<'c>(
             )
         })
     };
-    let index = catalog.agency_index();
-    if let (Some(n), Some(index)) = (filter.geo.near, index)
-        && sort.field == AgencySortField::Distance
-        && !sort.descending
-        && !req.count
-    {
-        let rows = nearest_first(index, n, req, &query, |a, at, d, rows| {
-            let (ok, distance) = filter.geo.check_at(at, d);
-            if ok && filter.matches(a) && in_period(a) {
-                let key = agency_key(a, sort.field, distance);
-                rows.push((
-                    key,
-                    a,
-                    Hit {
-                        item: a,
-                        distance_m: distance,
-                    },
-                ));
-            }
-        })?;
-        return paginate(rows, sort.descending, &query, req);
+    let order = match (sort.field, sort.descending) {
+        (AgencySortField::Id, _) => Order::Id,
+        (AgencySortField::Distance, false) => Order::NearestFirst,
+        _ => Order::Other,
+    };
+    match Strategy::<Infallible>::choose(catalog, &filter.geo, None, order, req) {
+        // The agency list has no agency filter: `choose` was given none, and `Infallible`
+        // says so to the compiler.
+        Strategy::OneAgency(none) => match none {},
+        Strategy::NearestFirst { index, near } => {
+            let rows = nearest_first(index, near, req, &query, |a, at, d, rows| {
+                let (ok, distance) = filter.geo.check_at(at, d);
+                if ok && filter.matches(a) && in_period(a) {
+                    let key = agency_key(a, sort.field, distance);
+                    rows.push((
+                        key,
+                        a,
+                        Hit {
+                            item: a,
+                            distance_m: distance,
+                        },
+                    ));
+                }
+            })?;
+            paginate(rows, sort.descending, &query, req)
+        }
+        Strategy::Radius {
+            index,
+            center,
+            radius_m,
+        } => {
+            let rows = index.within(center, radius_m).filter_map(row);
+            paginate(rows, sort.descending, &query, req)
+        }
+        // Either way from the cursor, stopping once the page is full.
+        Strategy::IdRange => {
+            let after = decode_after(req, &query)?;
+            let from = match after.as_ref().map(|c| &c.1) {
+                Some(SortKey::Text(id)) => Bound::Excluded(id.as_str()),
+                _ => Bound::Unbounded,
+            };
+            let walk: Box<dyn Iterator<Item = (&String, &AgencyEntry)>> = if sort.descending {
+                Box::new(
+                    catalog
+                        .agencies
+                        .range::<_, str>((Bound::Unbounded, from))
+                        .rev(),
+                )
+            } else {
+                Box::new(catalog.agencies.range::<_, str>((from, Bound::Unbounded)))
+            };
+            let rows = walk.filter_map(|(_, a)| row(a)).take(page_size(req) + 1);
+            paginate(rows, sort.descending, &query, req)
+        }
+        Strategy::Scan => {
+            let rows = catalog.agencies.values().filter_map(row);
+            paginate(rows, sort.descending, &query, req)
+        }
     }
-    let radius_in_index = index.is_some() && filter.geo.near.is_some_and(|n| n.radius_m.is_some());
-    // In id order with nothing to count: walk the agencies from the cursor, either way, and
-    // stop once the page is full (unless the index narrows the search down better).
-    if sort.field == AgencySortField::Id && !req.count && !radius_in_index {
-        let after = decode_after(req, &query)?;
-        let from = match after.as_ref().map(|c| &c.1) {
-            Some(SortKey::Text(id)) => Bound::Excluded(id.as_str()),
-            _ => Bound::Unbounded,
-        };
-        let walk: Box<dyn Iterator<Item = (&String, &Arc<Agency>)>> = if sort.descending {
-            Box::new(
-                catalog
-                    .agencies
-                    .range::<_, str>((Bound::Unbounded, from))
-                    .rev(),
-            )
-        } else {
-            Box::new(catalog.agencies.range::<_, str>((from, Bound::Unbounded)))
-        };
-        let rows = walk.filter_map(|(_, a)| row(a)).take(page_size(req) + 1);
-        return paginate(rows, sort.descending, &query, req);
-    }
-    let rows = candidate_agencies(catalog, &filter.geo).filter_map(row);
-    paginate(rows, sort.descending, &query, req)
 }

@@ -1,15 +1,13 @@
-//! Where records must be (`GeoFilter`), the agencies that may be there, and the
-//! nearest-first walk of the spatial index.
+//! Where records must be (`GeoFilter`) and the nearest-first walk of the spatial index (the
+//! `NearestFirst` strategy).
 
 use super::Hit;
-use crate::domain::Agency;
 use crate::geo::{BBox, LatLon, Near, Region, SpatialIndex};
-use crate::service::catalog::Catalog;
+use crate::service::catalog::AgencyEntry;
 use crate::service::paging::{
     AsKey, ListError, PageRequest, SortKey, decode_after, order_by, page_size,
 };
 use std::cmp::Ordering;
-use std::sync::Arc;
 
 /// Where records must be. All parts that are set must hold; a record without a position
 /// matches no geographic filter.
@@ -49,23 +47,6 @@ impl GeoFilter {
     }
 }
 
-/// Agencies that may match: all of them, or the spatial index's answer for a radius.
-pub(super) fn candidate_agencies<'c>(
-    catalog: &'c Catalog,
-    geo: &GeoFilter,
-) -> Box<dyn Iterator<Item = &'c Agency> + 'c> {
-    match (geo.near, catalog.agency_index()) {
-        (
-            Some(Near {
-                center,
-                radius_m: Some(r),
-            }),
-            Some(index),
-        ) => Box::new(index.within(center, r).map(|a| &**a)),
-        _ => Box::new(catalog.agencies.values().map(|a| &**a)),
-    }
-}
-
 /// The nearest-first path: walks the index outwards from the centre and stops as soon as the
 /// page (and every record tied with its last one) is complete, so a `near` query costs about
 /// as much as the walk to its page's last row rather than the whole dataset, and holds only
@@ -73,11 +54,11 @@ pub(super) fn candidate_agencies<'c>(
 /// `expand` gets each agency with its position and distance, and adds its rows.
 /// The rows are those of the page `req` asks for (after its cursor) and the ties of its last.
 pub(super) fn nearest_first<'c, T, I: AsKey>(
-    index: &'c SpatialIndex<Arc<Agency>>,
+    index: &'c SpatialIndex<AgencyEntry>,
     near: Near,
     req: &PageRequest,
     query: &str,
-    mut expand: impl FnMut(&'c Agency, LatLon, f64, &mut Vec<(SortKey, I, Hit<T>)>),
+    mut expand: impl FnMut(&'c AgencyEntry, LatLon, f64, &mut Vec<(SortKey, I, Hit<T>)>),
 ) -> Result<Vec<(SortKey, I, Hit<T>)>, ListError> {
     let Near { center, radius_m } = near;
     let after = decode_after(req, query)?;
@@ -87,7 +68,6 @@ pub(super) fn nearest_first<'c, T, I: AsKey>(
     let mut last_distance = f64::NEG_INFINITY;
     // Positions come from the index entries: the walk reads no record it does not keep.
     for (agency, at) in index.nearest(center) {
-        let agency: &'c Agency = agency;
         let d = center.distance_m(&at);
         // Chord order and haversine agree up to rounding; the margin keeps exact ties and
         // points on the radius from being cut off.

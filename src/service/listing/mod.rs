@@ -1,10 +1,12 @@
-//! The lists of the catalog: their filters, sort fields and the walks that find a page
-//! (nearest first, by id from the cursor, or a scan), paged by `paging`.
+//! The lists of the catalog: their filters, sort fields and the walks that find a page,
+//! paged by `paging`.
 //!
 //! A file a kind of record: `agencies`, `partnerships` (with `activity`: whether one is in
 //! force on a day), `programs` (programs and their phases), `sources` (sources and
-//! citations); `geo` holds the geographic filter and the nearest-first walk; what they all
-//! share is here.
+//! citations). `strategy` chooses, once per request, how an agency or partnership list
+//! finds its page (one agency's, nearest first, within a radius, by id from the cursor, or
+//! a scan); `geo` holds the geographic filter and the nearest-first walk; what they all
+//! share is here. `property_tests` (tests only) checks every walk against brute force.
 
 mod activity;
 mod agencies;
@@ -12,6 +14,10 @@ mod geo;
 mod partnerships;
 mod programs;
 mod sources;
+mod strategy;
+
+#[cfg(test)]
+mod property_tests;
 
 pub use super::paging::{
     AsKey, DEFAULT_LIMIT, KeyRef, ListError, MAX_LIMIT, Page, PageRequest, Sort, SortKey,

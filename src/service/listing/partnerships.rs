@@ -1,8 +1,10 @@
-//! The partnership list: its sort fields, its filter and the walks that find a page.
+//! The partnership list: its sort fields, its filter and the walks that find a page (one a
+//! `Strategy`).
 
 use super::activity::activity;
 use super::agencies::agency_text_matches;
-use super::geo::{GeoFilter, candidate_agencies, nearest_first};
+use super::geo::{GeoFilter, nearest_first};
+use super::strategy::{Order, Strategy};
 use super::{Hit, Period, any_or, fold, instant_key};
 use crate::domain::{Agency, AgencyType, Partnership, QualityFlag, StateCode, Status};
 use crate::service::catalog::{Catalog, position};
@@ -160,86 +162,98 @@ pub fn partnerships<'c>(
             )
         })
     };
-    let index = catalog.agency_index();
-    if let (Some(n), Some(index), None) = (filter.geo.near, index, &filter.agency)
-        && sort.field == PartnershipSortField::Distance
-        && !sort.descending
-        && !req.count
-    {
-        let rows = nearest_first(index, n, req, &query, |a, _, _, rows| {
-            rows.extend(
-                catalog
-                    .partnerships_of(&a.id)
-                    .into_iter()
-                    .filter_map(|p| row(p, Some(a))),
-            );
-        })?;
-        return paginate(rows, sort.descending, &query, req);
-    }
     let with_agency = |p: &'c Partnership| row(p, catalog.agencies.get(&p.agency_id).map(|a| &**a));
-    // One agency's partnerships: no need to look at anyone else's.
-    if let Some(agency_id) = &filter.agency {
-        let rows = catalog
-            .partnerships_of(agency_id)
-            .into_iter()
-            .filter_map(with_agency);
-        return paginate(rows, sort.descending, &query, req);
-    }
-    if index.is_some() && filter.geo.near.is_some_and(|n| n.radius_m.is_some()) {
-        let rows = candidate_agencies(catalog, &filter.geo)
-            .flat_map(|a| {
-                catalog
-                    .partnerships_of(&a.id)
-                    .into_iter()
-                    .map(move |p| (p, a))
-            })
-            .filter_map(|(p, a)| row(p, Some(a)));
-        return paginate(rows, sort.descending, &query, req);
-    }
-    // In id order with nothing to count: walk the partnerships from the cursor, either way,
-    // and stop once the page is full, instead of filtering every record.
-    if sort.field == PartnershipSortField::Id && !req.count {
-        let after = decode_after(req, &query)?;
-        let from = match after.as_ref().map(|c| &c.1) {
-            Some(SortKey::Num(id)) => Bound::Excluded(*id as i64),
-            _ => Bound::Unbounded,
-        };
-        let walk: Box<dyn Iterator<Item = (&i64, &Arc<Partnership>)>> = if sort.descending {
-            Box::new(catalog.partnerships.range((Bound::Unbounded, from)).rev())
-        } else {
-            Box::new(catalog.partnerships.range((from, Bound::Unbounded)))
-        };
-        let rows = walk
-            .filter_map(|(_, p)| with_agency(p))
-            .take(page_size(req) + 1);
-        return paginate(rows, sort.descending, &query, req);
-    }
-    // Agency first: a partnership's agency is then at hand instead of looked up by id for
-    // every partnership, and agencies that cannot match (another state, say) are skipped
-    // with all their partnerships.
-    let seen = std::cell::Cell::new(0);
-    let by_agency = catalog
-        .agencies
-        .values()
-        .filter(|a| filter.agency_may_match(a))
-        .flat_map(|a| {
-            catalog
-                .partnerships_of(&a.id)
+    let order = match (sort.field, sort.descending) {
+        (PartnershipSortField::Id, _) => Order::Id,
+        (PartnershipSortField::Distance, false) => Order::NearestFirst,
+        _ => Order::Other,
+    };
+    let one_agency = filter.agency.as_deref();
+    match Strategy::choose(catalog, &filter.geo, one_agency, order, req) {
+        Strategy::OneAgency(agency_id) => {
+            let rows = catalog
+                .partnerships_of(agency_id)
                 .into_iter()
-                .map(move |p| (p, &**a))
-        })
-        .inspect(|_| seen.set(seen.get() + 1))
-        .filter_map(|(p, a)| row(p, Some(a)));
-    // Then partnerships whose agency is not in the catalog (none in a consistent log, but
-    // never silently dropped): only when agencies were not skipped and some are left.
-    let orphans = std::iter::once(())
-        .filter(|_| filter.agency_level_is_empty() && seen.get() < catalog.partnerships.len())
-        .flat_map(|_| {
-            catalog
-                .partnerships
+                .filter_map(with_agency);
+            paginate(rows, sort.descending, &query, req)
+        }
+        Strategy::NearestFirst { index, near } => {
+            let rows = nearest_first(index, near, req, &query, |a, _, _, rows| {
+                rows.extend(
+                    catalog
+                        .partnerships_of(&a.id)
+                        .into_iter()
+                        .filter_map(|p| row(p, Some(a))),
+                );
+            })?;
+            paginate(rows, sort.descending, &query, req)
+        }
+        Strategy::Radius {
+            index,
+            center,
+            radius_m,
+        } => {
+            let rows = index
+                .within(center, radius_m)
+                .flat_map(|a| {
+                    catalog
+                        .partnerships_of(&a.id)
+                        .into_iter()
+                        .map(move |p| (p, &**a))
+                })
+                .filter_map(|(p, a)| row(p, Some(a)));
+            paginate(rows, sort.descending, &query, req)
+        }
+        // Either way from the cursor, stopping once the page is full, instead of filtering
+        // every record.
+        Strategy::IdRange => {
+            let after = decode_after(req, &query)?;
+            let from = match after.as_ref().map(|c| &c.1) {
+                Some(SortKey::Num(id)) => Bound::Excluded(*id as i64),
+                _ => Bound::Unbounded,
+            };
+            let walk: Box<dyn Iterator<Item = (&i64, &Arc<Partnership>)>> = if sort.descending {
+                Box::new(catalog.partnerships.range((Bound::Unbounded, from)).rev())
+            } else {
+                Box::new(catalog.partnerships.range((from, Bound::Unbounded)))
+            };
+            let rows = walk
+                .filter_map(|(_, p)| with_agency(p))
+                .take(page_size(req) + 1);
+            paginate(rows, sort.descending, &query, req)
+        }
+        // Agency first: a partnership's agency is then at hand instead of looked up by id
+        // for every partnership, and agencies that cannot match (another state, say) are
+        // skipped with all their partnerships.
+        Strategy::Scan => {
+            let seen = std::cell::Cell::new(0);
+            let by_agency = catalog
+                .agencies
                 .values()
-                .filter(|p| !catalog.agencies.contains_key(&p.agency_id))
-                .filter_map(|p| row(p, None))
-        });
-    paginate(by_agency.chain(orphans), sort.descending, &query, req)
+                .filter(|a| filter.agency_may_match(a))
+                .flat_map(|a| {
+                    catalog
+                        .partnerships_of(&a.id)
+                        .into_iter()
+                        .map(move |p| (p, &**a))
+                })
+                .inspect(|_| seen.set(seen.get() + 1))
+                .filter_map(|(p, a)| row(p, Some(a)));
+            // Then partnerships whose agency is not in the catalog (none in a consistent
+            // log, but never silently dropped): only when agencies were not skipped and
+            // some are left.
+            let orphans = std::iter::once(())
+                .filter(|_| {
+                    filter.agency_level_is_empty() && seen.get() < catalog.partnerships.len()
+                })
+                .flat_map(|_| {
+                    catalog
+                        .partnerships
+                        .values()
+                        .filter(|p| !catalog.agencies.contains_key(&p.agency_id))
+                        .filter_map(|p| row(p, None))
+                });
+            paginate(by_agency.chain(orphans), sort.descending, &query, req)
+        }
+    }
 }

@@ -1,14 +1,16 @@
-//! The geographic queries against a brute-force filter over every record: property tests
-//! with random centres, radii, boxes and polygons, and named edge cases.
+//! Property tests of the agency and partnership lists, whichever walk (`Strategy`) a request
+//! takes: geographic queries against a brute-force filter over every record (random
+//! centres, radii, boxes and polygons), pages of any size over the live catalog and a
+//! shared copy against one sorted request, and named geographic edge cases.
 
-use super::catalog::{Catalog, position};
-use super::fixtures::catalog;
-use super::listing::{
+use crate::domain::EntityKind;
+use crate::geo::{BBox, LatLon, Near, Region, parse_polygon};
+use crate::service::catalog::{Catalog, position};
+use crate::service::fixtures::catalog;
+use crate::service::listing::{
     self, AGENCY_SORTS, AgencyFilter, AgencySortField, GeoFilter, PARTNERSHIP_SORTS, PageRequest,
     PartnershipFilter, PartnershipSortField, Sort,
 };
-use crate::domain::EntityKind;
-use crate::geo::{BBox, LatLon, Near, Region, parse_polygon};
 use proptest::prelude::*;
 
 /// Every id (with distance) the API would return, walking all pages.
@@ -228,12 +230,12 @@ fn walk<T>(
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(48))]
 
-    /// Pages of any size, over the live catalog (with its spatial index) and over a snapshot
-    /// (without one, as exports read it), give exactly the rows of one unbounded, fully
+    /// Pages of any size, over the live catalog (with its spatial index) and over a shared
+    /// copy (without one, as exports read it), give exactly the rows of one unbounded, fully
     /// sorted request, in its order: for every sort field, both directions, with and without
     /// `near` and a radius.
     #[test]
-    fn pages_and_snapshots_walk_the_same_rows_as_one_sorted_request(
+    fn pages_and_shared_copies_walk_the_same_rows_as_one_sorted_request(
         points in proptest::collection::vec(point(), 1..90),
         center in point(),
         radius_km in proptest::option::of(0.0f64..8000.0),
@@ -241,8 +243,8 @@ proptest! {
         limit in 1usize..25,
     ) {
         let live = catalog(&points);
-        let snap = live.snapshot();
-        prop_assert!(snap.agency_index().is_none());
+        let copy = live.shared_copy();
+        prop_assert!(copy.agency_index().is_none());
         let geo = if use_near {
             near(center.0, center.1, radius_km.map(|r| r * 1000.0))
         } else {
@@ -262,8 +264,8 @@ proptest! {
                 );
                 let want = list(&live, None);
                 prop_assert_eq!(&list(&live, Some(limit)), &want, "agencies by {} desc={}", name, descending);
-                prop_assert_eq!(&list(&snap, Some(limit)), &want, "agencies by {} desc={} (snapshot)", name, descending);
-                prop_assert_eq!(&list(&snap, None), &want, "agencies by {} desc={} (snapshot, unbounded)", name, descending);
+                prop_assert_eq!(&list(&copy, Some(limit)), &want, "agencies by {} desc={} (shared copy)", name, descending);
+                prop_assert_eq!(&list(&copy, None), &want, "agencies by {} desc={} (shared copy, unbounded)", name, descending);
             }
         }
         for &(name, field) in PARTNERSHIP_SORTS {
@@ -280,7 +282,7 @@ proptest! {
                 );
                 let want = list(&live, None);
                 prop_assert_eq!(&list(&live, Some(limit)), &want, "partnerships by {} desc={}", name, descending);
-                prop_assert_eq!(&list(&snap, Some(limit)), &want, "partnerships by {} desc={} (snapshot)", name, descending);
+                prop_assert_eq!(&list(&copy, Some(limit)), &want, "partnerships by {} desc={} (shared copy)", name, descending);
             }
         }
     }

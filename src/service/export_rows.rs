@@ -1,5 +1,5 @@
 //! Rows for exports. A page of an export is taken at once (at most `MAX_LIMIT` rows, as
-//! `Arc`s). A full export reads a [`Catalog::snapshot`] (one dataset version, taken in O(1)
+//! `Arc`s). A full export reads a [`Catalog::shared_copy`] (one dataset version, taken in O(1)
 //! under the lock and then read without it) in [`Batches`]: each batch is the next page of
 //! the same list, continued from the previous batch's cursor, so the rows held at any time
 //! are one batch's, however many the export streams.
@@ -21,7 +21,7 @@ pub const BATCH_ROWS_BY_ID: usize = 4_096;
 pub const BATCH_ROWS_SORTED: usize = 65_536;
 
 /// Takes one page of a list.
-type PageFn<T> = Box<dyn FnMut(&PageRequest) -> Result<Snapshot<T>, ListError> + Send>;
+type PageFn<T> = Box<dyn FnMut(&PageRequest) -> Result<RowPage<T>, ListError> + Send>;
 
 /// The rows of an export, batch after batch.
 pub struct Batches<T> {
@@ -35,7 +35,7 @@ impl<T: Send + 'static> Batches<T> {
     /// Pages of `size` rows of a list, each continuing from the cursor of the one before.
     pub fn new(
         size: usize,
-        page: impl FnMut(&PageRequest) -> Result<Snapshot<T>, ListError> + Send + 'static,
+        page: impl FnMut(&PageRequest) -> Result<RowPage<T>, ListError> + Send + 'static,
     ) -> Self {
         Self {
             page: Box::new(page),
@@ -49,7 +49,7 @@ impl<T: Send + 'static> Batches<T> {
     pub fn once(rows: Vec<T>) -> Self {
         let mut rows = Some(rows);
         Self::new(usize::MAX, move |_| {
-            Ok(Snapshot {
+            Ok(RowPage {
                 rows: rows.take().unwrap_or_default(),
                 next: None,
                 total: None,
@@ -91,7 +91,8 @@ fn batch_rows(by_id: bool) -> usize {
     }
 }
 
-/// Every matching agency of `catalog` (a snapshot, or a past version), in order, by batches.
+/// Every matching agency of `catalog` (a shared copy, or a past version), in order, by
+/// batches.
 pub fn agency_batches(
     catalog: Arc<Catalog>,
     filter: AgencyFilter,
@@ -115,7 +116,7 @@ pub fn partnership_batches(
 }
 
 /// Rows of an export and, when it is a page, the next page's cursor.
-pub struct Snapshot<T> {
+pub struct RowPage<T> {
     pub rows: Vec<T>,
     pub next: Option<String>,
     pub total: Option<usize>,
@@ -126,19 +127,17 @@ pub fn agencies(
     filter: &AgencyFilter,
     sort: Sort<AgencySortField>,
     req: &PageRequest,
-) -> Result<Snapshot<AgencyRow>, ListError> {
+) -> Result<RowPage<AgencyRow>, ListError> {
     let page = listing::agencies(catalog, filter, sort, req)?;
     let rows = page
         .items
         .into_iter()
-        .filter_map(|hit| {
-            catalog.agencies.get(&hit.item.id).map(|a| AgencyRow {
-                agency: a.clone(),
-                distance_m: hit.distance_m,
-            })
+        .map(|hit| AgencyRow {
+            agency: hit.item.record().clone(),
+            distance_m: hit.distance_m,
         })
         .collect();
-    Ok(Snapshot {
+    Ok(RowPage {
         rows,
         next: page.next,
         total: page.total,
@@ -150,7 +149,7 @@ pub fn partnerships(
     filter: &PartnershipFilter,
     sort: Sort<PartnershipSortField>,
     req: &PageRequest,
-) -> Result<Snapshot<PartnershipRow>, ListError> {
+) -> Result<RowPage<PartnershipRow>, ListError> {
     let page = listing::partnerships(catalog, filter, sort, req)?;
     let programs: HashMap<&str, Arc<Program>> = catalog
         .programs
@@ -182,14 +181,17 @@ pub fn partnerships(
         });
         rows.push(PartnershipRow {
             partnership: partnership.clone(),
-            agency: catalog.agencies.get(&p.agency_id).cloned(),
+            agency: catalog
+                .agencies
+                .get(&p.agency_id)
+                .map(|a| a.record().clone()),
             program: programs.get(p.program_id.as_str()).cloned(),
             source: catalog.primary_source(p).cloned(),
             distance_m: hit.distance_m,
             day,
         });
     }
-    Ok(Snapshot {
+    Ok(RowPage {
         rows,
         next: page.next,
         total: page.total,
@@ -202,9 +204,9 @@ pub struct ProgramRow {
     pub phases: Vec<Phase>,
 }
 
-pub fn programs(catalog: &Catalog, req: &PageRequest) -> Result<Snapshot<ProgramRow>, ListError> {
+pub fn programs(catalog: &Catalog, req: &PageRequest) -> Result<RowPage<ProgramRow>, ListError> {
     let page = listing::programs(catalog, req)?;
-    Ok(Snapshot {
+    Ok(RowPage {
         rows: page
             .items
             .into_iter()
@@ -218,30 +220,30 @@ pub fn programs(catalog: &Catalog, req: &PageRequest) -> Result<Snapshot<Program
     })
 }
 
-/// Sources are few (thousands at most), so a snapshot copies them.
+/// Sources are few (thousands at most), so a page of them is copied.
 pub fn sources(
     catalog: &Catalog,
     filter: &SourceFilter,
     sort: Sort<SourceSortField>,
     req: &PageRequest,
-) -> Result<Snapshot<Source>, ListError> {
+) -> Result<RowPage<Source>, ListError> {
     let page = listing::sources(catalog, filter, sort, req)?;
-    Ok(Snapshot {
+    Ok(RowPage {
         rows: page.items.into_iter().cloned().collect(),
         next: page.next,
         total: page.total,
     })
 }
 
-/// Phases are few (a handful per program), so a snapshot copies them.
+/// Phases are few (a handful per program), so a page of them is copied.
 pub fn phases(
     catalog: &Catalog,
     filter: &PhaseFilter,
     sort: Sort<PhaseSortField>,
     req: &PageRequest,
-) -> Result<Snapshot<Phase>, ListError> {
+) -> Result<RowPage<Phase>, ListError> {
     let page = listing::phases(catalog, filter, sort, req)?;
-    Ok(Snapshot {
+    Ok(RowPage {
         rows: page.items.into_iter().cloned().collect(),
         next: page.next,
         total: page.total,
@@ -254,16 +256,16 @@ pub fn citations(
     filter: &CitationFilter,
     descending: bool,
     req: &PageRequest,
-) -> Result<Snapshot<Citation>, ListError> {
+) -> Result<RowPage<Citation>, ListError> {
     let page = listing::citations(catalog, filter, descending, req)?;
-    Ok(Snapshot {
+    Ok(RowPage {
         rows: page.items.into_iter().cloned().collect(),
         next: page.next,
         total: page.total,
     })
 }
 
-/// Every matching citation of `catalog` (a snapshot, or a past version), in id order, by
+/// Every matching citation of `catalog` (a shared copy, or a past version), in id order, by
 /// batches: citations are as many as the records that cite.
 pub fn citation_batches(
     catalog: Arc<Catalog>,
@@ -289,19 +291,19 @@ mod tests {
     /// here a deletion, a renaming that moves a record in the order, and a new record, made
     /// between two batches.
     #[test]
-    fn batches_read_the_snapshot_version_while_the_catalog_changes() {
+    fn batches_read_one_version_while_the_catalog_changes() {
         let points: Vec<(f64, f64)> = (0..40).map(|i| (40.0 + i as f64 * 0.1, -90.0)).collect();
         let mut live = catalog(&points);
-        let snap = Arc::new(live.snapshot());
+        let copy = Arc::new(live.shared_copy());
         for field in [AgencySortField::Id, AgencySortField::Name] {
             for descending in [false, true] {
                 let sort = Sort { field, descending };
                 let all = PageRequest::everything();
-                let want = ids(agencies(&snap, &Default::default(), sort, &all)
+                let want = ids(agencies(&copy, &Default::default(), sort, &all)
                     .unwrap()
                     .rows);
                 assert_eq!(want.len(), 41);
-                let s = snap.clone();
+                let s = copy.clone();
                 let mut batches = Batches::new(6, move |req| {
                     agencies(&s, &AgencyFilter::default(), sort, req)
                 });
@@ -343,13 +345,13 @@ mod tests {
     #[test]
     fn a_batch_holds_at_most_its_size() {
         let points: Vec<(f64, f64)> = (0..25).map(|i| (40.0, -90.0 + i as f64 * 0.1)).collect();
-        let snap = Arc::new(catalog(&points).snapshot());
+        let copy = Arc::new(catalog(&points).shared_copy());
         let sort = Sort {
             field: AgencySortField::City,
             descending: false,
         };
         let sizes: Vec<usize> = Batches::new(4, move |req| {
-            agencies(&snap, &AgencyFilter::default(), sort, req)
+            agencies(&copy, &AgencyFilter::default(), sort, req)
         })
         .map(|b| b.unwrap().len())
         .collect();

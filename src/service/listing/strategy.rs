@@ -1,0 +1,167 @@
+//! How a list of agencies or partnerships finds its page: one [`Strategy`], chosen once
+//! from the request by [`Strategy::choose`] and matched where the walk happens
+//! (`agencies`, `partnerships`).
+
+use super::geo::GeoFilter;
+use crate::geo::{LatLon, Near, SpatialIndex};
+use crate::service::catalog::{AgencyEntry, Catalog};
+use crate::service::paging::PageRequest;
+
+/// The walk that finds a page. Every one gives the same rows in the same order; they differ
+/// in what they read.
+#[derive(Debug)]
+pub(super) enum Strategy<'c, One> {
+    /// One agency's partnerships (`agency=`), whatever else is asked: no one else's need
+    /// be read. `One` is what names the agency: `&str` for partnerships, and
+    /// [`std::convert::Infallible`] for agencies, whose list has no such filter.
+    OneAgency(One),
+    /// Walk the spatial index outwards from the `near` centre and stop once the page (and
+    /// every row tied with its last) is complete: costs the walk to the page's last row.
+    NearestFirst {
+        index: &'c SpatialIndex<AgencyEntry>,
+        near: Near,
+    },
+    /// Only the agencies the spatial index finds within the `near` radius, filtered and
+    /// sorted.
+    Radius {
+        index: &'c SpatialIndex<AgencyEntry>,
+        center: LatLon,
+        radius_m: f64,
+    },
+    /// Walk the records in id order from the cursor (either way) and stop once the page is
+    /// full.
+    IdRange,
+    /// Every record, filtered and sorted.
+    Scan,
+}
+
+/// The part of the sort the choice depends on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Order {
+    /// By id, either way.
+    Id,
+    /// By distance from the `near` centre, nearest first.
+    NearestFirst,
+    /// Anything else.
+    Other,
+}
+
+impl<'c, One> Strategy<'c, One> {
+    /// The one place the walk is chosen. A count needs every match, so it never takes a
+    /// walk that stops early; without a spatial index (a past version, or a shared copy for
+    /// an export) `near` is a scan.
+    pub(super) fn choose(
+        catalog: &'c Catalog,
+        geo: &GeoFilter,
+        one_agency: Option<One>,
+        order: Order,
+        req: &PageRequest,
+    ) -> Self {
+        if let Some(one) = one_agency {
+            return Strategy::OneAgency(one);
+        }
+        if let (Some(near), Some(index)) = (geo.near, catalog.agency_index()) {
+            if order == Order::NearestFirst && !req.count {
+                return Strategy::NearestFirst { index, near };
+            }
+            if let Some(radius_m) = near.radius_m {
+                return Strategy::Radius {
+                    index,
+                    center: near.center,
+                    radius_m,
+                };
+            }
+        }
+        if order == Order::Id && !req.count {
+            Strategy::IdRange
+        } else {
+            Strategy::Scan
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::service::fixtures::catalog;
+
+    /// The choice, as a name, for each kind of request over `c`.
+    fn chosen(
+        c: &Catalog,
+        one: Option<&str>,
+        radius_m: Option<f64>,
+        order: Order,
+        count: bool,
+    ) -> &'static str {
+        let geo = GeoFilter {
+            near: radius_m.map(|r| Near {
+                center: LatLon::new(40.0, -90.0).unwrap(),
+                radius_m: (r > 0.0).then_some(r),
+            }),
+            ..Default::default()
+        };
+        let req = PageRequest {
+            limit: 10,
+            cursor: None,
+            count,
+            unbounded: false,
+        };
+        match Strategy::choose(c, &geo, one, order, &req) {
+            Strategy::OneAgency(_) => "one agency",
+            Strategy::NearestFirst { .. } => "nearest first",
+            Strategy::Radius { .. } => "radius",
+            Strategy::IdRange => "id range",
+            Strategy::Scan => "scan",
+        }
+    }
+
+    #[test]
+    fn each_request_gets_the_walk_that_reads_least() {
+        let live = catalog(&[(40.0, -90.0), (41.0, -91.0)]);
+        let copy = live.shared_copy();
+        use Order::{Id, NearestFirst, Other};
+        // (one agency, near: none / no radius (0) / a radius, order, count) -> live, copy
+        for (one, near, order, count, on_live, on_copy) in [
+            (
+                Some("a0001"),
+                Some(1e4),
+                NearestFirst,
+                false,
+                "one agency",
+                "one agency",
+            ),
+            (
+                None,
+                Some(0.0),
+                NearestFirst,
+                false,
+                "nearest first",
+                "scan",
+            ),
+            (
+                None,
+                Some(1e4),
+                NearestFirst,
+                false,
+                "nearest first",
+                "scan",
+            ),
+            (None, Some(1e4), NearestFirst, true, "radius", "scan"),
+            (None, Some(0.0), NearestFirst, true, "scan", "scan"),
+            (None, Some(1e4), Id, false, "radius", "id range"),
+            (None, Some(0.0), Id, false, "id range", "id range"),
+            (None, None, Id, false, "id range", "id range"),
+            (None, None, Id, true, "scan", "scan"),
+            (None, Some(1e4), Other, false, "radius", "scan"),
+            (None, None, Other, false, "scan", "scan"),
+        ] {
+            let case = format!("{one:?} {near:?} {order:?} count={count}");
+            assert_eq!(chosen(&live, one, near, order, count), on_live, "{case}");
+            assert_eq!(
+                chosen(&copy, one, near, order, count),
+                on_copy,
+                "{case} (copy)"
+            );
+        }
+    }
+}

@@ -21,6 +21,10 @@ pub struct Meta {
 }
 
 impl Meta {
+    /// The keys `Meta` adds to a record's JSON (flattened): bookkeeping that changes with
+    /// every version, which a diff leaves out and a write body may not set.
+    pub const KEYS: &'static [&'static str] = &["version", "created_at", "updated_at"];
+
     pub fn new(at: OffsetDateTime) -> Self {
         Self {
             version: 1,
@@ -290,5 +294,20 @@ mod tests {
         assert_eq!(json["last_confirmed"], "2020-10-07");
         assert_eq!(json["version"], 1);
         assert_eq!(Record::from_json(EntityKind::Partnership, json).unwrap(), p);
+    }
+
+    #[test]
+    fn meta_keys_are_what_meta_writes() {
+        let json = serde_json::to_value(Meta::new(datetime!(2026-11-29 13:00:00 UTC))).unwrap();
+        let mut keys: Vec<&str> = json
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(|k| k.as_str())
+            .collect();
+        let mut expected = Meta::KEYS.to_vec();
+        keys.sort_unstable();
+        expected.sort_unstable();
+        assert_eq!(keys, expected);
     }
 }

@@ -25,7 +25,7 @@ pub struct FieldChange {
 }
 
 /// Bookkeeping that changes with every version; a diff leaves it out.
-const BOOKKEEPING: &[&str] = &["version", "created_at", "updated_at"];
+const BOOKKEEPING: &[&str] = crate::domain::Meta::KEYS;
 
 /// The fields whose values differ between two versions of a record, in field order.
 pub fn diff(old: &Value, new: &Value) -> Vec<FieldChange> {

@@ -31,7 +31,8 @@ pub fn merge_patch(target: &mut Value, patch: &Value) {
     }
 }
 
-const BOOKKEEPING: &[&str] = &["version", "created_at", "updated_at"];
+/// A record's bookkeeping, which the writer sets (see `Meta::KEYS`).
+const BOOKKEEPING: &[&str] = crate::domain::Meta::KEYS;
 
 pub(super) fn is_numeric(kind: EntityKind) -> bool {
     matches!(

@@ -7,7 +7,6 @@ use super::fast::{self, Fast};
 use super::geojson::{AgencyFeatureCollection, Format, GEOJSON, Link, is_export, negotiate};
 use super::query_echo::{QueryEcho, geo_warnings};
 use super::vocab::{Given, Values, texts};
-use super::write::{self, BearerAuth, DeleteBody, EditResponse};
 use super::{
     ApiTags, AppState, geo_filter, link_header, list_error, page_request, parse_all,
     sort_with_distance,
@@ -18,7 +17,7 @@ use crate::export::tables::AgencyRow;
 use crate::service::export_rows;
 use crate::service::listing::{self, AGENCY_SORTS, AgencyFilter, AgencySortField, PageRequest};
 use poem::Request;
-use poem_openapi::param::{Header, Path, Query};
+use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::types::{Example, MaybeUndefined};
 use poem_openapi::{ApiResponse, Object, OpenApi, ResponseContent};
@@ -314,6 +313,7 @@ impl Example for AgencyFields {
 
 super::write::edit_body!(AgencyEdit, AgencyFields, "A new agency, or changes to one.");
 
+super::write::resource_api! {
 #[OpenApi(tag = "ApiTags::Agencies")]
 impl AgenciesApi {
     /// List agencies
@@ -444,28 +444,14 @@ impl AgenciesApi {
         let tag = super::etag::record(agency.meta.version);
         Ok(AgencyResponse::Ok(Json(detail), tag))
     }
-
+}
+writes EntityKind::Agency, AgencyEdit {
     /// Create an agency
     ///
     /// Needs an `editor` or `admin` token. The id defaults to `us-<state>-<slug of name>`;
     /// a taken id is a 409.
     #[oai(path = "/agencies", method = "post", operation_id = "create_agency")]
-    async fn create_agency(
-        &self,
-        auth: BearerAuth,
-        body: Json<AgencyEdit>,
-    ) -> Result<EditResponse, ApiError> {
-        let b = body.0;
-        write::create(
-            &self.state,
-            auth,
-            EntityKind::Agency,
-            write::fields(&b.record),
-            b.change,
-        )
-        .await
-    }
-
+    create create_agency;
     /// Update an agency
     ///
     /// A JSON merge patch of its fields (present replace, `null` clears, absent keep), with
@@ -475,30 +461,13 @@ impl AgenciesApi {
         method = "patch",
         operation_id = "update_agency"
     )]
-    async fn update_agency(
-        &self,
-        auth: BearerAuth,
+    update update_agency(
         /// The agency's id.
         #[oai(example = "super::example_agency_id")]
-        id: Path<String>,
+        id,
         /// The `ETag` of the version read, e.g. `"v3"`. Required.
-        #[oai(name = "If-Match")]
-        if_match: Header<Option<String>>,
-        body: Json<AgencyEdit>,
-    ) -> Result<EditResponse, ApiError> {
-        let b = body.0;
-        write::update(
-            &self.state,
-            auth,
-            if_match.0,
-            EntityKind::Agency,
-            &id.0,
-            write::fields(&b.record),
-            b.change,
-        )
-        .await
-    }
-
+        if_match,
+    );
     /// Delete an agency
     ///
     /// Needs an `admin` token and `If-Match`. An agency with partnerships cannot be deleted
@@ -508,25 +477,12 @@ impl AgenciesApi {
         method = "delete",
         operation_id = "delete_agency"
     )]
-    async fn delete_agency(
-        &self,
-        auth: BearerAuth,
+    delete delete_agency(
         /// The agency's id.
         #[oai(example = "super::example_agency_id")]
-        id: Path<String>,
+        id,
         /// The `ETag` of the version read. Required.
-        #[oai(name = "If-Match")]
-        if_match: Header<Option<String>>,
-        body: Json<DeleteBody>,
-    ) -> Result<EditResponse, ApiError> {
-        write::delete(
-            &self.state,
-            auth,
-            if_match.0,
-            EntityKind::Agency,
-            &id.0,
-            body.0,
-        )
-        .await
-    }
+        if_match,
+    );
+}
 }

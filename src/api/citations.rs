@@ -5,7 +5,6 @@ use super::dto::{self, CitationList, CitationRecord, ListMeta};
 use super::exports::{self, CsvExport, NdjsonExport};
 use super::geojson::{TableFormat, is_export, negotiate_table};
 use super::vocab::{Given, Values};
-use super::write::{self, BearerAuth, DeleteBody, EditResponse};
 use super::{ApiTags, AppState, link_header, list_error, page_request, parse_sort};
 use crate::domain::EntityKind;
 use crate::error::ApiError;
@@ -13,7 +12,7 @@ use crate::service::catalog::Catalog;
 use crate::service::export_rows;
 use crate::service::listing::{self, CitationFilter};
 use poem::Request;
-use poem_openapi::param::{Header, Path, Query};
+use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::types::{Example, MaybeUndefined};
 use poem_openapi::{ApiResponse, Object, OpenApi, ResponseContent};
@@ -111,6 +110,7 @@ super::write::edit_body!(
     "A new citation, or changes to one."
 );
 
+super::write::resource_api! {
 #[OpenApi(tag = "ApiTags::Sources")]
 impl CitationsApi {
     /// List citations
@@ -234,28 +234,14 @@ impl CitationsApi {
             link,
         ))
     }
-
+}
+writes EntityKind::Citation, CitationEdit {
     /// Create a citation
     ///
     /// "This source supports this record (or its field)". Needs an `editor` or `admin` token;
     /// the source and the record must exist.
     #[oai(path = "/citations", method = "post", operation_id = "create_citation")]
-    async fn create_citation(
-        &self,
-        auth: BearerAuth,
-        body: Json<CitationEdit>,
-    ) -> Result<EditResponse, ApiError> {
-        let b = body.0;
-        write::create(
-            &self.state,
-            auth,
-            EntityKind::Citation,
-            write::fields(&b.record),
-            b.change,
-        )
-        .await
-    }
-
+    create create_citation;
     /// Update a citation
     ///
     /// A JSON merge patch of its fields with `If-Match`. Needs an `editor` or `admin` token.
@@ -264,30 +250,13 @@ impl CitationsApi {
         method = "patch",
         operation_id = "update_citation"
     )]
-    async fn update_citation(
-        &self,
-        auth: BearerAuth,
+    update update_citation(
         /// The citation's numeric id.
         #[oai(example = "super::example_numeric_id")]
-        id: Path<String>,
+        id,
         /// The `ETag` of the version read. Required.
-        #[oai(name = "If-Match")]
-        if_match: Header<Option<String>>,
-        body: Json<CitationEdit>,
-    ) -> Result<EditResponse, ApiError> {
-        let b = body.0;
-        write::update(
-            &self.state,
-            auth,
-            if_match.0,
-            EntityKind::Citation,
-            &id.0,
-            write::fields(&b.record),
-            b.change,
-        )
-        .await
-    }
-
+        if_match,
+    );
     /// Delete a citation
     ///
     /// Needs an `admin` token and `If-Match`.
@@ -296,27 +265,14 @@ impl CitationsApi {
         method = "delete",
         operation_id = "delete_citation"
     )]
-    async fn delete_citation(
-        &self,
-        auth: BearerAuth,
+    delete delete_citation(
         /// The citation's numeric id.
         #[oai(example = "super::example_numeric_id")]
-        id: Path<String>,
+        id,
         /// The `ETag` of the version read. Required.
-        #[oai(name = "If-Match")]
-        if_match: Header<Option<String>>,
-        body: Json<DeleteBody>,
-    ) -> Result<EditResponse, ApiError> {
-        write::delete(
-            &self.state,
-            auth,
-            if_match.0,
-            EntityKind::Citation,
-            &id.0,
-            body.0,
-        )
-        .await
-    }
+        if_match,
+    );
+}
 }
 
 fn example_record_id() -> Option<String> {

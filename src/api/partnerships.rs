@@ -7,7 +7,6 @@ use super::features::PartnershipProperties;
 use super::geojson::{Format, GEOJSON, Link, PartnershipFeatureCollection, is_export, negotiate};
 use super::query_echo::{QueryEcho, geo_warnings};
 use super::vocab::{Given, Values, texts};
-use super::write::{self, BearerAuth, DeleteBody, EditResponse};
 use super::{
     ApiTags, AppState, geo_filter, link_header, list_error, page_request, parse_all,
     sort_with_distance,
@@ -20,7 +19,7 @@ use crate::service::listing::{
     self, PARTNERSHIP_SORTS, PageRequest, PartnershipFilter, PartnershipSortField,
 };
 use poem::Request;
-use poem_openapi::param::{Header, Path, Query};
+use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::types::{Example, MaybeUndefined};
 use poem_openapi::{ApiResponse, Object, OpenApi, ResponseContent};
@@ -429,6 +428,7 @@ super::write::edit_body!(
     "A new partnership, or changes to one."
 );
 
+super::write::resource_api! {
 #[OpenApi(tag = "ApiTags::Partnerships")]
 impl PartnershipsApi {
     /// List partnerships
@@ -593,7 +593,8 @@ impl PartnershipsApi {
             super::etag::record(p.meta.version),
         ))
     }
-
+}
+writes EntityKind::Partnership, PartnershipEdit {
     /// Create a partnership
     ///
     /// Needs an `editor` or `admin` token. The agency and program must exist; `end` may not
@@ -603,22 +604,7 @@ impl PartnershipsApi {
         method = "post",
         operation_id = "create_partnership"
     )]
-    async fn create_partnership(
-        &self,
-        auth: BearerAuth,
-        body: Json<PartnershipEdit>,
-    ) -> Result<EditResponse, ApiError> {
-        let b = body.0;
-        write::create(
-            &self.state,
-            auth,
-            EntityKind::Partnership,
-            write::fields(&b.record),
-            b.change,
-        )
-        .await
-    }
-
+    create create_partnership;
     /// Update a partnership
     ///
     /// A JSON merge patch of its fields with `If-Match`. Needs an `editor` or `admin` token.
@@ -627,30 +613,13 @@ impl PartnershipsApi {
         method = "patch",
         operation_id = "update_partnership"
     )]
-    async fn update_partnership(
-        &self,
-        auth: BearerAuth,
+    update update_partnership(
         /// The partnership's numeric id.
         #[oai(example = "super::example_numeric_id")]
-        id: Path<String>,
+        id,
         /// The `ETag` of the version read. Required.
-        #[oai(name = "If-Match")]
-        if_match: Header<Option<String>>,
-        body: Json<PartnershipEdit>,
-    ) -> Result<EditResponse, ApiError> {
-        let b = body.0;
-        write::update(
-            &self.state,
-            auth,
-            if_match.0,
-            EntityKind::Partnership,
-            &id.0,
-            write::fields(&b.record),
-            b.change,
-        )
-        .await
-    }
-
+        if_match,
+    );
     /// Delete a partnership
     ///
     /// Needs an `admin` token and `If-Match`. Its citations are deleted with it.
@@ -659,25 +628,12 @@ impl PartnershipsApi {
         method = "delete",
         operation_id = "delete_partnership"
     )]
-    async fn delete_partnership(
-        &self,
-        auth: BearerAuth,
+    delete delete_partnership(
         /// The partnership's numeric id.
         #[oai(example = "super::example_numeric_id")]
-        id: Path<String>,
+        id,
         /// The `ETag` of the version read. Required.
-        #[oai(name = "If-Match")]
-        if_match: Header<Option<String>>,
-        body: Json<DeleteBody>,
-    ) -> Result<EditResponse, ApiError> {
-        write::delete(
-            &self.state,
-            auth,
-            if_match.0,
-            EntityKind::Partnership,
-            &id.0,
-            body.0,
-        )
-        .await
-    }
+        if_match,
+    );
+}
 }

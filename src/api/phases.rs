@@ -5,14 +5,13 @@ use super::dto::{self, ListMeta, PhaseList};
 use super::exports::{self, CsvExport, NdjsonExport};
 use super::geojson::{TableFormat, is_export, negotiate_table};
 use super::vocab::{Given, Values};
-use super::write::{self, BearerAuth, DeleteBody, EditResponse};
 use super::{ApiTags, AppState, link_header, list_error, page_request, parse_sort};
 use crate::domain::{EntityKind, Status};
 use crate::error::ApiError;
 use crate::service::export_rows;
 use crate::service::listing::{self, PHASE_SORTS, PhaseFilter, PhaseSortField};
 use poem::Request;
-use poem_openapi::param::{Header, Path, Query};
+use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::types::{Example, MaybeUndefined};
 use poem_openapi::{ApiResponse, Object, OpenApi, ResponseContent};
@@ -114,6 +113,7 @@ super::write::edit_body!(
     "A new program phase, or changes to one."
 );
 
+super::write::resource_api! {
 #[OpenApi(tag = "ApiTags::Programs")]
 impl PhasesApi {
     /// List program phases
@@ -232,78 +232,34 @@ impl PhasesApi {
             link,
         ))
     }
-
+}
+writes EntityKind::Phase, PhaseEdit {
     /// Create a program phase
     ///
     /// Needs an `editor` or `admin` token. The program must exist.
     #[oai(path = "/phases", method = "post", operation_id = "create_phase")]
-    async fn create_phase(
-        &self,
-        auth: BearerAuth,
-        body: Json<PhaseEdit>,
-    ) -> Result<EditResponse, ApiError> {
-        let b = body.0;
-        write::create(
-            &self.state,
-            auth,
-            EntityKind::Phase,
-            write::fields(&b.record),
-            b.change,
-        )
-        .await
-    }
-
+    create create_phase;
     /// Update a program phase
     ///
     /// A JSON merge patch of its fields with `If-Match`. Needs an `editor` or `admin` token.
     #[oai(path = "/phases/:id", method = "patch", operation_id = "update_phase")]
-    async fn update_phase(
-        &self,
-        auth: BearerAuth,
+    update update_phase(
         /// The phase's id, e.g. `ring-nps-posts-only`.
-        id: Path<String>,
+        id,
         /// The `ETag` of the version read. Required.
-        #[oai(name = "If-Match")]
-        if_match: Header<Option<String>>,
-        body: Json<PhaseEdit>,
-    ) -> Result<EditResponse, ApiError> {
-        let b = body.0;
-        write::update(
-            &self.state,
-            auth,
-            if_match.0,
-            EntityKind::Phase,
-            &id.0,
-            write::fields(&b.record),
-            b.change,
-        )
-        .await
-    }
-
+        if_match,
+    );
     /// Delete a program phase
     ///
     /// Needs an `admin` token and `If-Match`.
     #[oai(path = "/phases/:id", method = "delete", operation_id = "delete_phase")]
-    async fn delete_phase(
-        &self,
-        auth: BearerAuth,
+    delete delete_phase(
         /// The phase's id.
-        id: Path<String>,
+        id,
         /// The `ETag` of the version read. Required.
-        #[oai(name = "If-Match")]
-        if_match: Header<Option<String>>,
-        body: Json<DeleteBody>,
-    ) -> Result<EditResponse, ApiError> {
-        write::delete(
-            &self.state,
-            auth,
-            if_match.0,
-            EntityKind::Phase,
-            &id.0,
-            body.0,
-        )
-        .await
-    }
+        if_match,
+    );
+}
 }
 
 fn example_programs() -> Option<Values<String>> {

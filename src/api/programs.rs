@@ -3,14 +3,13 @@
 use super::dto::{self, ListMeta, ProgramList};
 use super::exports::{self, CsvExport, NdjsonExport};
 use super::geojson::{TableFormat, is_export, negotiate_table};
-use super::write::{self, BearerAuth, DeleteBody, EditResponse};
 use super::{ApiTags, AppState, link_header, list_error, page_request};
 use crate::domain::EntityKind;
 use crate::error::ApiError;
 use crate::service::export_rows::{self, ProgramRow};
 use crate::service::listing;
 use poem::Request;
-use poem_openapi::param::{Header, Path, Query};
+use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::types::{Example, MaybeUndefined};
 use poem_openapi::{ApiResponse, Object, OpenApi, ResponseContent};
@@ -91,6 +90,7 @@ super::write::edit_body!(
     "A new program, or changes to one."
 );
 
+super::write::resource_api! {
 #[OpenApi(tag = "ApiTags::Programs")]
 impl ProgramsApi {
     /// List programs
@@ -197,27 +197,13 @@ impl ProgramsApi {
             super::etag::record(p.meta.version),
         ))
     }
-
+}
+writes EntityKind::Program, ProgramEdit {
     /// Create a program
     ///
     /// Needs an `editor` or `admin` token.
     #[oai(path = "/programs", method = "post", operation_id = "create_program")]
-    async fn create_program(
-        &self,
-        auth: BearerAuth,
-        body: Json<ProgramEdit>,
-    ) -> Result<EditResponse, ApiError> {
-        let b = body.0;
-        write::create(
-            &self.state,
-            auth,
-            EntityKind::Program,
-            write::fields(&b.record),
-            b.change,
-        )
-        .await
-    }
-
+    create create_program;
     /// Update a program
     ///
     /// A JSON merge patch of its fields with `If-Match`. A program's `end` ends every
@@ -227,30 +213,13 @@ impl ProgramsApi {
         method = "patch",
         operation_id = "update_program"
     )]
-    async fn update_program(
-        &self,
-        auth: BearerAuth,
+    update update_program(
         /// The program's id.
         #[oai(example = "super::example_program_id")]
-        id: Path<String>,
+        id,
         /// The `ETag` of the version read. Required.
-        #[oai(name = "If-Match")]
-        if_match: Header<Option<String>>,
-        body: Json<ProgramEdit>,
-    ) -> Result<EditResponse, ApiError> {
-        let b = body.0;
-        write::update(
-            &self.state,
-            auth,
-            if_match.0,
-            EntityKind::Program,
-            &id.0,
-            write::fields(&b.record),
-            b.change,
-        )
-        .await
-    }
-
+        if_match,
+    );
     /// Delete a program
     ///
     /// Needs an `admin` token and `If-Match`. A program with partnerships or phases cannot be
@@ -260,25 +229,12 @@ impl ProgramsApi {
         method = "delete",
         operation_id = "delete_program"
     )]
-    async fn delete_program(
-        &self,
-        auth: BearerAuth,
+    delete delete_program(
         /// The program's id.
         #[oai(example = "super::example_program_id")]
-        id: Path<String>,
+        id,
         /// The `ETag` of the version read. Required.
-        #[oai(name = "If-Match")]
-        if_match: Header<Option<String>>,
-        body: Json<DeleteBody>,
-    ) -> Result<EditResponse, ApiError> {
-        write::delete(
-            &self.state,
-            auth,
-            if_match.0,
-            EntityKind::Program,
-            &id.0,
-            body.0,
-        )
-        .await
-    }
+        if_match,
+    );
+}
 }

@@ -4,14 +4,13 @@ use super::dto::{self, CitedRecord, ListMeta, SourceList};
 use super::exports::{self, CsvExport, NdjsonExport};
 use super::geojson::{TableFormat, is_export, negotiate_table};
 use super::vocab::{Given, Values};
-use super::write::{self, BearerAuth, DeleteBody, EditResponse};
 use super::{ApiTags, AppState, link_header, list_error, page_request, parse_sort};
 use crate::domain::EntityKind;
 use crate::error::ApiError;
 use crate::service::export_rows;
 use crate::service::listing::{self, SOURCE_SORTS, SourceFilter, SourceSortField};
 use poem::Request;
-use poem_openapi::param::{Header, Path, Query};
+use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::types::{Example, MaybeUndefined};
 use poem_openapi::{ApiResponse, Object, OpenApi, ResponseContent};
@@ -93,6 +92,7 @@ impl Example for SourceFields {
 
 super::write::edit_body!(SourceEdit, SourceFields, "A new source, or changes to one.");
 
+super::write::resource_api! {
 #[OpenApi(tag = "ApiTags::Sources")]
 impl SourcesApi {
     /// List sources
@@ -219,27 +219,13 @@ impl SourcesApi {
             tag,
         ))
     }
-
+}
+writes EntityKind::Source, SourceEdit {
     /// Create a source
     ///
     /// Needs an `editor` or `admin` token. One source per URL (409 for a known URL).
     #[oai(path = "/sources", method = "post", operation_id = "create_source")]
-    async fn create_source(
-        &self,
-        auth: BearerAuth,
-        body: Json<SourceEdit>,
-    ) -> Result<EditResponse, ApiError> {
-        let b = body.0;
-        write::create(
-            &self.state,
-            auth,
-            EntityKind::Source,
-            write::fields(&b.record),
-            b.change,
-        )
-        .await
-    }
-
+    create create_source;
     /// Update a source
     ///
     /// A JSON merge patch of its fields with `If-Match`. Needs an `editor` or `admin` token.
@@ -248,30 +234,13 @@ impl SourcesApi {
         method = "patch",
         operation_id = "update_source"
     )]
-    async fn update_source(
-        &self,
-        auth: BearerAuth,
+    update update_source(
         /// The source's numeric id.
         #[oai(example = "super::example_numeric_id")]
-        id: Path<String>,
+        id,
         /// The `ETag` of the version read. Required.
-        #[oai(name = "If-Match")]
-        if_match: Header<Option<String>>,
-        body: Json<SourceEdit>,
-    ) -> Result<EditResponse, ApiError> {
-        let b = body.0;
-        write::update(
-            &self.state,
-            auth,
-            if_match.0,
-            EntityKind::Source,
-            &id.0,
-            write::fields(&b.record),
-            b.change,
-        )
-        .await
-    }
-
+        if_match,
+    );
     /// Delete a source
     ///
     /// Needs an `admin` token and `If-Match`. A source that citations cite cannot be deleted
@@ -281,25 +250,12 @@ impl SourcesApi {
         method = "delete",
         operation_id = "delete_source"
     )]
-    async fn delete_source(
-        &self,
-        auth: BearerAuth,
+    delete delete_source(
         /// The source's numeric id.
         #[oai(example = "super::example_numeric_id")]
-        id: Path<String>,
+        id,
         /// The `ETag` of the version read. Required.
-        #[oai(name = "If-Match")]
-        if_match: Header<Option<String>>,
-        body: Json<DeleteBody>,
-    ) -> Result<EditResponse, ApiError> {
-        write::delete(
-            &self.state,
-            auth,
-            if_match.0,
-            EntityKind::Source,
-            &id.0,
-            body.0,
-        )
-        .await
-    }
+        if_match,
+    );
+}
 }

@@ -342,3 +342,110 @@ pub async fn delete(
     let (body, tag) = result(saved);
     Ok(EditResponse::Ok(Json(body), tag))
 }
+
+/// A resource's `#[OpenApi]` impl: its reads, written out, and its create, update and delete,
+/// which are alike for every resource and generated here from their docs and `#[oai]`
+/// attributes (the operation's path and id; the `id` parameter's doc and example; the
+/// `If-Match` parameter's doc). One impl holds a resource's reads and writes, so each path
+/// is served by one API struct and appears once in the spec.
+///
+/// ```text
+/// write::resource_api! {
+///     #[OpenApi(tag = "ApiTags::Agencies")]
+///     impl AgenciesApi { /* reads */ }
+///     writes EntityKind::Agency, AgencyEdit {
+///         /// Create an agency …
+///         #[oai(path = "/agencies", method = "post", operation_id = "create_agency")]
+///         create create_agency;
+///         /// Update an agency …
+///         #[oai(path = "/agencies/:id", method = "patch", operation_id = "update_agency")]
+///         update update_agency(/// The agency's id.
+///                              id, /// The `ETag` of the version read. Required.
+///                              if_match);
+///         /// Delete an agency …
+///         #[oai(path = "/agencies/:id", method = "delete", operation_id = "delete_agency")]
+///         delete delete_agency(/* the same */ id, if_match);
+///     }
+/// }
+/// ```
+macro_rules! resource_api {
+    (
+        $(#[$impl_attr:meta])*
+        impl $api:ident { $($reads:tt)* }
+        writes $kind:path, $edit:ident {
+            $(#[$create_attr:meta])*
+            create $create:ident;
+            $(#[$update_attr:meta])*
+            update $update:ident(
+                $(#[$update_id:meta])* id,
+                $(#[$update_if:meta])* if_match $(,)?
+            );
+            $(#[$delete_attr:meta])*
+            delete $delete:ident(
+                $(#[$delete_id:meta])* id,
+                $(#[$delete_if:meta])* if_match $(,)?
+            );
+        }
+    ) => {
+        $(#[$impl_attr])*
+        impl $api {
+            $($reads)*
+
+            $(#[$create_attr])*
+            async fn $create(
+                &self,
+                auth: $crate::api::write::BearerAuth,
+                body: ::poem_openapi::payload::Json<$edit>,
+            ) -> ::std::result::Result<$crate::api::write::EditResponse, $crate::error::ApiError> {
+                let b = body.0;
+                $crate::api::write::create(
+                    &self.state,
+                    auth,
+                    $kind,
+                    $crate::api::write::fields(&b.record),
+                    b.change,
+                )
+                .await
+            }
+
+            $(#[$update_attr])*
+            async fn $update(
+                &self,
+                auth: $crate::api::write::BearerAuth,
+                $(#[$update_id])*
+                id: ::poem_openapi::param::Path<String>,
+                $(#[$update_if])*
+                #[oai(name = "If-Match")]
+                if_match: ::poem_openapi::param::Header<Option<String>>,
+                body: ::poem_openapi::payload::Json<$edit>,
+            ) -> ::std::result::Result<$crate::api::write::EditResponse, $crate::error::ApiError> {
+                let b = body.0;
+                $crate::api::write::update(
+                    &self.state,
+                    auth,
+                    if_match.0,
+                    $kind,
+                    &id.0,
+                    $crate::api::write::fields(&b.record),
+                    b.change,
+                )
+                .await
+            }
+
+            $(#[$delete_attr])*
+            async fn $delete(
+                &self,
+                auth: $crate::api::write::BearerAuth,
+                $(#[$delete_id])*
+                id: ::poem_openapi::param::Path<String>,
+                $(#[$delete_if])*
+                #[oai(name = "If-Match")]
+                if_match: ::poem_openapi::param::Header<Option<String>>,
+                body: ::poem_openapi::payload::Json<$crate::api::write::DeleteBody>,
+            ) -> ::std::result::Result<$crate::api::write::EditResponse, $crate::error::ApiError> {
+                $crate::api::write::delete(&self.state, auth, if_match.0, $kind, &id.0, body.0).await
+            }
+        }
+    };
+}
+pub(super) use resource_api;

@@ -2,20 +2,17 @@
 //! citations.
 
 use super::dto::{self, AgencyList, ListMeta};
-use super::exports::{self, Batches, CsvExport, GeoJson, NdjsonExport};
+use super::exports::{self, CsvExport, GeoJson, NdjsonExport};
 use super::fast::{self, Fast};
-use super::geojson::{AgencyFeatureCollection, Format, GEOJSON, Link, is_export, negotiate};
+use super::geojson::{AgencyFeatureCollection, Format};
 use super::query_echo::{QueryEcho, geo_warnings};
 use super::vocab::{Given, Values, texts};
-use super::{
-    ApiTags, AppState, geo_filter, link_header, list_error, page_request, parse_all,
-    sort_with_distance,
-};
+use super::{ApiTags, AppState, geo_filter, link_header, list_error, parse_all};
 use crate::domain::{EntityKind, StateCode};
 use crate::error::ApiError;
 use crate::export::tables::AgencyRow;
 use crate::service::export_rows;
-use crate::service::listing::{self, AGENCY_SORTS, AgencyFilter, AgencySortField, PageRequest};
+use crate::service::listing::{self, AGENCY_SORTS, AgencyFilter, AgencySortField};
 use poem::Request;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
@@ -53,10 +50,9 @@ pub enum AgencyListResponse {
     Ok(AgencyListBody, #[oai(header = "Link")] Option<String>),
 }
 
+super::search_body! {
 /// Search agencies with a body: every filter of `GET /agencies`, plus `within`, a GeoJSON
 /// Polygon or MultiPolygon too large for a URL.
-#[derive(Object, Clone, Debug, Default)]
-#[oai(deny_unknown_fields)]
 pub struct AgencySearch {
     /// A GeoJSON Polygon or MultiPolygon (or a Feature holding one), lon/lat; only agencies
     /// inside it (its boundary included). At most 10,000 positions over all its rings,
@@ -74,23 +70,7 @@ pub struct AgencySearch {
     #[oai(default)]
     pub quality_flag: Vec<String>,
     pub ori: Option<String>,
-    pub q: Option<String>,
-    /// `lat,lon`.
-    pub near: Option<String>,
-    /// Metres, or with a unit: `25km`, `10mi`.
-    pub radius: Option<String>,
-    /// `minLon,minLat,maxLon,maxLat`.
-    pub bbox: Option<String>,
-    pub sort: Option<String>,
-    /// 1 to 1000 (default 100).
-    #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
-    pub limit: Option<u32>,
-    /// The `next` cursor of the previous page (of the same search).
-    pub cursor: Option<String>,
-    pub count: Option<bool>,
-    pub format: Option<Format>,
-    /// RFC 3339 time, or a date (`2020-10-07`, `2020-10`, `2020`: the end of that day, month or year, UTC): the dataset as it stood then.
-    pub as_of: Option<String>,
+}
 }
 
 /// An agency with its partnerships and the citations that support it.
@@ -144,8 +124,8 @@ impl AgenciesApi {
             &search.agency_type,
             &search.jurisdiction_type,
             &search.quality_flag,
-            search.ori,
-            search.q,
+            search.ori.clone(),
+            search.q.clone(),
         )?;
         filter.geo = geo_filter(
             search.near.as_deref(),
@@ -154,25 +134,11 @@ impl AgenciesApi {
             search.within.as_ref(),
             self.state.max_polygon_vertices,
         )?;
-        let sort = sort_with_distance(
-            search.sort.as_deref(),
-            AGENCY_SORTS,
-            AgencySortField::Id,
-            AgencySortField::Distance,
-            filter.geo.near.is_some(),
-        )?;
-        let format = negotiate(req, search.format);
-        let export = format != Format::Json && is_export(search.limit, search.cursor.as_deref());
-        let page_req = if export {
-            PageRequest::everything()
-        } else {
-            page_request(search.limit, search.cursor, search.count)
-        };
-        if format != Format::Json {
-            return self
-                .export(format, &search.as_of, &filter, sort, &page_req, link_base)
-                .await;
+        let plan = search.plan::<AgencySortField>(req, filter.geo.near.is_some())?;
+        if plan.format != Format::Json {
+            return self.export(&search.as_of, &filter, plan, link_base).await;
         }
+        let (sort, page_req) = (plan.sort, plan.page);
         let catalog = super::view(&self.state, search.as_of.as_deref()).await?;
         let page = self
             .state
@@ -199,64 +165,43 @@ impl AgenciesApi {
     /// shared copy of the catalog (see `exports`).
     async fn export(
         &self,
-        format: Format,
         as_of: &Option<String>,
         filter: &AgencyFilter,
-        sort: listing::Sort<AgencySortField>,
-        page_req: &PageRequest,
+        plan: super::SearchPlan<AgencySortField>,
         link_base: Option<&Request>,
     ) -> Result<AgencyListResponse, ApiError> {
+        let super::SearchPlan { sort, format, page } = plan;
+        let page_req = &page;
         let permit = self.state.admit_export(as_of.as_deref(), page_req)?;
         let echo = QueryEcho::agencies(filter, sort, AGENCY_SORTS, page_req);
-        // Every row: batches from a shared copy. A page: taken at once, with the spatial
-        // index.
-        let (rows, next, total, meta) = if page_req.unbounded {
-            let catalog = super::shared_copy(&self.state, as_of.as_deref()).await?;
-            let meta = ListMeta::of(&catalog).with_query(echo, Vec::new());
-            (
-                export_rows::agency_batches(catalog, filter.clone(), sort),
-                None,
-                None,
-                meta,
-            )
-        } else {
-            let catalog = super::view(&self.state, as_of.as_deref()).await?;
-            let row_page =
-                export_rows::agencies(&catalog, filter, sort, page_req).map_err(list_error)?;
-            let meta = ListMeta::of(&catalog).with_query(echo, Vec::new());
-            (
-                Batches::once(row_page.rows),
-                row_page.next,
-                row_page.total,
-                meta,
-            )
-        };
-        let next_href = link_base.and_then(|r| next.as_deref().map(|c| super::next_link(r, c)));
+        let rows = exports::fetch(
+            &self.state,
+            as_of.as_deref(),
+            page_req,
+            echo,
+            |_| Ok(()),
+            |catalog| export_rows::agency_batches(catalog, filter.clone(), sort),
+            |catalog| export_rows::agencies(catalog, filter, sort, page_req),
+        )
+        .await?;
+        let next_href = rows.next_href(link_base);
         let link = exports::link_header(next_href.as_ref().map(|h| format!("<{h}>; rel=\"next\"")));
-        let view = |r: &AgencyRow| dto::Agency {
-            distance_m: r.distance_m,
-            ..dto::Agency::from(&*r.agency)
-        };
         let body = match format {
-            Format::Csv => AgencyListBody::Csv(exports::csv(rows, permit)),
-            Format::Ndjson => AgencyListBody::Ndjson(exports::ndjson(rows, permit, view)),
-            Format::Geojson | Format::Json => {
-                let links = next_href
-                    .map(|href| vec![Link::new(href, "next", Some(GEOJSON), Some("Next page"))])
-                    .unwrap_or_default();
-                AgencyListBody::GeoJson(GeoJson::Stream(exports::geojson(
-                    rows,
-                    permit,
-                    meta,
-                    links,
-                    next,
-                    total.map(|t| t as u64),
-                    |r: &AgencyRow| {
-                        let a = super::features::AgencyProperties::from_row(r);
-                        (a.id.clone(), r.agency.latitude.zip(r.agency.longitude), a)
-                    },
-                )))
+            Format::Csv => AgencyListBody::Csv(exports::csv(rows.rows, permit)),
+            Format::Ndjson => {
+                AgencyListBody::Ndjson(exports::ndjson(rows.rows, permit, |r: &AgencyRow| {
+                    dto::Agency {
+                        distance_m: r.distance_m,
+                        ..dto::Agency::from(&*r.agency)
+                    }
+                }))
             }
+            Format::Geojson | Format::Json => AgencyListBody::GeoJson(GeoJson::Stream(
+                exports::geojson(rows, permit, next_href, |r: &AgencyRow| {
+                    let a = super::features::AgencyProperties::from_row(r);
+                    (a.id.clone(), r.agency.latitude.zip(r.agency.longitude), a)
+                }),
+            )),
         };
         Ok(AgencyListResponse::Ok(body, link))
     }
@@ -313,7 +258,7 @@ impl Example for AgencyFields {
 
 super::write::edit_body!(AgencyEdit, AgencyFields, "A new agency, or changes to one.");
 
-super::write::resource_api! {
+super::resource::resource_api! {
 #[OpenApi(tag = "ApiTags::Agencies")]
 impl AgenciesApi {
     /// List agencies
@@ -326,9 +271,9 @@ impl AgenciesApi {
     /// `/agencies.geojson`.
     #[allow(clippy::too_many_arguments)]
     #[oai(path = "/agencies", method = "get", operation_id = "list_agencies")]
-    async fn list_agencies(
+    geo_list list_agencies(
         &self,
-        req: &Request,
+        req,
         /// Only agencies in these states (USPS codes, e.g. `WI`).
         #[oai(example = "super::example_states")]
         state: Query<Option<Values<crate::domain::StateCode>>>,
@@ -343,38 +288,26 @@ impl AgenciesApi {
         quality_flag: Query<Option<Values<crate::domain::QualityFlag>>>,
         /// Only the agency with this FBI ORI code.
         ori: Query<Option<String>>,
-        /// Text search in the agency's name and city (case and accents ignored).
+    )
+        q:
         #[oai(example = "super::example_q")]
-        q: Query<Option<String>>,
-        /// A point, `lat,lon` in decimal degrees: adds `distance_m` and allows sorting by it.
-        near: Query<Option<String>>,
-        /// With `near`: only agencies within this great-circle distance, in metres or with a
-        /// unit (`25km`, `10mi`, `500m`); at most 20,015 km.
-        radius: Query<Option<String>>,
-        /// Only agencies inside `minLon,minLat,maxLon,maxLat` (RFC 7946 order); a box whose
-        /// minLon is greater than its maxLon crosses the antimeridian.
-        bbox: Query<Option<String>>,
-        /// Sort order: id, name, state, city, updated_at or distance (needs `near`); prefix
-        /// `-` for descending. Default: distance with `near`, else id.
-        sort: Query<Option<String>>,
-        /// Page size, 1 to 1000 (default 100).
-        #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
-        limit: Query<Option<u32>>,
-        /// The `next` cursor of the previous page.
-        cursor: Query<Option<String>>,
-        /// Include `total`, the number of matching records.
-        count: Query<Option<bool>>,
-        /// `json` (a page; default), or an export of every matching row: `geojson`, `csv`
-        /// or `ndjson` (a page only when `limit` or `cursor` is given). Overrides `Accept`
-        /// (`application/geo+json`, `text/csv`, `application/x-ndjson`); the suffixes
-        /// `.geojson`, `.csv` and `.ndjson` on the path do the same.
-        format: Query<Option<Format>>,
-        /// What the dataset said at this time (RFC 3339, transaction time), e.g.
-        /// `2026-12-01T09:30:00Z`; or at the end of a day, month or year (UTC): `2020-10-07`,
+        ;
+        then {
+            /// With `near`: only agencies within this great-circle distance, in metres or with a
+            /// unit (`25km`, `10mi`, `500m`); at most 20,015 km.
+            radius: Query<Option<String>>,
+            /// Only agencies inside `minLon,minLat,maxLon,maxLat` (RFC 7946 order); a box whose
+            /// minLon is greater than its maxLon crosses the antimeridian.
+            bbox: Query<Option<String>>,
+            /// Sort order: id, name, state, city, updated_at or distance (needs `near`); prefix
+            /// `-` for descending. Default: distance with `near`, else id.
+            sort: Query<Option<String>>,
+        }
+        as_of:
         /// `2020-10`, `2020`.
-        #[oai(example = "super::example_as_of")]
-        as_of: Query<Option<String>>,
-    ) -> Result<AgencyListResponse, ApiError> {
+        ;
+        after {}
+        -> AgencyListResponse |paging| {
         let search = AgencySearch {
             within: None,
             state: texts(state.0),
@@ -382,20 +315,21 @@ impl AgenciesApi {
             jurisdiction_type: texts(jurisdiction_type.0),
             quality_flag: texts(quality_flag.0),
             ori: ori.0,
-            q: q.0,
-            near: near.0,
+            q: paging.q,
+            near: paging.near,
             radius: radius.0,
             bbox: bbox.0,
             sort: sort.0,
-            limit: limit.0,
-            cursor: cursor.0,
-            count: count.0,
-            format: format.0,
-            as_of: as_of.0,
+            limit: paging.limit,
+            cursor: paging.cursor,
+            count: paging.count,
+            format: paging.format,
+            as_of: paging.as_of,
         };
         let link_base = Some(req);
         self.search(req, search, link_base).await
     }
+    reads {
 
     /// Search agencies
     ///
@@ -443,6 +377,7 @@ impl AgenciesApi {
         };
         let tag = super::etag::record(agency.meta.version);
         Ok(AgencyResponse::Ok(Json(detail), tag))
+    }
     }
 }
 writes EntityKind::Agency, AgencyEdit {

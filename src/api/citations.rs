@@ -3,15 +3,14 @@
 
 use super::dto::{self, CitationList, CitationRecord, ListMeta};
 use super::exports::{self, CsvExport, NdjsonExport};
-use super::geojson::{TableFormat, is_export, negotiate_table};
+use super::geojson::{TableFormat, negotiate_table};
 use super::vocab::{Given, Values};
-use super::{ApiTags, AppState, link_header, list_error, page_request, parse_sort};
+use super::{ApiTags, AppState, link_header, list_error, parse_sort};
 use crate::domain::EntityKind;
 use crate::error::ApiError;
 use crate::service::catalog::Catalog;
 use crate::service::export_rows;
 use crate::service::listing::{self, CitationFilter};
-use poem::Request;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::types::{Example, MaybeUndefined};
@@ -110,7 +109,7 @@ super::write::edit_body!(
     "A new citation, or changes to one."
 );
 
-super::write::resource_api! {
+super::resource::resource_api! {
 #[OpenApi(tag = "ApiTags::Sources")]
 impl CitationsApi {
     /// List citations
@@ -119,9 +118,9 @@ impl CitationsApi {
     /// supporting quote. Filter by source, by the kind of the citing record, and by its id.
     #[allow(clippy::too_many_arguments)]
     #[oai(path = "/citations", method = "get", operation_id = "list_citations")]
-    async fn list_citations(
+    table_list list_citations(
         &self,
-        req: &Request,
+        req,
         /// Only citations of these sources (ids; repeat or separate with commas).
         source: Query<Option<Values<i64>>>,
         /// Only citations by records of these kinds (repeat or separate with commas).
@@ -131,63 +130,49 @@ impl CitationsApi {
         record_id: Query<Option<String>>,
         /// Sort order: `id`, or `-id` for descending.
         sort: Query<Option<String>>,
-        /// Page size, 1 to 1000 (default 100).
-        #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
-        limit: Query<Option<u32>>,
-        /// The `next` cursor of the previous page.
-        cursor: Query<Option<String>>,
+    )
+        count:
         /// Include `total`, the number of matching records.
-        count: Query<Option<bool>>,
-        /// What the dataset said at this time (RFC 3339, transaction time), e.g.
-        /// `2026-12-01T09:30:00Z`; or at the end of a day, month or year (UTC): `2020-10-07`,
-        /// `2020-10`, `2020`.
-        #[oai(example = "super::example_as_of")]
-        as_of: Query<Option<String>>,
+        ;
+        format:
         /// `json` (a page; default), or an export of every matching citation: `csv` or
         /// `ndjson` (a page only when `limit` or `cursor` is given). Overrides `Accept`; the
         /// suffixes `.csv` and `.ndjson` do the same.
-        format: Query<Option<TableFormat>>,
-    ) -> Result<CitationListResponse, ApiError> {
+        ;
+        -> CitationListResponse |paging| {
         let descending = parse_sort(sort.0.as_deref(), CITATION_SORTS, ())?.descending;
-        let format = negotiate_table(req, format.0);
+        let format = negotiate_table(req, paging.format);
+        let page_req = paging.page(format != TableFormat::Json);
         let (sources, kinds) = (Values::of(source.0), Values::of(record_kind.0));
         if format != TableFormat::Json {
-            let page_req = if is_export(limit.0, cursor.0.as_deref()) {
-                listing::PageRequest::everything()
-            } else {
-                page_request(limit.0, cursor.0, count.0)
-            };
-            let permit = self.state.admit_export(as_of.0.as_deref(), &page_req)?;
+            let permit = self.state.admit_export(paging.as_of.as_deref(), &page_req)?;
             // Every row: batches from a shared copy. A page: taken at once.
             let (rows, next) = if page_req.unbounded {
-                let catalog = super::shared_copy(&self.state, as_of.0.as_deref()).await?;
+                let catalog = super::shared_copy(&self.state, paging.as_of.as_deref()).await?;
                 let filter = filter(&catalog, sources, kinds, record_id.0)?;
                 (
                     export_rows::citation_batches(catalog, filter, descending),
                     None,
                 )
             } else {
-                let catalog = super::view(&self.state, as_of.0.as_deref()).await?;
+                let catalog = super::view(&self.state, paging.as_of.as_deref()).await?;
                 let filter = filter(&catalog, sources, kinds, record_id.0)?;
                 let row_page = export_rows::citations(&catalog, &filter, descending, &page_req)
                     .map_err(list_error)?;
                 (exports::Batches::once(row_page.rows), row_page.next)
             };
-            let next = next
-                .as_deref()
-                .map(|c| format!("<{}>; rel=\"next\"", super::next_link(req, c)));
-            let body = match format {
-                TableFormat::Csv => CitationListBody::Csv(exports::csv(rows, permit)),
-                TableFormat::Ndjson | TableFormat::Json => CitationListBody::Ndjson(
-                    exports::ndjson(rows, permit, |c: &crate::domain::Citation| {
-                        CitationRecord::from(c)
-                    }),
-                ),
-            };
-            return Ok(CitationListResponse::Ok(body, exports::link_header(next)));
+            let link = exports::link_header(link_header(req, next.as_deref()));
+            let body = exports::table(
+                format,
+                rows,
+                permit,
+                |c: &crate::domain::Citation| CitationRecord::from(c),
+                CitationListBody::Csv,
+                CitationListBody::Ndjson,
+            );
+            return Ok(CitationListResponse::Ok(body, link));
         }
-        let page_req = page_request(limit.0, cursor.0, count.0);
-        let catalog = super::view(&self.state, as_of.0.as_deref()).await?;
+        let catalog = super::view(&self.state, paging.as_of.as_deref()).await?;
         let filter = filter(&catalog, sources, kinds, record_id.0)?;
         let page =
             listing::citations(&catalog, &filter, descending, &page_req).map_err(list_error)?;
@@ -203,6 +188,7 @@ impl CitationsApi {
             link,
         ))
     }
+    reads {
 
     /// Get a citation
     ///
@@ -233,6 +219,7 @@ impl CitationsApi {
             super::etag::record(c.meta.version),
             link,
         ))
+    }
     }
 }
 writes EntityKind::Citation, CitationEdit {

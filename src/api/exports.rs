@@ -12,13 +12,18 @@
 //! or its client goes away, and its task is done. The handler takes it once `as_of` and the cursor are known good
 //! and before it takes anything else; with none free the answer is 503 `too_many_exports`.
 
+use crate::error::ApiError;
 use crate::export::{self, CHUNK_ROWS, CsvWriter, Table};
+use crate::service::catalog::Catalog;
 pub use crate::service::export_rows::Batches;
+use crate::service::export_rows::RowPage;
+use crate::service::listing::{ListError, PageRequest};
 use bytes::Bytes;
 use poem::{Body, IntoResponse, Response};
 use poem_openapi::payload::Payload;
 use poem_openapi::registry::{MetaSchema, MetaSchemaRef, Registry};
 use poem_openapi::types::Type;
+use std::sync::Arc;
 
 pub const CSV: &str = "text/csv; charset=utf-8";
 pub const NDJSON: &str = "application/x-ndjson";
@@ -253,15 +258,67 @@ where
     ))
 }
 
+/// The rows of an export of a list and what its answer says of them: every matching row in
+/// batches, or the page asked for, with its cursor and count.
+pub struct Rows<T> {
+    pub rows: Batches<T>,
+    pub next: Option<String>,
+    pub total: Option<u64>,
+    pub meta: super::dto::ListMeta,
+}
+
+impl<T> Rows<T> {
+    /// The `next` page's URL, for the `Link` header and the FeatureCollection's links;
+    /// `None` for a search body (its next page is a body, not a URL).
+    pub fn next_href(&self, link_base: Option<&poem::Request>) -> Option<String> {
+        link_base.and_then(|r| self.next.as_deref().map(|c| super::next_link(r, c)))
+    }
+}
+
+/// The rows of an export from the dataset as it stood at `as_of`: every row (`page_req`
+/// unbounded) in batches from a shared copy, through `all`; else the page asked for, taken at
+/// once with the spatial index, through `page`. `check` refuses a filter that names no record
+/// in the catalog read; `echo` is the query as the answer's `meta` repeats it.
+#[allow(clippy::too_many_arguments)]
+pub async fn fetch<T: Send + 'static>(
+    state: &super::AppState,
+    as_of: Option<&str>,
+    page_req: &PageRequest,
+    echo: super::query_echo::QueryEcho,
+    check: impl Fn(&Catalog) -> Result<(), ApiError>,
+    all: impl FnOnce(Arc<Catalog>) -> Batches<T>,
+    page: impl FnOnce(&Catalog) -> Result<RowPage<T>, ListError>,
+) -> Result<Rows<T>, ApiError> {
+    if page_req.unbounded {
+        let catalog = super::shared_copy(state, as_of).await?;
+        check(&catalog)?;
+        let meta = super::dto::ListMeta::of(&catalog).with_query(echo, Vec::new());
+        Ok(Rows {
+            rows: all(catalog),
+            next: None,
+            total: None,
+            meta,
+        })
+    } else {
+        let catalog = super::view(state, as_of).await?;
+        check(&catalog)?;
+        let row_page = page(&catalog).map_err(super::list_error)?;
+        let meta = super::dto::ListMeta::of(&catalog).with_query(echo, Vec::new());
+        Ok(Rows {
+            rows: Batches::once(row_page.rows),
+            next: row_page.next,
+            total: row_page.total.map(|t| t as u64),
+            meta,
+        })
+    }
+}
+
 /// Rows as a GeoJSON FeatureCollection; `feature` gives each one's id, position and
-/// properties. `next` is set when the export is a page.
+/// properties. `next_href` is the next page's URL when the export is a page and has one.
 pub fn geojson<T, I, V, F>(
-    rows: Batches<T>,
+    rows: Rows<T>,
     permit: ExportPermit,
-    meta: super::dto::ListMeta,
-    links: Vec<super::geojson::Link>,
-    next: Option<String>,
-    matched: Option<u64>,
+    next_href: Option<String>,
     feature: F,
 ) -> Body
 where
@@ -270,6 +327,16 @@ where
     V: serde::Serialize,
     F: Fn(&T) -> (I, Option<(f64, f64)>, V) + Send + 'static,
 {
+    use super::geojson::{GEOJSON, Link};
+    let links: Vec<Link> = next_href
+        .map(|href| vec![Link::new(href, "next", Some(GEOJSON), Some("Next page"))])
+        .unwrap_or_default();
+    let Rows {
+        rows,
+        next,
+        total,
+        meta,
+    } = rows;
     let mut head = Vec::new();
     export::geojson_head(&mut head, &meta, &links);
     stream(
@@ -284,13 +351,33 @@ where
         },
         move |out, count| {
             export::geojson_tail(out, count, next.as_deref());
-            if let Some(m) = matched {
+            if let Some(m) = total {
                 // Reopen the object for one more member: `…}` becomes `…,"numberMatched":m}`.
                 out.pop();
                 out.extend_from_slice(format!(",\"numberMatched\":{m}}}").as_bytes());
             }
         },
     )
+}
+
+/// A table list's export (`format` CSV or NDJSON) of `rows`, as the list's body: `csv` or
+/// `ndjson` wraps it (`PhaseListBody::Csv`, …); NDJSON writes each row as `view` makes it.
+pub fn table<T, V, B>(
+    format: super::geojson::TableFormat,
+    rows: Batches<T>,
+    permit: ExportPermit,
+    view: impl Fn(&T) -> V + Send + 'static,
+    csv_body: impl FnOnce(CsvExport) -> B,
+    ndjson_body: impl FnOnce(NdjsonExport) -> B,
+) -> B
+where
+    T: Table + Send + 'static,
+    V: serde::Serialize,
+{
+    match format {
+        super::geojson::TableFormat::Csv => csv_body(csv(rows, permit)),
+        _ => ndjson_body(ndjson(rows, permit, view)),
+    }
 }
 
 /// The `Link` header of an export: the next page when it is one, and the licence.

@@ -20,6 +20,7 @@ pub mod phases;
 pub mod programs;
 pub mod query_echo;
 pub mod reports;
+pub mod resource;
 pub mod sources;
 pub mod spec;
 pub mod stats;
@@ -217,6 +218,96 @@ pub async fn offline_spec() -> Result<String, crate::store::StoreError> {
     let dataset = Dataset::empty(store);
     let state = AppState::new(dataset, &crate::config::Limits::default());
     Ok(format!("{}\n", spec_text(&service(state))))
+}
+
+/// The body of a geo list's search (`POST /agencies/search`, `POST /partnerships/search`):
+/// the resource's own filters, then the fields every geo list shares (`q`, `near`, `radius`,
+/// `bbox`, `sort`, paging, `format`, `as_of`), then any the resource adds after them.
+macro_rules! search_body {
+    (
+        $(#[$attr:meta])*
+        pub struct $name:ident { $($own:tt)* }
+        $(then { $($after:tt)* })?
+    ) => {
+        $(#[$attr])*
+        #[derive(::poem_openapi::Object, Clone, Debug, Default)]
+        #[oai(deny_unknown_fields)]
+        pub struct $name {
+            $($own)*
+            pub q: Option<String>,
+            /// `lat,lon`.
+            pub near: Option<String>,
+            /// Metres, or with a unit: `25km`, `10mi`.
+            pub radius: Option<String>,
+            /// `minLon,minLat,maxLon,maxLat`.
+            pub bbox: Option<String>,
+            pub sort: Option<String>,
+            /// 1 to 1000 (default 100).
+            #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
+            pub limit: Option<u32>,
+            /// The `next` cursor of the previous page (of the same search).
+            pub cursor: Option<String>,
+            pub count: Option<bool>,
+            pub format: Option<$crate::api::geojson::Format>,
+            /// RFC 3339 time, or a date (`2020-10-07`, `2020-10`, `2020`: the end of that day, month or year, UTC): the dataset as it stood then.
+            pub as_of: Option<String>,
+            $($($after)*)?
+        }
+
+        impl $name {
+            /// How the search answers: its sort (by distance first with `near`), its format
+            /// (`format`, else `Accept`) and the page it asks for (every row for an export
+            /// without `limit` or `cursor`).
+            pub fn plan<F: $crate::api::GeoSort>(
+                &self,
+                req: &::poem::Request,
+                has_near: bool,
+            ) -> Result<$crate::api::SearchPlan<F>, $crate::error::ApiError> {
+                let sort = $crate::api::sort_with_distance(
+                    self.sort.as_deref(),
+                    F::SORTS,
+                    F::ID,
+                    F::DISTANCE,
+                    has_near,
+                )?;
+                let format = $crate::api::geojson::negotiate(req, self.format);
+                let page = $crate::api::resource::page_request(
+                    format != $crate::api::geojson::Format::Json,
+                    self.limit,
+                    self.cursor.clone(),
+                    self.count,
+                );
+                Ok($crate::api::SearchPlan { sort, format, page })
+            }
+        }
+    };
+}
+pub(crate) use search_body;
+
+/// A geo list's sort fields: every one by name, the default and the distance from `near`.
+pub trait GeoSort: Copy + PartialEq + 'static {
+    const SORTS: &'static [(&'static str, Self)];
+    const ID: Self;
+    const DISTANCE: Self;
+}
+
+impl GeoSort for listing::AgencySortField {
+    const SORTS: &'static [(&'static str, Self)] = listing::AGENCY_SORTS;
+    const ID: Self = Self::Id;
+    const DISTANCE: Self = Self::Distance;
+}
+
+impl GeoSort for listing::PartnershipSortField {
+    const SORTS: &'static [(&'static str, Self)] = listing::PARTNERSHIP_SORTS;
+    const ID: Self = Self::Id;
+    const DISTANCE: Self = Self::Distance;
+}
+
+/// How a geo search answers (see `search_body!`'s `plan`).
+pub struct SearchPlan<F> {
+    pub sort: Sort<F>,
+    pub format: geojson::Format,
+    pub page: PageRequest,
 }
 
 /// Turns the shared paging parameters into a page request.

@@ -1,23 +1,18 @@
 //! `/partnerships`: list with filters, sorting and paging; one partnership with its citations.
 
 use super::dto::{self, ListMeta, PartnershipList};
-use super::exports::{self, Batches, CsvExport, GeoJson, NdjsonExport};
+use super::exports::{self, CsvExport, GeoJson, NdjsonExport};
 use super::fast::Fast;
 use super::features::PartnershipProperties;
-use super::geojson::{Format, GEOJSON, Link, PartnershipFeatureCollection, is_export, negotiate};
+use super::geojson::{Format, PartnershipFeatureCollection};
 use super::query_echo::{QueryEcho, geo_warnings};
 use super::vocab::{Given, Values, texts};
-use super::{
-    ApiTags, AppState, geo_filter, link_header, list_error, page_request, parse_all,
-    sort_with_distance,
-};
+use super::{ApiTags, AppState, geo_filter, link_header, list_error, parse_all};
 use crate::domain::{DatePrecision, EntityKind, PartialDate, StateCode};
 use crate::error::ApiError;
 use crate::export::tables::PartnershipRow;
 use crate::service::export_rows;
-use crate::service::listing::{
-    self, PARTNERSHIP_SORTS, PageRequest, PartnershipFilter, PartnershipSortField,
-};
+use crate::service::listing::{self, PARTNERSHIP_SORTS, PartnershipFilter, PartnershipSortField};
 use poem::Request;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
@@ -55,10 +50,9 @@ pub enum PartnershipListResponse {
     Ok(PartnershipListBody, #[oai(header = "Link")] Option<String>),
 }
 
+super::search_body! {
 /// Search partnerships with a body: every filter of `GET /partnerships`, plus `within`, a
 /// GeoJSON Polygon or MultiPolygon too large for a URL.
-#[derive(Object, Clone, Debug, Default)]
-#[oai(deny_unknown_fields)]
 pub struct PartnershipSearch {
     /// A GeoJSON Polygon or MultiPolygon (or a Feature holding one), lon/lat; only
     /// partnerships whose agency is inside it (its boundary included). At most 10,000
@@ -85,28 +79,14 @@ pub struct PartnershipSearch {
     pub started_after: Option<String>,
     /// A day, month or year: started before its first day.
     pub started_before: Option<String>,
-    pub q: Option<String>,
-    /// `lat,lon`.
-    pub near: Option<String>,
-    /// Metres, or with a unit: `25km`, `10mi`.
-    pub radius: Option<String>,
-    /// `minLon,minLat,maxLon,maxLat`.
-    pub bbox: Option<String>,
-    pub sort: Option<String>,
-    /// 1 to 1000 (default 100).
-    #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
-    pub limit: Option<u32>,
-    /// The `next` cursor of the previous page (of the same search).
-    pub cursor: Option<String>,
-    pub count: Option<bool>,
-    pub format: Option<Format>,
-    /// RFC 3339 time, or a date (`2020-10-07`, `2020-10`, `2020`: the end of that day, month or year, UTC): the dataset as it stood then.
-    pub as_of: Option<String>,
+}
+then {
     /// A day (YYYY-MM-DD): only partnerships active that day; a month or a year: possibly
     /// active on some day of it.
     pub active_on: Option<String>,
     /// With `active_on`: whether the agency could ask for footage that day.
     pub footage_requests: Option<bool>,
+}
 }
 
 /// A partnership with the citations that support it.
@@ -263,25 +243,11 @@ impl PartnershipsApi {
         link_base: Option<&Request>,
     ) -> Result<PartnershipListResponse, ApiError> {
         let filter = partnership_filter(&search, self.state.max_polygon_vertices)?;
-        let sort = sort_with_distance(
-            search.sort.as_deref(),
-            PARTNERSHIP_SORTS,
-            PartnershipSortField::Id,
-            PartnershipSortField::Distance,
-            filter.geo.near.is_some(),
-        )?;
-        let format = negotiate(req, search.format);
-        let export = format != Format::Json && is_export(search.limit, search.cursor.as_deref());
-        let page_req = if export {
-            PageRequest::everything()
-        } else {
-            page_request(search.limit, search.cursor, search.count)
-        };
-        if format != Format::Json {
-            return self
-                .export(format, &search.as_of, &filter, sort, &page_req, link_base)
-                .await;
+        let plan = search.plan::<PartnershipSortField>(req, filter.geo.near.is_some())?;
+        if plan.format != Format::Json {
+            return self.export(&search.as_of, &filter, plan, link_base).await;
         }
+        let (sort, page_req) = (plan.sort, plan.page);
         let catalog = super::view(&self.state, search.as_of.as_deref()).await?;
         check_names(&catalog, &filter)?;
         let page = self
@@ -321,66 +287,40 @@ impl PartnershipsApi {
     /// shared copy of the catalog (see `exports`).
     async fn export(
         &self,
-        format: Format,
         as_of: &Option<String>,
         filter: &PartnershipFilter,
-        sort: listing::Sort<PartnershipSortField>,
-        page_req: &PageRequest,
+        plan: super::SearchPlan<PartnershipSortField>,
         link_base: Option<&Request>,
     ) -> Result<PartnershipListResponse, ApiError> {
+        let super::SearchPlan { sort, format, page } = plan;
+        let page_req = &page;
         let permit = self.state.admit_export(as_of.as_deref(), page_req)?;
         let echo = QueryEcho::partnerships(filter, Some((sort, PARTNERSHIP_SORTS)), Some(page_req));
-        // Every row: batches from a shared copy. A page: taken at once, with the spatial
-        // index.
-        let (rows, next, total, meta) = if page_req.unbounded {
-            let catalog = super::shared_copy(&self.state, as_of.as_deref()).await?;
-            check_names(&catalog, filter)?;
-            let meta = ListMeta::of(&catalog).with_query(echo, Vec::new());
-            (
-                export_rows::partnership_batches(catalog, filter.clone(), sort),
-                None,
-                None,
-                meta,
-            )
-        } else {
-            let catalog = super::view(&self.state, as_of.as_deref()).await?;
-            check_names(&catalog, filter)?;
-            let row_page =
-                export_rows::partnerships(&catalog, filter, sort, page_req).map_err(list_error)?;
-            let meta = ListMeta::of(&catalog).with_query(echo, Vec::new());
-            (
-                Batches::once(row_page.rows),
-                row_page.next,
-                row_page.total,
-                meta,
-            )
-        };
-        let next_href = link_base.and_then(|r| next.as_deref().map(|c| super::next_link(r, c)));
+        let rows = exports::fetch(
+            &self.state,
+            as_of.as_deref(),
+            page_req,
+            echo,
+            |catalog| check_names(catalog, filter),
+            |catalog| export_rows::partnership_batches(catalog, filter.clone(), sort),
+            |catalog| export_rows::partnerships(catalog, filter, sort, page_req),
+        )
+        .await?;
+        let next_href = rows.next_href(link_base);
         let link = exports::link_header(next_href.as_ref().map(|h| format!("<{h}>; rel=\"next\"")));
         let body = match format {
-            Format::Csv => PartnershipListBody::Csv(exports::csv(rows, permit)),
+            Format::Csv => PartnershipListBody::Csv(exports::csv(rows.rows, permit)),
             Format::Ndjson => PartnershipListBody::Ndjson(exports::ndjson(
-                rows,
+                rows.rows,
                 permit,
                 dto::Partnership::from_row,
             )),
-            Format::Geojson | Format::Json => {
-                let links = next_href
-                    .map(|href| vec![Link::new(href, "next", Some(GEOJSON), Some("Next page"))])
-                    .unwrap_or_default();
-                PartnershipListBody::GeoJson(GeoJson::Stream(exports::geojson(
-                    rows,
-                    permit,
-                    meta,
-                    links,
-                    next,
-                    total.map(|t| t as u64),
-                    |r: &PartnershipRow| {
-                        let at = r.agency.as_ref().and_then(|a| a.latitude.zip(a.longitude));
-                        (r.partnership.id, at, PartnershipProperties::from_row(r))
-                    },
-                )))
-            }
+            Format::Geojson | Format::Json => PartnershipListBody::GeoJson(GeoJson::Stream(
+                exports::geojson(rows, permit, next_href, |r: &PartnershipRow| {
+                    let at = r.agency.as_ref().and_then(|a| a.latitude.zip(a.longitude));
+                    (r.partnership.id, at, PartnershipProperties::from_row(r))
+                }),
+            )),
         };
         Ok(PartnershipListResponse::Ok(body, link))
     }
@@ -428,7 +368,7 @@ super::write::edit_body!(
     "A new partnership, or changes to one."
 );
 
-super::write::resource_api! {
+super::resource::resource_api! {
 #[OpenApi(tag = "ApiTags::Partnerships")]
 impl PartnershipsApi {
     /// List partnerships
@@ -445,9 +385,9 @@ impl PartnershipsApi {
         method = "get",
         operation_id = "list_partnerships"
     )]
-    async fn list_partnerships(
+    geo_list list_partnerships(
         &self,
-        req: &Request,
+        req,
         /// Only partnerships of this agency (its id).
         agency: Query<Option<String>>,
         /// Only agencies in these states (USPS codes, e.g. `WI`).
@@ -470,50 +410,39 @@ impl PartnershipsApi {
         /// before its first day: `2019` means "before 2019". With `started_after=2019`,
         /// `started_before=2020` is "started in 2019".
         started_before: Query<Option<String>>,
-        /// Text search in the agency's name and city (case and accents ignored).
-        q: Query<Option<String>>,
-        /// A point, `lat,lon` in decimal degrees: adds `distance_m` and allows sorting by it.
-        near: Query<Option<String>>,
-        /// With `near`: only partnerships whose agency is within this great-circle distance,
-        /// in metres or with a unit (`25km`, `10mi`, `500m`); at most 20,015 km.
-        radius: Query<Option<String>>,
-        /// Only partnerships whose agency is inside `minLon,minLat,maxLon,maxLat` (RFC 7946
-        /// order); a box whose minLon is greater than its maxLon crosses the antimeridian.
-        bbox: Query<Option<String>>,
-        /// Sort order: id, start, agency_name, state, updated_at or distance (needs `near`);
-        /// prefix `-` for descending. Default: distance with `near`, else id.
-        sort: Query<Option<String>>,
-        /// Page size, 1 to 1000 (default 100).
-        #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
-        limit: Query<Option<u32>>,
-        /// The `next` cursor of the previous page.
-        cursor: Query<Option<String>>,
-        /// Include `total`, the number of matching records.
-        count: Query<Option<bool>>,
-        /// `json` (a page; default), or an export of every matching row: `geojson`, `csv`
-        /// or `ndjson` (a page only when `limit` or `cursor` is given). Overrides `Accept`
-        /// (`application/geo+json`, `text/csv`, `application/x-ndjson`); the suffixes
-        /// `.geojson`, `.csv` and `.ndjson` on the path do the same.
-        format: Query<Option<Format>>,
-        /// What the dataset said at this time (RFC 3339, transaction time), e.g.
-        /// `2026-12-01T09:30:00Z`; or at the end of a day, month or year (UTC): `2020-10-07`,
+    )
+        q:
+        ;
+        then {
+            /// With `near`: only partnerships whose agency is within this great-circle distance,
+            /// in metres or with a unit (`25km`, `10mi`, `500m`); at most 20,015 km.
+            radius: Query<Option<String>>,
+            /// Only partnerships whose agency is inside `minLon,minLat,maxLon,maxLat` (RFC 7946
+            /// order); a box whose minLon is greater than its maxLon crosses the antimeridian.
+            bbox: Query<Option<String>>,
+            /// Sort order: id, start, agency_name, state, updated_at or distance (needs `near`);
+            /// prefix `-` for descending. Default: distance with `near`, else id.
+            sort: Query<Option<String>>,
+        }
+        as_of:
         /// `2020-10`, `2020`. Combines with every other parameter.
-        #[oai(example = "super::example_as_of")]
-        as_of: Query<Option<String>>,
-        /// Only partnerships active on this day (YYYY-MM-DD, valid time). A month or a year
-        /// (`2019-02`, `2019`) means possibly active on some day of it, without the per-day
-        /// fields below (and `footage_requests` needs a day). A day: started by then
-        /// (`start.earliest <= day`) and not ended before (`day <= end.latest`; an open end
-        /// is active; `announced` and `cancelled` never are; the program's end ends every
-        /// enrolment). Each row then says `active_on_certainty` (`certain`, or `possible`
-        /// when imprecise dates leave it open), the `phase` in force and `footage_requests`.
-        active_on: Query<Option<String>>,
-        /// With `active_on`: only partnerships whose agency could (`true`) or could not
-        /// (`false`) ask residents for footage through the program that day, by the program
-        /// phases in force. A phase limited to some agencies (Axon Evidence users) counts as
-        /// `possible`.
-        footage_requests: Query<Option<bool>>,
-    ) -> Result<PartnershipListResponse, ApiError> {
+        ;
+        after {
+            /// Only partnerships active on this day (YYYY-MM-DD, valid time). A month or a year
+            /// (`2019-02`, `2019`) means possibly active on some day of it, without the per-day
+            /// fields below (and `footage_requests` needs a day). A day: started by then
+            /// (`start.earliest <= day`) and not ended before (`day <= end.latest`; an open end
+            /// is active; `announced` and `cancelled` never are; the program's end ends every
+            /// enrolment). Each row then says `active_on_certainty` (`certain`, or `possible`
+            /// when imprecise dates leave it open), the `phase` in force and `footage_requests`.
+            active_on: Query<Option<String>>,
+            /// With `active_on`: only partnerships whose agency could (`true`) or could not
+            /// (`false`) ask residents for footage through the program that day, by the program
+            /// phases in force. A phase limited to some agencies (Axon Evidence users) counts as
+            /// `possible`.
+            footage_requests: Query<Option<bool>>,
+        }
+        -> PartnershipListResponse |paging| {
         let search = PartnershipSearch {
             within: None,
             agency: agency.0,
@@ -524,21 +453,22 @@ impl PartnershipsApi {
             status: texts(status.0),
             started_after: started_after.0,
             started_before: started_before.0,
-            q: q.0,
-            near: near.0,
+            q: paging.q,
+            near: paging.near,
             radius: radius.0,
             bbox: bbox.0,
             sort: sort.0,
-            limit: limit.0,
-            cursor: cursor.0,
-            count: count.0,
-            format: format.0,
-            as_of: as_of.0,
+            limit: paging.limit,
+            cursor: paging.cursor,
+            count: paging.count,
+            format: paging.format,
+            as_of: paging.as_of,
             active_on: active_on.0,
             footage_requests: footage_requests.0,
         };
         self.search(req, search, Some(req)).await
     }
+    reads {
 
     /// Search partnerships
     ///
@@ -592,6 +522,7 @@ impl PartnershipsApi {
             }),
             super::etag::record(p.meta.version),
         ))
+    }
     }
 }
 writes EntityKind::Partnership, PartnershipEdit {

@@ -3,14 +3,13 @@
 
 use super::dto::{self, ListMeta, PhaseList};
 use super::exports::{self, CsvExport, NdjsonExport};
-use super::geojson::{TableFormat, is_export, negotiate_table};
+use super::geojson::{TableFormat, negotiate_table};
 use super::vocab::{Given, Values};
-use super::{ApiTags, AppState, link_header, list_error, page_request, parse_sort};
+use super::{ApiTags, AppState, link_header, list_error, parse_sort};
 use crate::domain::{EntityKind, Status};
 use crate::error::ApiError;
 use crate::service::export_rows;
 use crate::service::listing::{self, PHASE_SORTS, PhaseFilter, PhaseSortField};
-use poem::Request;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::types::{Example, MaybeUndefined};
@@ -113,7 +112,7 @@ super::write::edit_body!(
     "A new program phase, or changes to one."
 );
 
-super::write::resource_api! {
+super::resource::resource_api! {
 #[OpenApi(tag = "ApiTags::Programs")]
 impl PhasesApi {
     /// List program phases
@@ -122,9 +121,9 @@ impl PhasesApi {
     /// residents for footage through the vendor). Filter by program and status.
     #[allow(clippy::too_many_arguments)]
     #[oai(path = "/phases", method = "get", operation_id = "list_phases")]
-    async fn list_phases(
+    table_list list_phases(
         &self,
-        req: &Request,
+        req,
         /// Only phases of these programs (ids; repeat or separate with commas).
         #[oai(example = "example_programs")]
         program: Query<Option<Values<String>>>,
@@ -132,60 +131,43 @@ impl PhasesApi {
         status: Query<Option<Values<Status>>>,
         /// Sort order: id, start or name; prefix `-` for descending.
         sort: Query<Option<String>>,
-        /// Page size, 1 to 1000 (default 100).
-        #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
-        limit: Query<Option<u32>>,
-        /// The `next` cursor of the previous page.
-        cursor: Query<Option<String>>,
+    )
+        count:
         /// Include `total`, the number of matching records.
-        count: Query<Option<bool>>,
-        /// What the dataset said at this time (RFC 3339, transaction time), e.g.
-        /// `2026-12-01T09:30:00Z`; or at the end of a day, month or year (UTC): `2020-10-07`,
-        /// `2020-10`, `2020`.
-        #[oai(example = "super::example_as_of")]
-        as_of: Query<Option<String>>,
+        ;
+        format:
         /// `json` (a page; default), or an export of every matching phase: `csv` or
         /// `ndjson` (a page only when `limit` or `cursor` is given). Overrides `Accept`; the
         /// suffixes `.csv` and `.ndjson` do the same.
-        format: Query<Option<TableFormat>>,
-    ) -> Result<PhaseListResponse, ApiError> {
+        ;
+        -> PhaseListResponse |paging| {
         let sort = parse_sort(sort.0.as_deref(), PHASE_SORTS, PhaseSortField::Id)?;
-        let format = negotiate_table(req, format.0);
+        let format = negotiate_table(req, paging.format);
+        let page_req = paging.page(format != TableFormat::Json);
         let programs = Values::of(program.0);
         let statuses = Values::of(status.0);
         if format != TableFormat::Json {
-            let page_req = if is_export(limit.0, cursor.0.as_deref()) {
-                listing::PageRequest::everything()
-            } else {
-                page_request(limit.0, cursor.0, count.0)
-            };
-            let permit = self.state.admit_export(as_of.0.as_deref(), &page_req)?;
+            let permit = self.state.admit_export(paging.as_of.as_deref(), &page_req)?;
             let row_page = {
-                let catalog = super::view(&self.state, as_of.0.as_deref()).await?;
+                let catalog = super::view(&self.state, paging.as_of.as_deref()).await?;
                 let filter = PhaseFilter {
                     programs: known_programs(&catalog, programs)?,
                     statuses,
                 };
                 export_rows::phases(&catalog, &filter, sort, &page_req).map_err(list_error)?
             };
-            let next = row_page
-                .next
-                .as_deref()
-                .map(|c| format!("<{}>; rel=\"next\"", super::next_link(req, c)));
-            let body = match format {
-                TableFormat::Csv => {
-                    PhaseListBody::Csv(exports::csv(exports::Batches::once(row_page.rows), permit))
-                }
-                TableFormat::Ndjson | TableFormat::Json => PhaseListBody::Ndjson(exports::ndjson(
-                    exports::Batches::once(row_page.rows),
-                    permit,
-                    |p: &crate::domain::Phase| dto::Phase::from(p),
-                )),
-            };
-            return Ok(PhaseListResponse::Ok(body, exports::link_header(next)));
+            let link = exports::link_header(link_header(req, row_page.next.as_deref()));
+            let body = exports::table(
+                format,
+                exports::Batches::once(row_page.rows),
+                permit,
+                |p: &crate::domain::Phase| dto::Phase::from(p),
+                PhaseListBody::Csv,
+                PhaseListBody::Ndjson,
+            );
+            return Ok(PhaseListResponse::Ok(body, link));
         }
-        let page_req = page_request(limit.0, cursor.0, count.0);
-        let catalog = super::view(&self.state, as_of.0.as_deref()).await?;
+        let catalog = super::view(&self.state, paging.as_of.as_deref()).await?;
         let filter = PhaseFilter {
             programs: known_programs(&catalog, programs)?,
             statuses,
@@ -200,6 +182,7 @@ impl PhasesApi {
         };
         Ok(PhaseListResponse::Ok(PhaseListBody::Json(Json(body)), link))
     }
+    reads {
 
     /// Get a program phase
     ///
@@ -231,6 +214,7 @@ impl PhasesApi {
             super::etag::record(p.meta.version),
             link,
         ))
+    }
     }
 }
 writes EntityKind::Phase, PhaseEdit {

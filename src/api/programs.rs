@@ -2,13 +2,12 @@
 
 use super::dto::{self, ListMeta, ProgramList};
 use super::exports::{self, CsvExport, NdjsonExport};
-use super::geojson::{TableFormat, is_export, negotiate_table};
-use super::{ApiTags, AppState, link_header, list_error, page_request};
+use super::geojson::{TableFormat, negotiate_table};
+use super::{ApiTags, AppState, link_header, list_error};
 use crate::domain::EntityKind;
 use crate::error::ApiError;
 use crate::service::export_rows::{self, ProgramRow};
 use crate::service::listing;
-use poem::Request;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::types::{Example, MaybeUndefined};
@@ -90,7 +89,7 @@ super::write::edit_body!(
     "A new program, or changes to one."
 );
 
-super::write::resource_api! {
+super::resource::resource_api! {
 #[OpenApi(tag = "ApiTags::Programs")]
 impl ProgramsApi {
     /// List programs
@@ -98,60 +97,40 @@ impl ProgramsApi {
     /// Vendor programs agencies enrol in, each with its dated phases (what enrolled agencies
     /// could do when).
     #[oai(path = "/programs", method = "get", operation_id = "list_programs")]
-    async fn list_programs(
+    table_list list_programs(
         &self,
-        req: &Request,
-        /// Page size, 1 to 1000 (default 100).
-        #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
-        limit: Query<Option<u32>>,
-        /// The `next` cursor of the previous page.
-        cursor: Query<Option<String>>,
+        req,
+    )
+        count:
         /// Include `total`, the number of records.
-        count: Query<Option<bool>>,
-        /// What the dataset said at this time (RFC 3339, transaction time), e.g.
-        /// `2026-12-01T09:30:00Z`; or at the end of a day, month or year (UTC): `2020-10-07`,
-        /// `2020-10`, `2020`.
-        #[oai(example = "super::example_as_of")]
-        as_of: Query<Option<String>>,
+        ;
+        format:
         /// `json` (a page; default), or an export of every program: `csv` or `ndjson` (a
         /// page only when `limit` or `cursor` is given). Overrides `Accept`; the suffixes
         /// `.csv` and `.ndjson` do the same.
-        format: Query<Option<TableFormat>>,
-    ) -> Result<ProgramListResponse, ApiError> {
-        let format = negotiate_table(req, format.0);
+        ;
+        -> ProgramListResponse |paging| {
+        let format = negotiate_table(req, paging.format);
+        let page_req = paging.page(format != TableFormat::Json);
         if format != TableFormat::Json {
-            let page_req = if is_export(limit.0, cursor.0.as_deref()) {
-                listing::PageRequest::everything()
-            } else {
-                page_request(limit.0, cursor.0, count.0)
-            };
-            let permit = self.state.admit_export(as_of.0.as_deref(), &page_req)?;
+            let permit = self.state.admit_export(paging.as_of.as_deref(), &page_req)?;
             let row_page = {
-                let catalog = super::view(&self.state, as_of.0.as_deref()).await?;
+                let catalog = super::view(&self.state, paging.as_of.as_deref()).await?;
                 export_rows::programs(&catalog, &page_req).map_err(list_error)?
             };
-            let next = row_page
-                .next
-                .as_deref()
-                .map(|c| format!("<{}>; rel=\"next\"", super::next_link(req, c)));
-            let body = match format {
-                TableFormat::Csv => ProgramListBody::Csv(exports::csv(
-                    exports::Batches::once(row_page.rows.into_iter().map(|r| r.program).collect()),
-                    permit,
-                )),
-                TableFormat::Ndjson | TableFormat::Json => {
-                    ProgramListBody::Ndjson(exports::ndjson(
-                        exports::Batches::once(row_page.rows),
-                        permit,
-                        |r: &ProgramRow| dto::Program::from_row(&r.program, &r.phases),
-                    ))
-                }
-            };
-            return Ok(ProgramListResponse::Ok(body, exports::link_header(next)));
+            let link = exports::link_header(link_header(req, row_page.next.as_deref()));
+            let body = exports::table(
+                format,
+                exports::Batches::once(row_page.rows),
+                permit,
+                |r: &ProgramRow| dto::Program::from_row(&r.program, &r.phases),
+                ProgramListBody::Csv,
+                ProgramListBody::Ndjson,
+            );
+            return Ok(ProgramListResponse::Ok(body, link));
         }
-        let page_req = page_request(limit.0, cursor.0, count.0);
         let echo = super::query_echo::QueryEcho::page_only(&page_req);
-        let catalog = super::view(&self.state, as_of.0.as_deref()).await?;
+        let catalog = super::view(&self.state, paging.as_of.as_deref()).await?;
         let page = listing::programs(&catalog, &page_req).map_err(list_error)?;
         let link = link_header(req, page.next.as_deref());
         let body = ProgramList {
@@ -169,6 +148,7 @@ impl ProgramsApi {
             link,
         ))
     }
+    reads {
 
     /// Get a program
     ///
@@ -196,6 +176,7 @@ impl ProgramsApi {
             }),
             super::etag::record(p.meta.version),
         ))
+    }
     }
 }
 writes EntityKind::Program, ProgramEdit {

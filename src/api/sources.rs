@@ -2,14 +2,13 @@
 
 use super::dto::{self, CitedRecord, ListMeta, SourceList};
 use super::exports::{self, CsvExport, NdjsonExport};
-use super::geojson::{TableFormat, is_export, negotiate_table};
+use super::geojson::{TableFormat, negotiate_table};
 use super::vocab::{Given, Values};
-use super::{ApiTags, AppState, link_header, list_error, page_request, parse_sort};
+use super::{ApiTags, AppState, link_header, list_error, parse_sort};
 use crate::domain::EntityKind;
 use crate::error::ApiError;
 use crate::service::export_rows;
 use crate::service::listing::{self, SOURCE_SORTS, SourceFilter, SourceSortField};
-use poem::Request;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::types::{Example, MaybeUndefined};
@@ -92,7 +91,7 @@ impl Example for SourceFields {
 
 super::write::edit_body!(SourceEdit, SourceFields, "A new source, or changes to one.");
 
-super::write::resource_api! {
+super::resource::resource_api! {
 #[OpenApi(tag = "ApiTags::Sources")]
 impl SourcesApi {
     /// List sources
@@ -101,9 +100,9 @@ impl SourcesApi {
     /// records, agency posts and datasets.
     #[allow(clippy::too_many_arguments)]
     #[oai(path = "/sources", method = "get", operation_id = "list_sources")]
-    async fn list_sources(
+    table_list list_sources(
         &self,
-        req: &Request,
+        req,
         /// Only these kinds: official_map, news, press_release, public_records, agency_post,
         /// dataset, other.
         kind: Query<Option<Values<crate::domain::SourceKind>>>,
@@ -111,57 +110,40 @@ impl SourcesApi {
         q: Query<Option<String>>,
         /// Sort order: id, published or title; prefix `-` for descending.
         sort: Query<Option<String>>,
-        /// Page size, 1 to 1000 (default 100).
-        #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
-        limit: Query<Option<u32>>,
-        /// The `next` cursor of the previous page.
-        cursor: Query<Option<String>>,
+    )
+        count:
         /// Include `total`, the number of matching records.
-        count: Query<Option<bool>>,
-        /// What the dataset said at this time (RFC 3339, transaction time), e.g.
-        /// `2026-12-01T09:30:00Z`; or at the end of a day, month or year (UTC): `2020-10-07`,
-        /// `2020-10`, `2020`.
-        #[oai(example = "super::example_as_of")]
-        as_of: Query<Option<String>>,
+        ;
+        format:
         /// `json` (a page; default), or an export of every matching source: `csv` or
         /// `ndjson` (a page only when `limit` or `cursor` is given). Overrides `Accept`; the
         /// suffixes `.csv` and `.ndjson` do the same.
-        format: Query<Option<TableFormat>>,
-    ) -> Result<SourceListResponse, ApiError> {
+        ;
+        -> SourceListResponse |paging| {
         let filter = SourceFilter {
             kinds: Values::of(kind.0),
             q: q.0.map(|q| listing::fold(&q)).filter(|q| !q.is_empty()),
         };
         let sort = parse_sort(sort.0.as_deref(), SOURCE_SORTS, SourceSortField::Id)?;
-        let format = negotiate_table(req, format.0);
+        let format = negotiate_table(req, paging.format);
+        let page_req = paging.page(format != TableFormat::Json);
         if format != TableFormat::Json {
-            let page_req = if is_export(limit.0, cursor.0.as_deref()) {
-                listing::PageRequest::everything()
-            } else {
-                page_request(limit.0, cursor.0, count.0)
-            };
-            let permit = self.state.admit_export(as_of.0.as_deref(), &page_req)?;
+            let permit = self.state.admit_export(paging.as_of.as_deref(), &page_req)?;
             let row_page = {
-                let catalog = super::view(&self.state, as_of.0.as_deref()).await?;
+                let catalog = super::view(&self.state, paging.as_of.as_deref()).await?;
                 export_rows::sources(&catalog, &filter, sort, &page_req).map_err(list_error)?
             };
-            let next = row_page
-                .next
-                .as_deref()
-                .map(|c| format!("<{}>; rel=\"next\"", super::next_link(req, c)));
-            let body = match format {
-                TableFormat::Csv => {
-                    SourceListBody::Csv(exports::csv(exports::Batches::once(row_page.rows), permit))
-                }
-                TableFormat::Ndjson | TableFormat::Json => SourceListBody::Ndjson(exports::ndjson(
-                    exports::Batches::once(row_page.rows),
-                    permit,
-                    |s: &crate::domain::Source| dto::Source::from(s),
-                )),
-            };
-            return Ok(SourceListResponse::Ok(body, exports::link_header(next)));
+            let link = exports::link_header(link_header(req, row_page.next.as_deref()));
+            let body = exports::table(
+                format,
+                exports::Batches::once(row_page.rows),
+                permit,
+                |s: &crate::domain::Source| dto::Source::from(s),
+                SourceListBody::Csv,
+                SourceListBody::Ndjson,
+            );
+            return Ok(SourceListResponse::Ok(body, link));
         }
-        let page_req = page_request(limit.0, cursor.0, count.0);
         let echo = super::query_echo::QueryEcho::sources(
             &filter.kinds,
             filter.q.as_deref(),
@@ -169,7 +151,7 @@ impl SourcesApi {
             SOURCE_SORTS,
             &page_req,
         );
-        let catalog = super::view(&self.state, as_of.0.as_deref()).await?;
+        let catalog = super::view(&self.state, paging.as_of.as_deref()).await?;
         let page = listing::sources(&catalog, &filter, sort, &page_req).map_err(list_error)?;
         let link = link_header(req, page.next.as_deref());
         let body = SourceList {
@@ -183,6 +165,7 @@ impl SourcesApi {
             link,
         ))
     }
+    reads {
 
     /// Get a source
     ///
@@ -218,6 +201,7 @@ impl SourcesApi {
             }),
             tag,
         ))
+    }
     }
 }
 writes EntityKind::Source, SourceEdit {

@@ -204,6 +204,15 @@ pub struct ProgramRow {
     pub phases: Vec<Phase>,
 }
 
+/// In CSV a program's row is the program's own: its phases are a table of their own.
+impl crate::export::Table for ProgramRow {
+    const COLUMNS: &'static [crate::export::Column] = <Program as crate::export::Table>::COLUMNS;
+
+    fn cells(&self, row: &mut crate::export::Row<'_>) {
+        self.program.cells(row)
+    }
+}
+
 pub fn programs(catalog: &Catalog, req: &PageRequest) -> Result<RowPage<ProgramRow>, ListError> {
     let page = listing::programs(catalog, req)?;
     Ok(RowPage {

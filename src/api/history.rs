@@ -199,40 +199,52 @@ pub struct Change {
     pub data: Value,
 }
 
+impl Change {
+    /// A version of the record `entity_id` of `entity_kind` as the feed shows it, with the
+    /// record's `data` after the change.
+    fn of(version: Version, entity_kind: EntityKind, entity_id: String, data: Value) -> Self {
+        let Version {
+            seq,
+            version,
+            change_kind,
+            actor,
+            recorded_at,
+            note,
+            sources,
+            deleted,
+        } = version;
+        Self {
+            seq,
+            entity_kind,
+            entity_id,
+            version,
+            change_kind,
+            actor,
+            recorded_at,
+            note,
+            sources,
+            deleted,
+            data,
+        }
+    }
+}
+
 impl From<&Cited> for Change {
     fn from(c: &Cited) -> Self {
         let r = &c.revision;
-        Self {
-            seq: r.seq,
-            entity_kind: r.entity_kind,
-            entity_id: r.entity_id.clone(),
-            version: r.version,
-            change_kind: r.change_kind,
-            actor: r.actor.clone(),
-            recorded_at: r.recorded_at,
-            note: r.note.clone(),
-            sources: c.sources.clone(),
-            deleted: r.change_kind == crate::domain::ChangeKind::Deleted,
-            data: r.data.clone(),
-        }
+        Self::of(
+            Version::from(c),
+            r.entity_kind,
+            r.entity_id.clone(),
+            r.data.clone(),
+        )
     }
 }
 
 impl Example for Change {
     fn example() -> Self {
-        Self {
-            seq: 4568,
-            entity_kind: EntityKind::Partnership,
-            entity_id: "1".into(),
-            version: 2,
-            change_kind: ChangeKind::Ended,
-            actor: "alice".into(),
-            recorded_at: example_time(),
-            note: Some("The department announced it left the Neighbors app.".into()),
-            sources: vec![3],
-            deleted: false,
-            data: serde_json::json!({"id": 1, "status": "ended", "end": "2024-01-31", "version": 2}),
-        }
+        let VersionRecord { version, data } = VersionRecord::example();
+        Self::of(version, EntityKind::Partnership, "1".into(), data)
     }
 }
 

@@ -199,40 +199,14 @@ pub fn partnership_filter(
     })
 }
 
-/// A filter value that names no record is a 400, never an empty answer: a mistyped program
-/// or agency id would otherwise read as "no partnerships". Checked against the catalog the
-/// answer comes from (an `as_of` view knows the records of its time); O(log n) per value.
+/// A filter value that names no record is a 400, never an empty answer (see
+/// `listing::check_names`).
 pub fn check_names(
     catalog: &crate::service::catalog::Catalog,
     filter: &PartnershipFilter,
 ) -> Result<(), ApiError> {
-    if let Some(p) = filter
-        .programs
-        .iter()
-        .find(|p| !catalog.programs.contains_key(p.as_str()))
-    {
-        let known: Vec<String> = catalog.programs.keys().map(|k| format!("`{k}`")).collect();
-        return Err(ApiError::invalid(
-            "program",
-            format!(
-                "`{p}` is not a program id: use one of {} (see /programs)",
-                known.join(", ")
-            ),
-        ));
-    }
-    if let Some(a) = filter
-        .agency
-        .as_deref()
-        .filter(|a| !catalog.agencies.contains_key(*a))
-    {
-        return Err(ApiError::invalid(
-            "agency",
-            format!(
-                "no agency has the id `{a}`: ids look like `us-wi-greenfield-police-department` (find one with /agencies?q=…)"
-            ),
-        ));
-    }
-    Ok(())
+    listing::check_names(catalog, filter)
+        .map_err(|e| ApiError::invalid(e.parameter(), e.to_string()))
 }
 
 impl PartnershipsApi {

@@ -26,7 +26,10 @@ pub use super::paging::{
 pub use activity::{Activity, Certainty, activity};
 pub use agencies::{AGENCY_SORTS, AgencyFilter, AgencySortField, agencies};
 pub use geo::GeoFilter;
-pub use partnerships::{PARTNERSHIP_SORTS, PartnershipFilter, PartnershipSortField, partnerships};
+pub use partnerships::{
+    PARTNERSHIP_SORTS, PartnershipFilter, PartnershipSortField, UnknownName, check_names,
+    partnerships,
+};
 pub use programs::{PHASE_SORTS, PhaseFilter, PhaseSortField, phases, programs};
 pub use sources::{
     CitationFilter, SOURCE_SORTS, SourceFilter, SourceSortField, citations, sources,

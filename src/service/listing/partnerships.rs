@@ -257,3 +257,49 @@ pub fn partnerships<'c>(
         }
     }
 }
+
+/// A filter value that names no record: a mistyped program or agency id would otherwise read
+/// as "no partnerships", so it is refused.
+#[derive(Debug, thiserror::Error)]
+pub enum UnknownName {
+    #[error("`{id}` is not a program id: use one of {known} (see /programs)")]
+    Program { id: String, known: String },
+    #[error(
+        "no agency has the id `{0}`: ids look like `us-wi-greenfield-police-department` (find one with /agencies?q=…)"
+    )]
+    Agency(String),
+}
+
+impl UnknownName {
+    /// The parameter that holds the value.
+    pub fn parameter(&self) -> &'static str {
+        match self {
+            Self::Program { .. } => "program",
+            Self::Agency(_) => "agency",
+        }
+    }
+}
+
+/// Checks that the programs and the agency `filter` names are records of `catalog` (the one
+/// the answer comes from: an `as_of` view knows the records of its time); O(log n) a value.
+pub fn check_names(catalog: &Catalog, filter: &PartnershipFilter) -> Result<(), UnknownName> {
+    if let Some(p) = filter
+        .programs
+        .iter()
+        .find(|p| !catalog.programs.contains_key(p.as_str()))
+    {
+        let known: Vec<String> = catalog.programs.keys().map(|k| format!("`{k}`")).collect();
+        return Err(UnknownName::Program {
+            id: p.clone(),
+            known: known.join(", "),
+        });
+    }
+    if let Some(a) = filter
+        .agency
+        .as_deref()
+        .filter(|a| !catalog.agencies.contains_key(*a))
+    {
+        return Err(UnknownName::Agency(a.to_string()));
+    }
+    Ok(())
+}

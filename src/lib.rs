@@ -2,8 +2,10 @@
 //!
 //! Module map (dependencies point one way: `api -> service -> store -> entity`; see
 //! `docs/ARCHITECTURE.md` for the read and write paths):
-//! - [`api`]: HTTP only (poem-openapi): one file per resource with its reads and writes
-//!   (`write` holds what the writes share, `etag` the entity-tag grammar), DTOs (`dto`, a
+//! - [`api`]: HTTP only (poem-openapi): one file per resource with its reads and writes in
+//!   one `#[OpenApi]` impl (`resource::resource_api!` writes the parts alike for every
+//!   resource; `write` holds what the writes share, `etag` the entity-tag grammar, `exports`
+//!   the streamed exports), DTOs (`dto`, a
 //!   file a resource), OGC API - Features (`ogc`: `documents`, `collections`, `items`,
 //!   `datetime`), the finished spec (`spec`: `ordered`, `components`, `schemas`, `enums`),
 //!   no queries.

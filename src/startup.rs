@@ -52,7 +52,7 @@ pub fn app(state: AppState, limits: &Limits) -> impl Endpoint + use<> {
     let pages_state = state.clone();
     let service = api::service(state);
     let spec = api::spec::minify(&api::spec_text(&service));
-    let docs = api::docs_html(&service);
+    let docs = crate::pages::docs::html();
     let spec_value = serde_json::from_str::<serde_json::Value>(&spec).unwrap_or_default();
     let templates: Vec<String> = spec_value
         .get("paths")

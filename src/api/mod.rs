@@ -204,13 +204,6 @@ pub fn spec_text(service: &OpenApiService<Api, ()>) -> String {
     spec::finish(&service.spec()).expect("poem-openapi writes JSON with each key once")
 }
 
-/// The Swagger UI page, showing the finished spec (poem-openapi's page embeds its own).
-pub fn docs_html(service: &OpenApiService<Api, ()>) -> String {
-    service
-        .swagger_ui_html()
-        .replacen(&service.spec(), &spec_text(service), 1)
-}
-
 /// The spec as committed in `openapi/openapi.json`. It does not depend on the data, so it is
 /// built against an empty in-memory database: `cargo run -- openapi` works anywhere.
 pub async fn offline_spec() -> Result<String, crate::store::StoreError> {

@@ -1,6 +1,7 @@
 //! The pages' stylesheet and script, compiled into the binary and served under names that
 //! carry a hash of their content (`/assets/site.3f2a9c1b.css`), so they can be cached for
-//! good (`immutable`): a new build with new content has new names.
+//! good (`immutable`): a new build with new content has new names. `/docs`'s Swagger UI is
+//! served the same way.
 
 use poem::http::header;
 use poem::{Request, Response, handler, web::Path};
@@ -41,6 +42,35 @@ pub static JS: LazyLock<Asset> = LazyLock::new(|| {
     )
 });
 
+/// Swagger UI for `/docs` (swagger-ui-dist, Apache-2.0, vendored in `assets/swagger-ui/` by
+/// `scripts/vendor-swagger-ui.sh`) and the script that starts it.
+pub static SWAGGER_JS: LazyLock<Asset> = LazyLock::new(|| {
+    asset(
+        "swagger-ui-bundle",
+        "js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../assets/swagger-ui/swagger-ui-bundle.js"),
+    )
+});
+
+pub static SWAGGER_CSS: LazyLock<Asset> = LazyLock::new(|| {
+    asset(
+        "swagger-ui",
+        "css",
+        "text/css; charset=utf-8",
+        include_bytes!("../../assets/swagger-ui/swagger-ui.css"),
+    )
+});
+
+pub static DOCS_JS: LazyLock<Asset> = LazyLock::new(|| {
+    asset(
+        "docs",
+        "js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../assets/docs.js"),
+    )
+});
+
 /// The path a page links to.
 pub fn href(a: &Asset) -> String {
     format!("/assets/{}", a.name)
@@ -49,7 +79,10 @@ pub fn href(a: &Asset) -> String {
 /// `GET /assets/{name}`: only the current fingerprinted names exist.
 #[handler]
 pub fn serve(Path(name): Path<String>, _req: &Request) -> Response {
-    match [&*CSS, &*JS].into_iter().find(|a| a.name == name) {
+    match [&*CSS, &*JS, &*SWAGGER_JS, &*SWAGGER_CSS, &*DOCS_JS]
+        .into_iter()
+        .find(|a| a.name == name)
+    {
         Some(a) => Response::builder()
             .content_type(a.content_type)
             .header(header::CACHE_CONTROL, "public, max-age=31536000, immutable")

@@ -17,6 +17,7 @@
 //! - `/assets/{name}`: none.
 
 pub mod assets;
+pub mod docs;
 pub mod embed;
 pub mod layout;
 pub mod params;

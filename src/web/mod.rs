@@ -35,10 +35,10 @@ pub const RATELIMIT_RESET: &str = "ratelimit-reset";
 /// The CSP of every response but the docs page: nothing may load, nothing may frame it.
 const CSP_STRICT: &str =
     "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
-/// The docs page is Swagger UI served inline (script, styles and the spec in the page, so it
-/// works offline): inline script and style are allowed there and nothing from elsewhere.
-/// `connect-src 'self'` lets "Try it out" call this API.
-const CSP_DOCS: &str = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+/// The docs page is Swagger UI from this server's own assets (`pages::docs`): scripts from
+/// `self` only; styles from `self` and inline (Swagger UI styles its elements in place);
+/// `connect-src 'self'` lets it fetch `/openapi.json` and "Try it out" call this API.
+const CSP_DOCS: &str = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 /// What the guard shares between requests.
 pub struct GuardState {

@@ -188,17 +188,39 @@ async fn every_response_has_security_headers_and_a_request_id() {
         assert!(!csp.contains("unsafe"), "{path}: {csp}");
         assert!(!h["x-request-id"].is_empty(), "{path}");
     }
-    // The docs page runs Swagger UI inline: inline script and style, nothing from elsewhere.
+    // The docs page runs Swagger UI from this server's assets: scripts from 'self' only
+    // (none inline), nothing from elsewhere.
     let resp = app.get("/docs").await;
     let csp = resp.headers()["content-security-policy"]
         .to_str()
         .unwrap()
         .to_string();
-    assert!(csp.contains("script-src 'unsafe-inline'"), "{csp}");
+    assert!(csp.contains("script-src 'self';"), "{csp}");
     assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
     assert!(!csp.contains("http"), "{csp}");
     assert_eq!(resp.headers()["x-frame-options"], "DENY");
-    assert!(resp.text().await.unwrap().contains("SwaggerUIBundle"));
+    let page = resp.text().await.unwrap();
+    assert!(!page.contains("<script>"), "no inline script: {page}");
+    let scripts: Vec<&str> = page
+        .split("<script src=\"")
+        .skip(1)
+        .map(|s| &s[..s.find('"').unwrap()])
+        .collect();
+    assert_eq!(scripts.len(), 2, "{page}");
+    for src in &scripts {
+        assert!(src.starts_with("/assets/"), "{src}");
+        let js = app.get(src).await;
+        assert_eq!(js.status(), 200, "{src}");
+        assert!(
+            js.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/javascript"),
+            "{src}"
+        );
+        let body = js.text().await.unwrap();
+        assert!(body.contains("SwaggerUIBundle"), "{src}");
+    }
 
     // A sane incoming request id is kept; anything else is replaced.
     let id = |value: &'static str| {

@@ -109,6 +109,28 @@ async function unplacedOn(day) {
   }
 }
 
+test("/docs renders the served spec with Swagger UI: every operation, no foreign request, no console error", async () => {
+  const { context, page, resp, foreign, errors } = await open("/docs", 1280);
+  assert.equal(resp.status(), 200);
+  await page.waitForSelector(".opblock", { timeout: 20000 });
+  const spec = await (await fetch(`${BASE}/openapi.json`)).json();
+  let operations = 0;
+  for (const methods of Object.values(spec.paths)) {
+    for (const [m, op] of Object.entries(methods)) {
+      if (["get", "post", "put", "patch", "delete"].includes(m)) operations += Math.max(1, (op.tags || []).length);
+    }
+  }
+  // Swagger UI draws one block an operation under each of its tags.
+  await page.waitForFunction((n) => document.querySelectorAll(".opblock").length >= n, operations, { timeout: 20000 });
+  assert.equal(await page.locator(".opblock").count(), operations);
+  const title = await page.locator(".info .title").first().textContent();
+  assert.ok(title.includes(spec.info.title), `title: ${title}`);
+  await page.screenshot({ path: `${SHOTS}/docs-1280.png` });
+  assert.deepEqual(foreign, [], "requests to other origins");
+  assert.deepEqual(errors, [], "console errors (a CSP refusal shows here)");
+  await context.close();
+});
+
 test("an embed reports its height by the pym.js protocol and a plain postMessage", async () => {
   // The host page is the test's own harness: its listener is added by evaluation.
   const context = await browser.newContext({ viewport: { width: 320, height: 800 }, bypassCSP: true });

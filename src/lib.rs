@@ -11,7 +11,8 @@
 //!   no queries.
 //! - [`pages`]: the HTML face of the same service calls: pages on the API's URLs, embeds,
 //!   oEmbed. `pages::views` holds a file a page or two (`landing`, `agency`, `report`,
-//!   `records`, `lists`) and what they share (`sections`, `map`).
+//!   `records`, `lists`) and what they share (`sections`, `map`); `pages::docs` is `/docs`
+//!   (Swagger UI from `assets`).
 //! - [`service`]: use cases: writes with history in one transaction; reads from the catalog,
 //!   an in-memory fold of the revision log kept in step with the database; per-version caches.
 //!   `service::read` is the read facade: one record by id, or a `ReadError` (not found, gone).

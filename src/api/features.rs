@@ -36,15 +36,7 @@ impl Type for Day {
         MetaSchemaRef::Inline(Box::new(MetaSchema::new_with_format("string", "date")))
     }
 
-    fn as_raw_value(&self) -> Option<&Self::RawValueType> {
-        Some(self)
-    }
-
-    fn raw_element_iter<'a>(
-        &'a self,
-    ) -> Box<dyn Iterator<Item = &'a Self::RawElementValueType> + 'a> {
-        Box::new(self.as_raw_value().into_iter())
-    }
+    super::vocab::raw_self!();
 }
 
 impl ToJSON for Day {

@@ -202,28 +202,18 @@ pub struct Change {
 impl Change {
     /// A version of the record `entity_id` of `entity_kind` as the feed shows it, with the
     /// record's `data` after the change.
-    fn of(version: Version, entity_kind: EntityKind, entity_id: String, data: Value) -> Self {
-        let Version {
-            seq,
-            version,
-            change_kind,
-            actor,
-            recorded_at,
-            note,
-            sources,
-            deleted,
-        } = version;
+    fn of(v: Version, entity_kind: EntityKind, entity_id: String, data: Value) -> Self {
         Self {
-            seq,
+            seq: v.seq,
             entity_kind,
             entity_id,
-            version,
-            change_kind,
-            actor,
-            recorded_at,
-            note,
-            sources,
-            deleted,
+            version: v.version,
+            change_kind: v.change_kind,
+            actor: v.actor,
+            recorded_at: v.recorded_at,
+            note: v.note,
+            sources: v.sources,
+            deleted: v.deleted,
             data,
         }
     }

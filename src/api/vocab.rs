@@ -19,6 +19,49 @@ use poem_openapi::types::{
 };
 use std::borrow::Cow;
 
+/// A type's raw value for poem-openapi is the value itself.
+macro_rules! raw_self {
+    () => {
+        fn as_raw_value(&self) -> Option<&Self::RawValueType> {
+            Some(self)
+        }
+
+        fn raw_element_iter<'a>(
+            &'a self,
+        ) -> Box<dyn Iterator<Item = &'a Self::RawElementValueType> + 'a> {
+            Box::new(self.as_raw_value().into_iter())
+        }
+    };
+}
+pub(crate) use raw_self;
+
+/// A value written as its text (`as_str`) and parsed from it (`FromStr`, with the domain's
+/// message), in JSON and in a parameter.
+macro_rules! text_value {
+    ($ty:ty) => {
+        impl ToJSON for $ty {
+            fn to_json(&self) -> Option<serde_json::Value> {
+                Some(serde_json::Value::String(self.as_str().into()))
+            }
+        }
+
+        impl ParseFromJSON for $ty {
+            fn parse_from_json(value: Option<serde_json::Value>) -> ParseResult<Self> {
+                match value.unwrap_or_default() {
+                    serde_json::Value::String(s) => s.parse().map_err(ParseError::custom),
+                    other => Err(ParseError::expected_type(other)),
+                }
+            }
+        }
+
+        impl ParseFromParameter for $ty {
+            fn parse_from_parameter(value: &str) -> ParseResult<Self> {
+                value.parse().map_err(ParseError::custom)
+            }
+        }
+    };
+}
+
 /// Implements poem-openapi's `Type`, `ToJSON`, `ParseFromJSON` and `ParseFromParameter` for
 /// a `string_enum!` type: a named `string` schema with every value in `enum`.
 macro_rules! openapi_vocab {
@@ -47,37 +90,10 @@ macro_rules! openapi_vocab {
                 });
             }
 
-            fn as_raw_value(&self) -> Option<&Self::RawValueType> {
-                Some(self)
-            }
-
-            fn raw_element_iter<'a>(
-                &'a self,
-            ) -> Box<dyn Iterator<Item = &'a Self::RawElementValueType> + 'a> {
-                Box::new(self.as_raw_value().into_iter())
-            }
+            raw_self!();
         }
 
-        impl ToJSON for $ty {
-            fn to_json(&self) -> Option<serde_json::Value> {
-                Some(serde_json::Value::String(self.as_str().into()))
-            }
-        }
-
-        impl ParseFromJSON for $ty {
-            fn parse_from_json(value: Option<serde_json::Value>) -> ParseResult<Self> {
-                match value.unwrap_or_default() {
-                    serde_json::Value::String(s) => s.parse().map_err(ParseError::custom),
-                    other => Err(ParseError::expected_type(other)),
-                }
-            }
-        }
-
-        impl ParseFromParameter for $ty {
-            fn parse_from_parameter(value: &str) -> ParseResult<Self> {
-                value.parse().map_err(ParseError::custom)
-            }
-        }
+        text_value!($ty);
     };
 }
 
@@ -154,37 +170,10 @@ impl Type for StateCode {
         });
     }
 
-    fn as_raw_value(&self) -> Option<&Self::RawValueType> {
-        Some(self)
-    }
-
-    fn raw_element_iter<'a>(
-        &'a self,
-    ) -> Box<dyn Iterator<Item = &'a Self::RawElementValueType> + 'a> {
-        Box::new(self.as_raw_value().into_iter())
-    }
+    raw_self!();
 }
 
-impl ToJSON for StateCode {
-    fn to_json(&self) -> Option<serde_json::Value> {
-        Some(serde_json::Value::String(self.as_str().into()))
-    }
-}
-
-impl ParseFromJSON for StateCode {
-    fn parse_from_json(value: Option<serde_json::Value>) -> ParseResult<Self> {
-        match value.unwrap_or_default() {
-            serde_json::Value::String(s) => s.parse().map_err(ParseError::custom),
-            other => Err(ParseError::expected_type(other)),
-        }
-    }
-}
-
-impl ParseFromParameter for StateCode {
-    fn parse_from_parameter(value: &str) -> ParseResult<Self> {
-        value.parse().map_err(ParseError::custom)
-    }
-}
+text_value!(StateCode);
 
 /// `certain` or `possible`: a plain `string` to poem-openapi, its two values inline in the
 /// spec (`spec::enums`, as the fields that held it as text had them), where it is only ever
@@ -202,31 +191,10 @@ impl Type for Certainty {
         MetaSchemaRef::Inline(Box::new(MetaSchema::new("string")))
     }
 
-    fn as_raw_value(&self) -> Option<&Self::RawValueType> {
-        Some(self)
-    }
-
-    fn raw_element_iter<'a>(
-        &'a self,
-    ) -> Box<dyn Iterator<Item = &'a Self::RawElementValueType> + 'a> {
-        Box::new(self.as_raw_value().into_iter())
-    }
+    raw_self!();
 }
 
-impl ToJSON for Certainty {
-    fn to_json(&self) -> Option<serde_json::Value> {
-        Some(serde_json::Value::String(self.as_str().into()))
-    }
-}
-
-impl ParseFromJSON for Certainty {
-    fn parse_from_json(value: Option<serde_json::Value>) -> ParseResult<Self> {
-        match value.unwrap_or_default() {
-            serde_json::Value::String(s) => s.parse().map_err(ParseError::custom),
-            other => Err(ParseError::expected_type(other)),
-        }
-    }
-}
+text_value!(Certainty);
 
 /// A vocabulary value (or a state) as a write body gives it: the value, or the text that is
 /// none of the vocabulary's, with the domain's reason. A body still parses with an unknown
@@ -265,15 +233,7 @@ impl<T: Send + Sync + Clone + 'static> Type for Given<T> {
         MetaSchemaRef::Inline(Box::new(MetaSchema::new("string")))
     }
 
-    fn as_raw_value(&self) -> Option<&Self::RawValueType> {
-        Some(self)
-    }
-
-    fn raw_element_iter<'a>(
-        &'a self,
-    ) -> Box<dyn Iterator<Item = &'a Self::RawElementValueType> + 'a> {
-        Box::new(self.as_raw_value().into_iter())
-    }
+    raw_self!();
 }
 
 impl<T> ParseFromJSON for Given<T>

@@ -2,7 +2,7 @@
 //! citations.
 
 use super::dto::{self, AgencyList, ListMeta};
-use super::exports::{self, CsvExport, GeoJson, NdjsonExport};
+use super::exports::{self, GeoJson};
 use super::fast::{self, Fast};
 use super::geojson::{AgencyFeatureCollection, Format};
 use super::query_echo::{QueryEcho, geo_warnings};
@@ -17,7 +17,7 @@ use poem::Request;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::types::{Example, MaybeUndefined};
-use poem_openapi::{ApiResponse, Object, OpenApi, ResponseContent};
+use poem_openapi::{ApiResponse, Object, OpenApi};
 use std::collections::BTreeMap;
 
 pub struct AgenciesApi {
@@ -30,24 +30,12 @@ impl AgenciesApi {
     }
 }
 
+super::resource::list_response! {
 /// A page of agencies as JSON; or every matching agency (a page with `limit` or `cursor`)
 /// as a GeoJSON FeatureCollection, CSV or NDJSON.
-#[derive(ResponseContent)]
-pub enum AgencyListBody {
-    Json(Fast<AgencyList>),
-    #[oai(content_type = "application/geo+json")]
-    GeoJson(GeoJson<AgencyFeatureCollection>),
-    #[oai(content_type = "text/csv; charset=utf-8")]
-    Csv(CsvExport),
-    #[oai(content_type = "application/x-ndjson")]
-    Ndjson(NdjsonExport),
-}
-
-#[derive(ApiResponse)]
-pub enum AgencyListResponse {
-    /// A page of agencies. `Link` has the next page, when there is one.
-    #[oai(status = 200)]
-    Ok(AgencyListBody, #[oai(header = "Link")] Option<String>),
+AgencyListBody(Fast<AgencyList>, geo AgencyFeatureCollection);
+/// A page of agencies. `Link` has the next page, when there is one.
+AgencyListResponse;
 }
 
 super::search_body! {

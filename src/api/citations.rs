@@ -2,7 +2,7 @@
 //! a client can ask which records a source supports or page through all the evidence.
 
 use super::dto::{self, CitationList, CitationRecord, ListMeta};
-use super::exports::{self, CsvExport, NdjsonExport};
+use super::exports;
 use super::geojson::{TableFormat, negotiate_table};
 use super::vocab::{Given, Values};
 use super::{ApiTags, AppState, link_header, list_error, parse_sort};
@@ -14,7 +14,7 @@ use crate::service::listing::{self, CitationFilter};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::types::{Example, MaybeUndefined};
-use poem_openapi::{ApiResponse, Object, OpenApi, ResponseContent};
+use poem_openapi::{ApiResponse, Object, OpenApi};
 
 pub struct CitationsApi {
     state: AppState,
@@ -26,21 +26,11 @@ impl CitationsApi {
     }
 }
 
+super::resource::list_response! {
 /// A page of citations as JSON; or every matching citation as CSV or NDJSON.
-#[derive(ResponseContent)]
-pub enum CitationListBody {
-    Json(Json<CitationList>),
-    #[oai(content_type = "text/csv; charset=utf-8")]
-    Csv(CsvExport),
-    #[oai(content_type = "application/x-ndjson")]
-    Ndjson(NdjsonExport),
-}
-
-#[derive(ApiResponse)]
-pub enum CitationListResponse {
-    /// A page of citations. `Link` has the next page, when there is one.
-    #[oai(status = 200)]
-    Ok(CitationListBody, #[oai(header = "Link")] Option<String>),
+CitationListBody(Json<CitationList>);
+/// A page of citations. `Link` has the next page, when there is one.
+CitationListResponse;
 }
 
 #[derive(ApiResponse)]

@@ -1,7 +1,7 @@
 //! `/partnerships`: list with filters, sorting and paging; one partnership with its citations.
 
 use super::dto::{self, ListMeta, PartnershipList};
-use super::exports::{self, CsvExport, GeoJson, NdjsonExport};
+use super::exports::{self, GeoJson};
 use super::fast::Fast;
 use super::features::PartnershipProperties;
 use super::geojson::{Format, PartnershipFeatureCollection};
@@ -17,7 +17,7 @@ use poem::Request;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::types::{Example, MaybeUndefined};
-use poem_openapi::{ApiResponse, Object, OpenApi, ResponseContent};
+use poem_openapi::{ApiResponse, Object, OpenApi};
 use std::collections::BTreeMap;
 
 pub struct PartnershipsApi {
@@ -30,24 +30,12 @@ impl PartnershipsApi {
     }
 }
 
+super::resource::list_response! {
 /// A page of partnerships as JSON; or every matching partnership (a page with `limit` or
 /// `cursor`) as a GeoJSON FeatureCollection, CSV or NDJSON.
-#[derive(ResponseContent)]
-pub enum PartnershipListBody {
-    Json(Fast<PartnershipList>),
-    #[oai(content_type = "application/geo+json")]
-    GeoJson(GeoJson<PartnershipFeatureCollection>),
-    #[oai(content_type = "text/csv; charset=utf-8")]
-    Csv(CsvExport),
-    #[oai(content_type = "application/x-ndjson")]
-    Ndjson(NdjsonExport),
-}
-
-#[derive(ApiResponse)]
-pub enum PartnershipListResponse {
-    /// A page of partnerships. `Link` has the next page, when there is one.
-    #[oai(status = 200)]
-    Ok(PartnershipListBody, #[oai(header = "Link")] Option<String>),
+PartnershipListBody(Fast<PartnershipList>, geo PartnershipFeatureCollection);
+/// A page of partnerships. `Link` has the next page, when there is one.
+PartnershipListResponse;
 }
 
 super::search_body! {

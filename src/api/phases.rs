@@ -2,7 +2,7 @@
 //! a list of their own beside the programs that embed them.
 
 use super::dto::{self, ListMeta, PhaseList};
-use super::exports::{self, CsvExport, NdjsonExport};
+use super::exports;
 use super::geojson::{TableFormat, negotiate_table};
 use super::vocab::{Given, Values};
 use super::{ApiTags, AppState, link_header, list_error, parse_sort};
@@ -13,7 +13,7 @@ use crate::service::listing::{self, PHASE_SORTS, PhaseFilter, PhaseSortField};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::types::{Example, MaybeUndefined};
-use poem_openapi::{ApiResponse, Object, OpenApi, ResponseContent};
+use poem_openapi::{ApiResponse, Object, OpenApi};
 
 pub struct PhasesApi {
     state: AppState,
@@ -25,21 +25,11 @@ impl PhasesApi {
     }
 }
 
+super::resource::list_response! {
 /// A page of phases as JSON; or every matching phase as CSV or NDJSON.
-#[derive(ResponseContent)]
-pub enum PhaseListBody {
-    Json(Json<PhaseList>),
-    #[oai(content_type = "text/csv; charset=utf-8")]
-    Csv(CsvExport),
-    #[oai(content_type = "application/x-ndjson")]
-    Ndjson(NdjsonExport),
-}
-
-#[derive(ApiResponse)]
-pub enum PhaseListResponse {
-    /// A page of phases. `Link` has the next page, when there is one.
-    #[oai(status = 200)]
-    Ok(PhaseListBody, #[oai(header = "Link")] Option<String>),
+PhaseListBody(Json<PhaseList>);
+/// A page of phases. `Link` has the next page, when there is one.
+PhaseListResponse;
 }
 
 /// A phase with the citations that support it.

@@ -1,7 +1,7 @@
 //! `/programs`: the vendor programs agencies enrol in, with their dated phases.
 
 use super::dto::{self, ListMeta, ProgramList};
-use super::exports::{self, CsvExport, NdjsonExport};
+use super::exports;
 use super::geojson::{TableFormat, negotiate_table};
 use super::{ApiTags, AppState, link_header, list_error};
 use crate::domain::EntityKind;
@@ -11,7 +11,7 @@ use crate::service::listing;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::types::{Example, MaybeUndefined};
-use poem_openapi::{ApiResponse, Object, OpenApi, ResponseContent};
+use poem_openapi::{ApiResponse, Object, OpenApi};
 
 pub struct ProgramsApi {
     state: AppState,
@@ -23,22 +23,12 @@ impl ProgramsApi {
     }
 }
 
+super::resource::list_response! {
 /// A page of programs as JSON; or every program as CSV (without phases: they are a table of
 /// their own in the bulk download) or NDJSON (with phases).
-#[derive(ResponseContent)]
-pub enum ProgramListBody {
-    Json(Json<ProgramList>),
-    #[oai(content_type = "text/csv; charset=utf-8")]
-    Csv(CsvExport),
-    #[oai(content_type = "application/x-ndjson")]
-    Ndjson(NdjsonExport),
-}
-
-#[derive(ApiResponse)]
-pub enum ProgramListResponse {
-    /// A page of programs.
-    #[oai(status = 200)]
-    Ok(ProgramListBody, #[oai(header = "Link")] Option<String>),
+ProgramListBody(Json<ProgramList>);
+/// A page of programs.
+ProgramListResponse;
 }
 
 /// A program with its phases and the citations that support it.

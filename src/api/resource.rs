@@ -272,3 +272,37 @@ macro_rules! resource_api {
     };
 }
 pub(crate) use resource_api;
+
+/// A list's body (its JSON page, or an export as CSV or NDJSON, and GeoJSON for a geo list)
+/// and its 200 response with the `Link` header. `$doc` is the body's doc, `$ok` the
+/// response's.
+macro_rules! list_response {
+    (
+        $(#[$doc:meta])*
+        $body:ident($json:ty $(, geo $geo:ty)?);
+        $(#[$ok:meta])*
+        $resp:ident;
+    ) => {
+        $(#[$doc])*
+        #[derive(::poem_openapi::ResponseContent)]
+        pub enum $body {
+            Json($json),
+            $(
+                #[oai(content_type = "application/geo+json")]
+                GeoJson($crate::api::exports::GeoJson<$geo>),
+            )?
+            #[oai(content_type = "text/csv; charset=utf-8")]
+            Csv($crate::api::exports::CsvExport),
+            #[oai(content_type = "application/x-ndjson")]
+            Ndjson($crate::api::exports::NdjsonExport),
+        }
+
+        #[derive(::poem_openapi::ApiResponse)]
+        pub enum $resp {
+            $(#[$ok])*
+            #[oai(status = 200)]
+            Ok($body, #[oai(header = "Link")] Option<String>),
+        }
+    };
+}
+pub(crate) use list_response;

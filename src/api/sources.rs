@@ -1,7 +1,7 @@
 //! `/sources`: the evidence records cite, and what each source supports.
 
 use super::dto::{self, CitedRecord, ListMeta, SourceList};
-use super::exports::{self, CsvExport, NdjsonExport};
+use super::exports;
 use super::geojson::{TableFormat, negotiate_table};
 use super::vocab::{Given, Values};
 use super::{ApiTags, AppState, link_header, list_error, parse_sort};
@@ -12,7 +12,7 @@ use crate::service::listing::{self, SOURCE_SORTS, SourceFilter, SourceSortField}
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::types::{Example, MaybeUndefined};
-use poem_openapi::{ApiResponse, Object, OpenApi, ResponseContent};
+use poem_openapi::{ApiResponse, Object, OpenApi};
 
 pub struct SourcesApi {
     state: AppState,
@@ -24,21 +24,11 @@ impl SourcesApi {
     }
 }
 
+super::resource::list_response! {
 /// A page of sources as JSON; or every matching source as CSV or NDJSON.
-#[derive(ResponseContent)]
-pub enum SourceListBody {
-    Json(Json<SourceList>),
-    #[oai(content_type = "text/csv; charset=utf-8")]
-    Csv(CsvExport),
-    #[oai(content_type = "application/x-ndjson")]
-    Ndjson(NdjsonExport),
-}
-
-#[derive(ApiResponse)]
-pub enum SourceListResponse {
-    /// A page of sources. `Link` has the next page, when there is one.
-    #[oai(status = 200)]
-    Ok(SourceListBody, #[oai(header = "Link")] Option<String>),
+SourceListBody(Json<SourceList>);
+/// A page of sources. `Link` has the next page, when there is one.
+SourceListResponse;
 }
 
 /// A source with the records it supports.

@@ -7,7 +7,7 @@ use super::fast::{self, Fast};
 use super::geojson::{AgencyFeatureCollection, Format};
 use super::query_echo::{QueryEcho, geo_warnings};
 use super::vocab::{Given, Values, texts};
-use super::{ApiTags, AppState, geo_filter, link_header, list_error, parse_all};
+use super::{ApiTags, geo_filter, link_header, list_error, parse_all};
 use crate::domain::{EntityKind, StateCode};
 use crate::error::ApiError;
 use crate::export::tables::AgencyRow;
@@ -20,15 +20,7 @@ use poem_openapi::types::{Example, MaybeUndefined};
 use poem_openapi::{ApiResponse, Object, OpenApi};
 use std::collections::BTreeMap;
 
-pub struct AgenciesApi {
-    state: AppState,
-}
-
-impl AgenciesApi {
-    pub fn new(state: AppState) -> Self {
-        Self { state }
-    }
-}
+super::resource::api_struct!(AgenciesApi);
 
 super::resource::list_response! {
 /// A page of agencies as JSON; or every matching agency (a page with `limit` or `cursor`)

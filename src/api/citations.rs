@@ -5,7 +5,7 @@ use super::dto::{self, CitationList, CitationRecord, ListMeta};
 use super::exports;
 use super::geojson::{TableFormat, negotiate_table};
 use super::vocab::{Given, Values};
-use super::{ApiTags, AppState, link_header, list_error, parse_sort};
+use super::{ApiTags, link_header, list_error, parse_sort};
 use crate::domain::EntityKind;
 use crate::error::ApiError;
 use crate::service::catalog::Catalog;
@@ -16,15 +16,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::types::{Example, MaybeUndefined};
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
-pub struct CitationsApi {
-    state: AppState,
-}
-
-impl CitationsApi {
-    pub fn new(state: AppState) -> Self {
-        Self { state }
-    }
-}
+super::resource::api_struct!(CitationsApi);
 
 super::resource::list_response! {
 /// A page of citations as JSON; or every matching citation as CSV or NDJSON.

@@ -1,7 +1,7 @@
 //! History: every version of any record, one version as it was, what changed between two,
 //! and the change feed (JSON for mirrors, Atom for news readers).
 
-use super::{ApiTags, AppState};
+use super::ApiTags;
 use crate::domain::{ChangeKind, EntityKind};
 use crate::error::ApiError;
 use crate::service::history::{Cited, diff};
@@ -13,15 +13,7 @@ use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 use serde_json::Value;
 use time::OffsetDateTime;
 
-pub struct HistoryApi {
-    state: AppState,
-}
-
-impl HistoryApi {
-    pub fn new(state: AppState) -> Self {
-        Self { state }
-    }
-}
+super::resource::api_struct!(HistoryApi);
 
 /// The collections that keep history.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]

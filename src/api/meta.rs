@@ -1,21 +1,13 @@
 //! Service metadata: the landing page, health, and the descriptions of error types.
 
 use super::geojson::Link;
-use super::{ATTRIBUTION, ApiTags, AppState, LICENSE_NAME, LICENSE_URL, TITLE};
+use super::{ATTRIBUTION, ApiTags, LICENSE_NAME, LICENSE_URL, TITLE};
 use crate::error::{ApiError, ErrorCode, Problem};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
-pub struct MetaApi {
-    state: AppState,
-}
-
-impl MetaApi {
-    pub fn new(state: AppState) -> Self {
-        Self { state }
-    }
-}
+super::resource::api_struct!(MetaApi);
 
 /// What the service is and where to go from here.
 #[derive(Object, Clone, Debug)]

@@ -7,7 +7,7 @@ use super::features::PartnershipProperties;
 use super::geojson::{Format, PartnershipFeatureCollection};
 use super::query_echo::{QueryEcho, geo_warnings};
 use super::vocab::{Given, Values, texts};
-use super::{ApiTags, AppState, geo_filter, link_header, list_error, parse_all};
+use super::{ApiTags, geo_filter, link_header, list_error, parse_all};
 use crate::domain::{DatePrecision, EntityKind, PartialDate, StateCode};
 use crate::error::ApiError;
 use crate::export::tables::PartnershipRow;
@@ -20,15 +20,7 @@ use poem_openapi::types::{Example, MaybeUndefined};
 use poem_openapi::{ApiResponse, Object, OpenApi};
 use std::collections::BTreeMap;
 
-pub struct PartnershipsApi {
-    state: AppState,
-}
-
-impl PartnershipsApi {
-    pub fn new(state: AppState) -> Self {
-        Self { state }
-    }
-}
+super::resource::api_struct!(PartnershipsApi);
 
 super::resource::list_response! {
 /// A page of partnerships as JSON; or every matching partnership (a page with `limit` or

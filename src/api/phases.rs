@@ -5,7 +5,7 @@ use super::dto::{self, ListMeta, PhaseList};
 use super::exports;
 use super::geojson::{TableFormat, negotiate_table};
 use super::vocab::{Given, Values};
-use super::{ApiTags, AppState, link_header, list_error, parse_sort};
+use super::{ApiTags, link_header, list_error, parse_sort};
 use crate::domain::{EntityKind, Status};
 use crate::error::ApiError;
 use crate::service::export_rows;
@@ -15,15 +15,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::types::{Example, MaybeUndefined};
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
-pub struct PhasesApi {
-    state: AppState,
-}
-
-impl PhasesApi {
-    pub fn new(state: AppState) -> Self {
-        Self { state }
-    }
-}
+super::resource::api_struct!(PhasesApi);
 
 super::resource::list_response! {
 /// A page of phases as JSON; or every matching phase as CSV or NDJSON.

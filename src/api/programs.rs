@@ -3,7 +3,7 @@
 use super::dto::{self, ListMeta, ProgramList};
 use super::exports;
 use super::geojson::{TableFormat, negotiate_table};
-use super::{ApiTags, AppState, link_header, list_error};
+use super::{ApiTags, link_header, list_error};
 use crate::domain::EntityKind;
 use crate::error::ApiError;
 use crate::service::export_rows::{self, ProgramRow};
@@ -13,15 +13,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::types::{Example, MaybeUndefined};
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
-pub struct ProgramsApi {
-    state: AppState,
-}
-
-impl ProgramsApi {
-    pub fn new(state: AppState) -> Self {
-        Self { state }
-    }
-}
+super::resource::api_struct!(ProgramsApi);
 
 super::resource::list_response! {
 /// A page of programs as JSON; or every program as CSV (without phases: they are a table of

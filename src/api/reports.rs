@@ -2,8 +2,8 @@
 //! per-address rate limit of their own, see the README's limits); editors list and decide
 //! them. The public sees a report's status, never its contact. A report changes no data.
 
+use super::ApiTags;
 use super::write::BearerAuth;
-use super::{ApiTags, AppState};
 use crate::error::{ApiError, ErrorCode, Problem};
 use crate::service::reports::{self, ReportError, ReportInput, ReportStatus};
 use crate::service::tokens::Role;
@@ -13,15 +13,7 @@ use poem_openapi::payload::{Form, Json};
 use poem_openapi::{ApiRequest, ApiResponse, Enum, Object, OpenApi};
 use time::OffsetDateTime;
 
-pub struct ReportsApi {
-    state: AppState,
-}
-
-impl ReportsApi {
-    pub fn new(state: AppState) -> Self {
-        Self { state }
-    }
-}
+super::resource::api_struct!(ReportsApi);
 
 /// A correction report: what is wrong, on which record (or which agency is missing), and the
 /// evidence.

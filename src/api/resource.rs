@@ -306,3 +306,20 @@ macro_rules! list_response {
     };
 }
 pub(crate) use list_response;
+
+/// An API struct: what its operations read, the app's state.
+macro_rules! api_struct {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        pub struct $name {
+            state: $crate::api::AppState,
+        }
+
+        impl $name {
+            pub fn new(state: $crate::api::AppState) -> Self {
+                Self { state }
+            }
+        }
+    };
+}
+pub(crate) use api_struct;

@@ -4,7 +4,7 @@ use super::dto::{self, CitedRecord, ListMeta, SourceList};
 use super::exports;
 use super::geojson::{TableFormat, negotiate_table};
 use super::vocab::{Given, Values};
-use super::{ApiTags, AppState, link_header, list_error, parse_sort};
+use super::{ApiTags, link_header, list_error, parse_sort};
 use crate::domain::EntityKind;
 use crate::error::ApiError;
 use crate::service::export_rows;
@@ -14,15 +14,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::types::{Example, MaybeUndefined};
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
-pub struct SourcesApi {
-    state: AppState,
-}
-
-impl SourcesApi {
-    pub fn new(state: AppState) -> Self {
-        Self { state }
-    }
-}
+super::resource::api_struct!(SourcesApi);
 
 super::resource::list_response! {
 /// A page of sources as JSON; or every matching source as CSV or NDJSON.

@@ -4,7 +4,7 @@
 use super::dto::ListMeta;
 use super::partnerships::{PartnershipSearch, partnership_filter};
 use super::vocab::{Values, texts};
-use super::{ApiTags, AppState, list_error};
+use super::{ApiTags, list_error};
 use crate::error::ApiError;
 use crate::service::listing::PartnershipSortField;
 use crate::service::stats::Interval;
@@ -61,15 +61,7 @@ pub struct Stats {
     pub meta: ListMeta,
 }
 
-pub struct StatsApi {
-    state: AppState,
-}
-
-impl StatsApi {
-    pub fn new(state: AppState) -> Self {
-        Self { state }
-    }
-}
+super::resource::api_struct!(StatsApi);
 
 #[OpenApi(tag = "ApiTags::Statistics")]
 impl StatsApi {

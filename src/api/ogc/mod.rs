@@ -22,9 +22,9 @@ pub use documents::{
     ItemsBody, ItemsResponse, SchemaBody, SchemaResponse, SpatialExtent, TemporalExtent,
 };
 
+use super::ApiTags;
 use super::features::{AgencyProperties, PartnershipProperties};
 use super::geojson::{AgencyFeature, Link, PartnershipFeature};
-use super::{ApiTags, AppState};
 use crate::domain::{AgencyType, JurisdictionType, StateCode, Status};
 use crate::error::ApiError;
 use poem::Request;
@@ -45,15 +45,7 @@ const OGC_MAX_LIMIT: u32 = 10_000;
 
 const OGC_DEFAULT_LIMIT: u32 = 10;
 
-pub struct OgcApi {
-    state: AppState,
-}
-
-impl OgcApi {
-    pub fn new(state: AppState) -> Self {
-        Self { state }
-    }
-}
+crate::api::resource::api_struct!(OgcApi);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Kind {

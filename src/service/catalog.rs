@@ -5,6 +5,7 @@
 
 use crate::domain::{
     Agency, ChangeKind, Citation, EntityKind, Partnership, Phase, Program, Record, Source,
+    StateCode,
 };
 use crate::geo::{LatLon, SpatialIndex};
 use crate::store::StoredRevision;
@@ -111,6 +112,11 @@ pub struct Catalog {
     cited_by_counts: OrdMap<i64, u64>,
     /// How many partnerships each program has.
     program_counts: OrdMap<String, u64>,
+    /// Agency ids, and partnership ids by their agency's state, each state's in id order,
+    /// kept in step with every change: a list filtered by state and read in id order walks
+    /// its states' records only (`listing`'s `Strategy::ByState`).
+    agencies_by_state: OrdMap<StateCode, OrdSet<String>>,
+    partnerships_by_state: OrdMap<StateCode, OrdSet<i64>>,
     deleted: OrdMap<(EntityKind, String), Tombstone>,
     /// Agencies by position (those that have one). `None` in a shared copy: the index is not
     /// persistent (copying it would cost O(records)), and listing without it walks the maps
@@ -156,9 +162,31 @@ impl Default for Catalog {
             citations_by_source: OrdSet::new(),
             cited_by_counts: OrdMap::new(),
             program_counts: OrdMap::new(),
+            agencies_by_state: OrdMap::new(),
+            partnerships_by_state: OrdMap::new(),
             deleted: OrdMap::new(),
             agency_index: Some(SpatialIndex::default()),
             index_deferred: false,
+        }
+    }
+}
+
+/// Puts `item` in `key`'s set.
+fn set_add<K: Ord + Clone, V: Ord + Clone>(sets: &mut OrdMap<K, OrdSet<V>>, key: K, item: V) {
+    let mut set = sets.get(&key).cloned().unwrap_or_default();
+    set.insert(item);
+    sets.insert(key, set);
+}
+
+/// Takes `item` out of `key`'s set, forgetting a set that comes to be empty.
+fn set_remove<K: Ord + Clone, V: Ord + Clone>(sets: &mut OrdMap<K, OrdSet<V>>, key: K, item: &V) {
+    if let Some(set) = sets.get(&key) {
+        let mut set = set.clone();
+        set.remove(item);
+        if set.is_empty() {
+            sets.remove(&key);
+        } else {
+            sets.insert(key, set);
         }
     }
 }
@@ -248,6 +276,8 @@ impl Catalog {
             citations_by_source: self.citations_by_source.clone(),
             cited_by_counts: self.cited_by_counts.clone(),
             program_counts: self.program_counts.clone(),
+            agencies_by_state: self.agencies_by_state.clone(),
+            partnerships_by_state: self.partnerships_by_state.clone(),
             deleted: self.deleted.clone(),
             agency_index: None,
             index_deferred: false,
@@ -341,6 +371,15 @@ impl Catalog {
         match record {
             Record::Agency(a) => {
                 let a = AgencyEntry::new(a);
+                set_add(&mut self.agencies_by_state, a.state, a.id.clone());
+                for pid in self
+                    .partnerships_by_agency
+                    .get(&a.id)
+                    .into_iter()
+                    .flat_map(|i| i.iter())
+                {
+                    set_add(&mut self.partnerships_by_state, a.state, *pid);
+                }
                 if let Some(at) = position(&a)
                     && !self.index_deferred
                     && let Some(index) = &mut self.agency_index
@@ -361,6 +400,9 @@ impl Catalog {
                 self.confirmations.insert(key, n + 1);
                 let ids = with_id(self.partnerships_by_agency.get(&p.agency_id), p.id);
                 self.partnerships_by_agency.insert(p.agency_id.clone(), ids);
+                if let Some(state) = self.agencies.get(&p.agency_id).map(|a| a.state) {
+                    set_add(&mut self.partnerships_by_state, state, p.id);
+                }
                 add(&mut self.program_counts, p.program_id.clone(), 1);
                 self.partnerships.insert(p.id, Arc::new(p));
             }
@@ -382,8 +424,19 @@ impl Catalog {
     fn remove(&mut self, record: &Record) {
         match record {
             Record::Agency(a) => {
-                if let Some(old) = self.agencies.remove(&a.id)
-                    && let Some(at) = position(&old)
+                let Some(old) = self.agencies.remove(&a.id) else {
+                    return;
+                };
+                set_remove(&mut self.agencies_by_state, old.state, &old.id);
+                for pid in self
+                    .partnerships_by_agency
+                    .get(&old.id)
+                    .into_iter()
+                    .flat_map(|i| i.iter())
+                {
+                    set_remove(&mut self.partnerships_by_state, old.state, pid);
+                }
+                if let Some(at) = position(&old)
                     && !self.index_deferred
                     && let Some(index) = &mut self.agency_index
                 {
@@ -399,6 +452,9 @@ impl Catalog {
             Record::Partnership(p) => {
                 let old = self.partnerships.remove(&p.id);
                 if let Some(old) = &old {
+                    if let Some(state) = self.agencies.get(&old.agency_id).map(|a| a.state) {
+                        set_remove(&mut self.partnerships_by_state, state, &old.id);
+                    }
                     add(&mut self.program_counts, old.program_id.clone(), -1);
                     let key = (old.last_confirmed_source, old.last_confirmed);
                     match self.confirmations.get(&key).copied() {
@@ -468,6 +524,16 @@ impl Catalog {
             .find(|s| s.kind != crate::domain::SourceKind::Dataset)
             .or_else(|| in_order().next())
             .or_else(|| p.last_confirmed_source.and_then(|id| self.sources.get(&id)))
+    }
+
+    /// The ids of the agencies in `state`, in id order.
+    pub fn agencies_in_state(&self, state: StateCode) -> Option<&OrdSet<String>> {
+        self.agencies_by_state.get(&state)
+    }
+
+    /// The ids of the partnerships whose agency is in `state`, in id order.
+    pub fn partnerships_in_state(&self, state: StateCode) -> Option<&OrdSet<i64>> {
+        self.partnerships_by_state.get(&state)
     }
 
     pub fn partnerships_of(&self, agency_id: &str) -> Vec<&Partnership> {

@@ -2,7 +2,7 @@
 //! `Strategy`).
 
 use super::geo::{GeoFilter, nearest_first};
-use super::strategy::{Order, Strategy};
+use super::strategy::{Order, Strategy, merge_sorted};
 use super::{Hit, Period, any_or, contains_folded, fold, instant_key};
 use crate::domain::{Agency, AgencyType, JurisdictionType, QualityFlag, StateCode};
 use crate::service::catalog::{AgencyEntry, Catalog, position};
@@ -118,7 +118,8 @@ pub fn agencies<'c>(
         (AgencySortField::Distance, false) => Order::NearestFirst,
         _ => Order::Other,
     };
-    match Strategy::<Infallible>::choose(catalog, &filter.geo, None, order, req) {
+    let by_state = !filter.states.is_empty();
+    match Strategy::<Infallible>::choose(catalog, &filter.geo, None, by_state, order, req) {
         // The agency list has no agency filter: `choose` was given none, and `Infallible`
         // says so to the compiler.
         Strategy::OneAgency(none) => match none {},
@@ -165,6 +166,33 @@ pub fn agencies<'c>(
                 Box::new(catalog.agencies.range::<_, str>((from, Bound::Unbounded)))
             };
             let rows = walk.filter_map(|(_, a)| row(a)).take(page_size(req) + 1);
+            paginate(rows, sort.descending, &query, req)
+        }
+        // Only the named states' agencies, in id order from the cursor.
+        Strategy::ByState => {
+            let after = decode_after(req, &query)?;
+            let from = match after.as_ref().map(|c| &c.1) {
+                Some(SortKey::Text(id)) => Bound::Excluded(id.as_str()),
+                _ => Bound::Unbounded,
+            };
+            let mut states = filter.states.clone();
+            states.sort_unstable();
+            states.dedup();
+            let walks = states
+                .iter()
+                .filter_map(|s| catalog.agencies_in_state(*s))
+                .map(|ids| -> Box<dyn Iterator<Item = &String>> {
+                    if sort.descending {
+                        Box::new(ids.range::<_, str>((Bound::Unbounded, from)).rev())
+                    } else {
+                        Box::new(ids.range::<_, str>((from, Bound::Unbounded)))
+                    }
+                })
+                .collect();
+            let rows = merge_sorted(walks, sort.descending)
+                .filter_map(|id| catalog.agencies.get(id))
+                .filter_map(row)
+                .take(page_size(req) + 1);
             paginate(rows, sort.descending, &query, req)
         }
         Strategy::Scan => {

@@ -4,7 +4,7 @@
 use super::activity::activity;
 use super::agencies::agency_text_matches;
 use super::geo::{GeoFilter, nearest_first};
-use super::strategy::{Order, Strategy};
+use super::strategy::{Order, Strategy, merge_sorted};
 use super::{Hit, Period, any_or, fold, instant_key};
 use crate::domain::{Agency, AgencyType, Partnership, QualityFlag, StateCode, Status};
 use crate::service::catalog::{Catalog, position};
@@ -169,7 +169,8 @@ pub fn partnerships<'c>(
         _ => Order::Other,
     };
     let one_agency = filter.agency.as_deref();
-    match Strategy::choose(catalog, &filter.geo, one_agency, order, req) {
+    let by_state = !filter.states.is_empty();
+    match Strategy::choose(catalog, &filter.geo, one_agency, by_state, order, req) {
         Strategy::OneAgency(agency_id) => {
             let rows = catalog
                 .partnerships_of(agency_id)
@@ -219,6 +220,33 @@ pub fn partnerships<'c>(
             };
             let rows = walk
                 .filter_map(|(_, p)| with_agency(p))
+                .take(page_size(req) + 1);
+            paginate(rows, sort.descending, &query, req)
+        }
+        // Only the partnerships of the named states' agencies, in id order from the cursor.
+        Strategy::ByState => {
+            let after = decode_after(req, &query)?;
+            let from = match after.as_ref().map(|c| &c.1) {
+                Some(SortKey::Num(id)) => Bound::Excluded(*id as i64),
+                _ => Bound::Unbounded,
+            };
+            let mut states = filter.states.clone();
+            states.sort_unstable();
+            states.dedup();
+            let walks = states
+                .iter()
+                .filter_map(|s| catalog.partnerships_in_state(*s))
+                .map(|ids| -> Box<dyn Iterator<Item = &i64>> {
+                    if sort.descending {
+                        Box::new(ids.range((Bound::Unbounded, from)).rev())
+                    } else {
+                        Box::new(ids.range((from, Bound::Unbounded)))
+                    }
+                })
+                .collect();
+            let rows = merge_sorted(walks, sort.descending)
+                .filter_map(|id| catalog.partnerships.get(id))
+                .filter_map(|p| with_agency(p))
                 .take(page_size(req) + 1);
             paginate(rows, sort.descending, &query, req)
         }

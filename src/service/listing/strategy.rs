@@ -31,6 +31,10 @@ pub(super) enum Strategy<'c, One> {
     /// Walk the records in id order from the cursor (either way) and stop once the page is
     /// full.
     IdRange,
+    /// As `IdRange`, over only the records of the states the filter names (the catalog's
+    /// ids by state, merged in id order): a state's page costs its own records, not the
+    /// others' walked past.
+    ByState,
     /// Every record, filtered and sorted.
     Scan,
 }
@@ -54,6 +58,7 @@ impl<'c, One> Strategy<'c, One> {
         catalog: &'c Catalog,
         geo: &GeoFilter,
         one_agency: Option<One>,
+        by_state: bool,
         order: Order,
         req: &PageRequest,
     ) -> Self {
@@ -72,12 +77,42 @@ impl<'c, One> Strategy<'c, One> {
                 };
             }
         }
-        if order == Order::Id && !req.count {
-            Strategy::IdRange
-        } else {
-            Strategy::Scan
+        match (order == Order::Id && !req.count, by_state) {
+            (true, true) => Strategy::ByState,
+            (true, false) => Strategy::IdRange,
+            (false, _) => Strategy::Scan,
         }
     }
+}
+
+/// The items of `walks`, each already in order (descending or not), merged in that order:
+/// the next item is the least (or greatest) of the walks' next ones. Costs the number of
+/// walks an item, which is the number of states a filter names.
+pub(super) fn merge_sorted<'a, T: Ord + 'a>(
+    walks: Vec<Box<dyn Iterator<Item = T> + 'a>>,
+    descending: bool,
+) -> impl Iterator<Item = T> + 'a {
+    let mut walks = walks;
+    // Each walk's next item, taken ahead.
+    let mut heads: Vec<Option<T>> = walks.iter_mut().map(|w| w.next()).collect();
+    std::iter::from_fn(move || {
+        let mut best: Option<usize> = None;
+        for (i, head) in heads.iter().enumerate() {
+            let Some(head) = head else {
+                continue;
+            };
+            let better = match best.and_then(|b| heads[b].as_ref()) {
+                None => true,
+                Some(current) if descending => head > current,
+                Some(current) => head < current,
+            };
+            if better {
+                best = Some(i);
+            }
+        }
+        let i = best?;
+        std::mem::replace(&mut heads[i], walks[i].next())
+    })
 }
 
 #[cfg(test)]
@@ -106,11 +141,12 @@ mod tests {
             count,
             unbounded: false,
         };
-        match Strategy::choose(c, &geo, one, order, &req) {
+        match Strategy::choose(c, &geo, one, false, order, &req) {
             Strategy::OneAgency(_) => "one agency",
             Strategy::NearestFirst { .. } => "nearest first",
             Strategy::Radius { .. } => "radius",
             Strategy::IdRange => "id range",
+            Strategy::ByState => "by state",
             Strategy::Scan => "scan",
         }
     }
@@ -163,5 +199,58 @@ mod tests {
                 "{case} (copy)"
             );
         }
+    }
+
+    #[test]
+    fn a_state_filter_in_id_order_walks_its_states_and_a_count_still_scans() {
+        let live = catalog(&[(40.0, -90.0)]);
+        let req = |count| PageRequest {
+            limit: 10,
+            cursor: None,
+            count,
+            unbounded: false,
+        };
+        let geo = GeoFilter::default();
+        let name = |s: Strategy<'_, &str>| match s {
+            Strategy::ByState => "by state",
+            Strategy::IdRange => "id range",
+            Strategy::Scan => "scan",
+            _ => "other",
+        };
+        let choose = |by_state, order, count| {
+            name(Strategy::choose(
+                &live,
+                &geo,
+                None,
+                by_state,
+                order,
+                &req(count),
+            ))
+        };
+        assert_eq!(choose(true, Order::Id, false), "by state");
+        assert_eq!(choose(true, Order::Id, true), "scan");
+        assert_eq!(choose(true, Order::Other, false), "scan");
+        assert_eq!(choose(false, Order::Id, false), "id range");
+    }
+
+    #[test]
+    fn merged_walks_keep_their_order_either_way() {
+        let up: Vec<Box<dyn Iterator<Item = i64>>> = vec![
+            Box::new([1, 4, 9].into_iter()),
+            Box::new([2, 3, 10].into_iter()),
+            Box::new(std::iter::empty()),
+        ];
+        assert_eq!(
+            merge_sorted(up, false).collect::<Vec<_>>(),
+            [1, 2, 3, 4, 9, 10]
+        );
+        let down: Vec<Box<dyn Iterator<Item = i64>>> = vec![
+            Box::new([9, 4, 1].into_iter()),
+            Box::new([10, 3, 2].into_iter()),
+        ];
+        assert_eq!(
+            merge_sorted(down, true).collect::<Vec<_>>(),
+            [10, 9, 4, 3, 2, 1]
+        );
     }
 }

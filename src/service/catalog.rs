@@ -4,8 +4,8 @@
 //! gives the dataset as it stood at `T`.
 
 use crate::domain::{
-    Agency, ChangeKind, Citation, EntityKind, Partnership, Phase, Program, Record, Source,
-    StateCode,
+    Agency, ChangeKind, Citation, EntityKind, Partnership, Phase, Program, QualityFlag, Record,
+    Source, StateCode,
 };
 use crate::geo::{LatLon, SpatialIndex};
 use crate::store::StoredRevision;
@@ -112,11 +112,12 @@ pub struct Catalog {
     cited_by_counts: OrdMap<i64, u64>,
     /// How many partnerships each program has.
     program_counts: OrdMap<String, u64>,
-    /// Agency ids, and partnership ids by their agency's state, each state's in id order,
-    /// kept in step with every change: a list filtered by state and read in id order walks
-    /// its states' records only (`listing`'s `Strategy::ByState`).
-    agencies_by_state: OrdMap<StateCode, OrdSet<String>>,
-    partnerships_by_state: OrdMap<StateCode, OrdSet<i64>>,
+    /// Agency ids by their tags (state, quality flags), and partnership ids by their
+    /// agency's, each tag's in id order, kept in step with every change: a list filtered by
+    /// state or flag and read in id order walks those records only (`listing`'s
+    /// `Strategy::ByTag`).
+    agencies_by_tag: OrdMap<Tag, OrdSet<String>>,
+    partnerships_by_tag: OrdMap<Tag, OrdSet<i64>>,
     deleted: OrdMap<(EntityKind, String), Tombstone>,
     /// Agencies by position (those that have one). `None` in a shared copy: the index is not
     /// persistent (copying it would cost O(records)), and listing without it walks the maps
@@ -162,12 +163,27 @@ impl Default for Catalog {
             citations_by_source: OrdSet::new(),
             cited_by_counts: OrdMap::new(),
             program_counts: OrdMap::new(),
-            agencies_by_state: OrdMap::new(),
-            partnerships_by_state: OrdMap::new(),
+            agencies_by_tag: OrdMap::new(),
+            partnerships_by_tag: OrdMap::new(),
             deleted: OrdMap::new(),
             agency_index: Some(SpatialIndex::default()),
             index_deferred: false,
         }
+    }
+}
+
+/// What an agency is filed under for the filters that walk an index: its state and each of
+/// its quality flags (a partnership, under its agency's).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Tag {
+    State(StateCode),
+    Flag(QualityFlag),
+}
+
+impl Tag {
+    /// The tags of `a`.
+    pub fn of(a: &Agency) -> impl Iterator<Item = Tag> + '_ {
+        std::iter::once(Tag::State(a.state)).chain(a.quality_flags.iter().map(|f| Tag::Flag(*f)))
     }
 }
 
@@ -276,8 +292,8 @@ impl Catalog {
             citations_by_source: self.citations_by_source.clone(),
             cited_by_counts: self.cited_by_counts.clone(),
             program_counts: self.program_counts.clone(),
-            agencies_by_state: self.agencies_by_state.clone(),
-            partnerships_by_state: self.partnerships_by_state.clone(),
+            agencies_by_tag: self.agencies_by_tag.clone(),
+            partnerships_by_tag: self.partnerships_by_tag.clone(),
             deleted: self.deleted.clone(),
             agency_index: None,
             index_deferred: false,
@@ -371,14 +387,16 @@ impl Catalog {
         match record {
             Record::Agency(a) => {
                 let a = AgencyEntry::new(a);
-                set_add(&mut self.agencies_by_state, a.state, a.id.clone());
-                for pid in self
-                    .partnerships_by_agency
-                    .get(&a.id)
-                    .into_iter()
-                    .flat_map(|i| i.iter())
-                {
-                    set_add(&mut self.partnerships_by_state, a.state, *pid);
+                for tag in Tag::of(&a) {
+                    set_add(&mut self.agencies_by_tag, tag, a.id.clone());
+                    for pid in self
+                        .partnerships_by_agency
+                        .get(&a.id)
+                        .into_iter()
+                        .flat_map(|i| i.iter())
+                    {
+                        set_add(&mut self.partnerships_by_tag, tag, *pid);
+                    }
                 }
                 if let Some(at) = position(&a)
                     && !self.index_deferred
@@ -400,8 +418,10 @@ impl Catalog {
                 self.confirmations.insert(key, n + 1);
                 let ids = with_id(self.partnerships_by_agency.get(&p.agency_id), p.id);
                 self.partnerships_by_agency.insert(p.agency_id.clone(), ids);
-                if let Some(state) = self.agencies.get(&p.agency_id).map(|a| a.state) {
-                    set_add(&mut self.partnerships_by_state, state, p.id);
+                if let Some(a) = self.agencies.get(&p.agency_id) {
+                    for tag in Tag::of(a) {
+                        set_add(&mut self.partnerships_by_tag, tag, p.id);
+                    }
                 }
                 add(&mut self.program_counts, p.program_id.clone(), 1);
                 self.partnerships.insert(p.id, Arc::new(p));
@@ -427,14 +447,16 @@ impl Catalog {
                 let Some(old) = self.agencies.remove(&a.id) else {
                     return;
                 };
-                set_remove(&mut self.agencies_by_state, old.state, &old.id);
-                for pid in self
-                    .partnerships_by_agency
-                    .get(&old.id)
-                    .into_iter()
-                    .flat_map(|i| i.iter())
-                {
-                    set_remove(&mut self.partnerships_by_state, old.state, pid);
+                for tag in Tag::of(&old) {
+                    set_remove(&mut self.agencies_by_tag, tag, &old.id);
+                    for pid in self
+                        .partnerships_by_agency
+                        .get(&old.id)
+                        .into_iter()
+                        .flat_map(|i| i.iter())
+                    {
+                        set_remove(&mut self.partnerships_by_tag, tag, pid);
+                    }
                 }
                 if let Some(at) = position(&old)
                     && !self.index_deferred
@@ -452,8 +474,10 @@ impl Catalog {
             Record::Partnership(p) => {
                 let old = self.partnerships.remove(&p.id);
                 if let Some(old) = &old {
-                    if let Some(state) = self.agencies.get(&old.agency_id).map(|a| a.state) {
-                        set_remove(&mut self.partnerships_by_state, state, &old.id);
+                    if let Some(a) = self.agencies.get(&old.agency_id) {
+                        for tag in Tag::of(a) {
+                            set_remove(&mut self.partnerships_by_tag, tag, &old.id);
+                        }
                     }
                     add(&mut self.program_counts, old.program_id.clone(), -1);
                     let key = (old.last_confirmed_source, old.last_confirmed);
@@ -526,14 +550,14 @@ impl Catalog {
             .or_else(|| p.last_confirmed_source.and_then(|id| self.sources.get(&id)))
     }
 
-    /// The ids of the agencies in `state`, in id order.
-    pub fn agencies_in_state(&self, state: StateCode) -> Option<&OrdSet<String>> {
-        self.agencies_by_state.get(&state)
+    /// The ids of the agencies with `tag` (in a state, or carrying a flag), in id order.
+    pub fn agencies_tagged(&self, tag: Tag) -> Option<&OrdSet<String>> {
+        self.agencies_by_tag.get(&tag)
     }
 
-    /// The ids of the partnerships whose agency is in `state`, in id order.
-    pub fn partnerships_in_state(&self, state: StateCode) -> Option<&OrdSet<i64>> {
-        self.partnerships_by_state.get(&state)
+    /// The ids of the partnerships whose agency has `tag`, in id order.
+    pub fn partnerships_tagged(&self, tag: Tag) -> Option<&OrdSet<i64>> {
+        self.partnerships_by_tag.get(&tag)
     }
 
     pub fn partnerships_of(&self, agency_id: &str) -> Vec<&Partnership> {

@@ -2,7 +2,7 @@
 //! `Strategy`).
 
 use super::geo::{GeoFilter, nearest_first};
-use super::strategy::{Order, Strategy, merge_sorted};
+use super::strategy::{Order, Strategy, merge_sorted, tags};
 use super::{Hit, Period, any_or, contains_folded, fold, instant_key};
 use crate::domain::{Agency, AgencyType, JurisdictionType, QualityFlag, StateCode};
 use crate::service::catalog::{AgencyEntry, Catalog, position};
@@ -118,8 +118,8 @@ pub fn agencies<'c>(
         (AgencySortField::Distance, false) => Order::NearestFirst,
         _ => Order::Other,
     };
-    let by_state = !filter.states.is_empty();
-    match Strategy::<Infallible>::choose(catalog, &filter.geo, None, by_state, order, req) {
+    let tags = tags(&filter.states, &filter.quality_flags);
+    match Strategy::<Infallible>::choose(catalog, &filter.geo, None, tags, order, req) {
         // The agency list has no agency filter: `choose` was given none, and `Infallible`
         // says so to the compiler.
         Strategy::OneAgency(none) => match none {},
@@ -168,19 +168,16 @@ pub fn agencies<'c>(
             let rows = walk.filter_map(|(_, a)| row(a)).take(page_size(req) + 1);
             paginate(rows, sort.descending, &query, req)
         }
-        // Only the named states' agencies, in id order from the cursor.
-        Strategy::ByState => {
+        // Only the agencies of the named states (or flags), in id order from the cursor.
+        Strategy::ByTag(tags) => {
             let after = decode_after(req, &query)?;
             let from = match after.as_ref().map(|c| &c.1) {
                 Some(SortKey::Text(id)) => Bound::Excluded(id.as_str()),
                 _ => Bound::Unbounded,
             };
-            let mut states = filter.states.clone();
-            states.sort_unstable();
-            states.dedup();
-            let walks = states
+            let walks = tags
                 .iter()
-                .filter_map(|s| catalog.agencies_in_state(*s))
+                .filter_map(|t| catalog.agencies_tagged(*t))
                 .map(|ids| -> Box<dyn Iterator<Item = &String>> {
                     if sort.descending {
                         Box::new(ids.range::<_, str>((Bound::Unbounded, from)).rev())

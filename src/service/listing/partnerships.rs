@@ -4,7 +4,7 @@
 use super::activity::activity;
 use super::agencies::agency_text_matches;
 use super::geo::{GeoFilter, nearest_first};
-use super::strategy::{Order, Strategy, merge_sorted};
+use super::strategy::{Order, Strategy, merge_sorted, tags};
 use super::{Hit, Period, any_or, fold, instant_key};
 use crate::domain::{Agency, AgencyType, Partnership, QualityFlag, StateCode, Status};
 use crate::service::catalog::{Catalog, position};
@@ -169,8 +169,8 @@ pub fn partnerships<'c>(
         _ => Order::Other,
     };
     let one_agency = filter.agency.as_deref();
-    let by_state = !filter.states.is_empty();
-    match Strategy::choose(catalog, &filter.geo, one_agency, by_state, order, req) {
+    let tags = tags(&filter.states, &filter.agency_quality_flags);
+    match Strategy::choose(catalog, &filter.geo, one_agency, tags, order, req) {
         Strategy::OneAgency(agency_id) => {
             let rows = catalog
                 .partnerships_of(agency_id)
@@ -223,19 +223,17 @@ pub fn partnerships<'c>(
                 .take(page_size(req) + 1);
             paginate(rows, sort.descending, &query, req)
         }
-        // Only the partnerships of the named states' agencies, in id order from the cursor.
-        Strategy::ByState => {
+        // Only the partnerships of the named states' (or flags') agencies, in id order from
+        // the cursor.
+        Strategy::ByTag(tags) => {
             let after = decode_after(req, &query)?;
             let from = match after.as_ref().map(|c| &c.1) {
                 Some(SortKey::Num(id)) => Bound::Excluded(*id as i64),
                 _ => Bound::Unbounded,
             };
-            let mut states = filter.states.clone();
-            states.sort_unstable();
-            states.dedup();
-            let walks = states
+            let walks = tags
                 .iter()
-                .filter_map(|s| catalog.partnerships_in_state(*s))
+                .filter_map(|t| catalog.partnerships_tagged(*t))
                 .map(|ids| -> Box<dyn Iterator<Item = &i64>> {
                     if sort.descending {
                         Box::new(ids.range((Bound::Unbounded, from)).rev())

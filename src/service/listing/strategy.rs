@@ -4,7 +4,7 @@
 
 use super::geo::GeoFilter;
 use crate::geo::{LatLon, Near, SpatialIndex};
-use crate::service::catalog::{AgencyEntry, Catalog};
+use crate::service::catalog::{AgencyEntry, Catalog, Tag};
 use crate::service::paging::PageRequest;
 
 /// The walk that finds a page. Every one gives the same rows in the same order; they differ
@@ -31,10 +31,10 @@ pub(super) enum Strategy<'c, One> {
     /// Walk the records in id order from the cursor (either way) and stop once the page is
     /// full.
     IdRange,
-    /// As `IdRange`, over only the records of the states the filter names (the catalog's
-    /// ids by state, merged in id order): a state's page costs its own records, not the
-    /// others' walked past.
-    ByState,
+    /// As `IdRange`, over only the records filed under the tags the filter names (its
+    /// states, else its quality flags: the catalog's ids by tag, merged in id order): a
+    /// state's page costs its own records, not the others' walked past.
+    ByTag(Vec<Tag>),
     /// Every record, filtered and sorted.
     Scan,
 }
@@ -58,7 +58,7 @@ impl<'c, One> Strategy<'c, One> {
         catalog: &'c Catalog,
         geo: &GeoFilter,
         one_agency: Option<One>,
-        by_state: bool,
+        tags: Vec<Tag>,
         order: Order,
         req: &PageRequest,
     ) -> Self {
@@ -77,17 +77,34 @@ impl<'c, One> Strategy<'c, One> {
                 };
             }
         }
-        match (order == Order::Id && !req.count, by_state) {
-            (true, true) => Strategy::ByState,
-            (true, false) => Strategy::IdRange,
+        match (order == Order::Id && !req.count, tags.is_empty()) {
+            (true, false) => Strategy::ByTag(tags),
+            (true, true) => Strategy::IdRange,
             (false, _) => Strategy::Scan,
         }
     }
 }
 
-/// The items of `walks`, each already in order (descending or not), merged in that order:
-/// the next item is the least (or greatest) of the walks' next ones. Costs the number of
-/// walks an item, which is the number of states a filter names.
+/// The tags a filter's walk goes through: the states it names, else the quality flags (an
+/// agency has one state and any flags, so states are the narrower walk). Each once.
+pub(super) fn tags(
+    states: &[crate::domain::StateCode],
+    flags: &[crate::domain::QualityFlag],
+) -> Vec<Tag> {
+    let mut tags: Vec<Tag> = if states.is_empty() {
+        flags.iter().map(|f| Tag::Flag(*f)).collect()
+    } else {
+        states.iter().map(|s| Tag::State(*s)).collect()
+    };
+    tags.sort_unstable();
+    tags.dedup();
+    tags
+}
+
+/// The items of `walks`, each already in order (descending or not) and without repeats,
+/// merged in that order without repeats (an agency with two of the flags asked for is in
+/// two walks): the next item is the least (or greatest) of the walks' next ones. Costs the
+/// number of walks an item: the number of tags a filter names.
 pub(super) fn merge_sorted<'a, T: Ord + 'a>(
     walks: Vec<Box<dyn Iterator<Item = T> + 'a>>,
     descending: bool,
@@ -111,7 +128,14 @@ pub(super) fn merge_sorted<'a, T: Ord + 'a>(
             }
         }
         let i = best?;
-        std::mem::replace(&mut heads[i], walks[i].next())
+        let item = std::mem::replace(&mut heads[i], walks[i].next())?;
+        // The same item at the head of another walk is a repeat: move that walk on.
+        for (j, head) in heads.iter_mut().enumerate() {
+            if head.as_ref() == Some(&item) {
+                *head = walks[j].next();
+            }
+        }
+        Some(item)
     })
 }
 
@@ -141,12 +165,12 @@ mod tests {
             count,
             unbounded: false,
         };
-        match Strategy::choose(c, &geo, one, false, order, &req) {
+        match Strategy::choose(c, &geo, one, Vec::new(), order, &req) {
             Strategy::OneAgency(_) => "one agency",
             Strategy::NearestFirst { .. } => "nearest first",
             Strategy::Radius { .. } => "radius",
             Strategy::IdRange => "id range",
-            Strategy::ByState => "by state",
+            Strategy::ByTag(_) => "by tag",
             Strategy::Scan => "scan",
         }
     }
@@ -202,7 +226,7 @@ mod tests {
     }
 
     #[test]
-    fn a_state_filter_in_id_order_walks_its_states_and_a_count_still_scans() {
+    fn a_tag_filter_in_id_order_walks_its_tags_and_a_count_still_scans() {
         let live = catalog(&[(40.0, -90.0)]);
         let req = |count| PageRequest {
             limit: 10,
@@ -212,25 +236,26 @@ mod tests {
         };
         let geo = GeoFilter::default();
         let name = |s: Strategy<'_, &str>| match s {
-            Strategy::ByState => "by state",
+            Strategy::ByTag(_) => "by tag",
             Strategy::IdRange => "id range",
             Strategy::Scan => "scan",
             _ => "other",
         };
-        let choose = |by_state, order, count| {
+        let wi = || vec![Tag::State("WI".parse().unwrap())];
+        let choose = |tags, order, count| {
             name(Strategy::choose(
                 &live,
                 &geo,
                 None,
-                by_state,
+                tags,
                 order,
                 &req(count),
             ))
         };
-        assert_eq!(choose(true, Order::Id, false), "by state");
-        assert_eq!(choose(true, Order::Id, true), "scan");
-        assert_eq!(choose(true, Order::Other, false), "scan");
-        assert_eq!(choose(false, Order::Id, false), "id range");
+        assert_eq!(choose(wi(), Order::Id, false), "by tag");
+        assert_eq!(choose(wi(), Order::Id, true), "scan");
+        assert_eq!(choose(wi(), Order::Other, false), "scan");
+        assert_eq!(choose(Vec::new(), Order::Id, false), "id range");
     }
 
     #[test]
@@ -246,11 +271,12 @@ mod tests {
         );
         let down: Vec<Box<dyn Iterator<Item = i64>>> = vec![
             Box::new([9, 4, 1].into_iter()),
-            Box::new([10, 3, 2].into_iter()),
+            Box::new([10, 4, 3, 2].into_iter()),
         ];
         assert_eq!(
             merge_sorted(down, true).collect::<Vec<_>>(),
-            [10, 9, 4, 3, 2, 1]
+            [10, 9, 4, 3, 2, 1],
+            "an item in two walks comes once"
         );
     }
 }

@@ -122,7 +122,7 @@ impl AgenciesApi {
         let catalog = super::view(&self.state, search.as_of.as_deref()).await?;
         let page = self
             .state
-            .totals
+            .lists
             .agencies(&catalog, &filter, sort, &page_req)
             .map_err(list_error)?;
         let link = link_base.and_then(|r| link_header(r, page.next.as_deref()));

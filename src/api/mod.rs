@@ -75,8 +75,9 @@ pub struct AppState {
     pub public_url: std::sync::Arc<crate::web::base_url::PublicUrl>,
     /// `/stats` answers, each computed once per dataset version (`service::stats`).
     pub stats_cache: std::sync::Arc<crate::service::stats::StatsCache>,
-    /// Totals of counted pages, each counted once per dataset version (`service::totals`).
-    pub totals: std::sync::Arc<crate::service::totals::Totals>,
+    /// What list pages keep per dataset version: the totals of counted pages and the orders
+    /// of sorted ones (`service::list_cache`).
+    pub lists: std::sync::Arc<crate::service::list_cache::ListCache>,
     /// The catalog's extent (OGC collections), found once per dataset version.
     pub extents:
         std::sync::Arc<crate::service::per_version::PerVersion<crate::service::catalog::Extent>>,
@@ -94,7 +95,7 @@ impl AppState {
             max_polygon_vertices: limits.max_polygon_vertices.max(4),
             public_url: Default::default(),
             stats_cache: Default::default(),
-            totals: Default::default(),
+            lists: Default::default(),
             extents: std::sync::Arc::new(crate::service::per_version::PerVersion::new(2)),
         }
     }

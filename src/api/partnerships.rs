@@ -206,7 +206,7 @@ impl PartnershipsApi {
         check_names(&catalog, &filter)?;
         let page = self
             .state
-            .totals
+            .lists
             .partnerships(&catalog, &filter, sort, &page_req)
             .map_err(list_error)?;
         let meta = ListMeta::of(&catalog).with_query(

@@ -9,6 +9,7 @@ pub mod edit;
 pub mod export_rows;
 pub mod history;
 pub mod import;
+pub mod list_cache;
 pub mod listing;
 pub mod paging;
 pub mod per_version;
@@ -20,7 +21,6 @@ pub mod shipped;
 pub mod stats;
 pub mod synthetic;
 pub mod tokens;
-pub mod totals;
 pub mod writer;
 
 #[cfg(test)]

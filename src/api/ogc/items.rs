@@ -147,7 +147,7 @@ fn agencies(
         descending: false,
     };
     let page = state
-        .totals
+        .lists
         .agencies(catalog, &filter, sort, page_req)
         .map_err(list_error)?;
     let mut echo = QueryEcho::agencies(&filter, sort, &[("id", AgencySortField::Id)], page_req);
@@ -202,7 +202,7 @@ fn partnerships(
         descending: false,
     };
     let page = state
-        .totals
+        .lists
         .partnerships(catalog, &filter, sort, page_req)
         .map_err(list_error)?;
     let echo = QueryEcho::partnerships(

@@ -70,7 +70,7 @@ pub(super) fn agency_text_matches(a: &Agency, q: &str) -> bool {
     contains_folded(&a.name, q) || a.city.as_deref().is_some_and(|c| contains_folded(c, q))
 }
 
-fn agency_key(a: &Agency, field: AgencySortField, distance: Option<f64>) -> SortKey {
+pub(super) fn agency_key(a: &Agency, field: AgencySortField, distance: Option<f64>) -> SortKey {
     match field {
         AgencySortField::Id => SortKey::Null,
         AgencySortField::Name => SortKey::Text(fold(&a.name)),
@@ -81,30 +81,32 @@ fn agency_key(a: &Agency, field: AgencySortField, distance: Option<f64>) -> Sort
     }
 }
 
-pub fn agencies<'c>(
+/// Whether `a` has a partnership in the filter's period (any agency, without one).
+fn in_period(catalog: &Catalog, filter: &AgencyFilter, a: &Agency) -> bool {
+    filter.period.is_none_or(|period| {
+        catalog
+            .partnerships_of(&a.id)
+            .into_iter()
+            .any(|p| period.meets(p))
+    })
+}
+
+/// An agency's row of the list, when it matches the filter: its sort key, its id (the
+/// tiebreak) and the hit.
+pub(super) fn agency_row<'c, 'f>(
     catalog: &'c Catalog,
-    filter: &AgencyFilter,
-    sort: Sort<AgencySortField>,
-    req: &PageRequest,
-) -> Result<Page<Hit<&'c AgencyEntry>>, ListError> {
-    let query = fingerprint(&("agencies", filter, sort));
-    let in_period = |a: &Agency| {
-        filter.period.is_none_or(|period| {
-            catalog
-                .partnerships_of(&a.id)
-                .into_iter()
-                .any(|p| period.meets(p))
-        })
-    };
-    let row = |a: &'c AgencyEntry| {
-        if !(filter.matches(a) && in_period(a)) {
+    filter: &'f AgencyFilter,
+    field: AgencySortField,
+) -> impl Fn(&'c AgencyEntry) -> Option<(SortKey, &'c AgencyEntry, Hit<&'c AgencyEntry>)> + use<'c, 'f>
+{
+    move |a: &'c AgencyEntry| {
+        if !(filter.matches(a) && in_period(catalog, filter, a)) {
             return None;
         }
         let (ok, distance) = filter.geo.check(position(a));
         ok.then(|| {
-            let key = agency_key(a, sort.field, distance);
             (
-                key,
+                agency_key(a, field, distance),
                 a,
                 Hit {
                     item: a,
@@ -112,7 +114,18 @@ pub fn agencies<'c>(
                 },
             )
         })
-    };
+    }
+}
+
+pub fn agencies<'c>(
+    catalog: &'c Catalog,
+    filter: &AgencyFilter,
+    sort: Sort<AgencySortField>,
+    req: &PageRequest,
+) -> Result<Page<Hit<&'c AgencyEntry>>, ListError> {
+    let query = fingerprint(&("agencies", filter, sort));
+    let row = agency_row(catalog, filter, sort.field);
+    let in_period = |a: &Agency| in_period(catalog, filter, a);
     let order = match (sort.field, sort.descending) {
         (AgencySortField::Id, _) => Order::Id,
         (AgencySortField::Distance, false) => Order::NearestFirst,

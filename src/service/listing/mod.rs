@@ -11,6 +11,7 @@
 mod activity;
 mod agencies;
 mod geo;
+pub mod ordered;
 mod partnerships;
 mod programs;
 mod sources;

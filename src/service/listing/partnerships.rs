@@ -125,7 +125,7 @@ impl PartnershipFilter {
     }
 }
 
-fn partnership_key(
+pub(super) fn partnership_key(
     p: &Partnership,
     agency: Option<&Agency>,
     field: PartnershipSortField,
@@ -141,19 +141,19 @@ fn partnership_key(
     }
 }
 
-pub fn partnerships<'c>(
+/// A partnership's row of the list (with its agency), when it matches the filter: its sort
+/// key, its id (the tiebreak) and the hit.
+pub(super) fn partnership_row<'c, 'f>(
     catalog: &'c Catalog,
-    filter: &PartnershipFilter,
-    sort: Sort<PartnershipSortField>,
-    req: &PageRequest,
-) -> Result<Page<Hit<&'c Partnership>>, ListError> {
-    let query = fingerprint(&("partnerships", filter, sort));
-    let row = |p: &'c Partnership, agency: Option<&'c Agency>| {
+    filter: &'f PartnershipFilter,
+    field: PartnershipSortField,
+) -> impl Fn(&'c Partnership, Option<&'c Agency>) -> Option<(SortKey, SortKey, Hit<&'c Partnership>)>
++ use<'c, 'f> {
+    move |p: &'c Partnership, agency: Option<&'c Agency>| {
         let (ok, distance) = filter.geo.check(agency.and_then(position));
         (ok && filter.matches(p, agency) && filter.active(catalog, p)).then(|| {
-            let key = partnership_key(p, agency, sort.field, distance);
             (
-                key,
+                partnership_key(p, agency, field, distance),
                 SortKey::Num(p.id as f64),
                 Hit {
                     item: p,
@@ -161,7 +161,17 @@ pub fn partnerships<'c>(
                 },
             )
         })
-    };
+    }
+}
+
+pub fn partnerships<'c>(
+    catalog: &'c Catalog,
+    filter: &PartnershipFilter,
+    sort: Sort<PartnershipSortField>,
+    req: &PageRequest,
+) -> Result<Page<Hit<&'c Partnership>>, ListError> {
+    let query = fingerprint(&("partnerships", filter, sort));
+    let row = partnership_row(catalog, filter, sort.field);
     let with_agency = |p: &'c Partnership| row(p, catalog.agencies.get(&p.agency_id).map(|a| &**a));
     let order = match (sort.field, sort.descending) {
         (PartnershipSortField::Id, _) => Order::Id,

@@ -617,3 +617,78 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+
+    /// A list sorted by a field, read from that field's order (`listing::ordered`), gives
+    /// the rows of one unbounded sorted request, page by page either way; its cursors and
+    /// `listing`'s are the same, so pages may alternate between the two.
+    #[test]
+    fn ordered_pages_equal_the_sorted_request_and_share_its_cursors(
+        points in proptest::collection::vec(point(), 1..60),
+        limit in 1usize..9,
+        flag_some in any::<bool>(),
+    ) {
+        use crate::service::listing::ordered;
+        let mut c = catalog(&points);
+        if flag_some {
+            // Some agencies flagged, so a filter keeps part of the rows.
+            let ids: Vec<String> = c.agencies.keys().step_by(3).cloned().collect();
+            for (seq, id) in ids.iter().enumerate() {
+                let mut a = (**c.agencies.get(id).unwrap()).clone();
+                a.quality_flags = vec![crate::domain::QualityFlag::CountyNotFound];
+                let rev = crate::service::fixtures::revision(
+                    1_000 + seq as i64,
+                    crate::domain::Record::Agency(a),
+                    crate::domain::ChangeKind::Amended,
+                );
+                c.apply(&rev).unwrap();
+            }
+        }
+        let flags = if flag_some { vec![crate::domain::QualityFlag::CountyNotFound] } else { vec![] };
+        for &(name, field) in AGENCY_SORTS {
+            if matches!(field, AgencySortField::Id | AgencySortField::Distance) {
+                continue;
+            }
+            let order = ordered::agency_order(&c, field);
+            for descending in [false, true] {
+                let sort = Sort { field, descending };
+                let filter = AgencyFilter { quality_flags: flags.clone(), ..Default::default() };
+                prop_assert!(ordered::agencies_use_order(&filter, sort));
+                let want = walk(None, |req| listing::agencies(&c, &filter, sort, req).unwrap(), |h| (h.item.id.clone(), None));
+                let mut turn = 0;
+                let got = walk(Some(limit), |req| {
+                    turn += 1;
+                    if turn % 2 == 0 {
+                        listing::agencies(&c, &filter, sort, req).unwrap()
+                    } else {
+                        ordered::agencies(&c, &filter, sort, req, &order).unwrap()
+                    }
+                }, |h| (h.item.id.clone(), None));
+                prop_assert_eq!(&got, &want, "agencies by {} desc={}", name, descending);
+            }
+        }
+        for &(name, field) in PARTNERSHIP_SORTS {
+            if matches!(field, PartnershipSortField::Id | PartnershipSortField::Distance) {
+                continue;
+            }
+            let order = ordered::partnership_order(&c, field);
+            for descending in [false, true] {
+                let sort = Sort { field, descending };
+                let filter = PartnershipFilter { agency_quality_flags: flags.clone(), ..Default::default() };
+                let want = walk(None, |req| listing::partnerships(&c, &filter, sort, req).unwrap(), |h| (h.item.id.to_string(), None));
+                let mut turn = 0;
+                let got = walk(Some(limit), |req| {
+                    turn += 1;
+                    if turn % 2 == 0 {
+                        listing::partnerships(&c, &filter, sort, req).unwrap()
+                    } else {
+                        ordered::partnerships(&c, &filter, sort, req, &order).unwrap()
+                    }
+                }, |h| (h.item.id.to_string(), None));
+                prop_assert_eq!(&got, &want, "partnerships by {} desc={}", name, descending);
+            }
+        }
+    }
+}

@@ -1,0 +1,145 @@
+//! What list pages keep per dataset version, so that no page pays for the whole dataset:
+//!
+//! - Totals (`count=true`, OGC's `numberMatched`): the page itself is found the cheap way
+//!   (the keyset walk from the cursor, or the nearest-first walk of the index), and the total
+//!   of its query is looked up, or counted the first time the query is asked after a write.
+//! - Orders: a list sorted by a field other than the id or the distance reads its pages from
+//!   every record's (key, id), sorted the first time that sort is asked after a write
+//!   (`listing::ordered`), instead of sorting every match on every request.
+
+use super::catalog::{AgencyEntry, Catalog};
+use super::listing::ordered;
+use super::listing::{
+    self, AgencyFilter, AgencySortField, Hit, ListError, Page, PageRequest, PartnershipFilter,
+    PartnershipSortField, Sort,
+};
+use super::paging::SortKey;
+use super::per_version::PerVersion;
+use crate::domain::Partnership;
+
+/// How many queries' totals a process keeps.
+pub const CACHED_TOTALS: usize = 256;
+/// How many orders (a sort field of a list, at a version) a process keeps: every field of
+/// both lists, and a past version's or two.
+pub const CACHED_ORDERS: usize = 16;
+
+pub struct ListCache {
+    totals: PerVersion<usize>,
+    agency_orders: PerVersion<Vec<(SortKey, String)>>,
+    partnership_orders: PerVersion<Vec<(SortKey, i64)>>,
+}
+
+impl Default for ListCache {
+    fn default() -> Self {
+        Self {
+            totals: PerVersion::new(CACHED_TOTALS),
+            agency_orders: PerVersion::new(CACHED_ORDERS),
+            partnership_orders: PerVersion::new(CACHED_ORDERS),
+        }
+    }
+}
+
+/// The request without its count, and the request that counts (one row, from the start).
+fn split(req: &PageRequest) -> (PageRequest, PageRequest) {
+    let page = PageRequest {
+        count: false,
+        ..req.clone()
+    };
+    let count = PageRequest {
+        limit: 1,
+        cursor: None,
+        count: true,
+        unbounded: false,
+    };
+    (page, count)
+}
+
+impl ListCache {
+    /// A page of agencies: from the sort's order when it has one (see the module), else
+    /// `listing::agencies`.
+    fn agency_page<'c>(
+        &self,
+        catalog: &'c Catalog,
+        filter: &AgencyFilter,
+        sort: Sort<AgencySortField>,
+        req: &PageRequest,
+    ) -> Result<Page<Hit<&'c AgencyEntry>>, ListError> {
+        if req.count || req.unbounded || !ordered::agencies_use_order(filter, sort) {
+            return listing::agencies(catalog, filter, sort, req);
+        }
+        let order = self
+            .agency_orders
+            .get_or(catalog.seq(), format!("{:?}", sort.field), || {
+                ordered::agency_order(catalog, sort.field)
+            });
+        ordered::agencies(catalog, filter, sort, req, &order)
+    }
+
+    /// See [`Self::agency_page`].
+    fn partnership_page<'c>(
+        &self,
+        catalog: &'c Catalog,
+        filter: &PartnershipFilter,
+        sort: Sort<PartnershipSortField>,
+        req: &PageRequest,
+    ) -> Result<Page<Hit<&'c Partnership>>, ListError> {
+        if req.count || req.unbounded || !ordered::partnerships_use_order(filter, sort) {
+            return listing::partnerships(catalog, filter, sort, req);
+        }
+        let order =
+            self.partnership_orders
+                .get_or(catalog.seq(), format!("{:?}", sort.field), || {
+                    ordered::partnership_order(catalog, sort.field)
+                });
+        ordered::partnerships(catalog, filter, sort, req, &order)
+    }
+
+    /// A page of agencies (see [`Self::agency_page`]), its total (when asked) counted once
+    /// per version.
+    pub fn agencies<'c>(
+        &self,
+        catalog: &'c Catalog,
+        filter: &AgencyFilter,
+        sort: Sort<AgencySortField>,
+        req: &PageRequest,
+    ) -> Result<Page<Hit<&'c AgencyEntry>>, ListError> {
+        if !req.count {
+            return self.agency_page(catalog, filter, sort, req);
+        }
+        let (page_req, count_req) = split(req);
+        let mut page = self.agency_page(catalog, filter, sort, &page_req)?;
+        // The sort does not change how many match.
+        let total =
+            self.totals
+                .get_or_try(catalog.seq(), format!("agencies {filter:?}"), || {
+                    listing::agencies(catalog, filter, sort, &count_req)
+                        .map(|p| p.total.unwrap_or(0))
+                })?;
+        page.total = Some(*total);
+        Ok(page)
+    }
+
+    /// A page of partnerships (see [`Self::partnership_page`]), its total (when asked)
+    /// counted once per version.
+    pub fn partnerships<'c>(
+        &self,
+        catalog: &'c Catalog,
+        filter: &PartnershipFilter,
+        sort: Sort<PartnershipSortField>,
+        req: &PageRequest,
+    ) -> Result<Page<Hit<&'c Partnership>>, ListError> {
+        if !req.count {
+            return self.partnership_page(catalog, filter, sort, req);
+        }
+        let (page_req, count_req) = split(req);
+        let mut page = self.partnership_page(catalog, filter, sort, &page_req)?;
+        let total =
+            self.totals
+                .get_or_try(catalog.seq(), format!("partnerships {filter:?}"), || {
+                    listing::partnerships(catalog, filter, sort, &count_req)
+                        .map(|p| p.total.unwrap_or(0))
+                })?;
+        page.total = Some(*total);
+        Ok(page)
+    }
+}

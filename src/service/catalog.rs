@@ -253,7 +253,7 @@ impl Catalog {
     }
 
     /// An empty catalog to fold a whole log into with `apply`, then finish with `loaded`: the
-    /// spatial index is left alone meanwhile and bulk-loaded once at the end.
+    /// spatial index and the ids by tag are left alone meanwhile and built once at the end.
     pub fn loading() -> Self {
         Catalog {
             index_deferred: true,
@@ -261,8 +261,33 @@ impl Catalog {
         }
     }
 
-    /// Ends `loading`: builds the spatial index.
+    /// Ends `loading`: builds the spatial index and the ids by tag.
     pub fn loaded(mut self) -> Self {
+        let mut agencies: std::collections::BTreeMap<Tag, Vec<String>> = Default::default();
+        for a in self.agencies.values() {
+            for tag in Tag::of(a) {
+                agencies.entry(tag).or_default().push(a.id.clone());
+            }
+        }
+        let mut partnerships: std::collections::BTreeMap<Tag, Vec<i64>> = Default::default();
+        for p in self.partnerships.values() {
+            for tag in self
+                .agencies
+                .get(&p.agency_id)
+                .into_iter()
+                .flat_map(|a| Tag::of(a))
+            {
+                partnerships.entry(tag).or_default().push(p.id);
+            }
+        }
+        self.agencies_by_tag = agencies
+            .into_iter()
+            .map(|(tag, ids)| (tag, ids.into_iter().collect::<OrdSet<String>>()))
+            .collect();
+        self.partnerships_by_tag = partnerships
+            .into_iter()
+            .map(|(tag, ids)| (tag, ids.into_iter().collect::<OrdSet<i64>>()))
+            .collect();
         self.agency_index = Some(SpatialIndex::bulk(
             self.agencies
                 .values()
@@ -387,7 +412,7 @@ impl Catalog {
         match record {
             Record::Agency(a) => {
                 let a = AgencyEntry::new(a);
-                for tag in Tag::of(&a) {
+                for tag in Tag::of(&a).filter(|_| !self.index_deferred) {
                     set_add(&mut self.agencies_by_tag, tag, a.id.clone());
                     for pid in self
                         .partnerships_by_agency
@@ -418,7 +443,9 @@ impl Catalog {
                 self.confirmations.insert(key, n + 1);
                 let ids = with_id(self.partnerships_by_agency.get(&p.agency_id), p.id);
                 self.partnerships_by_agency.insert(p.agency_id.clone(), ids);
-                if let Some(a) = self.agencies.get(&p.agency_id) {
+                if let Some(a) = self.agencies.get(&p.agency_id)
+                    && !self.index_deferred
+                {
                     for tag in Tag::of(a) {
                         set_add(&mut self.partnerships_by_tag, tag, p.id);
                     }
@@ -447,7 +474,7 @@ impl Catalog {
                 let Some(old) = self.agencies.remove(&a.id) else {
                     return;
                 };
-                for tag in Tag::of(&old) {
+                for tag in Tag::of(&old).filter(|_| !self.index_deferred) {
                     set_remove(&mut self.agencies_by_tag, tag, &old.id);
                     for pid in self
                         .partnerships_by_agency
@@ -474,7 +501,9 @@ impl Catalog {
             Record::Partnership(p) => {
                 let old = self.partnerships.remove(&p.id);
                 if let Some(old) = &old {
-                    if let Some(a) = self.agencies.get(&old.agency_id) {
+                    if let Some(a) = self.agencies.get(&old.agency_id)
+                        && !self.index_deferred
+                    {
                         for tag in Tag::of(a) {
                             set_remove(&mut self.partnerships_by_tag, tag, &old.id);
                         }

@@ -529,6 +529,7 @@ proptest! {
             ..template.clone()
         };
         let mut c = Catalog::default();
+        let mut log = Vec::new();
         let mut seq = 0;
         for e in &edits {
             seq += 1;
@@ -553,7 +554,10 @@ proptest! {
                 }
             };
             c.apply(&rev).unwrap();
+            log.push(rev);
         }
+        // The same log folded at start-up (the ids by tag built once at the end).
+        let folded = Catalog::from_revisions(log).unwrap();
         let tags = STATES
             .iter()
             .map(|s| Tag::State(s.parse().unwrap()))
@@ -573,7 +577,15 @@ proptest! {
                 .collect();
             let indexed: Vec<i64> =
                 c.partnerships_tagged(tag).map(|s| s.iter().copied().collect()).unwrap_or_default();
-            prop_assert_eq!(indexed, partnerships, "partnerships under {:?}", tag);
+            prop_assert_eq!(&indexed, &partnerships, "partnerships under {:?}", tag);
+            let at_start: Vec<i64> =
+                folded.partnerships_tagged(tag).map(|s| s.iter().copied().collect()).unwrap_or_default();
+            prop_assert_eq!(at_start, partnerships, "partnerships under {:?}, folded at start-up", tag);
+            let at_start: Vec<String> =
+                folded.agencies_tagged(tag).map(|s| s.iter().cloned().collect()).unwrap_or_default();
+            let agencies: Vec<String> =
+                c.agencies.values().filter(|a| has(a)).map(|a| a.id.clone()).collect();
+            prop_assert_eq!(at_start, agencies, "agencies under {:?}, folded at start-up", tag);
         }
         let states: Vec<crate::domain::StateCode> =
             wanted_states.iter().map(|&i| STATES[i].parse().unwrap()).collect();

@@ -6,7 +6,8 @@
 //! citations). `strategy` chooses, once per request, how an agency or partnership list
 //! finds its page (one agency's, nearest first, within a radius, by id from the cursor, or
 //! a scan); `geo` holds the geographic filter and the nearest-first walk; what they all
-//! share is here. `property_tests` (tests only) checks every walk against brute force.
+//! share is here. `property_tests` (tests only) checks every walk against brute force; `order_tests` the
+//! walks over the catalog's ids by tag and the sort orders.
 
 mod activity;
 mod agencies;
@@ -17,6 +18,8 @@ mod programs;
 mod sources;
 mod strategy;
 
+#[cfg(test)]
+mod order_tests;
 #[cfg(test)]
 mod property_tests;
 

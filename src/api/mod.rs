@@ -257,21 +257,13 @@ macro_rules! search_body {
                 req: &::poem::Request,
                 has_near: bool,
             ) -> Result<$crate::api::SearchPlan<F>, $crate::error::ApiError> {
-                let sort = $crate::api::sort_with_distance(
+                $crate::api::SearchPlan::of(
+                    req,
                     self.sort.as_deref(),
-                    F::SORTS,
-                    F::ID,
-                    F::DISTANCE,
+                    self.format,
+                    (self.limit, self.cursor.clone(), self.count),
                     has_near,
-                )?;
-                let format = $crate::api::geojson::negotiate(req, self.format);
-                let page = $crate::api::resource::page_request(
-                    format != $crate::api::geojson::Format::Json,
-                    self.limit,
-                    self.cursor.clone(),
-                    self.count,
-                );
-                Ok($crate::api::SearchPlan { sort, format, page })
+                )
             }
         }
     };
@@ -302,6 +294,24 @@ pub struct SearchPlan<F> {
     pub sort: Sort<F>,
     pub format: geojson::Format,
     pub page: PageRequest,
+}
+
+impl<F: GeoSort> SearchPlan<F> {
+    /// The plan of a search with these fields: `sort` (by distance first with `near`),
+    /// `format` (else `Accept`) and the paging fields (every row for an export without
+    /// `limit` or `cursor`).
+    pub fn of(
+        req: &poem::Request,
+        sort: Option<&str>,
+        format: Option<geojson::Format>,
+        (limit, cursor, count): (Option<u32>, Option<String>, Option<bool>),
+        has_near: bool,
+    ) -> Result<Self, ApiError> {
+        let sort = sort_with_distance(sort, F::SORTS, F::ID, F::DISTANCE, has_near)?;
+        let format = geojson::negotiate(req, format);
+        let page = resource::page_request(format != geojson::Format::Json, limit, cursor, count);
+        Ok(Self { sort, format, page })
+    }
 }
 
 /// Turns the shared paging parameters into a page request.

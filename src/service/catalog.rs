@@ -3,9 +3,9 @@
 //! delete, a removal that leaves a tombstone). The same fold over the log up to a time `T`
 //! gives the dataset as it stood at `T`.
 
+use super::tags::{Tag, TagIndex};
 use crate::domain::{
-    Agency, ChangeKind, Citation, EntityKind, Partnership, Phase, Program, QualityFlag, Record,
-    Source, StateCode,
+    Agency, ChangeKind, Citation, EntityKind, Partnership, Phase, Program, Record, Source,
 };
 use crate::geo::{LatLon, SpatialIndex};
 use crate::store::StoredRevision;
@@ -112,12 +112,9 @@ pub struct Catalog {
     cited_by_counts: OrdMap<i64, u64>,
     /// How many partnerships each program has.
     program_counts: OrdMap<String, u64>,
-    /// Agency ids by their tags (state, quality flags), and partnership ids by their
-    /// agency's, each tag's in id order, kept in step with every change: a list filtered by
-    /// state or flag and read in id order walks those records only (`listing`'s
-    /// `Strategy::ByTag`).
-    agencies_by_tag: OrdMap<Tag, OrdSet<String>>,
-    partnerships_by_tag: OrdMap<Tag, OrdSet<i64>>,
+    /// Agency and partnership ids by state and quality flag (`service::tags`), kept in step
+    /// with every change, or built at the end of a fold.
+    tags: TagIndex,
     deleted: OrdMap<(EntityKind, String), Tombstone>,
     /// Agencies by position (those that have one). `None` in a shared copy: the index is not
     /// persistent (copying it would cost O(records)), and listing without it walks the maps
@@ -163,46 +160,10 @@ impl Default for Catalog {
             citations_by_source: OrdSet::new(),
             cited_by_counts: OrdMap::new(),
             program_counts: OrdMap::new(),
-            agencies_by_tag: OrdMap::new(),
-            partnerships_by_tag: OrdMap::new(),
+            tags: TagIndex::default(),
             deleted: OrdMap::new(),
             agency_index: Some(SpatialIndex::default()),
             index_deferred: false,
-        }
-    }
-}
-
-/// What an agency is filed under for the filters that walk an index: its state and each of
-/// its quality flags (a partnership, under its agency's).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Tag {
-    State(StateCode),
-    Flag(QualityFlag),
-}
-
-impl Tag {
-    /// The tags of `a`.
-    pub fn of(a: &Agency) -> impl Iterator<Item = Tag> + '_ {
-        std::iter::once(Tag::State(a.state)).chain(a.quality_flags.iter().map(|f| Tag::Flag(*f)))
-    }
-}
-
-/// Puts `item` in `key`'s set.
-fn set_add<K: Ord + Clone, V: Ord + Clone>(sets: &mut OrdMap<K, OrdSet<V>>, key: K, item: V) {
-    let mut set = sets.get(&key).cloned().unwrap_or_default();
-    set.insert(item);
-    sets.insert(key, set);
-}
-
-/// Takes `item` out of `key`'s set, forgetting a set that comes to be empty.
-fn set_remove<K: Ord + Clone, V: Ord + Clone>(sets: &mut OrdMap<K, OrdSet<V>>, key: K, item: &V) {
-    if let Some(set) = sets.get(&key) {
-        let mut set = set.clone();
-        set.remove(item);
-        if set.is_empty() {
-            sets.remove(&key);
-        } else {
-            sets.insert(key, set);
         }
     }
 }
@@ -263,31 +224,13 @@ impl Catalog {
 
     /// Ends `loading`: builds the spatial index and the ids by tag.
     pub fn loaded(mut self) -> Self {
-        let mut agencies: std::collections::BTreeMap<Tag, Vec<String>> = Default::default();
-        for a in self.agencies.values() {
-            for tag in Tag::of(a) {
-                agencies.entry(tag).or_default().push(a.id.clone());
-            }
-        }
-        let mut partnerships: std::collections::BTreeMap<Tag, Vec<i64>> = Default::default();
-        for p in self.partnerships.values() {
-            for tag in self
-                .agencies
-                .get(&p.agency_id)
-                .into_iter()
-                .flat_map(|a| Tag::of(a))
-            {
-                partnerships.entry(tag).or_default().push(p.id);
-            }
-        }
-        self.agencies_by_tag = agencies
-            .into_iter()
-            .map(|(tag, ids)| (tag, ids.into_iter().collect::<OrdSet<String>>()))
-            .collect();
-        self.partnerships_by_tag = partnerships
-            .into_iter()
-            .map(|(tag, ids)| (tag, ids.into_iter().collect::<OrdSet<i64>>()))
-            .collect();
+        self.tags = TagIndex::build(
+            self.agencies.values().map(|a| &**a),
+            self.partnerships.values().filter_map(|p| {
+                let a = self.agencies.get(&p.agency_id)?;
+                Some((p.id, &**a))
+            }),
+        );
         self.agency_index = Some(SpatialIndex::bulk(
             self.agencies
                 .values()
@@ -317,8 +260,7 @@ impl Catalog {
             citations_by_source: self.citations_by_source.clone(),
             cited_by_counts: self.cited_by_counts.clone(),
             program_counts: self.program_counts.clone(),
-            agencies_by_tag: self.agencies_by_tag.clone(),
-            partnerships_by_tag: self.partnerships_by_tag.clone(),
+            tags: self.tags.clone(),
             deleted: self.deleted.clone(),
             agency_index: None,
             index_deferred: false,
@@ -412,16 +354,10 @@ impl Catalog {
         match record {
             Record::Agency(a) => {
                 let a = AgencyEntry::new(a);
-                for tag in Tag::of(&a).filter(|_| !self.index_deferred) {
-                    set_add(&mut self.agencies_by_tag, tag, a.id.clone());
-                    for pid in self
-                        .partnerships_by_agency
-                        .get(&a.id)
-                        .into_iter()
-                        .flat_map(|i| i.iter())
-                    {
-                        set_add(&mut self.partnerships_by_tag, tag, *pid);
-                    }
+                if !self.index_deferred {
+                    let partnerships = self.partnerships_by_agency.get(&a.id);
+                    self.tags
+                        .add_agency(&a, partnerships.map_or(&[][..], |i| &i[..]));
                 }
                 if let Some(at) = position(&a)
                     && !self.index_deferred
@@ -446,9 +382,7 @@ impl Catalog {
                 if let Some(a) = self.agencies.get(&p.agency_id)
                     && !self.index_deferred
                 {
-                    for tag in Tag::of(a) {
-                        set_add(&mut self.partnerships_by_tag, tag, p.id);
-                    }
+                    self.tags.add_partnership(a, p.id);
                 }
                 add(&mut self.program_counts, p.program_id.clone(), 1);
                 self.partnerships.insert(p.id, Arc::new(p));
@@ -474,16 +408,10 @@ impl Catalog {
                 let Some(old) = self.agencies.remove(&a.id) else {
                     return;
                 };
-                for tag in Tag::of(&old).filter(|_| !self.index_deferred) {
-                    set_remove(&mut self.agencies_by_tag, tag, &old.id);
-                    for pid in self
-                        .partnerships_by_agency
-                        .get(&old.id)
-                        .into_iter()
-                        .flat_map(|i| i.iter())
-                    {
-                        set_remove(&mut self.partnerships_by_tag, tag, pid);
-                    }
+                if !self.index_deferred {
+                    let partnerships = self.partnerships_by_agency.get(&old.id);
+                    self.tags
+                        .remove_agency(&old, partnerships.map_or(&[][..], |i| &i[..]));
                 }
                 if let Some(at) = position(&old)
                     && !self.index_deferred
@@ -504,9 +432,7 @@ impl Catalog {
                     if let Some(a) = self.agencies.get(&old.agency_id)
                         && !self.index_deferred
                     {
-                        for tag in Tag::of(a) {
-                            set_remove(&mut self.partnerships_by_tag, tag, &old.id);
-                        }
+                        self.tags.remove_partnership(a, old.id);
                     }
                     add(&mut self.program_counts, old.program_id.clone(), -1);
                     let key = (old.last_confirmed_source, old.last_confirmed);
@@ -581,12 +507,12 @@ impl Catalog {
 
     /// The ids of the agencies with `tag` (in a state, or carrying a flag), in id order.
     pub fn agencies_tagged(&self, tag: Tag) -> Option<&OrdSet<String>> {
-        self.agencies_by_tag.get(&tag)
+        self.tags.agencies(tag)
     }
 
     /// The ids of the partnerships whose agency has `tag`, in id order.
     pub fn partnerships_tagged(&self, tag: Tag) -> Option<&OrdSet<i64>> {
-        self.partnerships_by_tag.get(&tag)
+        self.tags.partnerships(tag)
     }
 
     pub fn partnerships_of(&self, agency_id: &str) -> Vec<&Partnership> {

@@ -94,8 +94,30 @@ impl ListCache {
         ordered::partnerships(catalog, filter, sort, req, &order)
     }
 
+    /// The page `page` finds, with the query's total when the request asks for it: counted
+    /// by `count` the first time the query is asked at this version, looked up after that.
+    fn counted<T>(
+        &self,
+        seq: i64,
+        req: &PageRequest,
+        query: String,
+        page: impl FnOnce(&PageRequest) -> Result<Page<T>, ListError>,
+        count: impl FnOnce(&PageRequest) -> Result<Page<T>, ListError>,
+    ) -> Result<Page<T>, ListError> {
+        if !req.count {
+            return page(req);
+        }
+        let (page_req, count_req) = split(req);
+        let mut found = page(&page_req)?;
+        let total = self.totals.get_or_try(seq, query, || {
+            count(&count_req).map(|p| p.total.unwrap_or(0))
+        })?;
+        found.total = Some(*total);
+        Ok(found)
+    }
+
     /// A page of agencies (see [`Self::agency_page`]), its total (when asked) counted once
-    /// per version.
+    /// per version. The sort does not change how many match, so the query is the filter.
     pub fn agencies<'c>(
         &self,
         catalog: &'c Catalog,
@@ -103,20 +125,13 @@ impl ListCache {
         sort: Sort<AgencySortField>,
         req: &PageRequest,
     ) -> Result<Page<Hit<&'c AgencyEntry>>, ListError> {
-        if !req.count {
-            return self.agency_page(catalog, filter, sort, req);
-        }
-        let (page_req, count_req) = split(req);
-        let mut page = self.agency_page(catalog, filter, sort, &page_req)?;
-        // The sort does not change how many match.
-        let total =
-            self.totals
-                .get_or_try(catalog.seq(), format!("agencies {filter:?}"), || {
-                    listing::agencies(catalog, filter, sort, &count_req)
-                        .map(|p| p.total.unwrap_or(0))
-                })?;
-        page.total = Some(*total);
-        Ok(page)
+        self.counted(
+            catalog.seq(),
+            req,
+            format!("agencies {filter:?}"),
+            |req| self.agency_page(catalog, filter, sort, req),
+            |req| listing::agencies(catalog, filter, sort, req),
+        )
     }
 
     /// A page of partnerships (see [`Self::partnership_page`]), its total (when asked)
@@ -128,18 +143,12 @@ impl ListCache {
         sort: Sort<PartnershipSortField>,
         req: &PageRequest,
     ) -> Result<Page<Hit<&'c Partnership>>, ListError> {
-        if !req.count {
-            return self.partnership_page(catalog, filter, sort, req);
-        }
-        let (page_req, count_req) = split(req);
-        let mut page = self.partnership_page(catalog, filter, sort, &page_req)?;
-        let total =
-            self.totals
-                .get_or_try(catalog.seq(), format!("partnerships {filter:?}"), || {
-                    listing::partnerships(catalog, filter, sort, &count_req)
-                        .map(|p| p.total.unwrap_or(0))
-                })?;
-        page.total = Some(*total);
-        Ok(page)
+        self.counted(
+            catalog.seq(),
+            req,
+            format!("partnerships {filter:?}"),
+            |req| self.partnership_page(catalog, filter, sort, req),
+            |req| listing::partnerships(catalog, filter, sort, req),
+        )
     }
 }

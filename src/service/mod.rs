@@ -20,6 +20,7 @@ pub mod seed;
 pub mod shipped;
 pub mod stats;
 pub mod synthetic;
+pub mod tags;
 pub mod tokens;
 pub mod writer;
 

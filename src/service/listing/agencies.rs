@@ -2,7 +2,7 @@
 //! `Strategy`).
 
 use super::geo::{GeoFilter, nearest_first};
-use super::strategy::{Order, Strategy, merge_sorted, tags};
+use super::strategy::{Order, Strategy, tagged_from, tags};
 use super::{Hit, Period, any_or, contains_folded, fold, instant_key};
 use crate::domain::{Agency, AgencyType, JurisdictionType, QualityFlag, StateCode};
 use crate::service::catalog::{AgencyEntry, Catalog, position};
@@ -188,18 +188,8 @@ pub fn agencies<'c>(
                 Some(SortKey::Text(id)) => Bound::Excluded(id.as_str()),
                 _ => Bound::Unbounded,
             };
-            let walks = tags
-                .iter()
-                .filter_map(|t| catalog.agencies_tagged(*t))
-                .map(|ids| -> Box<dyn Iterator<Item = &String>> {
-                    if sort.descending {
-                        Box::new(ids.range::<_, str>((Bound::Unbounded, from)).rev())
-                    } else {
-                        Box::new(ids.range::<_, str>((from, Bound::Unbounded)))
-                    }
-                })
-                .collect();
-            let rows = merge_sorted(walks, sort.descending)
+            let sets = tags.iter().filter_map(|t| catalog.agencies_tagged(*t));
+            let rows = tagged_from(sets, from, sort.descending)
                 .filter_map(|id| catalog.agencies.get(id))
                 .filter_map(row)
                 .take(page_size(req) + 1);

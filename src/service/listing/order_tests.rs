@@ -64,7 +64,7 @@ proptest! {
         limit in 1usize..6,
     ) {
         use crate::domain::{Agency, ChangeKind, Partnership, Record};
-        use crate::service::catalog::Tag;
+        use crate::service::tags::Tag;
         use crate::service::fixtures::{agency, revision};
         let template = catalog(&[(40.0, -90.0)]).partnerships.get(&1).map(|p| (**p).clone()).unwrap();
         let partnership = |id: i64, agency: usize| Partnership {

@@ -4,7 +4,7 @@
 use super::activity::activity;
 use super::agencies::agency_text_matches;
 use super::geo::{GeoFilter, nearest_first};
-use super::strategy::{Order, Strategy, merge_sorted, tags};
+use super::strategy::{Order, Strategy, tagged_from, tags};
 use super::{Hit, Period, any_or, fold, instant_key};
 use crate::domain::{Agency, AgencyType, Partnership, QualityFlag, StateCode, Status};
 use crate::service::catalog::{Catalog, position};
@@ -241,18 +241,8 @@ pub fn partnerships<'c>(
                 Some(SortKey::Num(id)) => Bound::Excluded(*id as i64),
                 _ => Bound::Unbounded,
             };
-            let walks = tags
-                .iter()
-                .filter_map(|t| catalog.partnerships_tagged(*t))
-                .map(|ids| -> Box<dyn Iterator<Item = &i64>> {
-                    if sort.descending {
-                        Box::new(ids.range((Bound::Unbounded, from)).rev())
-                    } else {
-                        Box::new(ids.range((from, Bound::Unbounded)))
-                    }
-                })
-                .collect();
-            let rows = merge_sorted(walks, sort.descending)
+            let sets = tags.iter().filter_map(|t| catalog.partnerships_tagged(*t));
+            let rows = tagged_from(sets, from.as_ref(), sort.descending)
                 .filter_map(|id| catalog.partnerships.get(id))
                 .filter_map(|p| with_agency(p))
                 .take(page_size(req) + 1);

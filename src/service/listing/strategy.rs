@@ -4,8 +4,9 @@
 
 use super::geo::GeoFilter;
 use crate::geo::{LatLon, Near, SpatialIndex};
-use crate::service::catalog::{AgencyEntry, Catalog, Tag};
+use crate::service::catalog::{AgencyEntry, Catalog};
 use crate::service::paging::PageRequest;
+use crate::service::tags::Tag;
 
 /// The walk that finds a page. Every one gives the same rows in the same order; they differ
 /// in what they read.
@@ -99,6 +100,36 @@ pub(super) fn tags(
     tags.sort_unstable();
     tags.dedup();
     tags
+}
+
+/// The ids in `sets` (each in id order) after the cursor `from`, merged in the list's
+/// direction without repeats: the walk of `Strategy::ByTag`.
+pub(super) fn tagged_from<'c, I, Q>(
+    sets: impl Iterator<Item = &'c imbl::OrdSet<I>>,
+    from: std::ops::Bound<&Q>,
+    descending: bool,
+) -> impl Iterator<Item = &'c I> + 'c
+where
+    I: Ord + Clone + std::borrow::Borrow<Q> + 'c,
+    Q: Ord + ?Sized,
+{
+    use std::ops::Bound::{self, Unbounded};
+    let walks = sets
+        .map(|ids| -> Box<dyn Iterator<Item = &'c I> + 'c> {
+            let (lower, upper): (Bound<&Q>, Bound<&Q>) = if descending {
+                (Unbounded, from)
+            } else {
+                (from, Unbounded)
+            };
+            let walk = ids.range::<_, Q>((lower, upper));
+            if descending {
+                Box::new(walk.rev())
+            } else {
+                Box::new(walk)
+            }
+        })
+        .collect();
+    merge_sorted(walks, descending)
 }
 
 /// The items of `walks`, each already in order (descending or not) and without repeats,

@@ -6,9 +6,12 @@
 //! - Orders: a list sorted by a field other than the id or the distance reads its pages from
 //!   every record's (key, id), sorted the first time that sort is asked after a write
 //!   (`listing::ordered`), instead of sorting every match on every request.
+//! - The trigram index of `q` searches (`listing::text`), made the first time a search is
+//!   asked after a write.
 
 use super::catalog::{AgencyEntry, Catalog};
 use super::listing::ordered;
+use super::listing::text::{self, GATHER_MAX, TextIndex};
 use super::listing::{
     self, AgencyFilter, AgencySortField, Hit, ListError, Page, PageRequest, PartnershipFilter,
     PartnershipSortField, Sort,
@@ -22,11 +25,14 @@ pub const CACHED_TOTALS: usize = 256;
 /// How many orders (a sort field of a list, at a version) a process keeps: every field of
 /// both lists, and a past version's or two.
 pub const CACHED_ORDERS: usize = 16;
+/// How many trigram indexes (one a version) a process keeps: the live one and a past one.
+pub const CACHED_TEXT_INDEXES: usize = 2;
 
 pub struct ListCache {
     totals: PerVersion<usize>,
     agency_orders: PerVersion<Vec<(SortKey, String)>>,
     partnership_orders: PerVersion<Vec<(SortKey, i64)>>,
+    texts: PerVersion<TextIndex>,
 }
 
 impl Default for ListCache {
@@ -35,6 +41,7 @@ impl Default for ListCache {
             totals: PerVersion::new(CACHED_TOTALS),
             agency_orders: PerVersion::new(CACHED_ORDERS),
             partnership_orders: PerVersion::new(CACHED_ORDERS),
+            texts: PerVersion::new(CACHED_TEXT_INDEXES),
         }
     }
 }
@@ -54,9 +61,25 @@ fn split(req: &PageRequest) -> (PageRequest, PageRequest) {
     (page, count)
 }
 
+/// Whether a `q` search with `estimate` candidates reads them from the trigram index:
+/// always for a page in id order that no other filter narrows (the walk stops when the page
+/// is full), else when they are few enough to read them all.
+fn text_fits(estimate: usize, walk: bool) -> bool {
+    walk || estimate <= GATHER_MAX
+}
+
 impl ListCache {
-    /// A page of agencies: from the sort's order when it has one (see the module), else
-    /// `listing::agencies`.
+    /// The trigram index of `catalog`'s version, when `q` is long enough to use one.
+    fn text_index(&self, catalog: &Catalog, q: Option<&str>) -> Option<std::sync::Arc<TextIndex>> {
+        q.filter(|q| q.len() >= 2)?;
+        Some(
+            self.texts
+                .get_or(catalog.seq(), String::new(), || TextIndex::build(catalog)),
+        )
+    }
+
+    /// A page of agencies: from the trigram index for a `q` it narrows, from the sort's
+    /// order when it has one (see the module), else `listing::agencies`.
     fn agency_page<'c>(
         &self,
         catalog: &'c Catalog,
@@ -64,6 +87,19 @@ impl ListCache {
         sort: Sort<AgencySortField>,
         req: &PageRequest,
     ) -> Result<Page<Hit<&'c AgencyEntry>>, ListError> {
+        if let Some(index) = self.text_index(catalog, filter.q.as_deref()) {
+            let walk = sort.field == AgencySortField::Id
+                && !req.count
+                && filter.geo.is_empty()
+                && filter.states.is_empty()
+                && filter.quality_flags.is_empty();
+            let q = filter.q.as_deref().unwrap_or_default();
+            if index.estimate(q, false).is_some_and(|e| text_fits(e, walk))
+                && let Some(page) = text::agencies(catalog, filter, sort, req, &index)
+            {
+                return page;
+            }
+        }
         if req.count || req.unbounded || !ordered::agencies_use_order(filter, sort) {
             return listing::agencies(catalog, filter, sort, req);
         }
@@ -83,6 +119,21 @@ impl ListCache {
         sort: Sort<PartnershipSortField>,
         req: &PageRequest,
     ) -> Result<Page<Hit<&'c Partnership>>, ListError> {
+        if filter.agency.is_none()
+            && let Some(index) = self.text_index(catalog, filter.q.as_deref())
+        {
+            let walk = sort.field == PartnershipSortField::Id
+                && !req.count
+                && filter.geo.is_empty()
+                && filter.states.is_empty()
+                && filter.agency_quality_flags.is_empty();
+            let q = filter.q.as_deref().unwrap_or_default();
+            if index.estimate(q, true).is_some_and(|e| text_fits(e, walk))
+                && let Some(page) = text::partnerships(catalog, filter, sort, req, &index)
+            {
+                return page;
+            }
+        }
         if req.count || req.unbounded || !ordered::partnerships_use_order(filter, sort) {
             return listing::partnerships(catalog, filter, sort, req);
         }
@@ -130,7 +181,7 @@ impl ListCache {
             req,
             format!("agencies {filter:?}"),
             |req| self.agency_page(catalog, filter, sort, req),
-            |req| listing::agencies(catalog, filter, sort, req),
+            |req| self.agency_page(catalog, filter, sort, req),
         )
     }
 
@@ -148,7 +199,7 @@ impl ListCache {
             req,
             format!("partnerships {filter:?}"),
             |req| self.partnership_page(catalog, filter, sort, req),
-            |req| listing::partnerships(catalog, filter, sort, req),
+            |req| self.partnership_page(catalog, filter, sort, req),
         )
     }
 }

@@ -6,8 +6,10 @@
 //! citations). `strategy` chooses, once per request, how an agency or partnership list
 //! finds its page (one agency's, nearest first, within a radius, by id from the cursor, or
 //! a scan); `geo` holds the geographic filter and the nearest-first walk; what they all
-//! share is here. `property_tests` (tests only) checks every walk against brute force; `order_tests` the
-//! walks over the catalog's ids by tag and the sort orders.
+//! share is here. `ordered` reads a list sorted by another field from
+//! that field's order, `text` a `q` search from the trigram index. `property_tests` (tests
+//! only) checks every walk against brute force; `order_tests` the walks over the catalog's
+//! ids by tag, the sort orders and the trigram index.
 
 mod activity;
 mod agencies;
@@ -17,6 +19,7 @@ mod partnerships;
 mod programs;
 mod sources;
 mod strategy;
+pub mod text;
 
 #[cfg(test)]
 mod order_tests;

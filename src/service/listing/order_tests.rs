@@ -248,3 +248,77 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// A `q` search read from the trigram index (`listing::text`) gives the rows of the
+    /// request read without it, for every sort either way, page by page, with a count, and
+    /// with cursors shared between the two: names and queries from a few letters, so that
+    /// queries often match part of a name, a city, across a space, or nothing.
+    #[test]
+    fn text_index_pages_equal_the_unindexed_request(
+        points in proptest::collection::vec(point(), 1..40),
+        names in proptest::collection::vec("[abé ]{0,7}", 40),
+        cities in proptest::collection::vec(proptest::option::of("[ab ]{0,5}"), 40),
+        q in "[abé ]{1,4}",
+        limit in 1usize..9,
+    ) {
+        use crate::service::listing::text::{self, TextIndex};
+        use crate::service::paging::PageRequest;
+        let mut c = catalog(&points);
+        let ids: Vec<String> = c.agencies.keys().cloned().collect();
+        for (seq, id) in ids.iter().enumerate() {
+            let mut a = (**c.agencies.get(id).unwrap()).clone();
+            a.name = names[seq].clone();
+            a.city = cities[seq].clone();
+            let rev = crate::service::fixtures::revision(
+                1_000 + seq as i64,
+                crate::domain::Record::Agency(a),
+                crate::domain::ChangeKind::Amended,
+            );
+            c.apply(&rev).unwrap();
+        }
+        let index = TextIndex::build(&c);
+        let q = Some(listing::fold(&q));
+        let counted = PageRequest { limit: 1, cursor: None, count: true, unbounded: false };
+        for &(name, field) in AGENCY_SORTS {
+            for descending in [false, true] {
+                let sort = Sort { field, descending };
+                let filter = AgencyFilter { q: q.clone(), ..Default::default() };
+                let want = walk(None, |req| listing::agencies(&c, &filter, sort, req).unwrap(), |h| (h.item.id.clone(), None));
+                let mut turn = 0;
+                let got = walk(Some(limit), |req| {
+                    turn += 1;
+                    match text::agencies(&c, &filter, sort, req, &index) {
+                        Some(page) if turn % 2 == 1 => page.unwrap(),
+                        _ => listing::agencies(&c, &filter, sort, req).unwrap(),
+                    }
+                }, |h| (h.item.id.clone(), None));
+                prop_assert_eq!(&got, &want, "agencies q={:?} by {} desc={}", q, name, descending);
+                if let Some(page) = text::agencies(&c, &filter, sort, &counted, &index) {
+                    prop_assert_eq!(page.unwrap().total, Some(want.len()));
+                }
+            }
+        }
+        for &(name, field) in PARTNERSHIP_SORTS {
+            for descending in [false, true] {
+                let sort = Sort { field, descending };
+                let filter = PartnershipFilter { q: q.clone(), ..Default::default() };
+                let want = walk(None, |req| listing::partnerships(&c, &filter, sort, req).unwrap(), |h| (h.item.id.to_string(), None));
+                let mut turn = 0;
+                let got = walk(Some(limit), |req| {
+                    turn += 1;
+                    match text::partnerships(&c, &filter, sort, req, &index) {
+                        Some(page) if turn % 2 == 1 => page.unwrap(),
+                        _ => listing::partnerships(&c, &filter, sort, req).unwrap(),
+                    }
+                }, |h| (h.item.id.to_string(), None));
+                prop_assert_eq!(&got, &want, "partnerships q={:?} by {} desc={}", q, name, descending);
+                if let Some(page) = text::partnerships(&c, &filter, sort, &counted, &index) {
+                    prop_assert_eq!(page.unwrap().total, Some(want.len()));
+                }
+            }
+        }
+    }
+}

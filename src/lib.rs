@@ -18,8 +18,8 @@
 //!   `service::read` is the read facade: one record by id, or a `ReadError` (not found, gone).
 //!   Imports in `service::import` (`plan`, `sources`, `placement`, `write`, `report`); the
 //!   lists in `service::listing` (`agencies`, `partnerships`, `activity`, `programs`,
-//!   `sources`, `geo`, `strategy`: the walk a list takes, and `ordered`: a sorted list read
-//!   from its order), the ids by state and flag those walks read in `service::tags`, what
+//!   `sources`, `geo`, `strategy`: the walk a list takes, `ordered`: a sorted list read
+//!   from its order, and `text`: a `q` search read from the trigram index), the ids by state and flag those walks read in `service::tags`, what
 //!   list pages keep per version in `service::list_cache`, their rows for exports in
 //!   `service::export_rows` (a page, or every row in batches from a shared copy of the
 //!   catalog); edits in `service::edit` (`rules`, `prepare`).

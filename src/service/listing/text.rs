@@ -17,7 +17,8 @@ use super::{AgencyFilter, AgencySortField, Hit, PartnershipFilter, PartnershipSo
 use crate::domain::{Agency, Partnership};
 use crate::service::catalog::{AgencyEntry, Catalog};
 use crate::service::paging::{
-    ListError, Page, PageRequest, Sort, SortKey, decode_after, fingerprint, page_size, paginate,
+    AsKey, ListError, Page, PageRequest, Sort, SortKey, decode_after, fingerprint, page_size,
+    paginate,
 };
 
 /// Symbols: padding, `a`–`z`, `0`–`9` and the space.
@@ -187,6 +188,32 @@ fn walks(req: &PageRequest, id_order: bool) -> bool {
     id_order && !req.count && !req.unbounded
 }
 
+/// A page of the rows `found` makes of the candidates in `lists`: walked in id order from
+/// the cursor (its id read by `cursor_id`) when `walk`, else every candidate read.
+#[allow(clippy::too_many_arguments)]
+fn page<I: Ord, K: AsKey, T>(
+    ids: &[I],
+    lists: &[&[u32]],
+    walk: bool,
+    descending: bool,
+    query: &str,
+    req: &PageRequest,
+    cursor_id: impl Fn(SortKey) -> Option<I>,
+    found: impl Fn(u32) -> Option<(SortKey, K, T)>,
+) -> Result<Page<T>, ListError> {
+    if !walk {
+        let all = 0..ids.len() as u32;
+        let rows = Postings::<I>::walk(lists, all, false).filter_map(found);
+        return paginate(rows, descending, query, req);
+    }
+    let after = decode_after(req, query)?.and_then(|a| cursor_id(a.1));
+    let range = after_cursor(ids, after.as_ref(), descending);
+    let rows = Postings::<I>::walk(lists, range, descending)
+        .filter_map(found)
+        .take(page_size(req) + 1);
+    paginate(rows, descending, query, req)
+}
+
 /// `listing::agencies` for a filter with a `q` the index can narrow (`None` otherwise): the
 /// same rows, order and cursors.
 pub fn agencies<'c>(
@@ -200,24 +227,20 @@ pub fn agencies<'c>(
     let query = fingerprint(&("agencies", filter, sort));
     let row = agency_row(catalog, filter, sort.field);
     let ids = &index.agencies.ids;
-    let found = |at: u32| catalog.agencies.get(&ids[at as usize]).and_then(&row);
-    Some(if walks(req, sort.field == AgencySortField::Id) {
-        decode_after(req, &query).and_then(|after| {
-            let after = match after.map(|a| a.1) {
-                Some(SortKey::Text(id)) => Some(id),
-                _ => None,
-            };
-            let range = after_cursor(ids, after.as_ref(), sort.descending);
-            let rows = Postings::<String>::walk(&lists, range, sort.descending)
-                .filter_map(found)
-                .take(page_size(req) + 1);
-            paginate(rows, sort.descending, &query, req)
-        })
-    } else {
-        let all = 0..ids.len() as u32;
-        let rows = Postings::<String>::walk(&lists, all, false).filter_map(found);
-        paginate(rows, sort.descending, &query, req)
-    })
+    let walk = walks(req, sort.field == AgencySortField::Id);
+    Some(page(
+        ids,
+        &lists,
+        walk,
+        sort.descending,
+        &query,
+        req,
+        |key| match key {
+            SortKey::Text(id) => Some(id),
+            _ => None,
+        },
+        |at| catalog.agencies.get(&ids[at as usize]).and_then(&row),
+    ))
 }
 
 /// `listing::partnerships` for a filter with a `q` the index can narrow (`None` otherwise).
@@ -232,25 +255,21 @@ pub fn partnerships<'c>(
     let query = fingerprint(&("partnerships", filter, sort));
     let row = partnership_row(catalog, filter, sort.field);
     let ids = &index.partnerships.ids;
-    let found = |at: u32| {
-        let p = catalog.partnerships.get(&ids[at as usize])?;
-        row(p, catalog.agencies.get(&p.agency_id).map(|a| &**a))
-    };
-    Some(if walks(req, sort.field == PartnershipSortField::Id) {
-        decode_after(req, &query).and_then(|after| {
-            let after = match after.map(|a| a.1) {
-                Some(SortKey::Num(id)) => Some(id as i64),
-                _ => None,
-            };
-            let range = after_cursor(ids, after.as_ref(), sort.descending);
-            let rows = Postings::<i64>::walk(&lists, range, sort.descending)
-                .filter_map(found)
-                .take(page_size(req) + 1);
-            paginate(rows, sort.descending, &query, req)
-        })
-    } else {
-        let all = 0..ids.len() as u32;
-        let rows = Postings::<i64>::walk(&lists, all, false).filter_map(found);
-        paginate(rows, sort.descending, &query, req)
-    })
+    let walk = walks(req, sort.field == PartnershipSortField::Id);
+    Some(page(
+        ids,
+        &lists,
+        walk,
+        sort.descending,
+        &query,
+        req,
+        |key| match key {
+            SortKey::Num(id) => Some(id as i64),
+            _ => None,
+        },
+        |at| {
+            let p = catalog.partnerships.get(&ids[at as usize])?;
+            row(p, catalog.agencies.get(&p.agency_id).map(|a| &**a))
+        },
+    ))
 }

@@ -11,7 +11,7 @@
 
 use super::catalog::{AgencyEntry, Catalog};
 use super::listing::ordered;
-use super::listing::text::{self, GATHER_MAX, TextIndex};
+use super::listing::text::{self, TextIndex};
 use super::listing::{
     self, AgencyFilter, AgencySortField, Hit, ListError, Page, PageRequest, PartnershipFilter,
     PartnershipSortField, Sort,
@@ -61,13 +61,6 @@ fn split(req: &PageRequest) -> (PageRequest, PageRequest) {
     (page, count)
 }
 
-/// Whether a `q` search with `estimate` candidates reads them from the trigram index:
-/// always for a page in id order that no other filter narrows (the walk stops when the page
-/// is full), else when they are few enough to read them all.
-fn text_fits(estimate: usize, walk: bool) -> bool {
-    walk || estimate <= GATHER_MAX
-}
-
 impl ListCache {
     /// The trigram index of `catalog`'s version, when `q` is long enough to use one.
     fn text_index(&self, catalog: &Catalog, q: Option<&str>) -> Option<std::sync::Arc<TextIndex>> {
@@ -87,18 +80,10 @@ impl ListCache {
         sort: Sort<AgencySortField>,
         req: &PageRequest,
     ) -> Result<Page<Hit<&'c AgencyEntry>>, ListError> {
-        if let Some(index) = self.text_index(catalog, filter.q.as_deref()) {
-            let walk = sort.field == AgencySortField::Id
-                && !req.count
-                && filter.geo.is_empty()
-                && filter.states.is_empty()
-                && filter.quality_flags.is_empty();
-            let q = filter.q.as_deref().unwrap_or_default();
-            if index.estimate(q, false).is_some_and(|e| text_fits(e, walk))
-                && let Some(page) = text::agencies(catalog, filter, sort, req, &index)
-            {
-                return page;
-            }
+        if let Some(index) = self.text_index(catalog, filter.q.as_deref())
+            && let Some(page) = text::agencies(catalog, filter, sort, req, &index)
+        {
+            return page;
         }
         if req.count || req.unbounded || !ordered::agencies_use_order(filter, sort) {
             return listing::agencies(catalog, filter, sort, req);
@@ -121,18 +106,9 @@ impl ListCache {
     ) -> Result<Page<Hit<&'c Partnership>>, ListError> {
         if filter.agency.is_none()
             && let Some(index) = self.text_index(catalog, filter.q.as_deref())
+            && let Some(page) = text::partnerships(catalog, filter, sort, req, &index)
         {
-            let walk = sort.field == PartnershipSortField::Id
-                && !req.count
-                && filter.geo.is_empty()
-                && filter.states.is_empty()
-                && filter.agency_quality_flags.is_empty();
-            let q = filter.q.as_deref().unwrap_or_default();
-            if index.estimate(q, true).is_some_and(|e| text_fits(e, walk))
-                && let Some(page) = text::partnerships(catalog, filter, sort, req, &index)
-            {
-                return page;
-            }
+            return page;
         }
         if req.count || req.unbounded || !ordered::partnerships_use_order(filter, sort) {
             return listing::partnerships(catalog, filter, sort, req);

@@ -4,7 +4,7 @@
 //! query, under the trigrams it begins), not every record, and checks each with the filter
 //! itself. In id order the walk starts at the cursor and stops once the page is full; any
 //! other order, a count or a geographic filter reads every candidate, which the caller only
-//! asks for when there are few ([`TextIndex::estimate`]).
+//! does when there are few ([`GATHER_MAX`]).
 //!
 //! Folded text ([`super::fold`]) is lowercase ASCII letters, digits and single spaces, so a
 //! trigram is a number below [`GRAMS`]; each text is followed by two padding symbols, so that
@@ -160,17 +160,6 @@ impl TextIndex {
             partnerships,
         }
     }
-
-    /// At most how many agencies (or partnerships) a search for `q` reads when it reads
-    /// every candidate; `None` when the index cannot narrow it.
-    pub fn estimate(&self, q: &str, partnerships: bool) -> Option<usize> {
-        let lists = if partnerships {
-            self.partnerships.candidates(q)
-        } else {
-            self.agencies.candidates(q)
-        }?;
-        Some(lists.iter().map(|l| l.len()).sum())
-    }
 }
 
 /// The positions of `ids` a page walks: after the cursor's id, in the list's direction.
@@ -186,6 +175,13 @@ fn after_cursor<I: Ord>(ids: &[I], after: Option<&I>, descending: bool) -> std::
 /// Whether the page can be a walk in id order that stops when it is full.
 fn walks(req: &PageRequest, id_order: bool) -> bool {
     id_order && !req.count && !req.unbounded
+}
+
+/// Whether the index answers a request: always for a page in id order that no other filter
+/// narrows (`alone`: the walk stops when the page is full), else when the candidates are
+/// few enough to read them all.
+fn answers(lists: &[&[u32]], req: &PageRequest, id_order: bool, alone: bool) -> bool {
+    (id_order && !req.count && alone) || lists.iter().map(|l| l.len()).sum::<usize>() <= GATHER_MAX
 }
 
 /// A page of the rows `found` makes of the candidates in `lists`: walked in id order from
@@ -214,8 +210,8 @@ fn page<I: Ord, K: AsKey, T>(
     paginate(rows, descending, query, req)
 }
 
-/// `listing::agencies` for a filter with a `q` the index can narrow (`None` otherwise): the
-/// same rows, order and cursors.
+/// `listing::agencies` for a filter with a `q` the index can narrow, when it [`answers`]
+/// (`None` otherwise): the same rows, order and cursors.
 pub fn agencies<'c>(
     catalog: &'c Catalog,
     filter: &AgencyFilter,
@@ -224,10 +220,16 @@ pub fn agencies<'c>(
     index: &TextIndex,
 ) -> Option<Result<Page<Hit<&'c AgencyEntry>>, ListError>> {
     let lists = index.agencies.candidates(filter.q.as_deref()?)?;
+    let id_order = sort.field == AgencySortField::Id;
+    let alone =
+        filter.geo.is_empty() && filter.states.is_empty() && filter.quality_flags.is_empty();
+    if !answers(&lists, req, id_order, alone) {
+        return None;
+    }
     let query = fingerprint(&("agencies", filter, sort));
     let row = agency_row(catalog, filter, sort.field);
     let ids = &index.agencies.ids;
-    let walk = walks(req, sort.field == AgencySortField::Id);
+    let walk = walks(req, id_order);
     Some(page(
         ids,
         &lists,
@@ -243,7 +245,8 @@ pub fn agencies<'c>(
     ))
 }
 
-/// `listing::partnerships` for a filter with a `q` the index can narrow (`None` otherwise).
+/// `listing::partnerships` for a filter with a `q` the index can narrow, when it [`answers`]
+/// (`None` otherwise).
 pub fn partnerships<'c>(
     catalog: &'c Catalog,
     filter: &PartnershipFilter,
@@ -252,10 +255,16 @@ pub fn partnerships<'c>(
     index: &TextIndex,
 ) -> Option<Result<Page<Hit<&'c Partnership>>, ListError>> {
     let lists = index.partnerships.candidates(filter.q.as_deref()?)?;
+    let id_order = sort.field == PartnershipSortField::Id;
+    let alone =
+        filter.geo.is_empty() && filter.states.is_empty() && filter.agency_quality_flags.is_empty();
+    if !answers(&lists, req, id_order, alone) {
+        return None;
+    }
     let query = fingerprint(&("partnerships", filter, sort));
     let row = partnership_row(catalog, filter, sort.field);
     let ids = &index.partnerships.ids;
-    let walk = walks(req, sort.field == PartnershipSortField::Id);
+    let walk = walks(req, id_order);
     Some(page(
         ids,
         &lists,

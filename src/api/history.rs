@@ -306,8 +306,9 @@ pub enum AtomResponse {
     Ok(PlainText<String>),
 }
 
-/// An Atom feed page of `changes` (newest first): each entry's headline, a link to its
-/// record (to its history once the record is deleted), and the page links in `links`.
+/// An Atom feed page of `changes` (in sequence order; the feed lists them newest first):
+/// each entry's headline, a link to its record (to its history once the record is
+/// deleted), and the page links in `links`.
 pub fn atom(
     changes: &[Cited],
     catalog: &crate::service::catalog::Catalog,
@@ -318,6 +319,7 @@ pub fn atom(
     use crate::service::history::headline;
     let entries = changes
         .iter()
+        .rev()
         .map(|c| {
             let r = &c.revision;
             let record = format!(
@@ -402,15 +404,14 @@ impl HistoryApi {
         let catalog = dataset.read().shared_copy();
         let head = catalog.seq();
         let w = crate::export::atom::window(head, before, i64::from(limit));
-        let mut changes = if w.newest == 0 {
-            Vec::new()
+        let changes = if w.newest == 0 {
+            Default::default()
         } else {
             dataset
                 .changes(w.oldest - 1, (w.newest - w.oldest + 1) as u64)
                 .await
                 .map_err(super::service_error)?
         };
-        changes.reverse();
         // The feed's `updated` is its newest entry's, on every page.
         let updated = dataset
             .changes(head - 1, 1)

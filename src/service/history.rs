@@ -80,15 +80,24 @@ impl Dataset {
 
     /// Revisions after `since`, in sequence order, at most `limit`, with their sources. Only
     /// what this process has folded in is served, so a page never runs ahead of a commit that
-    /// is still in flight (sequence numbers commit in order).
-    pub async fn changes(&self, since: i64, limit: u64) -> Result<Vec<Cited>, ServiceError> {
+    /// is still in flight (sequence numbers commit in order). Revisions up to that version
+    /// never change, so a page is read from the store once per version and kept (a feed
+    /// polled by many readers, the Atom feed's newest page).
+    pub async fn changes(&self, since: i64, limit: u64) -> Result<Arc<Vec<Cited>>, ServiceError> {
         let head = self.read().seq();
-        self.guarded(async {
-            let mut revisions = self.store().revisions_since(since, limit).await?;
-            revisions.retain(|r| r.seq <= head);
-            self.with_sources(revisions).await
-        })
-        .await
+        // Past the head the page is empty whatever `since` is: one key for all of them.
+        let key = format!("{}/{limit}", since.min(head));
+        if let Some(page) = self.changes_cache.get(head, &key) {
+            return Ok(page);
+        }
+        let page = self
+            .guarded(async {
+                let mut revisions = self.store().revisions_since(since, limit).await?;
+                revisions.retain(|r| r.seq <= head);
+                self.with_sources(revisions).await
+            })
+            .await?;
+        Ok(self.changes_cache.put(head, key, page))
     }
 
     /// The catalog as it stood at `t` (transaction time): the version of the newest revision

@@ -29,6 +29,7 @@ pub(crate) mod fixtures;
 
 use crate::store::{Store, StoreError};
 use catalog::{ApplyError, Catalog};
+use per_version::PerVersion;
 use std::sync::{Arc, RwLock, RwLockReadGuard};
 use time::OffsetDateTime;
 
@@ -242,8 +243,14 @@ pub struct Dataset {
     as_of_cache: Arc<std::sync::Mutex<AsOfCache>>,
     /// Past versions to replay `as_of` from.
     checkpoints: Arc<std::sync::Mutex<Checkpoints>>,
+    /// The change feed's newest pages, by the dataset version they were read at.
+    changes_cache: Arc<PerVersion<Vec<history::Cited>>>,
     reachability: Arc<Reachability>,
 }
+
+/// How many pages of the change feed are kept (a poller's page and the Atom feed's two
+/// reads are the common ones).
+const CACHED_CHANGE_PAGES: usize = 16;
 
 type AsOfCache = std::collections::VecDeque<(i64, Arc<Catalog>)>;
 
@@ -258,6 +265,7 @@ impl Dataset {
             sync_lock: Arc::new(tokio::sync::Mutex::new(())),
             as_of_cache: Default::default(),
             checkpoints: Arc::new(std::sync::Mutex::new(checkpoints)),
+            changes_cache: Arc::new(PerVersion::new(CACHED_CHANGE_PAGES)),
             reachability: Default::default(),
         })
     }
@@ -270,6 +278,7 @@ impl Dataset {
             sync_lock: Arc::new(tokio::sync::Mutex::new(())),
             as_of_cache: Default::default(),
             checkpoints: Default::default(),
+            changes_cache: Arc::new(PerVersion::new(CACHED_CHANGE_PAGES)),
             reachability: Default::default(),
         }
     }

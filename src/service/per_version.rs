@@ -42,23 +42,37 @@ impl<V> PerVersion<V> {
         query: String,
         compute: impl FnOnce() -> Result<V, E>,
     ) -> Result<Arc<V>, E> {
-        let key = (seq, query);
-        {
-            let mut entries = self.newest_first.lock().unwrap_or_else(|e| e.into_inner());
-            if let Some(k) = entries.iter().position(|(k, _)| *k == key) {
-                let hit = entries.remove(k).expect("the position is in range");
-                let value = hit.1.clone();
-                entries.push_front(hit);
-                return Ok(value);
-            }
+        if let Some(hit) = self.get(seq, &query) {
+            return Ok(hit);
         }
-        let value = Arc::new(compute()?);
+        Ok(self.put(seq, query, compute()?))
+    }
+
+    /// The kept answer to `query` at version `seq`, if any (it becomes the newest).
+    pub fn get(&self, seq: i64, query: &str) -> Option<Arc<V>> {
         let mut entries = self.newest_first.lock().unwrap_or_else(|e| e.into_inner());
-        if !entries.iter().any(|(k, _)| *k == key) {
-            entries.push_front((key, value.clone()));
-            entries.truncate(self.capacity);
+        let k = entries
+            .iter()
+            .position(|((s, q), _)| *s == seq && q == query)?;
+        let hit = entries.remove(k).expect("the position is in range");
+        let value = hit.1.clone();
+        entries.push_front(hit);
+        Some(value)
+    }
+
+    /// Keeps `value` as the answer to `query` at version `seq` (for answers computed
+    /// asynchronously: [`Self::get`] first, then this) and gives back the one kept, which is
+    /// an earlier one if another request put it first.
+    pub fn put(&self, seq: i64, query: String, value: V) -> Arc<V> {
+        let key = (seq, query);
+        let mut entries = self.newest_first.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, kept)) = entries.iter().find(|(k, _)| *k == key) {
+            return kept.clone();
         }
-        Ok(value)
+        let value = Arc::new(value);
+        entries.push_front((key, value.clone()));
+        entries.truncate(self.capacity);
+        value
     }
 }
 

@@ -16,18 +16,17 @@ pub async fn changes(state: &AppState, req: &Request, q: &Params) -> Result<Stri
     q.only(&[])?;
     let head = state.dataset.read().seq();
     let since = (head - 100).max(0);
-    let mut revs = state
+    let revs = state
         .dataset
         .changes(since, 100)
         .await
         .map_err(crate::api::service_error)?;
-    revs.reverse();
     let body = html! {
         h1 { "Recent changes" }
         p { "The newest changes to the dataset, newest first. Every change says what kind it is (a real-world change such as " i { "started" } " or " i { "ended" } ", or a correction of our record), why, and on what sources. Follow them all with the " a href="/changes.atom" { "Atom feed" } " or " a href="/changes?since=0" { "the JSON feed" } "." }
         div class="scroll" { table {
             thead { tr { th scope="col" { "When" } th scope="col" { "Record" } th scope="col" { "Kind" } th scope="col" { "Why" } } }
-            tbody { @for c in &revs {
+            tbody { @for c in revs.iter().rev() {
                 @let r = &c.revision;
                 @let collection = r.entity_kind.collection();
                 tr {

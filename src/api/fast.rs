@@ -35,6 +35,14 @@ impl<T: Serialize> Fast<T> {
     }
 }
 
+#[cfg(test)]
+impl<T> Fast<T> {
+    /// The bytes written, or why they could not be.
+    pub fn into_body(self) -> Result<Vec<u8>, String> {
+        self.body
+    }
+}
+
 impl<T: Type> Payload for Fast<T> {
     const CONTENT_TYPE: &'static str = JSON;
 
@@ -58,7 +66,7 @@ impl<T: Send> IntoResponse for Fast<T> {
     }
 }
 
-fn rfc3339<S: Serializer>(t: &OffsetDateTime, s: S) -> Result<S::Ok, S::Error> {
+pub(super) fn rfc3339<S: Serializer>(t: &OffsetDateTime, s: S) -> Result<S::Ok, S::Error> {
     time::serde::rfc3339::serialize(t, s)
 }
 
@@ -151,10 +159,22 @@ pub fn agency_page(
         }
         body.push(b'}');
     }
+    close_page(body, result, next, total, meta)
+}
+
+/// Ends a page whose `data` items `body` holds (after `{"data":[`): the rest of the page,
+/// written by serde as the list DTO would.
+pub(super) fn close_page<T>(
+    mut body: Vec<u8>,
+    items: serde_json::Result<()>,
+    next: Option<&str>,
+    total: Option<u64>,
+    meta: &ListMeta,
+) -> Fast<T> {
     body.extend_from_slice(b"],");
-    // The rest of the page, written by serde as the DTO would: drop its opening brace.
+    // Written by serde as the DTO would: drop its opening brace.
     let tail = serde_json::to_vec(&PageTail { next, total, meta });
-    match (result, tail) {
+    match (items, tail) {
         (Ok(()), Ok(tail)) => {
             body.extend_from_slice(&tail[1..]);
             Fast {

@@ -10,6 +10,7 @@ pub mod dto;
 pub mod etag;
 pub mod exports;
 pub mod fast;
+pub mod fast_partnerships;
 pub mod features;
 pub mod geojson;
 pub mod history;

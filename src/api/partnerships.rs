@@ -214,26 +214,19 @@ impl PartnershipsApi {
             geo_warnings(&catalog, filter.geo.near.as_ref(), search.radius.as_deref()),
         );
         let link = link_base.and_then(|r| link_header(r, page.next.as_deref()));
-        let rows: Vec<dto::Partnership> = page
+        let hits: Vec<_> = page
             .items
-            .into_iter()
-            .map(|hit| {
-                let row = dto::Partnership {
-                    distance_m: hit.distance_m,
-                    ..dto::Partnership::build(hit.item, &catalog)
-                };
-                match filter.active_on {
-                    Some(d) => row.on_day(hit.item, &catalog, d),
-                    None => row,
-                }
-            })
+            .iter()
+            .map(|hit| (hit.item, hit.distance_m))
             .collect();
-        let body = PartnershipListBody::Json(Fast::of(PartnershipList {
-            data: rows,
-            next: page.next,
-            total: page.total.map(|t| t as u64),
-            meta,
-        }));
+        let body = PartnershipListBody::Json(super::fast_partnerships::partnership_page(
+            &catalog,
+            &hits,
+            filter.active_on,
+            page.next.as_deref(),
+            page.total.map(|t| t as u64),
+            &meta,
+        ));
         Ok(PartnershipListResponse::Ok(body, link))
     }
 

@@ -147,7 +147,7 @@ impl Embed {
         };
         let page = listing::partnerships(&catalog, &filter, sort, &PageRequest::everything())
             .map_err(crate::api::list_error)?;
-        let ps: Vec<&Partnership> = page.items.iter().map(|h| h.item).collect();
+        let ps: Vec<&Partnership> = page.items.iter().map(|h| &**h.item).collect();
         let day = filter
             .active_on
             .unwrap_or_else(|| crate::service::writer::now().date());

@@ -3,6 +3,7 @@
 //! delete, a removal that leaves a tombstone). The same fold over the log up to a time `T`
 //! gives the dataset as it stood at `T`.
 
+pub use super::entry::{AgencyEntry, Entry, PartnershipEntry};
 use super::tags::{Tag, TagIndex};
 use crate::domain::{
     Agency, ChangeKind, Citation, EntityKind, Partnership, Phase, Program, Record, Source,
@@ -10,7 +11,7 @@ use crate::domain::{
 use crate::geo::{LatLon, SpatialIndex};
 use crate::store::StoredRevision;
 use imbl::{OrdMap, OrdSet};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use time::OffsetDateTime;
 
 #[derive(Debug, thiserror::Error)]
@@ -27,57 +28,6 @@ pub struct ApplyError {
 pub struct Tombstone {
     pub seq: i64,
     pub at: OffsetDateTime,
-}
-
-/// An agency as the catalog holds it: the record, and beside it the API's JSON of this
-/// version (`api::fast::agency_page`), written by the first reader that needs it.
-///
-/// A change to the agency replaces its entry, so the JSON can never go stale while the
-/// entry lives. A clone is another handle on the same entry (two reference counts): the
-/// spatial index holds clones, so the JSON written for a walk of the index is the one the
-/// map's readers see. Readers of the record use it through `Deref` (`entry.name`) or
-/// [`AgencyEntry::record`].
-#[derive(Clone, PartialEq)]
-pub struct AgencyEntry {
-    record: Arc<Agency>,
-    json: Arc<OnceLock<Box<[u8]>>>,
-}
-
-impl AgencyEntry {
-    pub fn new(record: Agency) -> Self {
-        Self {
-            record: Arc::new(record),
-            json: Arc::default(),
-        }
-    }
-
-    /// The record, shared (export rows hold it after the catalog has moved on).
-    pub fn record(&self) -> &Arc<Agency> {
-        &self.record
-    }
-
-    /// The JSON of this version, written by `render` on first use and then kept.
-    pub fn json(&self, render: impl FnOnce(&Agency) -> Vec<u8>) -> &[u8] {
-        self.json
-            .get_or_init(|| render(&self.record).into_boxed_slice())
-    }
-}
-
-impl std::ops::Deref for AgencyEntry {
-    type Target = Agency;
-
-    fn deref(&self) -> &Agency {
-        &self.record
-    }
-}
-
-impl std::fmt::Debug for AgencyEntry {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AgencyEntry")
-            .field("record", &self.record)
-            .field("json_written", &self.json.get().is_some())
-            .finish()
-    }
 }
 
 /// Ids of the records that belong to another (a record's citations, an agency's
@@ -97,7 +47,7 @@ pub struct Catalog {
     pub agencies: OrdMap<String, AgencyEntry>,
     pub programs: OrdMap<String, Program>,
     pub phases: OrdMap<String, Phase>,
-    pub partnerships: OrdMap<i64, Arc<Partnership>>,
+    pub partnerships: OrdMap<i64, PartnershipEntry>,
     pub sources: OrdMap<i64, Source>,
     pub citations: OrdMap<i64, Arc<Citation>>,
     citations_by_record: OrdMap<(EntityKind, String), Ids>,
@@ -385,7 +335,7 @@ impl Catalog {
                     self.tags.add_partnership(a, p.id);
                 }
                 add(&mut self.program_counts, p.program_id.clone(), 1);
-                self.partnerships.insert(p.id, Arc::new(p));
+                self.partnerships.insert(p.id, PartnershipEntry::new(p));
             }
             Record::Source(s) => {
                 self.sources.insert(s.id, s);
@@ -515,13 +465,13 @@ impl Catalog {
         self.tags.partnerships(tag)
     }
 
-    pub fn partnerships_of(&self, agency_id: &str) -> Vec<&Partnership> {
+    pub fn partnerships_of(&self, agency_id: &str) -> Vec<&PartnershipEntry> {
         self.partnerships_by_agency
             .get(agency_id)
             .map(|ids| ids.iter())
             .into_iter()
             .flatten()
-            .filter_map(|pid| self.partnerships.get(pid).map(|p| &**p))
+            .filter_map(|pid| self.partnerships.get(pid))
             .collect()
     }
 

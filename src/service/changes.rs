@@ -192,7 +192,7 @@ fn same_as_existing(catalog: &Catalog, record: &Record) -> Option<String> {
         Record::Partnership(p) => catalog
             .partnerships_of(&p.agency_id)
             .into_iter()
-            .find(|x| content(&Record::Partnership((*x).clone())) == wanted)
+            .find(|x| content(&Record::Partnership((***x).clone())) == wanted)
             .map(|x| x.id.to_string()),
         _ => catalog
             .record(record.kind(), &record.entity_id())

@@ -180,7 +180,7 @@ pub fn partnerships(
             }
         });
         rows.push(PartnershipRow {
-            partnership: partnership.clone(),
+            partnership: partnership.record().clone(),
             agency: catalog
                 .agencies
                 .get(&p.agency_id)

@@ -9,7 +9,7 @@
 //! - The trigram index of `q` searches (`listing::text`), made the first time a search is
 //!   asked after a write.
 
-use super::catalog::{AgencyEntry, Catalog};
+use super::catalog::{AgencyEntry, Catalog, PartnershipEntry};
 use super::listing::ordered;
 use super::listing::text::{self, TextIndex};
 use super::listing::{
@@ -18,7 +18,6 @@ use super::listing::{
 };
 use super::paging::SortKey;
 use super::per_version::PerVersion;
-use crate::domain::Partnership;
 
 /// How many queries' totals a process keeps.
 pub const CACHED_TOTALS: usize = 256;
@@ -103,7 +102,7 @@ impl ListCache {
         filter: &PartnershipFilter,
         sort: Sort<PartnershipSortField>,
         req: &PageRequest,
-    ) -> Result<Page<Hit<&'c Partnership>>, ListError> {
+    ) -> Result<Page<Hit<&'c PartnershipEntry>>, ListError> {
         if filter.agency.is_none()
             && let Some(index) = self.text_index(catalog, filter.q.as_deref())
             && let Some(page) = text::partnerships(catalog, filter, sort, req, &index)
@@ -169,7 +168,7 @@ impl ListCache {
         filter: &PartnershipFilter,
         sort: Sort<PartnershipSortField>,
         req: &PageRequest,
-    ) -> Result<Page<Hit<&'c Partnership>>, ListError> {
+    ) -> Result<Page<Hit<&'c PartnershipEntry>>, ListError> {
         self.counted(
             catalog.seq(),
             req,

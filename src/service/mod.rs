@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod changes;
 pub mod downloads;
 pub mod edit;
+pub mod entry;
 pub mod export_rows;
 pub mod history;
 pub mod import;

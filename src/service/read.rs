@@ -4,8 +4,8 @@
 
 use std::sync::Arc;
 
-use super::catalog::{AgencyEntry, Catalog};
-use crate::domain::{Citation, EntityKind, Partnership, Phase, Program, Record, Source};
+use super::catalog::{AgencyEntry, Catalog, PartnershipEntry};
+use crate::domain::{Citation, EntityKind, Phase, Program, Record, Source};
 
 /// Why a read by id found no record.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -65,7 +65,7 @@ impl Catalog {
             .ok_or_else(|| self.absent(EntityKind::Phase, id))
     }
 
-    pub fn partnership(&self, id: &str) -> Result<&Arc<Partnership>, ReadError> {
+    pub fn partnership(&self, id: &str) -> Result<&PartnershipEntry, ReadError> {
         number(id)
             .and_then(|n| self.partnerships.get(&n))
             .ok_or_else(|| self.absent(EntityKind::Partnership, id))

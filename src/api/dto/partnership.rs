@@ -111,18 +111,24 @@ pub struct PhaseBrief {
     pub footage_condition: Option<String>,
 }
 
+impl From<&domain::Phase> for PhaseBrief {
+    fn from(ph: &domain::Phase) -> Self {
+        Self {
+            id: ph.id.clone(),
+            name: ph.name.clone(),
+            footage_requests: ph.footage_requests,
+            footage_condition: ph.footage_condition.clone(),
+        }
+    }
+}
+
 impl Partnership {
     /// Adds what the partnership was on `day` (valid time).
     pub fn on_day(mut self, p: &domain::Partnership, catalog: &Catalog, day: time::Date) -> Self {
         if let Some(a) = crate::service::listing::activity(catalog, p, day) {
             self.active_on_certainty = Some(a.certainty);
             self.footage_requests = a.footage;
-            self.phase = a.phase.map(|ph| PhaseBrief {
-                id: ph.id.clone(),
-                name: ph.name.clone(),
-                footage_requests: ph.footage_requests,
-                footage_condition: ph.footage_condition.clone(),
-            });
+            self.phase = a.phase.map(PhaseBrief::from);
         }
         self
     }
@@ -149,12 +155,7 @@ impl Partnership {
         if let Some(day) = &row.day {
             dto.active_on_certainty = day.certainty.and_then(|c| c.parse().ok());
             dto.footage_requests = day.footage_requests.and_then(|c| c.parse().ok());
-            dto.phase = day.phase.as_deref().map(|ph| PhaseBrief {
-                id: ph.id.clone(),
-                name: ph.name.clone(),
-                footage_requests: ph.footage_requests,
-                footage_condition: ph.footage_condition.clone(),
-            });
+            dto.phase = day.phase.as_deref().map(PhaseBrief::from);
         }
         dto
     }

@@ -30,7 +30,11 @@ pub async fn agency(
     let catalog = crate::api::view(state, q.get("as_of")).await?;
     let a = catalog.agency(id).map_err(read_error)?.clone();
     let today = crate::service::writer::now().date();
-    let ps = catalog.partnerships_of(&a.id);
+    let ps: Vec<&Partnership> = catalog
+        .partnerships_of(&a.id)
+        .into_iter()
+        .map(|p| &**p)
+        .collect();
     let neighbours = neighbours(&catalog, &a);
     let mut marks: Vec<Marker> = neighbours
         .iter()

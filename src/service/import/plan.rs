@@ -485,6 +485,7 @@ fn find_partnership<'c>(
     let in_program: Vec<&Partnership> = catalog
         .partnerships_of(agency_id)
         .into_iter()
+        .map(|p| &**p)
         .filter(|p| p.program_id == RING_PROGRAM_ID)
         .collect();
     let shares_id = |p: &Partnership| {

@@ -6,8 +6,7 @@
 use super::agencies::{agency_key, agency_row};
 use super::partnerships::{partnership_key, partnership_row};
 use super::{AgencyFilter, AgencySortField, Hit, PartnershipFilter, PartnershipSortField};
-use crate::domain::Partnership;
-use crate::service::catalog::{AgencyEntry, Catalog};
+use crate::service::catalog::{AgencyEntry, Catalog, PartnershipEntry};
 use crate::service::paging::{
     ListError, Page, PageRequest, Sort, SortKey, decode_after, fingerprint, page_size, paginate,
 };
@@ -108,7 +107,7 @@ pub fn partnerships<'c>(
     sort: Sort<PartnershipSortField>,
     req: &PageRequest,
     order: &[(SortKey, i64)],
-) -> Result<Page<Hit<&'c Partnership>>, ListError> {
+) -> Result<Page<Hit<&'c PartnershipEntry>>, ListError> {
     let query = fingerprint(&("partnerships", filter, sort));
     let after = decode_after(req, &query)?;
     let row = partnership_row(catalog, filter, sort.field);

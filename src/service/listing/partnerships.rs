@@ -7,12 +7,11 @@ use super::geo::{GeoFilter, nearest_first};
 use super::strategy::{Order, Strategy, tagged_from, tags};
 use super::{Hit, Period, any_or, fold, instant_key};
 use crate::domain::{Agency, AgencyType, Partnership, QualityFlag, StateCode, Status};
-use crate::service::catalog::{Catalog, position};
+use crate::service::catalog::{Catalog, PartnershipEntry, position};
 use crate::service::paging::{
     ListError, Page, PageRequest, Sort, SortKey, decode_after, fingerprint, page_size, paginate,
 };
 use std::ops::Bound;
-use std::sync::Arc;
 use time::Date;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -147,9 +146,12 @@ pub(super) fn partnership_row<'c, 'f>(
     catalog: &'c Catalog,
     filter: &'f PartnershipFilter,
     field: PartnershipSortField,
-) -> impl Fn(&'c Partnership, Option<&'c Agency>) -> Option<(SortKey, SortKey, Hit<&'c Partnership>)>
+) -> impl Fn(
+    &'c PartnershipEntry,
+    Option<&'c Agency>,
+) -> Option<(SortKey, SortKey, Hit<&'c PartnershipEntry>)>
 + use<'c, 'f> {
-    move |p: &'c Partnership, agency: Option<&'c Agency>| {
+    move |p: &'c PartnershipEntry, agency: Option<&'c Agency>| {
         let (ok, distance) = filter.geo.check(agency.and_then(position));
         (ok && filter.matches(p, agency) && filter.active(catalog, p)).then(|| {
             (
@@ -169,10 +171,11 @@ pub fn partnerships<'c>(
     filter: &PartnershipFilter,
     sort: Sort<PartnershipSortField>,
     req: &PageRequest,
-) -> Result<Page<Hit<&'c Partnership>>, ListError> {
+) -> Result<Page<Hit<&'c PartnershipEntry>>, ListError> {
     let query = fingerprint(&("partnerships", filter, sort));
     let row = partnership_row(catalog, filter, sort.field);
-    let with_agency = |p: &'c Partnership| row(p, catalog.agencies.get(&p.agency_id).map(|a| &**a));
+    let with_agency =
+        |p: &'c PartnershipEntry| row(p, catalog.agencies.get(&p.agency_id).map(|a| &**a));
     let order = match (sort.field, sort.descending) {
         (PartnershipSortField::Id, _) => Order::Id,
         (PartnershipSortField::Distance, false) => Order::NearestFirst,
@@ -223,7 +226,7 @@ pub fn partnerships<'c>(
                 Some(SortKey::Num(id)) => Bound::Excluded(*id as i64),
                 _ => Bound::Unbounded,
             };
-            let walk: Box<dyn Iterator<Item = (&i64, &Arc<Partnership>)>> = if sort.descending {
+            let walk: Box<dyn Iterator<Item = (&i64, &PartnershipEntry)>> = if sort.descending {
                 Box::new(catalog.partnerships.range((Bound::Unbounded, from)).rev())
             } else {
                 Box::new(catalog.partnerships.range((from, Bound::Unbounded)))
@@ -244,7 +247,7 @@ pub fn partnerships<'c>(
             let sets = tags.iter().filter_map(|t| catalog.partnerships_tagged(*t));
             let rows = tagged_from(sets, from.as_ref(), sort.descending)
                 .filter_map(|id| catalog.partnerships.get(id))
-                .filter_map(|p| with_agency(p))
+                .filter_map(with_agency)
                 .take(page_size(req) + 1);
             paginate(rows, sort.descending, &query, req)
         }

@@ -1,0 +1,221 @@
+//! A page of partnerships written as `dto::PartnershipList` writes it, from JSON kept per
+//! record version: the hot path of `GET /partnerships?near=`.
+//!
+//! A partnership's object is `{"id":…,"agency":{…},"program":{…},` then its own fields
+//! (status to `updated_at`), then what only the request decides (`distance_m`, and with
+//! `active_on` the day's certainty, footage requests and phase). The own fields depend on
+//! the partnership alone, so their JSON is written once per version and kept in its catalog
+//! entry; the agency and program in brief change on their own and are short, so they are
+//! written per request from borrowed views, as is the request's part.
+
+use super::dto::{self, ListMeta, PartnershipList, PhaseBrief, VideoRequestCount};
+use super::fast::{Fast, close_page, rfc3339};
+use crate::domain::valid_time::Certainty;
+use crate::domain::{self, AgencyType};
+use crate::service::catalog::{Catalog, PartnershipEntry};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use time::{Date, OffsetDateTime};
+
+/// One partnership of a page: its entry, its distance from `near`, if asked.
+pub type PartnershipHit<'c> = (&'c PartnershipEntry, Option<f64>);
+
+/// A page of partnerships; `day` is the `active_on` day, if asked.
+pub fn partnership_page(
+    catalog: &Catalog,
+    hits: &[PartnershipHit<'_>],
+    day: Option<Date>,
+    next: Option<&str>,
+    total: Option<u64>,
+    meta: &ListMeta,
+) -> Fast<PartnershipList> {
+    let mut body = Vec::with_capacity(64 + hits.len() * 768);
+    body.extend_from_slice(b"{\"data\":[");
+    let mut result = Ok(());
+    for (i, (entry, distance)) in hits.iter().enumerate() {
+        if i > 0 {
+            body.push(b',');
+        }
+        result = result.and(write_partnership(&mut body, catalog, entry, *distance, day));
+    }
+    close_page(body, result, next, total, meta)
+}
+
+fn write_partnership(
+    body: &mut Vec<u8>,
+    catalog: &Catalog,
+    entry: &PartnershipEntry,
+    distance_m: Option<f64>,
+    day: Option<Date>,
+) -> serde_json::Result<()> {
+    let p: &domain::Partnership = entry;
+    body.extend_from_slice(b"{\"id\":");
+    serde_json::to_writer(&mut *body, &p.id)?;
+    body.extend_from_slice(b",\"agency\":");
+    let agency = catalog.agencies.get(&p.agency_id);
+    serde_json::to_writer(&mut *body, &AgencyBriefView::of(p, agency.map(|a| &**a)))?;
+    body.extend_from_slice(b",\"program\":");
+    let program = catalog.programs.get(&p.program_id);
+    serde_json::to_writer(&mut *body, &ProgramBriefView::of(p, program))?;
+    body.push(b',');
+    let own = own_fields(entry);
+    if own.is_empty() {
+        return Err(serde::ser::Error::custom("a partnership did not serialise"));
+    }
+    body.extend_from_slice(own);
+    let mut extra = Extra {
+        distance_m,
+        ..Extra::default()
+    };
+    if let Some(a) = day.and_then(|d| crate::service::listing::activity(catalog, p, d)) {
+        extra.active_on_certainty = Some(a.certainty);
+        extra.footage_requests = a.footage;
+        extra.phase = a.phase.map(PhaseBrief::from);
+    }
+    // `{}` when the request adds nothing; else its fields after a comma, without braces.
+    let extra = serde_json::to_vec(&extra)?;
+    if extra.len() > 2 {
+        body.push(b',');
+        body.extend_from_slice(&extra[1..extra.len() - 1]);
+    }
+    body.push(b'}');
+    Ok(())
+}
+
+/// The partnership's own fields as the DTO writes them, without braces: written once per
+/// version from the DTO itself and kept; empty if it could not be written (plain data:
+/// never seen).
+fn own_fields(entry: &PartnershipEntry) -> &[u8] {
+    entry.json(|p| {
+        let dto = dto::Partnership::from_parts(p, None, None);
+        match serde_json::to_vec(&OwnFields::of(&dto)) {
+            Ok(json) if json.len() > 2 && json.ends_with(b"}") => json[1..json.len() - 1].to_vec(),
+            _ => Vec::new(),
+        }
+    })
+}
+
+/// The fields of `dto::Partnership` from `status` to `updated_at`, in its order.
+#[derive(Serialize)]
+struct OwnFields<'a> {
+    status: domain::Status,
+    start_date: &'a Option<String>,
+    start_precision: Option<domain::DatePrecision>,
+    end_date: &'a Option<String>,
+    end_precision: Option<domain::DatePrecision>,
+    start_earliest: &'a Option<String>,
+    start_latest: &'a Option<String>,
+    end_earliest: &'a Option<String>,
+    end_latest: &'a Option<String>,
+    video_requests: &'a [VideoRequestCount],
+    external_ids: &'a BTreeMap<String, String>,
+    notes: &'a Option<String>,
+    last_confirmed: &'a Option<String>,
+    last_confirmed_source: Option<i64>,
+    version: i32,
+    #[serde(serialize_with = "rfc3339")]
+    created_at: OffsetDateTime,
+    #[serde(serialize_with = "rfc3339")]
+    updated_at: OffsetDateTime,
+}
+
+impl<'a> OwnFields<'a> {
+    fn of(d: &'a dto::Partnership) -> Self {
+        Self {
+            status: d.status,
+            start_date: &d.start_date,
+            start_precision: d.start_precision,
+            end_date: &d.end_date,
+            end_precision: d.end_precision,
+            start_earliest: &d.start_earliest,
+            start_latest: &d.start_latest,
+            end_earliest: &d.end_earliest,
+            end_latest: &d.end_latest,
+            video_requests: &d.video_requests,
+            external_ids: &d.external_ids,
+            notes: &d.notes,
+            last_confirmed: &d.last_confirmed,
+            last_confirmed_source: d.last_confirmed_source,
+            version: d.version,
+            created_at: d.created_at,
+            updated_at: d.updated_at,
+        }
+    }
+}
+
+/// What the request adds, in the DTO's order; each absent one left out.
+#[derive(Serialize, Default)]
+struct Extra {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    distance_m: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    active_on_certainty: Option<Certainty>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    footage_requests: Option<Certainty>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    phase: Option<PhaseBrief>,
+}
+
+/// `dto::AgencyBrief`, borrowed; a missing agency (never, in a catalog folded from a
+/// consistent log) shown by its id alone, as the DTO shows it.
+#[derive(Serialize)]
+struct AgencyBriefView<'a> {
+    id: &'a str,
+    name: &'a str,
+    agency_type: AgencyType,
+    state: &'a str,
+    latitude: Option<f64>,
+    longitude: Option<f64>,
+}
+
+impl<'a> AgencyBriefView<'a> {
+    fn of(p: &'a domain::Partnership, agency: Option<&'a domain::Agency>) -> Self {
+        match agency {
+            Some(a) => Self {
+                id: &a.id,
+                name: &a.name,
+                agency_type: a.agency_type,
+                state: a.state.as_str(),
+                latitude: a.latitude,
+                longitude: a.longitude,
+            },
+            None => Self {
+                id: &p.agency_id,
+                name: "",
+                agency_type: AgencyType::Other,
+                state: "",
+                latitude: None,
+                longitude: None,
+            },
+        }
+    }
+}
+
+/// `dto::ProgramBrief`, borrowed; a missing program shown by its id alone.
+#[derive(Serialize)]
+struct ProgramBriefView<'a> {
+    id: &'a str,
+    vendor: &'a str,
+    name: &'a str,
+}
+
+impl<'a> ProgramBriefView<'a> {
+    fn of(p: &'a domain::Partnership, program: Option<&'a domain::Program>) -> Self {
+        match program {
+            Some(pr) => Self {
+                id: &pr.id,
+                vendor: &pr.vendor,
+                name: &pr.name,
+            },
+            None => Self {
+                id: &p.program_id,
+                vendor: "",
+                name: "",
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "fast_partnerships_tests.rs"]
+mod tests;

@@ -1,0 +1,71 @@
+//! A record as the catalog holds it: the record, and beside it the API's JSON of this
+//! version (`api::fast`), written by the first reader that needs it.
+//!
+//! A change to the record replaces its entry, so the JSON can never go stale while the entry
+//! lives. A clone is another handle on the same entry (two reference counts): the spatial
+//! index holds clones of agencies, so the JSON written for a walk of the index is the one the
+//! map's readers see. Readers of the record use it through `Deref` (`entry.name`) or
+//! [`Entry::record`].
+//!
+//! What the JSON holds is the writer's choice and only the record's own fields: an agency's
+//! whole object, a partnership's fields after its agency and program (which change on their
+//! own and are written per request).
+
+use crate::domain::{Agency, Partnership};
+use std::sync::{Arc, OnceLock};
+
+#[derive(PartialEq)]
+pub struct Entry<T> {
+    record: Arc<T>,
+    json: Arc<OnceLock<Box<[u8]>>>,
+}
+
+pub type AgencyEntry = Entry<Agency>;
+pub type PartnershipEntry = Entry<Partnership>;
+
+impl<T> Entry<T> {
+    pub fn new(record: T) -> Self {
+        Self {
+            record: Arc::new(record),
+            json: Arc::default(),
+        }
+    }
+
+    /// The record, shared (export rows hold it after the catalog has moved on).
+    pub fn record(&self) -> &Arc<T> {
+        &self.record
+    }
+
+    /// The JSON of this version, written by `render` on first use and then kept.
+    pub fn json(&self, render: impl FnOnce(&T) -> Vec<u8>) -> &[u8] {
+        self.json
+            .get_or_init(|| render(&self.record).into_boxed_slice())
+    }
+}
+
+// Not derived: a clone is another handle whatever `T` is.
+impl<T> Clone for Entry<T> {
+    fn clone(&self) -> Self {
+        Self {
+            record: self.record.clone(),
+            json: self.json.clone(),
+        }
+    }
+}
+
+impl<T> std::ops::Deref for Entry<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.record
+    }
+}
+
+impl<T: std::fmt::Debug> std::fmt::Debug for Entry<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Entry")
+            .field("record", &self.record)
+            .field("json_written", &self.json.get().is_some())
+            .finish()
+    }
+}

@@ -4,6 +4,8 @@
 pub mod built_files;
 pub mod catalog;
 pub mod changes;
+#[cfg(test)]
+mod count_tests;
 pub mod downloads;
 pub mod edit;
 pub mod entry;

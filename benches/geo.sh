@@ -7,7 +7,7 @@
 #
 # nginx is tuned as a fair limit (sendfile, tcp_nopush, 100,000 requests per keep-alive
 # connection, no access log); the API runs with its default logging (RUST_LOG unset: info).
-# Usage: benches/geo.sh [AGENCIES]   (default 100000; ROUNDS=3, DURATION=10s)
+# Usage: benches/geo.sh [AGENCIES]   (default 100000; ROUNDS=3, DURATION=10s, BIN=)
 # Needs wrk and nginx (installed with apt-get when root).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,15 +27,19 @@ need() {
 need wrk wrk
 need nginx nginx-light
 
-cargo build --release --quiet --bin ring-partnerships --example bench_near
-bin=target/release/ring-partnerships
+# BIN=<release binary>: measure that one over HTTP only, without building (and without the
+# in-process part, which needs the example built beside it).
+bin="${BIN:-target/release/ring-partnerships}"
+[ -n "${BIN:-}" ] || cargo build --release --quiet --bin ring-partnerships --example bench_near
 db="$work/synthetic-$agencies.db"
 if [ ! -f "$db" ]; then
     "$bin" generate --agencies "$agencies" --database "$db"
 fi
 
-echo "== in-process"
-target/release/examples/bench_near "sqlite://$db"
+if [ -z "${BIN:-}" ]; then
+    echo "== in-process"
+    target/release/examples/bench_near "sqlite://$db"
+fi
 
 port=18090
 nginx_port=18091

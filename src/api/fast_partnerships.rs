@@ -13,17 +13,19 @@ use super::fast::{Fast, close_page, rfc3339};
 use crate::domain::valid_time::Certainty;
 use crate::domain::{self, AgencyType};
 use crate::service::catalog::{Catalog, PartnershipEntry};
+use crate::service::listing::WithAgency;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use time::{Date, OffsetDateTime};
 
-/// One partnership of a page: its entry, its distance from `near`, if asked.
-pub type PartnershipHit<'c> = (&'c PartnershipEntry, Option<f64>);
+/// One partnership of a page: its entry and agency (`None`: the catalog lacks it), its
+/// distance from `near`, if asked.
+pub type Row<'c> = (WithAgency<'c>, Option<f64>);
 
 /// A page of partnerships; `day` is the `active_on` day, if asked.
 pub fn partnership_page(
     catalog: &Catalog,
-    hits: &[PartnershipHit<'_>],
+    hits: &[Row<'_>],
     day: Option<Date>,
     next: Option<&str>,
     total: Option<u64>,
@@ -32,11 +34,11 @@ pub fn partnership_page(
     let mut body = Vec::with_capacity(64 + hits.len() * 768);
     body.extend_from_slice(b"{\"data\":[");
     let mut result = Ok(());
-    for (i, (entry, distance)) in hits.iter().enumerate() {
+    for (i, (hit, distance)) in hits.iter().enumerate() {
         if i > 0 {
             body.push(b',');
         }
-        result = result.and(write_partnership(&mut body, catalog, entry, *distance, day));
+        result = result.and(write_partnership(&mut body, catalog, hit, *distance, day));
     }
     close_page(body, result, next, total, meta)
 }
@@ -44,16 +46,16 @@ pub fn partnership_page(
 fn write_partnership(
     body: &mut Vec<u8>,
     catalog: &Catalog,
-    entry: &PartnershipEntry,
+    hit: &WithAgency<'_>,
     distance_m: Option<f64>,
     day: Option<Date>,
 ) -> serde_json::Result<()> {
+    let entry = hit.partnership;
     let p: &domain::Partnership = entry;
     body.extend_from_slice(b"{\"id\":");
     serde_json::to_writer(&mut *body, &p.id)?;
     body.extend_from_slice(b",\"agency\":");
-    let agency = catalog.agencies.get(&p.agency_id);
-    serde_json::to_writer(&mut *body, &AgencyBriefView::of(p, agency.map(|a| &**a)))?;
+    serde_json::to_writer(&mut *body, &AgencyBriefView::of(p, hit.agency))?;
     body.extend_from_slice(b",\"program\":");
     let program = catalog.programs.get(&p.program_id);
     serde_json::to_writer(&mut *body, &ProgramBriefView::of(p, program))?;

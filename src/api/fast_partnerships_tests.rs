@@ -99,7 +99,7 @@ fn catalog() -> Catalog {
 /// The page as the DTOs write it, the way the handler built it before the fast path.
 fn by_dto(
     catalog: &Catalog,
-    hits: &[PartnershipHit<'_>],
+    hits: &[Row<'_>],
     day: Option<Date>,
     next: Option<&str>,
     total: Option<u64>,
@@ -109,6 +109,7 @@ fn by_dto(
         data: hits
             .iter()
             .map(|(p, distance_m)| {
+                let p = p.as_partnership();
                 let row = dto::Partnership {
                     distance_m: *distance_m,
                     ..dto::Partnership::build(p, catalog)
@@ -129,7 +130,15 @@ fn by_dto(
 fn kept_partnership_pages_write_what_the_dtos_write() {
     let catalog = catalog();
     let meta = PartnershipList::example().meta;
-    let all: Vec<&PartnershipEntry> = catalog.partnerships.values().collect();
+    // Each with its agency, as the list's walks find it (none for the one the catalog lacks).
+    let all: Vec<WithAgency> = catalog
+        .partnerships
+        .values()
+        .map(|partnership| WithAgency {
+            partnership,
+            agency: catalog.agencies.get(&partnership.agency_id).map(|a| &**a),
+        })
+        .collect();
     assert_eq!(all.len(), 20);
     let distances = [None, Some(0.0), Some(1e-7), Some(12_345.678)];
     let days = [
@@ -143,7 +152,7 @@ fn kept_partnership_pages_write_what_the_dtos_write() {
     // Twice over: the second time every partnership's kept JSON is read, not written.
     for round in 0..2 {
         for (k, day) in days.into_iter().enumerate() {
-            let hits: Vec<PartnershipHit> = all
+            let hits: Vec<Row> = all
                 .iter()
                 .enumerate()
                 .map(|(i, p)| (*p, distances[(i + k) % distances.len()]))
@@ -172,7 +181,7 @@ fn kept_partnership_pages_write_what_the_dtos_write() {
     let rows: Vec<dto::Partnership> = days
         .into_iter()
         .flat_map(|d| {
-            let hits: Vec<PartnershipHit> = all.iter().map(|p| (*p, None)).collect();
+            let hits: Vec<Row> = all.iter().map(|p| (*p, None)).collect();
             by_dto(&catalog, &hits, d, None, None, &meta).data
         })
         .collect();

@@ -159,10 +159,8 @@ pub fn partnerships(
     let mut phases: HashMap<&str, Arc<Phase>> = HashMap::new();
     let mut rows = Vec::with_capacity(page.items.len());
     for hit in page.items {
-        let p = hit.item;
-        let Some(partnership) = catalog.partnerships.get(&p.id) else {
-            continue;
-        };
+        let partnership = hit.item.partnership;
+        let p: &crate::domain::Partnership = partnership;
         let day = filter.active_on.map(|d| {
             let activity = listing::activity(catalog, p, d);
             let phase = activity.as_ref().and_then(|a| a.phase).map(|ph| {

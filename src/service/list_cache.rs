@@ -9,12 +9,12 @@
 //! - The trigram index of `q` searches (`listing::text`), made the first time a search is
 //!   asked after a write.
 
-use super::catalog::{AgencyEntry, Catalog, PartnershipEntry};
+use super::catalog::{AgencyEntry, Catalog};
 use super::listing::ordered;
 use super::listing::text::{self, TextIndex};
 use super::listing::{
     self, AgencyFilter, AgencySortField, Hit, ListError, Page, PageRequest, PartnershipFilter,
-    PartnershipSortField, Sort,
+    PartnershipSortField, Sort, WithAgency,
 };
 use super::paging::SortKey;
 use super::per_version::PerVersion;
@@ -102,7 +102,7 @@ impl ListCache {
         filter: &PartnershipFilter,
         sort: Sort<PartnershipSortField>,
         req: &PageRequest,
-    ) -> Result<Page<Hit<&'c PartnershipEntry>>, ListError> {
+    ) -> Result<Page<Hit<WithAgency<'c>>>, ListError> {
         if filter.agency.is_none()
             && let Some(index) = self.text_index(catalog, filter.q.as_deref())
             && let Some(page) = text::partnerships(catalog, filter, sort, req, &index)
@@ -168,7 +168,7 @@ impl ListCache {
         filter: &PartnershipFilter,
         sort: Sort<PartnershipSortField>,
         req: &PageRequest,
-    ) -> Result<Page<Hit<&'c PartnershipEntry>>, ListError> {
+    ) -> Result<Page<Hit<WithAgency<'c>>>, ListError> {
         self.counted(
             catalog.seq(),
             req,

@@ -266,7 +266,7 @@ impl StatsCache {
             let page = listing::partnerships(catalog, filter, sort, &PageRequest::everything())?;
             Ok(stats(
                 catalog,
-                page.items.into_iter().map(|hit| &**hit.item),
+                page.items.into_iter().map(|hit| hit.item.as_partnership()),
                 interval,
                 today,
             ))

@@ -213,7 +213,7 @@ fn partnerships(
     let features: Vec<PartnershipFeature> = page
         .items
         .into_iter()
-        .map(|h| PartnershipFeature::from(PartnershipProperties::build(h.item, catalog)))
+        .map(|h| PartnershipFeature::from(PartnershipProperties::build(&h.item, catalog)))
         .collect();
     Ok(AnyFeatureCollection::Partnerships(
         PartnershipFeatureCollection {

@@ -34,8 +34,8 @@ pub use activity::{Activity, Certainty, activity};
 pub use agencies::{AGENCY_SORTS, AgencyFilter, AgencySortField, agencies};
 pub use geo::GeoFilter;
 pub use partnerships::{
-    PARTNERSHIP_SORTS, PartnershipFilter, PartnershipSortField, UnknownName, check_names,
-    partnerships,
+    PARTNERSHIP_SORTS, PartnershipFilter, PartnershipSortField, UnknownName, WithAgency,
+    check_names, partnerships,
 };
 pub use programs::{PHASE_SORTS, PhaseFilter, PhaseSortField, phases, programs};
 pub use sources::{

@@ -4,9 +4,9 @@
 //! the page is full, instead of sorting every match on every request.
 
 use super::agencies::{agency_key, agency_row};
-use super::partnerships::{partnership_key, partnership_row};
+use super::partnerships::{WithAgency, partnership_key, partnership_row};
 use super::{AgencyFilter, AgencySortField, Hit, PartnershipFilter, PartnershipSortField};
-use crate::service::catalog::{AgencyEntry, Catalog, PartnershipEntry};
+use crate::service::catalog::{AgencyEntry, Catalog};
 use crate::service::paging::{
     ListError, Page, PageRequest, Sort, SortKey, decode_after, fingerprint, page_size, paginate,
 };
@@ -107,7 +107,7 @@ pub fn partnerships<'c>(
     sort: Sort<PartnershipSortField>,
     req: &PageRequest,
     order: &[(SortKey, i64)],
-) -> Result<Page<Hit<&'c PartnershipEntry>>, ListError> {
+) -> Result<Page<Hit<WithAgency<'c>>>, ListError> {
     let query = fingerprint(&("partnerships", filter, sort));
     let after = decode_after(req, &query)?;
     let row = partnership_row(catalog, filter, sort.field);

@@ -124,6 +124,31 @@ impl PartnershipFilter {
     }
 }
 
+/// A partnership of a list, with its agency (which the walk that found it had at hand):
+/// `Deref`s to the partnership's entry.
+#[derive(Clone, Copy, Debug)]
+pub struct WithAgency<'c> {
+    pub partnership: &'c PartnershipEntry,
+    /// `None` only for a partnership whose agency the catalog lacks (never, folded from a
+    /// consistent log).
+    pub agency: Option<&'c Agency>,
+}
+
+impl<'c> WithAgency<'c> {
+    /// The partnership, for as long as the catalog lives.
+    pub fn as_partnership(self) -> &'c Partnership {
+        self.partnership
+    }
+}
+
+impl std::ops::Deref for WithAgency<'_> {
+    type Target = PartnershipEntry;
+
+    fn deref(&self) -> &PartnershipEntry {
+        self.partnership
+    }
+}
+
 pub(super) fn partnership_key(
     p: &Partnership,
     agency: Option<&Agency>,
@@ -146,10 +171,7 @@ pub(super) fn partnership_row<'c, 'f>(
     catalog: &'c Catalog,
     filter: &'f PartnershipFilter,
     field: PartnershipSortField,
-) -> impl Fn(
-    &'c PartnershipEntry,
-    Option<&'c Agency>,
-) -> Option<(SortKey, SortKey, Hit<&'c PartnershipEntry>)>
+) -> impl Fn(&'c PartnershipEntry, Option<&'c Agency>) -> Option<(SortKey, SortKey, Hit<WithAgency<'c>>)>
 + use<'c, 'f> {
     move |p: &'c PartnershipEntry, agency: Option<&'c Agency>| {
         let (ok, distance) = filter.geo.check(agency.and_then(position));
@@ -158,7 +180,10 @@ pub(super) fn partnership_row<'c, 'f>(
                 partnership_key(p, agency, field, distance),
                 SortKey::Num(p.id as f64),
                 Hit {
-                    item: p,
+                    item: WithAgency {
+                        partnership: p,
+                        agency,
+                    },
                     distance_m: distance,
                 },
             )
@@ -171,7 +196,7 @@ pub fn partnerships<'c>(
     filter: &PartnershipFilter,
     sort: Sort<PartnershipSortField>,
     req: &PageRequest,
-) -> Result<Page<Hit<&'c PartnershipEntry>>, ListError> {
+) -> Result<Page<Hit<WithAgency<'c>>>, ListError> {
     let query = fingerprint(&("partnerships", filter, sort));
     let row = partnership_row(catalog, filter, sort.field);
     let with_agency =

@@ -11,11 +11,11 @@
 //! every occurrence of a two-letter query begins a trigram.
 
 use super::agencies::agency_row;
-use super::partnerships::partnership_row;
+use super::partnerships::{WithAgency, partnership_row};
 use super::strategy::merge_sorted;
 use super::{AgencyFilter, AgencySortField, Hit, PartnershipFilter, PartnershipSortField, fold};
 use crate::domain::Agency;
-use crate::service::catalog::{AgencyEntry, Catalog, PartnershipEntry};
+use crate::service::catalog::{AgencyEntry, Catalog};
 use crate::service::paging::{
     AsKey, ListError, Page, PageRequest, Sort, SortKey, decode_after, fingerprint, page_size,
     paginate,
@@ -253,7 +253,7 @@ pub fn partnerships<'c>(
     sort: Sort<PartnershipSortField>,
     req: &PageRequest,
     index: &TextIndex,
-) -> Option<Result<Page<Hit<&'c PartnershipEntry>>, ListError>> {
+) -> Option<Result<Page<Hit<WithAgency<'c>>>, ListError>> {
     let lists = index.partnerships.candidates(filter.q.as_deref()?)?;
     let id_order = sort.field == PartnershipSortField::Id;
     let alone =

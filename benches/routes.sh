@@ -45,6 +45,10 @@ for n in "${sizes[@]}"; do
     rss=$(awk '/VmRSS/ {print $2}' "/proc/$api/status")
     echo "== $n agencies: first answer after ${up} s, RSS $((rss / 1024)) MiB"
     python3 benches/routes.py "http://127.0.0.1:$port" "$n" "${DURATION:-3s}" "${ONLY:-}" >>"$results"
+    # Memory grows as requests write records' JSON and the per-version caches fill.
+    after=$(awk '/VmRSS/ {print $2}' "/proc/$api/status")
+    peak=$(awk '/VmHWM/ {print $2}' "/proc/$api/status")
+    echo "== $n agencies: RSS after the sweep $((after / 1024)) MiB, peak $((peak / 1024)) MiB"
     kill "$api"; wait "$api" 2>/dev/null || true; api=
 done
 python3 - "$results" <<'PY'

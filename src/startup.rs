@@ -25,7 +25,13 @@ pub async fn open_dataset(database_url: &str) -> Result<Dataset, ServiceError> {
     tracing::info!(database = %redacted(database_url), "opening database");
     let store = Store::connect(database_url).await?;
     store.migrate().await?;
+    let started = std::time::Instant::now();
     let dataset = Dataset::open(store).await?;
+    tracing::info!(
+        version = dataset.read().seq(),
+        ms = started.elapsed().as_millis() as u64,
+        "folded the revision log"
+    );
     seed::ensure_programs(&dataset).await?;
     Ok(dataset)
 }
@@ -197,7 +203,12 @@ pub async fn serve(config: Config) -> anyhow_like::Result<()> {
     if loaded {
         tracing::info!(seed = ?config.seed, "empty database: loaded the seed data");
     }
+    let started = std::time::Instant::now();
     let state = AppState::new(dataset, &config.limits);
+    tracing::info!(
+        ms = started.elapsed().as_millis() as u64,
+        "made the API's state"
+    );
     let acceptor = TcpListener::bind(config.bind.clone())
         .into_acceptor()
         .await?;

@@ -189,9 +189,9 @@ pub(super) fn close_page<T>(
     }
 }
 
-/// Writes every placed agency's JSON ahead of the first request, in the spatial index's
-/// order: a `near` page then reads its agencies from neighbouring memory instead of from
-/// wherever the first request to need each one happened to leave it.
+/// Writes every placed agency's JSON, in the spatial index's order, as a new process starts
+/// (beside its first requests): a `near` page then reads its agencies from neighbouring
+/// memory instead of from wherever the first request to need each one happened to leave it.
 pub fn warm_agency_json(catalog: &Catalog) {
     for entry in catalog.agency_index().into_iter().flat_map(|i| i.keys()) {
         agency_object(entry);

@@ -239,13 +239,31 @@ impl Record {
     }
 
     pub fn from_json(kind: EntityKind, data: serde_json::Value) -> serde_json::Result<Self> {
+        Self::deserialize_as(kind, data)
+    }
+
+    /// [`Record::from_json`] of JSON text (a revision's data as the log stores it), without
+    /// building a `serde_json::Value` first.
+    pub fn from_json_text(kind: EntityKind, text: &str) -> serde_json::Result<Self> {
+        let mut d = serde_json::Deserializer::from_str(text);
+        let record = Self::deserialize_as(kind, &mut d)?;
+        d.end()?;
+        Ok(record)
+    }
+
+    /// [`Record::from_json`] of a borrowed value (no copy of it first).
+    pub fn from_json_ref(kind: EntityKind, data: &serde_json::Value) -> serde_json::Result<Self> {
+        Self::deserialize_as(kind, data)
+    }
+
+    fn deserialize_as<'de, D: Deserializer<'de>>(kind: EntityKind, d: D) -> Result<Self, D::Error> {
         Ok(match kind {
-            EntityKind::Agency => Record::Agency(serde_json::from_value(data)?),
-            EntityKind::Program => Record::Program(serde_json::from_value(data)?),
-            EntityKind::Phase => Record::Phase(serde_json::from_value(data)?),
-            EntityKind::Partnership => Record::Partnership(serde_json::from_value(data)?),
-            EntityKind::Source => Record::Source(serde_json::from_value(data)?),
-            EntityKind::Citation => Record::Citation(serde_json::from_value(data)?),
+            EntityKind::Agency => Record::Agency(Deserialize::deserialize(d)?),
+            EntityKind::Program => Record::Program(Deserialize::deserialize(d)?),
+            EntityKind::Phase => Record::Phase(Deserialize::deserialize(d)?),
+            EntityKind::Partnership => Record::Partnership(Deserialize::deserialize(d)?),
+            EntityKind::Source => Record::Source(Deserialize::deserialize(d)?),
+            EntityKind::Citation => Record::Citation(Deserialize::deserialize(d)?),
         })
     }
 }

@@ -9,7 +9,7 @@ use crate::domain::{
     Agency, ChangeKind, Citation, EntityKind, Partnership, Phase, Program, Record, Source,
 };
 use crate::geo::{LatLon, SpatialIndex};
-use crate::store::StoredRevision;
+use crate::store::{FoldedRevision, StoredRevision};
 use imbl::{OrdMap, OrdSet};
 use std::sync::Arc;
 use time::OffsetDateTime;
@@ -21,6 +21,15 @@ pub struct ApplyError {
     pub kind: EntityKind,
     pub id: String,
     pub reason: String,
+}
+
+/// What folding a revision in reads besides its record.
+struct Head<'a> {
+    seq: i64,
+    entity_kind: EntityKind,
+    entity_id: &'a str,
+    change_kind: ChangeKind,
+    recorded_at: OffsetDateTime,
 }
 
 /// A tombstone: what a deleted record's id answers with.
@@ -282,14 +291,42 @@ impl Catalog {
 
     /// Folds one revision in. All-or-nothing: a revision that does not parse changes nothing.
     pub fn apply(&mut self, rev: &StoredRevision) -> Result<(), ApplyError> {
-        let record =
-            Record::from_json(rev.entity_kind, rev.data.clone()).map_err(|e| ApplyError {
-                seq: rev.seq,
-                kind: rev.entity_kind,
-                id: rev.entity_id.clone(),
-                reason: e.to_string(),
-            })?;
-        let key = (rev.entity_kind, rev.entity_id.clone());
+        let record = Record::from_json_ref(rev.entity_kind, &rev.data);
+        let head = Head {
+            seq: rev.seq,
+            entity_kind: rev.entity_kind,
+            entity_id: &rev.entity_id,
+            change_kind: rev.change_kind,
+            recorded_at: rev.recorded_at,
+        };
+        self.apply_record(head, record)
+    }
+
+    /// [`Catalog::apply`] of a revision read for the fold (its data as JSON text).
+    pub fn apply_text(&mut self, rev: &FoldedRevision) -> Result<(), ApplyError> {
+        let record = Record::from_json_text(rev.entity_kind, &rev.data);
+        let head = Head {
+            seq: rev.seq,
+            entity_kind: rev.entity_kind,
+            entity_id: &rev.entity_id,
+            change_kind: rev.change_kind,
+            recorded_at: rev.recorded_at,
+        };
+        self.apply_record(head, record)
+    }
+
+    fn apply_record(
+        &mut self,
+        rev: Head<'_>,
+        record: serde_json::Result<Record>,
+    ) -> Result<(), ApplyError> {
+        let record = record.map_err(|e| ApplyError {
+            seq: rev.seq,
+            kind: rev.entity_kind,
+            id: rev.entity_id.to_string(),
+            reason: e.to_string(),
+        })?;
+        let key = (rev.entity_kind, rev.entity_id.to_string());
         self.remove(&record);
         if rev.change_kind == ChangeKind::Deleted {
             self.deleted.insert(

@@ -156,10 +156,10 @@ async fn load_with_checkpoints(
 ) -> Result<Catalog, ServiceError> {
     use futures_util::StreamExt;
     let mut catalog = Catalog::loading();
-    let mut revisions = std::pin::pin!(store.all_revisions().await?);
+    let mut revisions = std::pin::pin!(store.all_revisions_text().await?);
     while let Some(rev) = revisions.next().await {
         let rev = rev?;
-        catalog.apply(&rev)?;
+        catalog.apply_text(&rev)?;
         checkpoints.after(&catalog);
     }
     Ok(catalog.loaded())

@@ -28,6 +28,35 @@ pub(super) fn revision_from_row(row: entity::revisions::Model) -> Result<StoredR
     })
 }
 
+/// The columns of a revision the fold reads, `data` as text.
+#[derive(sea_orm::FromQueryResult)]
+pub(super) struct FoldRow {
+    seq: i64,
+    entity_kind: String,
+    entity_id: String,
+    change_kind: String,
+    recorded_at: sea_orm::prelude::TimeDateTimeWithTimeZone,
+    data: String,
+}
+
+pub(super) fn folded_from_row(row: FoldRow) -> Result<super::FoldedRevision, DbErr> {
+    let bad = |what: &str, v: &str| DbErr::Type(format!("revision {}: bad {what} `{v}`", row.seq));
+    Ok(super::FoldedRevision {
+        seq: row.seq,
+        entity_kind: row
+            .entity_kind
+            .parse()
+            .map_err(|_| bad("entity kind", &row.entity_kind))?,
+        change_kind: row
+            .change_kind
+            .parse()
+            .map_err(|_| bad("change kind", &row.change_kind))?,
+        entity_id: row.entity_id,
+        recorded_at: row.recorded_at,
+        data: row.data,
+    })
+}
+
 /// A date's columns: its first day, its precision and its last day.
 fn date_parts(d: Option<PartialDate>) -> (Option<Date>, Option<String>, Option<Date>) {
     match d {

@@ -43,17 +43,6 @@ pub struct Tombstone {
 /// partnerships), in ascending order. Few per owner: a change rebuilds the list.
 type Ids = Arc<[i64]>;
 
-/// An agency's partnerships by its id: looked up for every agency a nearest-first walk
-/// passes, so hashed (an id is a long text, and a tree would compare it with a dozen others
-/// sharing its first letters), persistent like every map here. Keys come from the log's
-/// records, not from requests, so a fixed seed is as good as a random one.
-type ByAgency = imbl::GenericHashMap<
-    String,
-    Ids,
-    foldhash::fast::FixedState,
-    imbl::shared_ptr::DefaultSharedPtr,
->;
-
 /// Every map is persistent (`imbl`: a B-tree whose nodes are shared between copies and
 /// copied on write), so [`Catalog::shared_copy`] is a handful of reference-count increments
 /// however many records there are: an export reads a consistent version of the dataset for
@@ -71,7 +60,7 @@ pub struct Catalog {
     pub sources: OrdMap<i64, Source>,
     pub citations: OrdMap<i64, Arc<Citation>>,
     citations_by_record: OrdMap<(EntityKind, String), Ids>,
-    partnerships_by_agency: ByAgency,
+    partnerships_by_agency: OrdMap<String, Ids>,
     /// How many partnerships have each (`last_confirmed_source`, `last_confirmed`): a few
     /// entries, kept in step with every change, so `coverage` never walks the partnerships.
     confirmations: OrdMap<(Option<i64>, Option<time::Date>), u64>,
@@ -125,7 +114,7 @@ impl Default for Catalog {
             sources: OrdMap::new(),
             citations: OrdMap::new(),
             citations_by_record: OrdMap::new(),
-            partnerships_by_agency: ByAgency::default(),
+            partnerships_by_agency: OrdMap::new(),
             confirmations: OrdMap::new(),
             citations_by_source: OrdSet::new(),
             cited_by_counts: OrdMap::new(),

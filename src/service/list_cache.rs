@@ -126,7 +126,7 @@ impl ListCache {
         &self,
         seq: i64,
         req: &PageRequest,
-        query: String,
+        query: impl FnOnce() -> String,
         page: impl FnOnce(&PageRequest) -> Result<Page<T>, ListError>,
         count: impl FnOnce(&PageRequest) -> Result<Page<T>, ListError>,
     ) -> Result<Page<T>, ListError> {
@@ -135,7 +135,7 @@ impl ListCache {
         }
         let (page_req, count_req) = split(req);
         let mut found = page(&page_req)?;
-        let total = self.totals.get_or_try(seq, query, || {
+        let total = self.totals.get_or_try(seq, query(), || {
             count(&count_req).map(|p| p.total.unwrap_or(0))
         })?;
         found.total = Some(*total);
@@ -154,7 +154,7 @@ impl ListCache {
         self.counted(
             catalog.seq(),
             req,
-            format!("agencies {filter:?}"),
+            || format!("agencies {filter:?}"),
             |req| self.agency_page(catalog, filter, sort, req),
             |req| self.agency_page(catalog, filter, sort, req),
         )
@@ -172,7 +172,7 @@ impl ListCache {
         self.counted(
             catalog.seq(),
             req,
-            format!("partnerships {filter:?}"),
+            || format!("partnerships {filter:?}"),
             |req| self.partnership_page(catalog, filter, sort, req),
             |req| self.partnership_page(catalog, filter, sort, req),
         )

@@ -5,7 +5,7 @@
 //! - [`api`]: HTTP only (poem-openapi): one file per resource with its reads and writes in
 //!   one `#[OpenApi]` impl (`resource::resource_api!` writes the parts alike for every
 //!   resource; `write` holds what the writes share, `etag` the entity-tag grammar, `exports`
-//!   the streamed exports), DTOs (`dto`, a
+//!   the streamed exports, `fast` and `fast_partnerships` the hot lists' JSON), DTOs (`dto`, a
 //!   file a resource), OGC API - Features (`ogc`: `documents`, `collections`, `items`,
 //!   `datetime`), the finished spec (`spec`: `ordered`, `components`, `schemas`, `enums`),
 //!   no queries.
@@ -22,7 +22,8 @@
 //!   from its order, and `text`: a `q` search read from the trigram index), the ids by state and flag those walks read in `service::tags`, what
 //!   list pages keep per version in `service::list_cache`, their rows for exports in
 //!   `service::export_rows` (a page, or every row in batches from a shared copy of the
-//!   catalog); edits in `service::edit` (`rules`, `prepare`).
+//!   catalog); a record and its kept API JSON in `service::entry`; edits in `service::edit`
+//!   (`rules`, `prepare`).
 //! - [`store`]: every sea-orm query and the mapping between rows and records.
 //! - [`domain`]: pure types and rules: ids, dates with precision, vocabularies, records,
 //!   valid time (whether a partnership is in force on a day).

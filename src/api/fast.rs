@@ -247,6 +247,20 @@ mod tests {
         a.distance_m = Some(0.0);
         a.latitude = None;
         same(&a);
+        same(&super::super::ogc::AnyFeatureCollection::Agencies(
+            AgencyFeatureCollection {
+                type_: FeatureCollectionType::FeatureCollection,
+                features: vec![AgencyFeature::from(AgencyProperties::of(
+                    &domain_agency(true),
+                    None,
+                ))],
+                next: Some("n".into()),
+                number_matched: None,
+                number_returned: 1,
+                links: vec![],
+                meta: AgencyList::example().meta,
+            },
+        ));
         same(&AgencyFeatureCollection {
             type_: FeatureCollectionType::FeatureCollection,
             features: vec![

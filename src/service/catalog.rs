@@ -291,9 +291,13 @@ impl Catalog {
         self.apply_record(head, record)
     }
 
-    /// [`Catalog::apply`] of a revision read for the fold (its data as JSON text).
-    pub fn apply_text(&mut self, rev: &FoldedRevision) -> Result<(), ApplyError> {
-        let record = Record::from_json_text(rev.entity_kind, &rev.data);
+    /// [`Catalog::apply`] of a revision read for the fold, its record already parsed from its
+    /// JSON text ([`Record::from_json_text`]; the fold parses on another thread).
+    pub fn apply_parsed(
+        &mut self,
+        rev: &FoldedRevision,
+        record: serde_json::Result<Record>,
+    ) -> Result<(), ApplyError> {
         let head = Head {
             seq: rev.seq,
             entity_kind: rev.entity_kind,

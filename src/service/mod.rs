@@ -30,7 +30,8 @@ pub mod writer;
 #[cfg(test)]
 pub(crate) mod fixtures;
 
-use crate::store::{Store, StoreError};
+use crate::domain::Record;
+use crate::store::{FoldedRevision, Store, StoreError};
 use catalog::{ApplyError, Catalog};
 use per_version::PerVersion;
 use std::sync::{Arc, RwLock, RwLockReadGuard};
@@ -149,20 +150,62 @@ async fn load(store: &Store, as_of: Option<OffsetDateTime>) -> Result<Catalog, S
     Ok(catalog.loaded())
 }
 
+/// How many parsed revisions go to the folding thread at a time.
+const FOLD_BATCH: usize = 1_024;
+
+/// A revision read for the fold (its text dropped) and its record parsed from that text.
+type Parsed = (FoldedRevision, serde_json::Result<Record>);
+
 /// Folds the whole log in order, keeping a checkpoint every `checkpoints.every` revisions.
+/// Three at once: the database sends the rows, this task parses each one's JSON, and a
+/// thread of its own folds the records in, in order, batches between them.
 async fn load_with_checkpoints(
     store: &Store,
     checkpoints: &mut Checkpoints,
 ) -> Result<Catalog, ServiceError> {
     use futures_util::StreamExt;
-    let mut catalog = Catalog::loading();
-    let mut revisions = std::pin::pin!(store.all_revisions_text().await?);
-    while let Some(rev) = revisions.next().await {
-        let rev = rev?;
-        catalog.apply_text(&rev)?;
-        checkpoints.after(&catalog);
-    }
-    Ok(catalog.loaded())
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<Parsed>>(8);
+    let mut kept = std::mem::take(checkpoints);
+    let fold = std::thread::spawn(move || {
+        let mut catalog = Catalog::loading();
+        while let Some(batch) = rx.blocking_recv() {
+            for (rev, record) in batch {
+                catalog.apply_parsed(&rev, record)?;
+                kept.after(&catalog);
+            }
+        }
+        Ok::<_, ApplyError>((catalog.loaded(), kept))
+    });
+    let read = async {
+        let mut revisions = std::pin::pin!(store.all_revisions_text().await?);
+        let mut batch = Vec::with_capacity(FOLD_BATCH);
+        while let Some(rev) = revisions.next().await {
+            let mut rev = rev?;
+            let text = std::mem::take(&mut rev.data);
+            let record = Record::from_json_text(rev.entity_kind, &text);
+            batch.push((rev, record));
+            if batch.len() == FOLD_BATCH {
+                let full = std::mem::replace(&mut batch, Vec::with_capacity(FOLD_BATCH));
+                // The folding thread stopped (a revision it could not apply): its error says why.
+                if tx.send(full).await.is_err() {
+                    return Ok(());
+                }
+            }
+        }
+        if !batch.is_empty() {
+            let _ = tx.send(batch).await;
+        }
+        Ok::<_, ServiceError>(())
+    };
+    let read = read.await;
+    drop(tx);
+    let folded = fold
+        .join()
+        .map_err(|_| ServiceError::Store(StoreError::Custom("the fold panicked".into())))?;
+    read?;
+    let (catalog, kept) = folded?;
+    *checkpoints = kept;
+    Ok(catalog)
 }
 
 /// Past versions of the catalog every `every` revisions, so the dataset at any past version

@@ -77,7 +77,10 @@ pub enum CollectionResponse {
 }
 
 /// A page of features of either collection.
-#[derive(Union, Clone, Debug)]
+// Written with serde (`Fast`), as the page itself: poem-openapi's `Json` would build a tree
+// of it first.
+#[derive(serde::Serialize, Union, Clone, Debug)]
+#[serde(untagged)]
 pub enum AnyFeatureCollection {
     Agencies(AgencyFeatureCollection),
     Partnerships(PartnershipFeatureCollection),
@@ -96,7 +99,7 @@ pub enum AnyFeature {
 #[derive(ResponseContent)]
 pub enum ItemsBody {
     #[oai(content_type = "application/geo+json")]
-    GeoJson(Json<AnyFeatureCollection>),
+    GeoJson(crate::api::fast::Fast<AnyFeatureCollection>),
 }
 
 #[derive(ApiResponse)]

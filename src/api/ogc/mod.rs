@@ -248,7 +248,9 @@ impl OgcApi {
             status: status.0,
         };
         let body = items::page(&self.state, req, kind, collection_id.0, query)?;
-        Ok(ItemsResponse::Ok(ItemsBody::GeoJson(Json(body))))
+        Ok(ItemsResponse::Ok(ItemsBody::GeoJson(
+            crate::api::fast::Fast::of(body),
+        )))
     }
 
     /// Get a feature

@@ -106,7 +106,7 @@ for name, url, exempt in routes:
     # A filter this route does not take (the OGC partnerships collection has no
     # jurisdiction_type) is a 400: say so instead of timing refusals.
     try:
-        urllib.request.urlopen(BASE + url, timeout=120).read()
+        size = len(urllib.request.urlopen(BASE + url, timeout=120).read())
     except urllib.error.HTTPError as e:
         print(f"{name}: {e.code} on a single request, not measured", file=sys.stderr)
         continue
@@ -120,4 +120,4 @@ for name, url, exempt in routes:
     if bad:
         print(f"{name}: {bad.group(1)} answers not 2xx ({url})", file=sys.stderr)
         name += " (NOT 2xx)"
-    print(f"{SIZE}\t{name}\t{rps.group(1) if rps else 0}\t{p99.group(1) if p99 else '-'}\t{int(exempt)}", flush=True)
+    print(f"{SIZE}\t{name}\t{rps.group(1) if rps else 0}\t{p99.group(1) if p99 else '-'}\t{int(exempt)}\t{size}", flush=True)

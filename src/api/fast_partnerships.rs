@@ -12,7 +12,7 @@ use super::dto::{self, ListMeta, PartnershipList, PhaseBrief, VideoRequestCount}
 use super::fast::{Fast, close_page, rfc3339};
 use crate::domain::valid_time::Certainty;
 use crate::domain::{self, AgencyType};
-use crate::service::catalog::{Catalog, PartnershipEntry};
+use crate::service::catalog::{AgencyEntry, Catalog, PartnershipEntry};
 use crate::service::listing::WithAgency;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -34,31 +34,57 @@ pub fn partnership_page(
     let mut body = Vec::with_capacity(64 + hits.len() * 768);
     body.extend_from_slice(b"{\"data\":[");
     let mut result = Ok(());
+    // Nearly every partnership of a page is in the same program: its brief is written once.
+    let mut program: Option<(&str, Vec<u8>)> = None;
     for (i, (hit, distance)) in hits.iter().enumerate() {
         if i > 0 {
             body.push(b',');
         }
-        result = result.and(write_partnership(&mut body, catalog, hit, *distance, day));
+        let id = hit.program_id.as_str();
+        if program.as_ref().is_none_or(|(kept, _)| *kept != id) {
+            let brief = ProgramBriefView::of(hit, catalog.programs.get(id));
+            match serde_json::to_vec(&brief) {
+                Ok(json) => program = Some((id, json)),
+                Err(e) => {
+                    result = Err(e);
+                    continue;
+                }
+            }
+        }
+        let program = program.as_ref().map_or(&[][..], |(_, json)| json);
+        result = result.and(write_partnership(
+            &mut body, hit, program, *distance, day, catalog,
+        ));
     }
     close_page(body, result, next, total, meta)
 }
 
+/// One partnership's object; `program` is its program's brief, written.
 fn write_partnership(
     body: &mut Vec<u8>,
-    catalog: &Catalog,
     hit: &WithAgency<'_>,
+    program: &[u8],
     distance_m: Option<f64>,
     day: Option<Date>,
+    catalog: &Catalog,
 ) -> serde_json::Result<()> {
     let entry = hit.partnership;
     let p: &domain::Partnership = entry;
     body.extend_from_slice(b"{\"id\":");
     serde_json::to_writer(&mut *body, &p.id)?;
     body.extend_from_slice(b",\"agency\":");
-    serde_json::to_writer(&mut *body, &AgencyBriefView::of(p, hit.agency))?;
+    match hit.agency {
+        Some(a) => {
+            let brief = agency_brief(a);
+            if brief.is_empty() {
+                return Err(serde::ser::Error::custom("an agency did not serialise"));
+            }
+            body.extend_from_slice(brief);
+        }
+        None => serde_json::to_writer(&mut *body, &AgencyBriefView::of(p, None))?,
+    }
     body.extend_from_slice(b",\"program\":");
-    let program = catalog.programs.get(&p.program_id);
-    serde_json::to_writer(&mut *body, &ProgramBriefView::of(p, program))?;
+    body.extend_from_slice(program);
     body.push(b',');
     let own = own_fields(entry);
     if own.is_empty() {
@@ -158,6 +184,12 @@ struct Extra {
     phase: Option<PhaseBrief>,
 }
 
+/// An agency in brief as partnerships embed it, written once per agency version and kept
+/// in its entry; empty if it could not be written (plain data: never seen).
+fn agency_brief(entry: &AgencyEntry) -> &[u8] {
+    entry.brief(|a| serde_json::to_vec(&AgencyBriefView::of_agency(a)).unwrap_or_default())
+}
+
 /// `dto::AgencyBrief`, borrowed; a missing agency (never, in a catalog folded from a
 /// consistent log) shown by its id alone, as the DTO shows it.
 #[derive(Serialize)]
@@ -171,16 +203,20 @@ struct AgencyBriefView<'a> {
 }
 
 impl<'a> AgencyBriefView<'a> {
+    fn of_agency(a: &'a domain::Agency) -> Self {
+        Self {
+            id: &a.id,
+            name: &a.name,
+            agency_type: a.agency_type,
+            state: a.state.as_str(),
+            latitude: a.latitude,
+            longitude: a.longitude,
+        }
+    }
+
     fn of(p: &'a domain::Partnership, agency: Option<&'a domain::Agency>) -> Self {
         match agency {
-            Some(a) => Self {
-                id: &a.id,
-                name: &a.name,
-                agency_type: a.agency_type,
-                state: a.state.as_str(),
-                latitude: a.latitude,
-                longitude: a.longitude,
-            },
+            Some(a) => Self::of_agency(a),
             None => Self {
                 id: &p.agency_id,
                 name: "",

@@ -136,7 +136,7 @@ fn kept_partnership_pages_write_what_the_dtos_write() {
         .values()
         .map(|partnership| WithAgency {
             partnership,
-            agency: catalog.agencies.get(&partnership.agency_id).map(|a| &**a),
+            agency: catalog.agencies.get(&partnership.agency_id),
         })
         .collect();
     assert_eq!(all.len(), 20);

@@ -17,7 +17,15 @@ use std::sync::{Arc, OnceLock};
 #[derive(PartialEq)]
 pub struct Entry<T> {
     record: Arc<T>,
-    json: Arc<OnceLock<Box<[u8]>>>,
+    memo: Arc<Memo>,
+}
+
+/// The JSON kept beside a record: its own object (or fields), and for an agency the brief
+/// that partnerships embed. One allocation for both.
+#[derive(Default, PartialEq)]
+struct Memo {
+    json: OnceLock<Box<[u8]>>,
+    brief: OnceLock<Box<[u8]>>,
 }
 
 pub type AgencyEntry = Entry<Agency>;
@@ -27,7 +35,7 @@ impl<T> Entry<T> {
     pub fn new(record: T) -> Self {
         Self {
             record: Arc::new(record),
-            json: Arc::default(),
+            memo: Arc::default(),
         }
     }
 
@@ -38,7 +46,15 @@ impl<T> Entry<T> {
 
     /// The JSON of this version, written by `render` on first use and then kept.
     pub fn json(&self, render: impl FnOnce(&T) -> Vec<u8>) -> &[u8] {
-        self.json
+        self.memo
+            .json
+            .get_or_init(|| render(&self.record).into_boxed_slice())
+    }
+
+    /// The record in brief as other records embed it, written by `render` on first use.
+    pub fn brief(&self, render: impl FnOnce(&T) -> Vec<u8>) -> &[u8] {
+        self.memo
+            .brief
             .get_or_init(|| render(&self.record).into_boxed_slice())
     }
 }
@@ -48,7 +64,7 @@ impl<T> Clone for Entry<T> {
     fn clone(&self) -> Self {
         Self {
             record: self.record.clone(),
-            json: self.json.clone(),
+            memo: self.memo.clone(),
         }
     }
 }
@@ -65,7 +81,7 @@ impl<T: std::fmt::Debug> std::fmt::Debug for Entry<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Entry")
             .field("record", &self.record)
-            .field("json_written", &self.json.get().is_some())
+            .field("json_written", &self.memo.json.get().is_some())
             .finish()
     }
 }

@@ -115,7 +115,7 @@ pub fn partnerships<'c>(
         SortKey::Num(*id as f64)
     })
     .filter_map(|id| catalog.partnerships.get(id))
-    .filter_map(|p| row(p, catalog.agencies.get(&p.agency_id).map(|a| &**a)))
+    .filter_map(|p| row(p, catalog.agencies.get(&p.agency_id)))
     .take(page_size(req) + 1);
     paginate(rows, sort.descending, &query, req)
 }

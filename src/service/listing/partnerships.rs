@@ -7,7 +7,7 @@ use super::geo::{GeoFilter, nearest_first};
 use super::strategy::{Order, Strategy, tagged_from, tags};
 use super::{Hit, Period, any_or, fold, instant_key};
 use crate::domain::{Agency, AgencyType, Partnership, QualityFlag, StateCode, Status};
-use crate::service::catalog::{Catalog, PartnershipEntry, position};
+use crate::service::catalog::{AgencyEntry, Catalog, PartnershipEntry, position};
 use crate::service::paging::{
     ListError, Page, PageRequest, Sort, SortKey, decode_after, fingerprint, page_size, paginate,
 };
@@ -131,7 +131,7 @@ pub struct WithAgency<'c> {
     pub partnership: &'c PartnershipEntry,
     /// `None` only for a partnership whose agency the catalog lacks (never, folded from a
     /// consistent log).
-    pub agency: Option<&'c Agency>,
+    pub agency: Option<&'c AgencyEntry>,
 }
 
 impl<'c> WithAgency<'c> {
@@ -171,13 +171,17 @@ pub(super) fn partnership_row<'c, 'f>(
     catalog: &'c Catalog,
     filter: &'f PartnershipFilter,
     field: PartnershipSortField,
-) -> impl Fn(&'c PartnershipEntry, Option<&'c Agency>) -> Option<(SortKey, SortKey, Hit<WithAgency<'c>>)>
+) -> impl Fn(
+    &'c PartnershipEntry,
+    Option<&'c AgencyEntry>,
+) -> Option<(SortKey, SortKey, Hit<WithAgency<'c>>)>
 + use<'c, 'f> {
-    move |p: &'c PartnershipEntry, agency: Option<&'c Agency>| {
-        let (ok, distance) = filter.geo.check(agency.and_then(position));
-        (ok && filter.matches(p, agency) && filter.active(catalog, p)).then(|| {
+    move |p: &'c PartnershipEntry, agency: Option<&'c AgencyEntry>| {
+        let record = agency.map(|a| &**a);
+        let (ok, distance) = filter.geo.check(record.and_then(position));
+        (ok && filter.matches(p, record) && filter.active(catalog, p)).then(|| {
             (
-                partnership_key(p, agency, field, distance),
+                partnership_key(p, record, field, distance),
                 SortKey::Num(p.id as f64),
                 Hit {
                     item: WithAgency {
@@ -199,8 +203,7 @@ pub fn partnerships<'c>(
 ) -> Result<Page<Hit<WithAgency<'c>>>, ListError> {
     let query = fingerprint(&("partnerships", filter, sort));
     let row = partnership_row(catalog, filter, sort.field);
-    let with_agency =
-        |p: &'c PartnershipEntry| row(p, catalog.agencies.get(&p.agency_id).map(|a| &**a));
+    let with_agency = |p: &'c PartnershipEntry| row(p, catalog.agencies.get(&p.agency_id));
     let order = match (sort.field, sort.descending) {
         (PartnershipSortField::Id, _) => Order::Id,
         (PartnershipSortField::Distance, false) => Order::NearestFirst,
@@ -238,7 +241,7 @@ pub fn partnerships<'c>(
                     catalog
                         .partnerships_of(&a.id)
                         .into_iter()
-                        .map(move |p| (p, &**a))
+                        .map(move |p| (p, a))
                 })
                 .filter_map(|(p, a)| row(p, Some(a)));
             paginate(rows, sort.descending, &query, req)
@@ -289,7 +292,7 @@ pub fn partnerships<'c>(
                     catalog
                         .partnerships_of(&a.id)
                         .into_iter()
-                        .map(move |p| (p, &**a))
+                        .map(move |p| (p, a))
                 })
                 .inspect(|_| seen.set(seen.get() + 1))
                 .filter_map(|(p, a)| row(p, Some(a)));

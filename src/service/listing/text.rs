@@ -278,7 +278,7 @@ pub fn partnerships<'c>(
         },
         |at| {
             let p = catalog.partnerships.get(&ids[at as usize])?;
-            row(p, catalog.agencies.get(&p.agency_id).map(|a| &**a))
+            row(p, catalog.agencies.get(&p.agency_id))
         },
     ))
 }

@@ -32,6 +32,20 @@ struct Head<'a> {
     recorded_at: OffsetDateTime,
 }
 
+/// The [`Head`] of a revision of either kind the fold reads (`StoredRevision`,
+/// `FoldedRevision`): the same fields.
+macro_rules! head {
+    ($rev:expr) => {
+        Head {
+            seq: $rev.seq,
+            entity_kind: $rev.entity_kind,
+            entity_id: &$rev.entity_id,
+            change_kind: $rev.change_kind,
+            recorded_at: $rev.recorded_at,
+        }
+    };
+}
+
 /// A tombstone: what a deleted record's id answers with.
 #[derive(Clone, Debug)]
 pub struct Tombstone {
@@ -281,14 +295,7 @@ impl Catalog {
     /// Folds one revision in. All-or-nothing: a revision that does not parse changes nothing.
     pub fn apply(&mut self, rev: &StoredRevision) -> Result<(), ApplyError> {
         let record = Record::from_json_ref(rev.entity_kind, &rev.data);
-        let head = Head {
-            seq: rev.seq,
-            entity_kind: rev.entity_kind,
-            entity_id: &rev.entity_id,
-            change_kind: rev.change_kind,
-            recorded_at: rev.recorded_at,
-        };
-        self.apply_record(head, record)
+        self.apply_record(head!(rev), record)
     }
 
     /// [`Catalog::apply`] of a revision read for the fold, its record already parsed from its
@@ -298,14 +305,7 @@ impl Catalog {
         rev: &FoldedRevision,
         record: serde_json::Result<Record>,
     ) -> Result<(), ApplyError> {
-        let head = Head {
-            seq: rev.seq,
-            entity_kind: rev.entity_kind,
-            entity_id: &rev.entity_id,
-            change_kind: rev.change_kind,
-            recorded_at: rev.recorded_at,
-        };
-        self.apply_record(head, record)
+        self.apply_record(head!(rev), record)
     }
 
     fn apply_record(
@@ -558,7 +558,7 @@ impl Catalog {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{Meta, Status};
+    use crate::domain::Meta;
     use crate::service::fixtures::revision;
     use proptest::prelude::*;
     use time::macros::datetime;
@@ -593,18 +593,8 @@ mod tests {
                 delete,
             } => (
                 Record::Partnership(Partnership {
-                    id,
-                    agency_id: "a0000".into(),
-                    program_id: format!("p{program}"),
-                    status: Status::Active,
-                    start: None,
-                    end: None,
-                    video_requests: vec![],
-                    external_ids: Default::default(),
-                    notes: None,
-                    last_confirmed: None,
-                    last_confirmed_source: None,
                     meta,
+                    ..crate::service::fixtures::partnership(id, "a0000", &format!("p{program}"))
                 }),
                 delete,
             ),

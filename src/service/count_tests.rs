@@ -9,7 +9,7 @@ use super::list_cache::ListCache;
 use super::listing::{
     AgencyFilter, AgencySortField, PageRequest, PartnershipFilter, PartnershipSortField, Sort,
 };
-use crate::domain::{ChangeKind, Citation, EntityKind, Meta, Partnership, Record, Status};
+use crate::domain::{ChangeKind, Citation, EntityKind, Meta, Partnership, Record};
 use proptest::prelude::*;
 use std::collections::BTreeMap;
 use time::macros::{date, datetime};
@@ -85,18 +85,9 @@ fn partnership(
     confirmed: Option<(usize, usize)>,
 ) -> Partnership {
     Partnership {
-        id,
-        agency_id: format!("a{agency:04}"),
-        program_id: PROGRAMS[program].into(),
-        status: Status::Active,
-        start: None,
-        end: None,
-        video_requests: vec![],
-        external_ids: Default::default(),
-        notes: None,
         last_confirmed: confirmed.map(|(_, day)| DAYS[day]),
         last_confirmed_source: confirmed.map(|(source, _)| source as i64),
-        meta: Meta::new(datetime!(2026-01-01 0:00 UTC)),
+        ..super::fixtures::partnership(id, &format!("a{agency:04}"), PROGRAMS[program])
     }
 }
 

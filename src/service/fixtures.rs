@@ -37,6 +37,24 @@ pub(crate) fn agency(i: usize, lat: f64, lon: f64, state: &str) -> Agency {
     }
 }
 
+/// An active partnership of `agency_id` in `program_id`, undated, with nothing else known.
+pub(crate) fn partnership(id: i64, agency_id: &str, program_id: &str) -> Partnership {
+    Partnership {
+        id,
+        agency_id: agency_id.into(),
+        program_id: program_id.into(),
+        status: Status::Active,
+        start: None,
+        end: None,
+        video_requests: vec![],
+        external_ids: Default::default(),
+        notes: None,
+        last_confirmed: None,
+        last_confirmed_source: None,
+        meta: Meta::new(datetime!(2026-01-01 0:00 UTC)),
+    }
+}
+
 pub(crate) fn catalog(points: &[(f64, f64)]) -> Catalog {
     let mut records: Vec<Record> = vec![];
     for (i, (lat, lon)) in points.iter().enumerate() {
@@ -44,22 +62,12 @@ pub(crate) fn catalog(points: &[(f64, f64)]) -> Catalog {
         // Every other agency has two partnerships, so expansion is exercised.
         for k in 0..(1 + i % 2) {
             records.push(Record::Partnership(Partnership {
-                id: (i * 2 + k + 1) as i64,
-                agency_id: format!("a{i:04}"),
-                program_id: "p".into(),
-                status: Status::Active,
                 start: match i % 3 {
                     0 => None,
                     1 => Some("2019-05".parse().unwrap()),
                     _ => Some(format!("20{:02}", 10 + i % 9).parse().unwrap()),
                 },
-                end: None,
-                video_requests: vec![],
-                external_ids: Default::default(),
-                notes: None,
-                last_confirmed: None,
-                last_confirmed_source: None,
-                meta: Meta::new(datetime!(2026-01-01 0:00 UTC)),
+                ..partnership((i * 2 + k + 1) as i64, &format!("a{i:04}"), "p")
             }));
         }
     }

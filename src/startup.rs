@@ -203,12 +203,7 @@ pub async fn serve(config: Config) -> anyhow_like::Result<()> {
     if loaded {
         tracing::info!(seed = ?config.seed, "empty database: loaded the seed data");
     }
-    let started = std::time::Instant::now();
     let state = AppState::new(dataset, &config.limits);
-    tracing::info!(
-        ms = started.elapsed().as_millis() as u64,
-        "made the API's state"
-    );
     let acceptor = TcpListener::bind(config.bind.clone())
         .into_acceptor()
         .await?;

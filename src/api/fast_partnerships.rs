@@ -33,7 +33,17 @@ pub fn partnership_page(
 ) -> Fast<PartnershipList> {
     let mut body = Vec::with_capacity(64 + hits.len() * 768);
     body.extend_from_slice(b"{\"data\":[");
-    let mut result = Ok(());
+    let items = write_items(&mut body, catalog, hits, day);
+    close_page(body, items, next, total, meta)
+}
+
+/// The page's partnerships, comma-separated.
+fn write_items(
+    body: &mut Vec<u8>,
+    catalog: &Catalog,
+    hits: &[Row<'_>],
+    day: Option<Date>,
+) -> serde_json::Result<()> {
     // Nearly every partnership of a page is in the same program: its brief is written once.
     let mut program: Option<(&str, Vec<u8>)> = None;
     for (i, (hit, distance)) in hits.iter().enumerate() {
@@ -43,20 +53,12 @@ pub fn partnership_page(
         let id = hit.program_id.as_str();
         if program.as_ref().is_none_or(|(kept, _)| *kept != id) {
             let brief = ProgramBriefView::of(hit, catalog.programs.get(id));
-            match serde_json::to_vec(&brief) {
-                Ok(json) => program = Some((id, json)),
-                Err(e) => {
-                    result = Err(e);
-                    continue;
-                }
-            }
+            program = Some((id, serde_json::to_vec(&brief)?));
         }
-        let program = program.as_ref().map_or(&[][..], |(_, json)| json);
-        result = result.and(write_partnership(
-            &mut body, hit, program, *distance, day, catalog,
-        ));
+        let brief = program.as_ref().map_or(&[][..], |(_, json)| json);
+        write_partnership(body, hit, brief, *distance, day, catalog)?;
     }
-    close_page(body, result, next, total, meta)
+    Ok(())
 }
 
 /// One partnership's object; `program` is its program's brief, written.

@@ -179,10 +179,7 @@ pub fn partnerships(
         });
         rows.push(PartnershipRow {
             partnership: partnership.record().clone(),
-            agency: catalog
-                .agencies
-                .get(&p.agency_id)
-                .map(|a| a.record().clone()),
+            agency: hit.item.agency.map(|a| a.record().clone()),
             program: programs.get(p.program_id.as_str()).cloned(),
             source: catalog.primary_source(p).cloned(),
             distance_m: hit.distance_m,

@@ -3,7 +3,7 @@
 //! delete, a removal that leaves a tombstone). The same fold over the log up to a time `T`
 //! gives the dataset as it stood at `T`.
 
-pub use super::entry::{AgencyEntry, Entry, PartnershipEntry};
+pub use super::entry::{AgencyEntry, Entry, PartnershipEntry, Placed};
 use super::tags::{Tag, TagIndex};
 use crate::domain::{
     Agency, ChangeKind, Citation, EntityKind, Partnership, Phase, Program, Record, Source,
@@ -89,10 +89,11 @@ pub struct Catalog {
     /// with every change, or built at the end of a fold.
     tags: TagIndex,
     deleted: OrdMap<(EntityKind, String), Tombstone>,
-    /// Agencies by position (those that have one). `None` in a shared copy: the index is not
+    /// Agencies by position (those that have one), each with its partnerships. `None` in a
+    /// shared copy: the index is not
     /// persistent (copying it would cost O(records)), and listing without it walks the maps
     /// instead: by id from the cursor, or a scan per batch in any other order.
-    agency_index: Option<SpatialIndex<AgencyEntry>>,
+    agency_index: Option<SpatialIndex<Placed>>,
     /// While a whole log is folded in, the index is left alone and bulk-loaded at the end.
     index_deferred: bool,
 }
@@ -204,11 +205,7 @@ impl Catalog {
                 Some((p.id, &**a))
             }),
         );
-        self.agency_index = Some(SpatialIndex::bulk(
-            self.agencies
-                .values()
-                .filter_map(|a| Some((a.clone(), position(a)?))),
-        ));
+        self.agency_index = Some(SpatialIndex::bulk(self.all_placed()));
         self.index_deferred = false;
         self
     }
@@ -352,9 +349,11 @@ impl Catalog {
                 }
                 if let Some(at) = position(&a)
                     && !self.index_deferred
-                    && let Some(index) = &mut self.agency_index
                 {
-                    index.insert(a.clone(), at);
+                    let placed = self.placed(&a);
+                    if let Some(index) = &mut self.agency_index {
+                        index.insert(placed, at);
+                    }
                 }
                 self.agencies.insert(a.id.clone(), a);
             }
@@ -376,7 +375,9 @@ impl Catalog {
                     self.tags.add_partnership(a, p.id);
                 }
                 add(&mut self.program_counts, p.program_id.clone(), 1);
+                let agency_id = p.agency_id.clone();
                 self.partnerships.insert(p.id, PartnershipEntry::new(p));
+                self.replace_placed(&agency_id);
             }
             Record::Source(s) => {
                 self.sources.insert(s.id, s);
@@ -408,7 +409,7 @@ impl Catalog {
                     && !self.index_deferred
                     && let Some(index) = &mut self.agency_index
                 {
-                    index.remove(&old, at);
+                    index.remove(&Placed::alone(old), at);
                 }
             }
             Record::Program(p) => {
@@ -445,6 +446,7 @@ impl Catalog {
                             .insert(old.agency_id.clone(), rest),
                         None => self.partnerships_by_agency.remove(&old.agency_id),
                     };
+                    self.replace_placed(&old.agency_id);
                 }
             }
             Record::Source(s) => {
@@ -544,8 +546,62 @@ impl Catalog {
         phases
     }
 
+    /// The agency as the spatial index holds it, with its partnerships as they are now.
+    fn placed(&self, a: &AgencyEntry) -> Placed {
+        Placed {
+            agency: a.clone(),
+            partnerships: self.partnerships_of(&a.id).into_iter().cloned().collect(),
+        }
+    }
+
+    /// Every placed agency with its partnerships: the agencies and their partnerships' ids
+    /// walked together in id order, not one look-up per agency.
+    fn all_placed(&self) -> Vec<(Placed, LatLon)> {
+        let mut owned = self.partnerships_by_agency.iter().peekable();
+        let mut out = Vec::with_capacity(self.agencies.len());
+        for a in self.agencies.values() {
+            while owned
+                .next_if(|(id, _)| id.as_str() < a.id.as_str())
+                .is_some()
+            {}
+            let ids = owned.next_if(|(id, _)| **id == a.id).map(|(_, ids)| ids);
+            if let Some(at) = position(a) {
+                let partnerships = ids.iter().flat_map(|i| i.iter());
+                let partnerships = partnerships.filter_map(|id| self.partnerships.get(id));
+                let agency = a.clone();
+                let partnerships = partnerships.cloned().collect();
+                out.push((
+                    Placed {
+                        agency,
+                        partnerships,
+                    },
+                    at,
+                ));
+            }
+        }
+        out
+    }
+
+    /// After a change to an agency's partnerships: its place in the index holds them.
+    fn replace_placed(&mut self, agency_id: &str) {
+        if self.index_deferred {
+            return;
+        }
+        let Some(a) = self.agencies.get(agency_id) else {
+            return;
+        };
+        let Some(at) = position(a) else {
+            return;
+        };
+        let placed = self.placed(a);
+        if let Some(index) = &mut self.agency_index {
+            index.remove(&placed, at);
+            index.insert(placed, at);
+        }
+    }
+
     /// The spatial index; `None` in a shared copy.
-    pub fn agency_index(&self) -> Option<&SpatialIndex<AgencyEntry>> {
+    pub fn agency_index(&self) -> Option<&SpatialIndex<Placed>> {
         self.agency_index.as_ref()
     }
 
@@ -556,112 +612,4 @@ impl Catalog {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::domain::Meta;
-    use crate::service::fixtures::revision;
-    use proptest::prelude::*;
-    use time::macros::datetime;
-
-    /// One write of the random log: a partnership or a citation, created, updated or deleted.
-    #[derive(Clone, Debug)]
-    enum Write {
-        Partnership { id: i64, program: u8, delete: bool },
-        Citation { id: i64, source: i64, delete: bool },
-    }
-
-    fn write() -> impl Strategy<Value = Write> {
-        prop_oneof![
-            (1i64..15, 0u8..3, proptest::bool::weighted(0.3)).prop_map(|(id, program, delete)| {
-                Write::Partnership {
-                    id,
-                    program,
-                    delete,
-                }
-            }),
-            (1i64..25, 1i64..5, proptest::bool::weighted(0.3))
-                .prop_map(|(id, source, delete)| Write::Citation { id, source, delete }),
-        ]
-    }
-
-    fn record(w: &Write) -> (Record, bool) {
-        let meta = Meta::new(datetime!(2026-01-01 0:00 UTC));
-        match *w {
-            Write::Partnership {
-                id,
-                program,
-                delete,
-            } => (
-                Record::Partnership(Partnership {
-                    meta,
-                    ..crate::service::fixtures::partnership(id, "a0000", &format!("p{program}"))
-                }),
-                delete,
-            ),
-            Write::Citation { id, source, delete } => (
-                Record::Citation(Citation {
-                    id,
-                    source_id: source,
-                    entity_kind: EntityKind::Partnership,
-                    entity_id: (id % 7).to_string(),
-                    field: None,
-                    quote: None,
-                    meta,
-                }),
-                delete,
-            ),
-        }
-    }
-
-    /// The JSON an entry keeps is written once, shared with the spatial index's handle on
-    /// the same entry, and never outlives its record version: a change brings a new entry.
-    #[test]
-    fn an_agency_entry_keeps_its_json_for_its_version_only() {
-        use crate::service::fixtures::agency;
-        let mut catalog = Catalog::default();
-        let a = agency(1, 40.0, -90.0, "WI");
-        let id = a.id.clone();
-        let created = revision(1, Record::Agency(a.clone()), ChangeKind::Created);
-        catalog.apply(&created).unwrap();
-        let name = |a: &Agency| a.name.clone().into_bytes();
-        assert_eq!(catalog.agencies[&id].json(name), a.name.as_bytes());
-        assert_eq!(
-            catalog.agencies[&id].json(|_| b"again".to_vec()),
-            a.name.as_bytes()
-        );
-        let in_index = catalog.agency_index().unwrap().keys().next().unwrap();
-        assert_eq!(in_index.json(|_| b"again".to_vec()), a.name.as_bytes());
-        let mut renamed = a;
-        renamed.name = "Renamed".into();
-        let updated = revision(2, Record::Agency(renamed), ChangeKind::Updated);
-        catalog.apply(&updated).unwrap();
-        assert_eq!(catalog.agencies[&id].json(name), b"Renamed");
-        let in_index = catalog.agency_index().unwrap().keys().next().unwrap();
-        assert_eq!(in_index.json(|_| b"again".to_vec()), b"Renamed");
-    }
-
-    proptest! {
-        /// The counts kept in step with every change equal a recount of the records, after
-        /// any sequence of creations, moves between programs and sources, and deletions.
-        #[test]
-        fn maintained_counts_equal_a_recount(writes in proptest::collection::vec(write(), 0..80)) {
-            let mut catalog = Catalog::default();
-            for (seq, w) in writes.iter().enumerate() {
-                let (r, delete) = record(w);
-                let kind = if delete { ChangeKind::Deleted } else { ChangeKind::Updated };
-                catalog.apply(&revision(seq as i64 + 1, r, kind)).unwrap();
-                // Every version, not only the last: the counts are what a reader sees.
-                for program in ["p0", "p1", "p2", "p9"] {
-                    let recount = catalog.partnerships.values().filter(|p| p.program_id == program).count();
-                    prop_assert_eq!(catalog.partnership_count(program), recount as u64);
-                }
-                for source in 0..6 {
-                    let scan: Vec<i64> = catalog.citations.values().filter(|c| c.source_id == source).map(|c| c.id).collect();
-                    let (count, first) = catalog.cited_by(source, 3);
-                    prop_assert_eq!(count, scan.len() as u64);
-                    prop_assert_eq!(first.iter().map(|c| c.id).collect::<Vec<_>>(), scan.iter().copied().take(3).collect::<Vec<_>>());
-                }
-            }
-        }
-    }
-}
+mod tests;

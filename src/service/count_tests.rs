@@ -9,9 +9,10 @@ use super::list_cache::ListCache;
 use super::listing::{
     AgencyFilter, AgencySortField, PageRequest, PartnershipFilter, PartnershipSortField, Sort,
 };
-use crate::domain::{ChangeKind, Citation, EntityKind, Meta, Partnership, Record};
+use crate::domain::{Agency, ChangeKind, Citation, EntityKind, Meta, Partnership, Record};
 use proptest::prelude::*;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use time::macros::{date, datetime};
 
 /// A write to a small dataset: records (re)written or deleted, with ids from small ranges so
@@ -95,7 +96,12 @@ fn partnership(
 fn revision_of(c: &Catalog, seq: i64, w: &Write) -> Option<crate::store::StoredRevision> {
     let (record, kind) = match w {
         Write::Agency { i, state } => (
-            Record::Agency(agency(*i, 40.0 + *i as f64, -90.0, STATES[*state])),
+            // The state moves the agency too, and CA's are unplaced: the spatial index
+            // follows moves and agencies that lose or gain their position.
+            Record::Agency(Agency {
+                latitude: (*state < 2).then_some(40.0 + *i as f64 + *state as f64 / 10.0),
+                ..agency(*i, 40.0 + *i as f64, -90.0, STATES[*state])
+            }),
             ChangeKind::Amended,
         ),
         Write::DeleteAgency { i } => (
@@ -195,6 +201,42 @@ fn counts_equal_a_recount(c: &Catalog, lists: &ListCache) -> Result<(), TestCase
             .collect();
         let got: Vec<i64> = c.partnerships_of(&id).iter().map(|p| p.id).collect();
         prop_assert_eq!(got, want, "partnerships of {}", id);
+    }
+    // The spatial index holds every placed agency once, as the catalog has it now, with its
+    // partnerships as they are now (the very entries, so their kept JSON is shared).
+    if let Some(index) = c.agency_index() {
+        let mut placed: Vec<&str> = index.keys().map(|p| p.agency.id.as_str()).collect();
+        placed.sort_unstable();
+        let want: Vec<&str> = c
+            .agencies
+            .values()
+            .filter(|a| crate::service::catalog::position(a).is_some())
+            .map(|a| a.id.as_str())
+            .collect();
+        prop_assert_eq!(placed, want, "agencies in the index");
+        for p in index.keys() {
+            let a = &c.agencies[&p.agency.id];
+            prop_assert!(Arc::ptr_eq(p.agency.record(), a.record()), "{}", a.id);
+            let got: Vec<&Arc<crate::domain::Partnership>> =
+                p.partnerships.iter().map(|e| e.record()).collect();
+            let of = c.partnerships_of(&a.id);
+            let want: Vec<&Arc<crate::domain::Partnership>> =
+                of.iter().map(|e| e.record()).collect();
+            prop_assert_eq!(
+                got.len(),
+                want.len(),
+                "partnerships of {} in the index",
+                a.id
+            );
+            for (g, w) in got.iter().zip(&want) {
+                prop_assert!(
+                    Arc::ptr_eq(g, w),
+                    "partnership {} of {} in the index",
+                    w.id,
+                    a.id
+                );
+            }
+        }
     }
     // Totals, kept per version: unfiltered and by state.
     let counted = PageRequest {

@@ -85,3 +85,38 @@ impl<T: std::fmt::Debug> std::fmt::Debug for Entry<T> {
             .finish()
     }
 }
+
+/// An agency as the spatial index holds it: its entry and its partnerships' entries in id
+/// order (handles on the catalog's), so a walk of the index finds an agency's partnerships
+/// without looking them up. A partnership's change replaces its agency's `Placed`.
+#[derive(Clone, Debug)]
+pub struct Placed {
+    pub agency: AgencyEntry,
+    pub partnerships: Arc<[PartnershipEntry]>,
+}
+
+// By id: the index holds one `Placed` per agency, so an agency's entry is found (to be
+// removed) without its partnerships.
+impl Placed {
+    /// The agency without its partnerships: enough to find its place in the index.
+    pub fn alone(agency: AgencyEntry) -> Self {
+        Self {
+            agency,
+            partnerships: Arc::new([]),
+        }
+    }
+}
+
+impl PartialEq for Placed {
+    fn eq(&self, other: &Self) -> bool {
+        self.agency.id == other.agency.id
+    }
+}
+
+impl std::ops::Deref for Placed {
+    type Target = AgencyEntry;
+
+    fn deref(&self) -> &AgencyEntry {
+        &self.agency
+    }
+}

@@ -137,7 +137,8 @@ pub fn agencies<'c>(
         // says so to the compiler.
         Strategy::OneAgency(none) => match none {},
         Strategy::NearestFirst { index, near } => {
-            let rows = nearest_first(index, near, req, &query, |a, at, d, rows| {
+            let rows = nearest_first(index, near, req, &query, |placed, at, d, rows| {
+                let a = &placed.agency;
                 let (ok, distance) = filter.geo.check_at(at, d);
                 if ok && filter.matches(a) && in_period(a) {
                     let key = agency_key(a, sort.field, distance);
@@ -158,7 +159,9 @@ pub fn agencies<'c>(
             center,
             radius_m,
         } => {
-            let rows = index.within(center, radius_m).filter_map(row);
+            let rows = index
+                .within(center, radius_m)
+                .filter_map(|placed| row(&placed.agency));
             paginate(rows, sort.descending, &query, req)
         }
         // Either way from the cursor, stopping once the page is full.

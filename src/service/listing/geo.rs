@@ -3,7 +3,7 @@
 
 use super::Hit;
 use crate::geo::{BBox, LatLon, Near, Region, SpatialIndex};
-use crate::service::catalog::AgencyEntry;
+use crate::service::catalog::Placed;
 use crate::service::paging::{
     AsKey, ListError, PageRequest, SortKey, decode_after, order_by, page_size,
 };
@@ -51,14 +51,15 @@ impl GeoFilter {
 /// page (and every record tied with its last one) is complete, so a `near` query costs about
 /// as much as the walk to its page's last row rather than the whole dataset, and holds only
 /// the page's rows.
-/// `expand` gets each agency with its position and distance, and adds its rows.
+/// `expand` gets each agency (with its partnerships) with its position and distance, and
+/// adds its rows.
 /// The rows are those of the page `req` asks for (after its cursor) and the ties of its last.
 pub(super) fn nearest_first<'c, T, I: AsKey>(
-    index: &'c SpatialIndex<AgencyEntry>,
+    index: &'c SpatialIndex<Placed>,
     near: Near,
     req: &PageRequest,
     query: &str,
-    mut expand: impl FnMut(&'c AgencyEntry, LatLon, f64, &mut Vec<(SortKey, I, Hit<T>)>),
+    mut expand: impl FnMut(&'c Placed, LatLon, f64, &mut Vec<(SortKey, I, Hit<T>)>),
 ) -> Result<Vec<(SortKey, I, Hit<T>)>, ListError> {
     let Near { center, radius_m } = near;
     let after = decode_after(req, query)?;

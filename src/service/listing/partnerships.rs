@@ -177,22 +177,35 @@ pub(super) fn partnership_row<'c, 'f>(
 ) -> Option<(SortKey, SortKey, Hit<WithAgency<'c>>)>
 + use<'c, 'f> {
     move |p: &'c PartnershipEntry, agency: Option<&'c AgencyEntry>| {
-        let record = agency.map(|a| &**a);
-        let (ok, distance) = filter.geo.check(record.and_then(position));
-        (ok && filter.matches(p, record) && filter.active(catalog, p)).then(|| {
-            (
-                partnership_key(p, record, field, distance),
-                SortKey::Num(p.id as f64),
-                Hit {
-                    item: WithAgency {
-                        partnership: p,
-                        agency,
-                    },
-                    distance_m: distance,
-                },
-            )
-        })
+        let geo = filter.geo.check(agency.and_then(|a| position(a)));
+        partnership_hit(catalog, filter, field, p, agency, geo)
     }
+}
+
+/// `partnership_row` for an agency whose `GeoFilter::check` is known (`geo`: whether it
+/// passes, and its distance from the `near` centre).
+fn partnership_hit<'c>(
+    catalog: &'c Catalog,
+    filter: &PartnershipFilter,
+    field: PartnershipSortField,
+    p: &'c PartnershipEntry,
+    agency: Option<&'c AgencyEntry>,
+    (ok, distance): (bool, Option<f64>),
+) -> Option<(SortKey, SortKey, Hit<WithAgency<'c>>)> {
+    let record = agency.map(|a| &**a);
+    (ok && filter.matches(p, record) && filter.active(catalog, p)).then(|| {
+        (
+            partnership_key(p, record, field, distance),
+            SortKey::Num(p.id as f64),
+            Hit {
+                item: WithAgency {
+                    partnership: p,
+                    agency,
+                },
+                distance_m: distance,
+            },
+        )
+    })
 }
 
 pub fn partnerships<'c>(
@@ -220,13 +233,12 @@ pub fn partnerships<'c>(
             paginate(rows, sort.descending, &query, req)
         }
         Strategy::NearestFirst { index, near } => {
-            let rows = nearest_first(index, near, req, &query, |a, _, _, rows| {
-                rows.extend(
-                    catalog
-                        .partnerships_of(&a.id)
-                        .into_iter()
-                        .filter_map(|p| row(p, Some(a))),
-                );
+            // The walk gives each agency with its partnerships and its distance.
+            let rows = nearest_first(index, near, req, &query, |placed, at, d, rows| {
+                let geo = filter.geo.check_at(at, d);
+                rows.extend(placed.partnerships.iter().filter_map(|p| {
+                    partnership_hit(catalog, filter, sort.field, p, Some(&placed.agency), geo)
+                }));
             })?;
             paginate(rows, sort.descending, &query, req)
         }
@@ -237,12 +249,7 @@ pub fn partnerships<'c>(
         } => {
             let rows = index
                 .within(center, radius_m)
-                .flat_map(|a| {
-                    catalog
-                        .partnerships_of(&a.id)
-                        .into_iter()
-                        .map(move |p| (p, a))
-                })
+                .flat_map(|placed| placed.partnerships.iter().map(move |p| (p, &placed.agency)))
                 .filter_map(|(p, a)| row(p, Some(a)));
             paginate(rows, sort.descending, &query, req)
         }

@@ -4,7 +4,7 @@
 
 use super::geo::GeoFilter;
 use crate::geo::{LatLon, Near, SpatialIndex};
-use crate::service::catalog::{AgencyEntry, Catalog};
+use crate::service::catalog::{Catalog, Placed};
 use crate::service::paging::PageRequest;
 use crate::service::tags::Tag;
 
@@ -19,13 +19,13 @@ pub(super) enum Strategy<'c, One> {
     /// Walk the spatial index outwards from the `near` centre and stop once the page (and
     /// every row tied with its last) is complete: costs the walk to the page's last row.
     NearestFirst {
-        index: &'c SpatialIndex<AgencyEntry>,
+        index: &'c SpatialIndex<Placed>,
         near: Near,
     },
     /// Only the agencies the spatial index finds within the `near` radius, filtered and
     /// sorted.
     Radius {
-        index: &'c SpatialIndex<AgencyEntry>,
+        index: &'c SpatialIndex<Placed>,
         center: LatLon,
         radius_m: f64,
     },

@@ -268,15 +268,28 @@ async fn main() -> ExitCode {
     // span). `LOG_FORMAT=json` logs one JSON object a line, for log collectors.
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| "info,sqlx=warn,sea_orm=warn".into());
+    // Lines go to stderr from a thread of their own, a buffer at a time (flushed whenever no
+    // line waits), so a request formats its line but never waits for the write. None is
+    // dropped: a full queue holds the logging request back instead.
+    let (writer, flush) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .lossy(false)
+        .thread_name("log-writer")
+        .finish(std::io::BufWriter::with_capacity(
+            1 << 16,
+            std::io::stderr(),
+        ));
     let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+        .with_writer(writer);
     if std::env::var("LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json")) {
         logs.json().init();
     } else {
         logs.init();
     }
-    match run(Cli::parse()).await {
+    let result = run(Cli::parse()).await;
+    // Every line logged is written before the error (if any) and the exit.
+    drop(flush);
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");

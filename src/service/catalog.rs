@@ -548,9 +548,29 @@ impl Catalog {
 
     /// The agency as the spatial index holds it, with its partnerships as they are now.
     fn placed(&self, a: &AgencyEntry) -> Placed {
+        let ids = self.partnerships_by_agency.get(&a.id);
+        self.place(a, ids)
+    }
+
+    /// `a` with the partnerships of `ids` (its own, in order).
+    fn place(&self, a: &AgencyEntry, ids: Option<&Ids>) -> Placed {
+        let ids = ids.cloned().unwrap_or_else(|| Arc::new([]));
+        let partnerships: Arc<[PartnershipEntry]> = ids
+            .iter()
+            .filter_map(|id| self.partnerships.get(id))
+            .cloned()
+            .collect();
+        // The two lists are kept in step, so every id has its partnership; were one missing,
+        // the ids follow the entries rather than pair with the wrong ones.
+        let ids = if partnerships.len() == ids.len() {
+            ids
+        } else {
+            partnerships.iter().map(|p| p.id).collect()
+        };
         Placed {
             agency: a.clone(),
-            partnerships: self.partnerships_of(&a.id).into_iter().cloned().collect(),
+            ids,
+            partnerships,
         }
     }
 
@@ -566,17 +586,7 @@ impl Catalog {
             {}
             let ids = owned.next_if(|(id, _)| **id == a.id).map(|(_, ids)| ids);
             if let Some(at) = position(a) {
-                let partnerships = ids.iter().flat_map(|i| i.iter());
-                let partnerships = partnerships.filter_map(|id| self.partnerships.get(id));
-                let agency = a.clone();
-                let partnerships = partnerships.cloned().collect();
-                out.push((
-                    Placed {
-                        agency,
-                        partnerships,
-                    },
-                    at,
-                ));
+                out.push((self.place(a, ids), at));
             }
         }
         out

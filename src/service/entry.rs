@@ -92,6 +92,9 @@ impl<T: std::fmt::Debug> std::fmt::Debug for Entry<T> {
 #[derive(Clone, Debug)]
 pub struct Placed {
     pub agency: AgencyEntry,
+    /// The partnerships' ids, in order (the catalog's own list, shared): a walk sorts and
+    /// pages by id without reading the records.
+    pub ids: Arc<[i64]>,
     pub partnerships: Arc<[PartnershipEntry]>,
 }
 
@@ -102,6 +105,7 @@ impl Placed {
     pub fn alone(agency: AgencyEntry) -> Self {
         Self {
             agency,
+            ids: Arc::new([]),
             partnerships: Arc::new([]),
         }
     }

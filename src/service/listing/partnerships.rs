@@ -99,19 +99,20 @@ impl PartnershipFilter {
         }
     }
 
-    /// Whether the partnership passes every non-geographic filter.
+    /// Whether the partnership passes every non-geographic filter. Reads only the fields a
+    /// filter is set on: an unfiltered `near` page does not touch its records here.
     pub fn matches(&self, p: &Partnership, agency: Option<&Agency>) -> bool {
-        let start = p.start.map(|d| d.earliest());
+        let start = || p.start.map(|d| d.earliest());
         self.agency.as_ref().is_none_or(|a| *a == p.agency_id)
             && self.period.is_none_or(|period| period.meets(p))
             && any_or(&self.programs, &p.program_id)
             && any_or(&self.statuses, &p.status)
             && self
                 .started_after
-                .is_none_or(|d| start.is_some_and(|s| s >= d))
+                .is_none_or(|d| start().is_some_and(|s| s >= d))
             && self
                 .started_before
-                .is_none_or(|d| start.is_some_and(|s| s < d))
+                .is_none_or(|d| start().is_some_and(|s| s < d))
             && match agency {
                 Some(a) => self.agency_passes(a),
                 None => {
@@ -178,17 +179,17 @@ pub(super) fn partnership_row<'c, 'f>(
 + use<'c, 'f> {
     move |p: &'c PartnershipEntry, agency: Option<&'c AgencyEntry>| {
         let geo = filter.geo.check(agency.and_then(|a| position(a)));
-        partnership_hit(catalog, filter, field, p, agency, geo)
+        partnership_hit(catalog, filter, field, (p.id, p), agency, geo)
     }
 }
 
 /// `partnership_row` for an agency whose `GeoFilter::check` is known (`geo`: whether it
-/// passes, and its distance from the `near` centre).
+/// passes, and its distance from the `near` centre), and a partnership whose id is known.
 fn partnership_hit<'c>(
     catalog: &'c Catalog,
     filter: &PartnershipFilter,
     field: PartnershipSortField,
-    p: &'c PartnershipEntry,
+    (id, p): (i64, &'c PartnershipEntry),
     agency: Option<&'c AgencyEntry>,
     (ok, distance): (bool, Option<f64>),
 ) -> Option<(SortKey, SortKey, Hit<WithAgency<'c>>)> {
@@ -196,7 +197,7 @@ fn partnership_hit<'c>(
     (ok && filter.matches(p, record) && filter.active(catalog, p)).then(|| {
         (
             partnership_key(p, record, field, distance),
-            SortKey::Num(p.id as f64),
+            SortKey::Num(id as f64),
             Hit {
                 item: WithAgency {
                     partnership: p,
@@ -236,7 +237,8 @@ pub fn partnerships<'c>(
             // The walk gives each agency with its partnerships and its distance.
             let rows = nearest_first(index, near, req, &query, |placed, at, d, rows| {
                 let geo = filter.geo.check_at(at, d);
-                rows.extend(placed.partnerships.iter().filter_map(|p| {
+                let members = placed.ids.iter().copied().zip(&*placed.partnerships);
+                rows.extend(members.filter_map(|p| {
                     partnership_hit(catalog, filter, sort.field, p, Some(&placed.agency), geo)
                 }));
             })?;

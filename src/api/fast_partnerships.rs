@@ -5,14 +5,15 @@
 //! (status to `updated_at`), then what only the request decides (`distance_m`, and with
 //! `active_on` the day's certainty, footage requests and phase). The own fields depend on
 //! the partnership alone, so their JSON is written once per version and kept in its catalog
-//! entry; the agency and program in brief change on their own and are short, so they are
-//! written per request from borrowed views, as is the request's part.
+//! entry (with its id and program id beside it, so a page reads no record: `Kept`); the
+//! agency's brief is kept in the agency's entry, the program's is written once per page, and
+//! the request's part per request.
 
 use super::dto::{self, ListMeta, PartnershipList, PhaseBrief, VideoRequestCount};
 use super::fast::{Fast, close_page, rfc3339};
 use crate::domain::valid_time::Certainty;
 use crate::domain::{self, AgencyType};
-use crate::service::catalog::{AgencyEntry, Catalog, PartnershipEntry};
+use crate::service::catalog::{AgencyEntry, Catalog};
 use crate::service::listing::WithAgency;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -50,7 +51,7 @@ fn write_items(
     // between copies.
     let parts: Vec<Parts<'_>> = hits.iter().map(|(hit, _)| Parts::of(hit)).collect();
     // Nearly every partnership of a page is in the same program: its brief is written once.
-    let mut program: Option<(&str, Vec<u8>)> = None;
+    let mut program: Option<(&[u8], Vec<u8>)> = None;
     for (i, (part, (hit, distance))) in parts.iter().zip(hits).enumerate() {
         if i > 0 {
             body.push(b',');
@@ -59,7 +60,8 @@ fn write_items(
             .as_ref()
             .is_none_or(|(kept, _)| *kept != part.program)
         {
-            let brief = ProgramBriefView::of(hit, catalog.programs.get(part.program));
+            let id = std::str::from_utf8(part.program).unwrap_or_default();
+            let brief = ProgramBriefView::of(hit, catalog.programs.get(id));
             program = Some((part.program, serde_json::to_vec(&brief)?));
         }
         let brief = program.as_ref().map_or(&[][..], |(_, json)| json);
@@ -72,20 +74,77 @@ fn write_items(
 /// and its agency's kept brief (`None`: the catalog lacks the agency).
 struct Parts<'c> {
     id: i64,
-    program: &'c str,
+    program: &'c [u8],
     own: &'c [u8],
     agency: Option<&'c [u8]>,
 }
 
 impl<'c> Parts<'c> {
+    /// Read from the kept JSON only, not from the record: one read less per partnership.
     fn of(hit: &WithAgency<'c>) -> Self {
-        let p = hit.as_partnership();
+        let kept = Kept(hit.partnership.json(Kept::write));
         Self {
-            id: p.id,
-            program: &p.program_id,
-            own: own_fields(hit.partnership),
+            id: kept.id(),
+            program: kept.program(),
+            own: kept.own(),
             agency: hit.agency.map(agency_brief),
         }
+    }
+}
+
+/// What a partnership's entry keeps for its pages, one buffer: its own fields as the DTO
+/// writes them (without braces), then its program's id, the id's length (2 bytes) and the
+/// partnership's id (8 bytes), little-endian. What a page copies and what it reads beside
+/// it share their memory.
+struct Kept<'c>(&'c [u8]);
+
+/// The id and the program id's length at the end of a kept buffer.
+const KEPT_TAIL: usize = 2 + 8;
+
+impl<'c> Kept<'c> {
+    /// Empty if the fields could not be written (plain data: never seen).
+    fn write(p: &domain::Partnership) -> Vec<u8> {
+        let dto = dto::Partnership::from_parts(p, None, None);
+        let program = p.program_id.as_bytes();
+        match (
+            serde_json::to_vec(&OwnFields::of(&dto)),
+            u16::try_from(program.len()),
+        ) {
+            (Ok(mut json), Ok(len)) if json.len() > 2 && json.ends_with(b"}") => {
+                json.pop();
+                json.remove(0);
+                json.extend_from_slice(program);
+                json.extend_from_slice(&len.to_le_bytes());
+                json.extend_from_slice(&p.id.to_le_bytes());
+                json
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// Where the program id starts, and the partnership's id.
+    fn tail(&self) -> Option<(usize, i64)> {
+        let b = self.0;
+        let n = b.len().checked_sub(KEPT_TAIL)?;
+        let len = u16::from_le_bytes(b[n..n + 2].try_into().ok()?) as usize;
+        let id = i64::from_le_bytes(b[n + 2..].try_into().ok()?);
+        Some((n.checked_sub(len)?, id))
+    }
+
+    fn id(&self) -> i64 {
+        self.tail().map_or(0, |(_, id)| id)
+    }
+
+    fn program(&self) -> &'c [u8] {
+        let b = self.0;
+        self.tail()
+            .map_or(&[][..], |(start, _)| &b[start..b.len() - KEPT_TAIL])
+    }
+
+    /// Empty when nothing was kept.
+    fn own(&self) -> &'c [u8] {
+        let b = self.0;
+        self.tail().map_or(&[][..], |(start, _)| &b[..start])
     }
 }
 
@@ -141,19 +200,6 @@ fn write_partnership(
     }
     body.push(b'}');
     Ok(())
-}
-
-/// The partnership's own fields as the DTO writes them, without braces: written once per
-/// version from the DTO itself and kept; empty if it could not be written (plain data:
-/// never seen).
-fn own_fields(entry: &PartnershipEntry) -> &[u8] {
-    entry.json(|p| {
-        let dto = dto::Partnership::from_parts(p, None, None);
-        match serde_json::to_vec(&OwnFields::of(&dto)) {
-            Ok(json) if json.len() > 2 && json.ends_with(b"}") => json[1..json.len() - 1].to_vec(),
-            _ => Vec::new(),
-        }
-    })
 }
 
 /// The fields of `dto::Partnership` from `status` to `updated_at`, in its order.

@@ -9,7 +9,7 @@
 
 use super::dto::ListMeta;
 use crate::domain::{self, StateCode};
-use crate::service::catalog::{AgencyEntry, Catalog};
+use crate::service::catalog::AgencyEntry;
 use poem::{IntoResponse, Response};
 use poem_openapi::payload::Payload;
 use poem_openapi::registry::{MetaSchemaRef, Registry};
@@ -186,15 +186,6 @@ pub(super) fn close_page<T>(
             body: Err(e.to_string()),
             schema: PhantomData,
         },
-    }
-}
-
-/// Writes every placed agency's JSON, in the spatial index's order, as a new process starts
-/// (beside its first requests): a `near` page then reads its agencies from neighbouring
-/// memory instead of from wherever the first request to need each one happened to leave it.
-pub fn warm_agency_json(catalog: &Catalog) {
-    for entry in catalog.agency_index().into_iter().flat_map(|i| i.keys()) {
-        agency_object(entry);
     }
 }
 

@@ -86,11 +86,6 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(dataset: Dataset, limits: &crate::config::Limits) -> Self {
-        // Beside the first requests, not before them: a new process answers at once, and its
-        // entries are the live catalog's (a shared copy), so what is written here is what a
-        // page reads.
-        let catalog = dataset.read().shared_copy();
-        std::thread::spawn(move || fast::warm_agency_json(&catalog));
         Self {
             dataset,
             export_permits: std::sync::Arc::new(tokio::sync::Semaphore::new(

@@ -554,23 +554,12 @@ impl Catalog {
 
     /// `a` with the partnerships of `ids` (its own, in order).
     fn place(&self, a: &AgencyEntry, ids: Option<&Ids>) -> Placed {
-        let ids = ids.cloned().unwrap_or_else(|| Arc::new([]));
-        let partnerships: Arc<[PartnershipEntry]> = ids
-            .iter()
-            .filter_map(|id| self.partnerships.get(id))
-            .cloned()
-            .collect();
-        // The two lists are kept in step, so every id has its partnership; were one missing,
-        // the ids follow the entries rather than pair with the wrong ones.
-        let ids = if partnerships.len() == ids.len() {
-            ids
-        } else {
-            partnerships.iter().map(|p| p.id).collect()
-        };
+        let ids = ids.iter().flat_map(|i| i.iter());
         Placed {
             agency: a.clone(),
-            ids,
-            partnerships,
+            partnerships: ids
+                .filter_map(|id| Some((*id, self.partnerships.get(id)?.clone())))
+                .collect(),
         }
     }
 

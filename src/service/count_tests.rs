@@ -218,7 +218,10 @@ fn counts_equal_a_recount(c: &Catalog, lists: &ListCache) -> Result<(), TestCase
             let a = &c.agencies[&p.agency.id];
             prop_assert!(Arc::ptr_eq(p.agency.record(), a.record()), "{}", a.id);
             let got: Vec<&Arc<crate::domain::Partnership>> =
-                p.partnerships.iter().map(|e| e.record()).collect();
+                p.partnerships.iter().map(|(_, e)| e.record()).collect();
+            let ids: Vec<i64> = p.partnerships.iter().map(|(id, _)| *id).collect();
+            let want_ids: Vec<i64> = p.partnerships.iter().map(|(_, e)| e.id).collect();
+            prop_assert_eq!(ids, want_ids, "ids beside the partnerships of {}", a.id);
             let of = c.partnerships_of(&a.id);
             let want: Vec<&Arc<crate::domain::Partnership>> =
                 of.iter().map(|e| e.record()).collect();

@@ -92,10 +92,10 @@ impl<T: std::fmt::Debug> std::fmt::Debug for Entry<T> {
 #[derive(Clone, Debug)]
 pub struct Placed {
     pub agency: AgencyEntry,
-    /// The partnerships' ids, in order (the catalog's own list, shared): a walk sorts and
-    /// pages by id without reading the records.
-    pub ids: Arc<[i64]>,
-    pub partnerships: Arc<[PartnershipEntry]>,
+    /// Each partnership's id beside its entry: a walk sorts and pages by id without reading
+    /// the records. One list, so the index's entries stay small (the index's bulk load
+    /// copies them level by level).
+    pub partnerships: Arc<[(i64, PartnershipEntry)]>,
 }
 
 // By id: the index holds one `Placed` per agency, so an agency's entry is found (to be
@@ -105,7 +105,6 @@ impl Placed {
     pub fn alone(agency: AgencyEntry) -> Self {
         Self {
             agency,
-            ids: Arc::new([]),
             partnerships: Arc::new([]),
         }
     }

@@ -237,7 +237,7 @@ pub fn partnerships<'c>(
             // The walk gives each agency with its partnerships and its distance.
             let rows = nearest_first(index, near, req, &query, |placed, at, d, rows| {
                 let geo = filter.geo.check_at(at, d);
-                let members = placed.ids.iter().copied().zip(&*placed.partnerships);
+                let members = placed.partnerships.iter().map(|(id, p)| (*id, p));
                 rows.extend(members.filter_map(|p| {
                     partnership_hit(catalog, filter, sort.field, p, Some(&placed.agency), geo)
                 }));
@@ -251,7 +251,10 @@ pub fn partnerships<'c>(
         } => {
             let rows = index
                 .within(center, radius_m)
-                .flat_map(|placed| placed.partnerships.iter().map(move |p| (p, &placed.agency)))
+                .flat_map(|placed| {
+                    let agency = &placed.agency;
+                    placed.partnerships.iter().map(move |(_, p)| (p, agency))
+                })
                 .filter_map(|(p, a)| row(p, Some(a)));
             paginate(rows, sort.descending, &query, req)
         }

@@ -8,7 +8,10 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 // The API allocates many small strings per response; glibc's allocator contends across
-// threads under load, mimalloc does not (see benches/geo.sh).
+// threads under load, mimalloc does not (see benches/geo.sh). Built without asking for
+// transparent huge pages (`no_thp`): with them, folding a large log zeroed 2 MiB pages again
+// and again as memory was freed and reused (a third of the start-up's time at 1,000,000
+// partnerships; benches/startup.sh).
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

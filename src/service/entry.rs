@@ -98,8 +98,6 @@ pub struct Placed {
     pub partnerships: Arc<[(i64, PartnershipEntry)]>,
 }
 
-// By id: the index holds one `Placed` per agency, so an agency's entry is found (to be
-// removed) without its partnerships.
 impl Placed {
     /// The agency without its partnerships: enough to find its place in the index.
     pub fn alone(agency: AgencyEntry) -> Self {
@@ -110,16 +108,10 @@ impl Placed {
     }
 }
 
+// By id: the index holds one `Placed` per agency, so an agency's entry is found (to be
+// removed) without its partnerships.
 impl PartialEq for Placed {
     fn eq(&self, other: &Self) -> bool {
         self.agency.id == other.agency.id
-    }
-}
-
-impl std::ops::Deref for Placed {
-    type Target = AgencyEntry;
-
-    fn deref(&self) -> &AgencyEntry {
-        &self.agency
     }
 }

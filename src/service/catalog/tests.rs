@@ -72,14 +72,17 @@ fn an_agency_entry_keeps_its_json_for_its_version_only() {
         a.name.as_bytes()
     );
     let in_index = catalog.agency_index().unwrap().keys().next().unwrap();
-    assert_eq!(in_index.json(|_| b"again".to_vec()), a.name.as_bytes());
+    assert_eq!(
+        in_index.agency.json(|_| b"again".to_vec()),
+        a.name.as_bytes()
+    );
     let mut renamed = a;
     renamed.name = "Renamed".into();
     let updated = revision(2, Record::Agency(renamed), ChangeKind::Updated);
     catalog.apply(&updated).unwrap();
     assert_eq!(catalog.agencies[&id].json(name), b"Renamed");
     let in_index = catalog.agency_index().unwrap().keys().next().unwrap();
-    assert_eq!(in_index.json(|_| b"again".to_vec()), b"Renamed");
+    assert_eq!(in_index.agency.json(|_| b"again".to_vec()), b"Renamed");
 }
 
 proptest! {

@@ -249,13 +249,12 @@ pub fn partnerships<'c>(
             center,
             radius_m,
         } => {
-            let rows = index
-                .within(center, radius_m)
-                .flat_map(|placed| {
-                    let agency = &placed.agency;
-                    placed.partnerships.iter().map(move |(_, p)| (p, agency))
+            let rows = index.within(center, radius_m).flat_map(|placed| {
+                let (agency, geo) = (&placed.agency, filter.geo.check(position(&placed.agency)));
+                placed.partnerships.iter().filter_map(move |(id, p)| {
+                    partnership_hit(catalog, filter, sort.field, (*id, p), Some(agency), geo)
                 })
-                .filter_map(|(p, a)| row(p, Some(a)));
+            });
             paginate(rows, sort.descending, &query, req)
         }
         // Either way from the cursor, stopping once the page is full, instead of filtering

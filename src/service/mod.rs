@@ -29,9 +29,11 @@ pub mod writer;
 
 #[cfg(test)]
 pub(crate) mod fixtures;
+#[cfg(test)]
+mod fold_tests;
 
 use crate::domain::Record;
-use crate::store::{FoldedRevision, Store, StoreError};
+use crate::store::{FoldedRevision, LogReader, Store, StoreError};
 use catalog::{ApplyError, Catalog};
 use per_version::PerVersion;
 use std::sync::{Arc, RwLock, RwLockReadGuard};
@@ -153,22 +155,21 @@ async fn load(store: &Store, as_of: Option<OffsetDateTime>) -> Result<Catalog, S
 /// How many parsed revisions go to the folding thread at a time.
 const FOLD_BATCH: usize = 1_024;
 
-/// A revision read for the fold (its text dropped) and its record parsed from that text.
+/// A revision read for the fold and its record parsed from its text.
 type Parsed = (FoldedRevision, serde_json::Result<Record>);
 
 /// Folds the whole log in order, keeping a checkpoint every `checkpoints.every` revisions.
-/// Three at once: the database sends the rows, this task parses each one's JSON, and a
+/// Two at once: the store's read parses each revision's JSON where it reads it, and a
 /// thread of its own folds the records in, in order, batches between them.
 async fn load_with_checkpoints(
     store: &Store,
     checkpoints: &mut Checkpoints,
 ) -> Result<Catalog, ServiceError> {
-    use futures_util::StreamExt;
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<Parsed>>(8);
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Parsed>>(8);
     let mut kept = std::mem::take(checkpoints);
     let fold = std::thread::spawn(move || {
         let mut catalog = Catalog::loading();
-        while let Some(batch) = rx.blocking_recv() {
+        for batch in rx {
             for (rev, record) in batch {
                 catalog.apply_parsed(&rev, record)?;
                 kept.after(&catalog);
@@ -176,29 +177,12 @@ async fn load_with_checkpoints(
         }
         Ok::<_, ApplyError>((catalog.loaded(), kept))
     });
-    let read = async {
-        let mut revisions = std::pin::pin!(store.all_revisions_text().await?);
-        let mut batch = Vec::with_capacity(FOLD_BATCH);
-        while let Some(rev) = revisions.next().await {
-            let mut rev = rev?;
-            let text = std::mem::take(&mut rev.data);
-            let record = Record::from_json_text(rev.entity_kind, &text);
-            batch.push((rev, record));
-            if batch.len() == FOLD_BATCH {
-                let full = std::mem::replace(&mut batch, Vec::with_capacity(FOLD_BATCH));
-                // The folding thread stopped (a revision it could not apply): its error says why.
-                if tx.send(full).await.is_err() {
-                    return Ok(());
-                }
-            }
-        }
-        if !batch.is_empty() {
-            let _ = tx.send(batch).await;
-        }
-        Ok::<_, ServiceError>(())
-    };
-    let read = read.await;
-    drop(tx);
+    let read = store.read_log(Batches::new(tx)).await;
+    // The last batch, part-full; then the channel closes (the reader goes) and the fold ends.
+    // On an error the reader went already.
+    let read = read.map(|mut rest| {
+        rest.send();
+    });
     let folded = fold
         .join()
         .map_err(|_| ServiceError::Store(StoreError::Custom("the fold panicked".into())))?;
@@ -206,6 +190,37 @@ async fn load_with_checkpoints(
     let (catalog, kept) = folded?;
     *checkpoints = kept;
     Ok(catalog)
+}
+
+/// The reading side of the fold: parses each revision's record and sends them to the
+/// folding thread a batch at a time.
+struct Batches {
+    tx: std::sync::mpsc::SyncSender<Vec<Parsed>>,
+    batch: Vec<Parsed>,
+}
+
+impl Batches {
+    fn new(tx: std::sync::mpsc::SyncSender<Vec<Parsed>>) -> Self {
+        Self {
+            tx,
+            batch: Vec::with_capacity(FOLD_BATCH),
+        }
+    }
+
+    /// Sends what is gathered; `false` once the folding thread has stopped (at a revision
+    /// it could not apply: its error says why).
+    fn send(&mut self) -> bool {
+        let full = std::mem::replace(&mut self.batch, Vec::with_capacity(FOLD_BATCH));
+        self.tx.send(full).is_ok()
+    }
+}
+
+impl LogReader for Batches {
+    fn revision(&mut self, head: FoldedRevision, data: &str) -> bool {
+        let record = Record::from_json_text(head.entity_kind, data);
+        self.batch.push((head, record));
+        self.batch.len() < FOLD_BATCH || self.send()
+    }
 }
 
 /// Past versions of the catalog every `every` revisions, so the dataset at any past version

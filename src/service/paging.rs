@@ -210,9 +210,18 @@ fn decode_cursor(text: &str) -> Result<CursorBody, ListError> {
 
 /// A stable text naming a query, so a cursor cannot be replayed against another one.
 pub fn fingerprint(parts: &impl std::fmt::Debug) -> String {
-    let mut h = Sha256::new();
-    h.update(format!("{parts:?}").as_bytes());
-    hex::encode(&h.finalize()[..8])
+    // The query's debug text, hashed as it is written (no text is built).
+    struct Hashing(Sha256);
+    impl std::fmt::Write for Hashing {
+        fn write_str(&mut self, s: &str) -> std::fmt::Result {
+            self.0.update(s.as_bytes());
+            Ok(())
+        }
+    }
+    let mut h = Hashing(Sha256::new());
+    // Writing to a hasher cannot fail.
+    let _ = std::fmt::write(&mut h, format_args!("{parts:?}"));
+    hex::encode(&h.0.finalize()[..8])
 }
 
 /// The order of rows: by key, then id; reversed whole when descending.

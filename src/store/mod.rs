@@ -1,6 +1,7 @@
 //! Every database query lives here: connecting, migrating, the revision log, and the mapping
 //! between domain records and rows. Callers above never see an entity.
 
+mod fold_read;
 mod rows;
 
 use crate::domain::{ChangeKind, EntityKind, Record};
@@ -14,6 +15,7 @@ use sea_orm::{
 use std::time::Duration;
 use time::OffsetDateTime;
 
+pub use fold_read::LogReader;
 pub use sea_orm::DbErr as StoreError;
 
 /// A connection pool to SQLite or PostgreSQL.
@@ -36,17 +38,15 @@ pub struct StoredRevision {
     pub data: serde_json::Value,
 }
 
-/// A revision as the fold at start-up reads it: what the catalog needs, and the record as
-/// the JSON text the log stores (parsed straight into the record, without a
-/// `serde_json::Value` between).
-#[derive(Clone, Debug)]
+/// A revision as the fold at start-up reads it: what the catalog needs besides the record,
+/// which it parses from the JSON text the log stores (see [`Store::read_log`]).
+#[derive(Clone, Debug, PartialEq)]
 pub struct FoldedRevision {
     pub seq: i64,
     pub entity_kind: EntityKind,
     pub entity_id: String,
     pub change_kind: ChangeKind,
     pub recorded_at: OffsetDateTime,
-    pub data: String,
 }
 
 /// An API token as stored: never the token itself, only its hash.
@@ -229,32 +229,6 @@ impl Store {
             ))
             .await
             .map(|_| ())
-    }
-
-    /// Every revision in sequence order, as the fold reads them (see [`FoldedRevision`]),
-    /// read from the database as they are consumed.
-    pub async fn all_revisions_text(
-        &self,
-    ) -> Result<impl futures_util::Stream<Item = Result<FoldedRevision, DbErr>> + Send + '_, DbErr>
-    {
-        use entity::revisions::{Column, Entity};
-        use futures_util::StreamExt;
-        let rows = Entity::find()
-            .select_only()
-            .columns([
-                Column::Seq,
-                Column::EntityKind,
-                Column::EntityId,
-                Column::ChangeKind,
-                Column::RecordedAt,
-            ])
-            // JSON as text on both engines (PostgreSQL gives a `json` column's text as stored).
-            .column_as(Expr::cust("CAST(data AS TEXT)"), "data")
-            .order_by_asc(Column::Seq)
-            .into_model::<rows::FoldRow>()
-            .stream(&self.db)
-            .await?;
-        Ok(rows.map(|row| row.and_then(rows::folded_from_row)))
     }
 
     /// The newest revision of every record as recorded at `as_of` (now when `None`), in

@@ -39,9 +39,10 @@ pub(super) struct FoldRow {
     data: String,
 }
 
-pub(super) fn folded_from_row(row: FoldRow) -> Result<super::FoldedRevision, DbErr> {
+/// A fold row's revision, and its data.
+pub(super) fn folded_from_row(row: FoldRow) -> Result<(super::FoldedRevision, String), DbErr> {
     let bad = |what: &str, v: &str| DbErr::Type(format!("revision {}: bad {what} `{v}`", row.seq));
-    Ok(super::FoldedRevision {
+    let head = super::FoldedRevision {
         seq: row.seq,
         entity_kind: row
             .entity_kind
@@ -53,8 +54,8 @@ pub(super) fn folded_from_row(row: FoldRow) -> Result<super::FoldedRevision, DbE
             .map_err(|_| bad("change kind", &row.change_kind))?,
         entity_id: row.entity_id,
         recorded_at: row.recorded_at,
-        data: row.data,
-    })
+    };
+    Ok((head, row.data))
 }
 
 /// A date's columns: its first day, its precision and its last day.

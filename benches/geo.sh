@@ -3,7 +3,7 @@
 # (p50, p99); then requests per second of the four geo list shapes with random centres under
 # wrk (c=16, 10 s each), each beside nginx serving one real response of that shape as a static
 # file, in the same run, alternating API and nginx rounds; the median ratio per shape is the
-# result.
+# result. Both sides get the same requests from the same wrk script (nginx ignores the query).
 #
 # nginx is tuned as a fair limit (sendfile, tcp_nopush, 100,000 requests per keep-alive
 # connection, no access log); the API runs with its default logging (RUST_LOG unset: info).
@@ -81,14 +81,21 @@ for shape in "${shapes[@]}"; do
     IFS='|' read -r name path query <<<"$shape"
     # One real response of the shape, at a centre inside the data, as the static file.
     curl -sf "http://127.0.0.1:$port$path?near=40,-95$query" >"$work/static/$name.json"
-    cat >"$work/$name.lua" <<LUA
+    # The API's requests, and nginx's: the same script writes both (nginx's ask for the
+    # static file, with the same random query, which it ignores), so wrk, which shares the
+    # machine, spends the same on each side.
+    for side in api nginx; do
+        target="$path"
+        [ "$side" = nginx ] && target="/$name.json"
+        cat >"$work/$name-$side.lua" <<LUA
 math.randomseed(7)
 request = function()
   local lat = 30 + math.random() * 18.5
   local lon = -123 + math.random() * 53
-  return wrk.format("GET", string.format("$path?near=%.5f,%.5f$query", lat, lon))
+  return wrk.format("GET", string.format("$target?near=%.5f,%.5f$query", lat, lon))
 end
 LUA
+    done
 done
 nginx -c "$work/nginx.conf"
 sleep 0.5
@@ -99,10 +106,10 @@ for shape in "${shapes[@]}"; do
     size=$(wc -c <"$work/static/$name.json")
     for round in $(seq 1 "$rounds"); do
         echo "== $name round $round/$rounds: API, random centres, c=16, $duration (~$size bytes)"
-        api_out=$(wrk -t2 -c16 -d"$duration" --latency -s "$work/$name.lua" "http://127.0.0.1:$port")
+        api_out=$(wrk -t2 -c16 -d"$duration" --latency -s "$work/$name-api.lua" "http://127.0.0.1:$port")
         echo "$api_out" | grep -E "Requests/sec|Latency|99%|Non-2xx|Socket errors" || true
         echo "== $name round $round/$rounds: nginx, the same bytes as a static file"
-        nginx_out=$(wrk -t2 -c16 -d"$duration" --latency "http://127.0.0.1:$nginx_port/$name.json")
+        nginx_out=$(wrk -t2 -c16 -d"$duration" --latency -s "$work/$name-nginx.lua" "http://127.0.0.1:$nginx_port")
         echo "$nginx_out" | grep -E "Requests/sec|Latency|99%|Non-2xx|Socket errors" || true
         api_rps=$(echo "$api_out" | awk '/Requests\/sec/ {print $2}')
         nginx_rps=$(echo "$nginx_out" | awk '/Requests\/sec/ {print $2}')

@@ -281,8 +281,11 @@ async fn main() -> ExitCode {
             1 << 16,
             std::io::stderr(),
         ));
+    // Colours only for a terminal: a log file or collector gets plain text.
+    use std::io::IsTerminal;
     let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(writer);
     if std::env::var("LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json")) {
         logs.json().init();

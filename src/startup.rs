@@ -13,7 +13,7 @@ use crate::web::params::{ParamTable, Params};
 use crate::web::{Guard, GuardState};
 use poem::endpoint::make_sync;
 use poem::listener::{Acceptor, Listener, TcpListener};
-use poem::middleware::{CatchPanic, Cors, Tracing};
+use poem::middleware::{CatchPanic, Cors};
 use poem::web::Html;
 use poem::{Endpoint, EndpointExt, IntoEndpoint, Route, Server};
 use std::future::Future;
@@ -154,7 +154,7 @@ pub fn app(state: AppState, limits: &Limits) -> impl Endpoint + use<> {
                     "RateLimit-Reset",
                 ]),
         )
-        .with(Tracing)
+        .with(crate::web::access_log::AccessLog)
         // A panic is a bug; it answers 500 like any other failure instead of dropping the
         // connection, and is logged.
         .with(CatchPanic::new().with_handler(|_| {

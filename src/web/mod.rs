@@ -4,6 +4,7 @@
 //! buckets are sharded; metrics are atomics registered up front).
 
 pub mod absolute;
+pub mod access_log;
 pub mod base_url;
 pub mod body_types;
 pub mod compress;

@@ -86,6 +86,8 @@ fn read_sqlite_file(path: &std::path::Path, reader: &mut impl LogReader) -> rusq
         path,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
+    // As patient as the pool's connections with a writer that holds the file.
+    conn.busy_timeout(std::time::Duration::from_secs(30))?;
     // One snapshot of the log however long the read takes; a writer may append meanwhile
     // (what it appends is read after the fold, from the sequence the fold reached).
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Deferred)?;

@@ -34,7 +34,7 @@ impl<E: Endpoint> Endpoint for AccessLogEndpoint<E> {
         let method = req.method().clone();
         let uri = req.original_uri().clone();
         let version = req.version();
-        let remote_addr = req.remote_addr().clone();
+        let remote_addr = Peer(req.remote_addr().clone());
         let result = self.inner.call(req).await;
         let duration = started.elapsed();
         match result {
@@ -55,6 +55,18 @@ impl<E: Endpoint> Endpoint for AccessLogEndpoint<E> {
                 );
                 Err(err)
             }
+        }
+    }
+}
+
+/// The peer's address as `address:port` (poem's own form prefixes a scheme, `socket://`).
+struct Peer(poem::web::RemoteAddr);
+
+impl std::fmt::Display for Peer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0.as_socket_addr() {
+            Some(addr) => addr.fmt(f),
+            None => self.0.fmt(f),
         }
     }
 }

@@ -15,7 +15,6 @@ use poem_openapi::payload::Payload;
 use poem_openapi::registry::{MetaSchemaRef, Registry};
 use poem_openapi::types::Type;
 use serde::{Serialize, Serializer};
-use std::collections::BTreeMap;
 use std::marker::PhantomData;
 use time::OffsetDateTime;
 
@@ -94,7 +93,7 @@ struct AgencyView<'a> {
     location_basis: Option<&'static str>,
     location_source: Option<&'a str>,
     quality_flags: &'a [domain::QualityFlag],
-    external_ids: &'a BTreeMap<String, String>,
+    external_ids: &'a domain::ExternalIds,
     notes: Option<&'a str>,
     version: i32,
     #[serde(serialize_with = "rfc3339")]

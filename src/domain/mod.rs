@@ -3,6 +3,7 @@
 
 pub mod dates;
 pub mod evidence;
+pub mod external_ids;
 pub mod ids;
 pub mod records;
 pub mod text;
@@ -10,6 +11,7 @@ pub mod valid_time;
 pub mod vocab;
 
 pub use dates::{DatePrecision, PartialDate};
+pub use external_ids::ExternalIds;
 pub use ids::{STATE_CODE_LIST, StateCode, slugify};
 pub use records::*;
 pub use vocab::*;

@@ -2,11 +2,10 @@
 //! record can be rebuilt exactly from the revision log at any point in time.
 
 use super::{
-    AgencyType, EntityKind, JurisdictionType, LocationBasis, LocationPrecision, PartialDate,
-    QualityFlag, SourceKind, StateCode, Status,
+    AgencyType, EntityKind, ExternalIds, JurisdictionType, LocationBasis, LocationPrecision,
+    PartialDate, QualityFlag, SourceKind, StateCode, Status,
 };
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use std::collections::BTreeMap;
 use time::{Date, OffsetDateTime};
 
 /// Bookkeeping every versioned record carries.
@@ -42,9 +41,6 @@ impl Meta {
         }
     }
 }
-
-/// Identifiers of a record in other datasets (`aos` for the Atlas of Surveillance row).
-pub type ExternalIds = BTreeMap<String, String>;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Agency {

@@ -102,7 +102,7 @@ impl From<&domain::Agency> for Agency {
             location_basis: a.location_basis,
             location_source: a.location_source.clone(),
             quality_flags: a.quality_flags.clone(),
-            external_ids: a.external_ids.clone(),
+            external_ids: a.external_ids.to_map(),
             notes: a.notes.clone(),
             version: a.meta.version,
             created_at: a.meta.created_at,

@@ -101,7 +101,7 @@ impl From<AgencyFields> for RecordPatch {
             location_basis: given(f.location_basis),
             location_source: keep(f.location_source),
             quality_flags: all_given(f.quality_flags),
-            external_ids: keep(f.external_ids),
+            external_ids: keep(f.external_ids.map_value(Into::into)),
             notes: keep(f.notes),
         })
     }
@@ -145,7 +145,7 @@ impl From<PartnershipFields> for RecordPatch {
             start: parsed(f.start),
             end: parsed(f.end),
             video_requests: video_requests(f.video_requests),
-            external_ids: keep(f.external_ids),
+            external_ids: keep(f.external_ids.map_value(Into::into)),
             notes: keep(f.notes),
         })
     }

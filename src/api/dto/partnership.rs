@@ -201,7 +201,7 @@ impl Partnership {
             start_latest: latest(p.start),
             end_earliest: earliest(p.end),
             end_latest: latest(p.end),
-            external_ids: p.external_ids.clone(),
+            external_ids: p.external_ids.to_map(),
             notes: p.notes.clone(),
             last_confirmed: p.last_confirmed.map(|d| d.to_string()),
             last_confirmed_source: p.last_confirmed_source,

@@ -269,7 +269,7 @@ impl Planner<'_> {
             location_basis: place.as_ref().and_then(|p| p.basis),
             location_source: place.and_then(|p| p.source),
             quality_flags,
-            external_ids,
+            external_ids: external_ids.into(),
             notes: None,
             meta: self.placeholder.clone(),
         }
@@ -349,7 +349,7 @@ impl Planner<'_> {
             start,
             end: None,
             video_requests: Vec::new(),
-            external_ids,
+            external_ids: external_ids.into(),
             notes,
             last_confirmed: confirmed.map(|c| c.0),
             // A source the import creates gets its id when it is written.

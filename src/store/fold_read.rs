@@ -10,7 +10,6 @@
 //! pool's connections see), are read through the pool as a stream.
 
 use super::{FoldedRevision, rows};
-use crate::domain::{ChangeKind, EntityKind};
 use sea_orm::{DbErr, EntityTrait, QueryOrder, QuerySelect, sea_query::Expr};
 use std::path::PathBuf;
 use time::OffsetDateTime;
@@ -98,27 +97,20 @@ fn read_sqlite_file(path: &std::path::Path, reader: &mut impl LogReader) -> rusq
     let mut rows = statement.query([])?;
     while let Some(row) = rows.next()? {
         let seq: i64 = row.get(0)?;
-        let bad = |what: &str, v: &str| {
-            rusqlite::Error::FromSqlConversionFailure(
-                0,
-                rusqlite::types::Type::Text,
-                format!("revision {seq}: bad {what} `{v}`").into(),
-            )
+        let bad = |why: String| {
+            rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, why.into())
         };
-        let kind = row.get_ref(1)?.as_str()?;
-        let change = row.get_ref(3)?.as_str()?;
-        let head = FoldedRevision {
+        let at = row.get_ref(4)?;
+        let at = recorded_at(at)
+            .ok_or_else(|| bad(format!("revision {seq}: bad recorded_at {at:?}")))?;
+        let head = rows::folded_head(
             seq,
-            entity_kind: kind
-                .parse::<EntityKind>()
-                .map_err(|_| bad("entity kind", kind))?,
-            entity_id: row.get(2)?,
-            change_kind: change
-                .parse::<ChangeKind>()
-                .map_err(|_| bad("change kind", change))?,
-            recorded_at: recorded_at(row.get_ref(4)?)
-                .ok_or_else(|| bad("recorded_at", &format!("{:?}", row.get_ref(4))))?,
-        };
+            row.get_ref(1)?.as_str()?,
+            row.get(2)?,
+            row.get_ref(3)?.as_str()?,
+            at,
+        )
+        .map_err(bad)?;
         if !reader.revision(head, row.get_ref(5)?.as_str()?) {
             break;
         }

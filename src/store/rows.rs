@@ -41,21 +41,38 @@ pub(super) struct FoldRow {
 
 /// A fold row's revision, and its data.
 pub(super) fn folded_from_row(row: FoldRow) -> Result<(super::FoldedRevision, String), DbErr> {
-    let bad = |what: &str, v: &str| DbErr::Type(format!("revision {}: bad {what} `{v}`", row.seq));
-    let head = super::FoldedRevision {
-        seq: row.seq,
-        entity_kind: row
-            .entity_kind
-            .parse()
-            .map_err(|_| bad("entity kind", &row.entity_kind))?,
-        change_kind: row
-            .change_kind
-            .parse()
-            .map_err(|_| bad("change kind", &row.change_kind))?,
-        entity_id: row.entity_id,
-        recorded_at: row.recorded_at,
-    };
+    let head = folded_head(
+        row.seq,
+        &row.entity_kind,
+        row.entity_id,
+        &row.change_kind,
+        row.recorded_at,
+    )
+    .map_err(DbErr::Type)?;
     Ok((head, row.data))
+}
+
+/// A revision as the fold reads it, from its columns (either read of the log); `Err` says
+/// which column is wrong.
+pub(super) fn folded_head(
+    seq: i64,
+    entity_kind: &str,
+    entity_id: String,
+    change_kind: &str,
+    recorded_at: OffsetDateTime,
+) -> Result<super::FoldedRevision, String> {
+    let bad = |what: &str, v: &str| format!("revision {seq}: bad {what} `{v}`");
+    Ok(super::FoldedRevision {
+        seq,
+        entity_kind: entity_kind
+            .parse()
+            .map_err(|_| bad("entity kind", entity_kind))?,
+        entity_id,
+        change_kind: change_kind
+            .parse()
+            .map_err(|_| bad("change kind", change_kind))?,
+        recorded_at,
+    })
 }
 
 /// A date's columns: its first day, its precision and its last day.
